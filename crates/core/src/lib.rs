@@ -1,0 +1,27 @@
+//! deskgate-core: the vocabulary every other crate speaks.
+//!
+//! - [`ids`]: tenant and connection ids (UUID v7) and remote ids (vendor strings).
+//! - [`provider`]: the closed set of helpdesks deskgate connects to.
+//! - [`model`]: the normalized schema (tickets, comments, users, contacts, accounts, teams,
+//!   tags, attachments) with helpdesk-native enums that keep the raw vendor value beside them.
+//! - [`page`]: page requests, filters and vendor cursors.
+//! - [`connector`]: the object-safe [`Connector`] trait and its typed [`ConnectorError`].
+//! - [`capability`]: the capability matrix a connector publishes about itself.
+//!
+//! This crate does no I/O: no HTTP client, no SQL, no files.
+
+pub mod capability;
+pub mod connector;
+pub mod ids;
+pub mod model;
+pub mod page;
+pub mod provider;
+
+pub use capability::{AuthMode, Capabilities, FilterSupport, Operation, Resource};
+pub use connector::{
+    AccountIdentity, Connector, ConnectorError, FieldError, PassthroughRequest,
+    PassthroughResponse,
+};
+pub use ids::{ConnectionId, TenantId};
+pub use page::{Page, PageRequest, VendorCursor};
+pub use provider::Provider;

@@ -1,0 +1,71 @@
+//! The append-only audit log. Both backends refuse UPDATE and DELETE on it with a trigger.
+
+use chrono::{DateTime, Utc};
+use deskgate_core::TenantId;
+use uuid::Uuid;
+
+use crate::{Scope, Store, StoreError};
+
+/// One audit event. `detail` never holds a secret.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AuditEvent {
+    pub tenant_id: Option<TenantId>,
+    pub at: DateTime<Utc>,
+    /// Who acted: `api_key:<id>`, `operator`, `system`.
+    pub actor: String,
+    /// What happened, as `noun.verb`: `api_key.create`, `credential.open`.
+    pub action: String,
+    pub target: Option<String>,
+    pub request_id: Option<String>,
+    pub detail: serde_json::Value,
+}
+
+#[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
+pub struct AuditRecord {
+    pub id: i64,
+    pub tenant_id: Option<Uuid>,
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    pub action: String,
+    pub target: Option<String>,
+    pub request_id: Option<String>,
+    pub detail: sqlx::types::Json<serde_json::Value>,
+}
+
+impl Store {
+    pub async fn append_audit(&self, event: &AuditEvent) -> Result<(), StoreError> {
+        let scope = event.tenant_id.map_or(Scope::Operator, Scope::Tenant);
+        let detail = sqlx::types::Json(&event.detail);
+        scoped!(self, scope, |conn| {
+            sqlx::query(
+                "INSERT INTO audit_log (tenant_id, at, actor, action, target, request_id, detail) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(event.tenant_id.map(|t| t.as_uuid()))
+            .bind(event.at)
+            .bind(&event.actor)
+            .bind(&event.action)
+            .bind(&event.target)
+            .bind(&event.request_id)
+            .bind(detail)
+            .execute(conn)
+            .await?
+            .rows_affected()
+        });
+        Ok(())
+    }
+
+    /// The tenant's most recent audit events, newest first.
+    pub async fn recent_audit(&self, tenant: TenantId, limit: u32) -> Result<Vec<AuditRecord>, StoreError> {
+        Ok(scoped!(self, Scope::Tenant(tenant), |conn| {
+            sqlx::query_as::<_, AuditRecord>(
+                "SELECT id, tenant_id, at, actor, action, target, request_id, detail FROM audit_log \
+                 WHERE tenant_id = $1 ORDER BY id DESC LIMIT $2",
+            )
+            .bind(tenant.as_uuid())
+            .bind(i64::from(limit))
+            .fetch_all(conn)
+            .await?
+        }))
+    }
+}

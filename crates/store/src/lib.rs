@@ -1,0 +1,25 @@
+//! deskgate-store: every SQL statement deskgate runs, on SQLite and PostgreSQL.
+//!
+//! - [`db`]: [`Store`], opening either backend from a URL and applying migrations.
+//! - [`scope`]: the transaction wrapper that tells PostgreSQL's row-level security whose
+//!   rows a statement may touch.
+//! - one module per table family: [`tenants`], [`api_keys`], [`connections`],
+//!   [`credentials`], [`audit`].
+//!
+//! Every function that touches tenant data takes a [`TenantId`](deskgate_core::TenantId).
+//! The store keeps sealed credential bytes and never sees a key.
+
+#[macro_use]
+mod scope;
+
+pub mod api_keys;
+pub mod audit;
+pub mod connections;
+pub mod credentials;
+pub mod db;
+mod error;
+pub mod tenants;
+
+pub use db::{Backend, Store};
+pub use error::StoreError;
+pub use scope::Scope;

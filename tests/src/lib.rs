@@ -1,0 +1,1 @@
+//! deskgate end-to-end tests
