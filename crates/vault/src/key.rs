@@ -1,0 +1,48 @@
+//! One version of the key ring: a ready AES-256-GCM cipher and the key's check value.
+
+use std::fmt;
+
+use aes_gcm::{Aes256Gcm, KeyInit};
+
+use crate::check_value::{self, CheckValue};
+
+/// Length of every vault key in bytes.
+pub const KEY_LEN: usize = 32;
+
+/// A versioned key. The raw key bytes are not kept: only the expanded cipher state, which the
+/// `aes-gcm` crate zeroizes on drop, and the public check value.
+pub(crate) struct VersionedKey {
+    version: u32,
+    cipher: Aes256Gcm,
+    check_value: CheckValue,
+}
+
+impl VersionedKey {
+    pub(crate) fn new(version: u32, key: &[u8; KEY_LEN]) -> Self {
+        VersionedKey {
+            version,
+            cipher: Aes256Gcm::new(key.into()),
+            check_value: check_value::compute(key),
+        }
+    }
+
+    pub(crate) fn version(&self) -> u32 {
+        self.version
+    }
+
+    pub(crate) fn cipher(&self) -> &Aes256Gcm {
+        &self.cipher
+    }
+
+    pub(crate) fn check_value(&self) -> &CheckValue {
+        &self.check_value
+    }
+}
+
+impl fmt::Debug for VersionedKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("VersionedKey")
+            .field("version", &self.version)
+            .finish_non_exhaustive()
+    }
+}
