@@ -80,3 +80,34 @@ impl<'a> AssociatedData<'a> {
         out
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encoding_is_the_header_then_length_prefixed_components() {
+        let tenant = Uuid::from_u128(0x0102);
+        let connection = Uuid::from_u128(0x0304);
+        let encoded =
+            AssociatedData::connection_credential(tenant, connection, "api_token").encode([1, 1]);
+
+        let mut expected = vec![1, 1];
+        expected.extend_from_slice(&21u64.to_be_bytes());
+        expected.extend_from_slice(b"connection_credential");
+        expected.extend_from_slice(&16u64.to_be_bytes());
+        expected.extend_from_slice(tenant.as_bytes());
+        expected.extend_from_slice(&16u64.to_be_bytes());
+        expected.extend_from_slice(connection.as_bytes());
+        expected.extend_from_slice(&9u64.to_be_bytes());
+        expected.extend_from_slice(b"api_token");
+        assert_eq!(encoded, expected);
+    }
+
+    #[test]
+    fn purpose_labels_are_distinct() {
+        let labels: std::collections::HashSet<_> =
+            Purpose::ALL.iter().map(|purpose| purpose.label()).collect();
+        assert_eq!(labels.len(), Purpose::ALL.len());
+    }
+}

@@ -161,8 +161,8 @@ pub enum KeyRingError {
         /// Where the entry is.
         at: Location,
     },
-    /// The version of an entry is not a positive integer.
-    #[error("{at} has a key version that is not a positive integer")]
+    /// The version of an entry is not a whole number from 1 to [`MAX_KEY_VERSION`](crate::MAX_KEY_VERSION).
+    #[error("{at} has a key version that is not a whole number from 1 to {max}", max = crate::MAX_KEY_VERSION)]
     InvalidVersion {
         /// Where the entry is.
         at: Location,
@@ -214,8 +214,8 @@ pub enum KeyRingError {
         /// The higher version.
         second: u32,
     },
-    /// A setting is not a positive integer.
-    #[error("{name} is not a positive key version")]
+    /// A setting is not a whole number from 1 to [`MAX_KEY_VERSION`](crate::MAX_KEY_VERSION).
+    #[error("{name} is not a key version (a whole number from 1 to {max})", max = crate::MAX_KEY_VERSION)]
     InvalidSetting {
         /// The setting, e.g. `DESKGATE_VAULT_ACTIVE` or `key file setting \`active\``.
         name: &'static str,

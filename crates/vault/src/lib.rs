@@ -39,5 +39,5 @@ pub use error::{KeyRingError, KeySource, Location, MalformedReason, VaultError};
 pub use generate::{generate_key_entry, generate_key_file};
 pub use key::KEY_LEN;
 pub use key_ring::KeyRing;
-pub use sources::{ACTIVE_ENV, KEYS_ENV, KeyRingSources, MIN_VERSION_ENV};
+pub use sources::{ACTIVE_ENV, KEYS_ENV, KeyRingSources, MAX_KEY_VERSION, MIN_VERSION_ENV};
 pub use vault::Vault;

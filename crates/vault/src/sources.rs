@@ -37,6 +37,9 @@ pub const ACTIVE_ENV: &str = "DESKGATE_VAULT_ACTIVE";
 /// The environment variable naming the minimum decryptable version.
 pub const MIN_VERSION_ENV: &str = "DESKGATE_VAULT_MIN_VERSION";
 
+/// The highest key version, so that a version fits a signed 32-bit database column.
+pub const MAX_KEY_VERSION: u32 = i32::MAX as u32;
+
 const FILE_ACTIVE: &str = "key file setting `active`";
 const FILE_MIN_VERSION: &str = "key file setting `min_version`";
 
@@ -203,12 +206,11 @@ fn parse_entry(at: Location, text: &str) -> Result<KeyEntry, KeyRingError> {
     if !is_number(version) {
         return Err(KeyRingError::InvalidVersion { at });
     }
-    let version: u32 = version
-        .parse()
-        .map_err(|_| KeyRingError::InvalidVersion { at })?;
-    if version == 0 {
-        return Err(KeyRingError::ReservedVersion { at });
-    }
+    let version = match version.parse::<u32>() {
+        Ok(0) => return Err(KeyRingError::ReservedVersion { at }),
+        Ok(version) if version <= MAX_KEY_VERSION => version,
+        _ => return Err(KeyRingError::InvalidVersion { at }),
+    };
     let encoded = encoded.trim();
     // Reserve the whole decoded length up front so decoding never reallocates and leaves an
     // unzeroized copy of the key behind.
@@ -230,11 +232,11 @@ fn parse_entry(at: Location, text: &str) -> Result<KeyEntry, KeyRingError> {
     Ok(KeyEntry { version, key })
 }
 
-/// Parses a version setting: a positive integer.
+/// Parses a version setting: a whole number from 1 to `MAX_KEY_VERSION`.
 fn setting(text: &str, name: &'static str) -> Result<u32, KeyRingError> {
     let text = text.trim();
     match text.parse::<u32>() {
-        Ok(version) if version > 0 && is_number(text) => Ok(version),
+        Ok(version) if (1..=MAX_KEY_VERSION).contains(&version) && is_number(text) => Ok(version),
         _ => Err(KeyRingError::InvalidSetting { name }),
     }
 }
