@@ -1,0 +1,83 @@
+//! Fault injection, configurable per account at runtime: server errors (a rate or the next
+//! N requests), slow responses, and 429s that carry no `Retry-After`.
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+/// What to inject into an account's responses. The default injects nothing.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct FaultConfig {
+    /// Fraction of requests (0.0 to 1.0) answered with `error_status`, chosen by a
+    /// deterministic sequence so that runs repeat.
+    pub error_rate: f64,
+    /// The next N requests are answered with `error_status`.
+    pub fail_next: u32,
+    /// The status used for injected errors (500 to 599); 503 when unset.
+    pub error_status: Option<u16>,
+    /// Delay added before every response, in milliseconds.
+    pub delay_ms: u64,
+    /// The next N requests are answered 429 without a `Retry-After` header.
+    pub rate_limit_next_without_retry_after: u32,
+}
+
+impl FaultConfig {
+    pub(crate) fn delay(&self) -> Option<Duration> {
+        (self.delay_ms > 0).then(|| Duration::from_millis(self.delay_ms))
+    }
+}
+
+/// What the fault state decided for one request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Injected {
+    None,
+    ServerError(u16),
+    RateLimitedWithoutRetryAfter,
+}
+
+/// Per-account fault state: the configuration plus the counters it consumes.
+#[derive(Debug, Default)]
+pub(crate) struct FaultState {
+    pub(crate) config: FaultConfig,
+    sequence: u64,
+}
+
+impl FaultState {
+    pub(crate) fn set(&mut self, config: FaultConfig) {
+        self.config = config;
+    }
+
+    /// Decides the fault for the next request and consumes "next N" budgets.
+    pub(crate) fn next(&mut self) -> Injected {
+        self.sequence = self.sequence.wrapping_add(1);
+        let status = self
+            .config
+            .error_status
+            .filter(|s| (500..=599).contains(s))
+            .unwrap_or(503);
+        if self.config.rate_limit_next_without_retry_after > 0 {
+            self.config.rate_limit_next_without_retry_after -= 1;
+            return Injected::RateLimitedWithoutRetryAfter;
+        }
+        if self.config.fail_next > 0 {
+            self.config.fail_next -= 1;
+            return Injected::ServerError(status);
+        }
+        if self.config.error_rate > 0.0 {
+            // A fixed pseudo-random sequence keeps runs repeatable.
+            let draw = splitmix(self.sequence) as f64 / u64::MAX as f64;
+            if draw < self.config.error_rate {
+                return Injected::ServerError(status);
+            }
+        }
+        Injected::None
+    }
+}
+
+fn splitmix(mut x: u64) -> u64 {
+    x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    x ^ (x >> 31)
+}

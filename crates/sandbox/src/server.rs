@@ -1,0 +1,113 @@
+//! Serving the sandbox: the [`router`] (the test seam), [`serve`] for the CLI, and
+//! [`spawn`] for tests and benchmarks (port 0, background task, shutdown on drop).
+
+use std::future::Future;
+use std::io;
+use std::net::SocketAddr;
+
+use axum::Router;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::config::SandboxConfig;
+use crate::sandbox::Sandbox;
+
+/// The whole sandbox: the control API under `/_sandbox` and every vendor imitation.
+pub fn router(sandbox: Sandbox) -> Router {
+    Router::new()
+        .nest("/_sandbox", crate::control::router(sandbox.clone()))
+        .fallback_service(crate::zendesk::service(sandbox))
+}
+
+/// Serves the sandbox on `listener` until `shutdown` completes.
+pub async fn serve(
+    listener: TcpListener,
+    sandbox: Sandbox,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> io::Result<()> {
+    axum::serve(listener, router(sandbox))
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// Seeds a sandbox from `config` and serves it on `127.0.0.1:0` in a background task.
+pub async fn spawn(config: SandboxConfig) -> io::Result<RunningSandbox> {
+    let sandbox =
+        Sandbox::new(config).map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
+    spawn_with(sandbox).await
+}
+
+/// Serves an existing sandbox (for example one on a [`crate::ManualClock`]) on
+/// `127.0.0.1:0` in a background task.
+pub async fn spawn_with(sandbox: Sandbox) -> io::Result<RunningSandbox> {
+    let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
+    let addr = listener.local_addr()?;
+    let (tx, rx) = oneshot::channel::<()>();
+    let task = tokio::spawn(serve(listener, sandbox.clone(), async {
+        // Either an explicit shutdown or the handle being dropped ends the server.
+        let _ = rx.await;
+    }));
+    Ok(RunningSandbox {
+        addr,
+        sandbox,
+        shutdown: Some(tx),
+        task: Some(task),
+    })
+}
+
+/// A sandbox served in the background. Dropping it stops the server.
+#[derive(Debug)]
+pub struct RunningSandbox {
+    addr: SocketAddr,
+    sandbox: Sandbox,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<io::Result<()>>>,
+}
+
+impl RunningSandbox {
+    /// `http://127.0.0.1:PORT`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The address the server listens on.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The base URL a Zendesk connector uses for an account:
+    /// `http://127.0.0.1:PORT/zendesk/{subdomain}`.
+    pub fn zendesk_base_url(&self, subdomain: &str) -> String {
+        format!("http://{}/zendesk/{subdomain}", self.addr)
+    }
+
+    /// The shared state, for counters, credentials and runtime settings.
+    pub fn sandbox(&self) -> &Sandbox {
+        &self.sandbox
+    }
+
+    /// The human summary of accounts and credentials, with this server's URLs.
+    pub fn summary(&self) -> String {
+        self.sandbox.summary(&self.base_url())
+    }
+
+    /// Stops the server and waits for it to finish.
+    pub async fn shutdown(mut self) -> io::Result<()> {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        match self.task.take() {
+            Some(task) => task.await.map_err(io::Error::other)?,
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for RunningSandbox {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}

@@ -1,0 +1,25 @@
+//! What an account has served, for tests and benchmarks to assert on.
+
+use serde::{Deserialize, Serialize};
+
+/// Per-account counters.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ZendeskCounters {
+    /// Every request that reached the account (API, OAuth and attachment content).
+    pub requests: u64,
+    /// 429 responses sent, from the rate limit or injected.
+    pub rate_limited: u64,
+    /// Injected server errors sent.
+    pub injected_errors: u64,
+    /// `POST /oauth/tokens` calls with `grant_type=authorization_code`.
+    pub token_authorization_code: u64,
+    /// `POST /oauth/tokens` calls with `grant_type=refresh_token`.
+    pub token_refresh_token: u64,
+    /// `POST /oauth/tokens` calls with `grant_type=client_credentials`.
+    pub token_client_credentials: u64,
+    /// `POST /oauth/tokens` calls with another or no grant type.
+    pub token_other: u64,
+    /// Refresh requests that presented an already-rotated refresh token (each revoked its
+    /// whole grant).
+    pub refresh_token_reuse_detected: u64,
+}

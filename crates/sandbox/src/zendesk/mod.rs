@@ -1,0 +1,31 @@
+//! The Zendesk Support imitation. Each resource module owns its routes; `entry` resolves
+//! the account and applies faults and rate limits in front of all of them.
+
+pub(crate) mod account;
+mod auth;
+mod collection;
+mod comments;
+pub(crate) mod context;
+pub(crate) mod counters;
+pub(crate) mod credentials;
+mod entry;
+mod errors;
+mod groups;
+mod incremental;
+mod listing;
+mod oauth;
+mod organizations;
+mod paging;
+mod rate_limit;
+mod records;
+mod render;
+mod router;
+mod seed;
+mod tags;
+mod ticket_write;
+mod tickets;
+mod tokens;
+mod uploads;
+mod users;
+
+pub(crate) use router::service;

@@ -1,0 +1,57 @@
+//! Zendesk's account-wide limit: a fixed number of requests per minute. The sandbox uses a
+//! fixed window aligned to the clock's minute, so `Retry-After` and `ratelimit-reset` are
+//! the exact seconds until the window rolls over.
+
+use chrono::{DateTime, Utc};
+
+#[derive(Debug)]
+pub(crate) struct RateWindow {
+    pub(crate) limit: u32,
+    window: i64,
+    used: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct RateDecision {
+    pub(crate) allowed: bool,
+    pub(crate) limit: u32,
+    pub(crate) remaining: u32,
+    /// Whole seconds until the window resets, at least 1.
+    pub(crate) reset_secs: u64,
+}
+
+impl RateWindow {
+    pub(crate) fn new(limit: u32) -> Self {
+        Self {
+            limit,
+            window: i64::MIN,
+            used: 0,
+        }
+    }
+
+    pub(crate) fn set_limit(&mut self, limit: u32) {
+        self.limit = limit;
+    }
+
+    /// Counts one request at `now` and says whether it may proceed.
+    pub(crate) fn hit(&mut self, now: DateTime<Utc>) -> RateDecision {
+        let millis = now.timestamp_millis();
+        let window = millis.div_euclid(60_000);
+        if window != self.window {
+            self.window = window;
+            self.used = 0;
+        }
+        let reset_ms = (window + 1) * 60_000 - millis;
+        let reset_secs = u64::try_from((reset_ms + 999) / 1000).unwrap_or(1).max(1);
+        let allowed = self.used < self.limit;
+        if allowed {
+            self.used += 1;
+        }
+        RateDecision {
+            allowed,
+            limit: self.limit,
+            remaining: self.limit - self.used,
+            reset_secs,
+        }
+    }
+}

@@ -1,0 +1,149 @@
+//! Tags: the account-wide list with counts (`GET /api/v2/tags`), and per-ticket tags
+//! (`GET`; `POST` sets the list, `PUT` adds, `DELETE` removes, as [ZD-OAS] documents).
+
+use std::collections::{BTreeMap, HashSet};
+
+use axum::Router;
+use axum::extract::Path;
+use axum::response::Response;
+use axum::routing::get;
+use bytes::Bytes;
+use http::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use super::auth::Staff;
+use super::collection::Slot;
+use super::context::Ctx;
+use super::errors::ZendeskError;
+use super::paging::{PageRequestKeyed, page_list};
+use super::records::Status;
+use super::ticket_write::tag_list;
+use super::tickets::{ok_json, parse_id};
+use crate::lock::lock;
+use crate::query::QueryParams;
+use crate::sandbox::Sandbox;
+
+pub(crate) fn router() -> Router<Sandbox> {
+    Router::new().route("/api/v2/tags", get(list_tags)).route(
+        "/api/v2/tickets/{id}/tags",
+        get(ticket_tags)
+            .post(change_ticket_tags)
+            .put(change_ticket_tags)
+            .delete(change_ticket_tags),
+    )
+}
+
+async fn list_tags(ctx: Ctx, _staff: Staff, q: QueryParams) -> Result<Response, ZendeskError> {
+    let request = PageRequestKeyed::parse(&q)?;
+    let counts = {
+        let data = lock(&ctx.account.data);
+        let mut counts: BTreeMap<String, u64> = BTreeMap::new();
+        let overlay: HashSet<u64> = data.tickets.overlay().keys().copied().collect();
+        for index in 0..data.seed.tickets {
+            if overlay.contains(&(index + 1)) {
+                continue;
+            }
+            for tag in data.seed.ticket_tags(index) {
+                *counts.entry(tag).or_default() += 1;
+            }
+        }
+        for slot in data.tickets.overlay().values() {
+            if let Slot::Live(ticket) = slot {
+                for tag in &ticket.tags {
+                    *counts.entry(tag.clone()).or_default() += 1;
+                }
+            }
+        }
+        counts
+    };
+    let mut sorted: Vec<(String, u64)> = counts.into_iter().collect();
+    sorted.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let items = sorted
+        .into_iter()
+        .map(|(name, count)| (name.clone(), json!({"name": name, "count": count})))
+        .collect();
+    Ok(ok_json(
+        StatusCode::OK,
+        page_list(&ctx, "/api/v2/tags", &q, "tags", items, request),
+    ))
+}
+
+async fn ticket_tags(
+    ctx: Ctx,
+    _staff: Staff,
+    Path(id): Path<String>,
+) -> Result<Response, ZendeskError> {
+    let id = parse_id(&id)?;
+    let ticket = lock(&ctx.account.data)
+        .ticket(id)
+        .ok_or(ZendeskError::NotFound)?;
+    Ok(ok_json(StatusCode::OK, json!({"tags": ticket.tags})))
+}
+
+async fn change_ticket_tags(
+    ctx: Ctx,
+    _staff: Staff,
+    method: Method,
+    Path(id): Path<String>,
+    q: QueryParams,
+    body: Bytes,
+) -> Result<Response, ZendeskError> {
+    let id = parse_id(&id)?;
+    let tags = if body.is_empty() {
+        // `DELETE` may name the tags in the query: `?tags=a,b`.
+        match q.get("tags") {
+            Some(list) => list
+                .split(',')
+                .map(|t| t.trim().to_lowercase())
+                .filter(|t| !t.is_empty())
+                .collect(),
+            None => {
+                return Err(ZendeskError::PlainBadRequest(
+                    "Required parameter missing: tags".to_owned(),
+                ));
+            }
+        }
+    } else {
+        let value: Value = serde_json::from_slice(&body).map_err(|e| {
+            ZendeskError::BadRequest(
+                "InvalidJSON",
+                format!("the request body is not valid json: {e}"),
+            )
+        })?;
+        value.get("tags").and_then(tag_list).ok_or_else(|| {
+            ZendeskError::PlainBadRequest("Required parameter missing: tags".to_owned())
+        })?
+    };
+    let now = ctx.now_secs();
+    let mut data = lock(&ctx.account.data);
+    let mut ticket = data.ticket(id).ok_or(ZendeskError::NotFound)?;
+    if ticket.status == Status::Closed {
+        return Err(ZendeskError::invalid(
+            "status",
+            "Status: closed prevents ticket update",
+            "ClosedPreventsUpdate",
+        ));
+    }
+    let status = match method {
+        Method::POST => {
+            ticket.tags = tags;
+            StatusCode::CREATED
+        }
+        Method::PUT => {
+            for tag in tags {
+                if !ticket.tags.contains(&tag) {
+                    ticket.tags.push(tag);
+                }
+            }
+            StatusCode::OK
+        }
+        _ => {
+            ticket.tags.retain(|t| !tags.contains(t));
+            StatusCode::OK
+        }
+    };
+    ticket.updated_at = now;
+    let body = json!({"tags": ticket.tags});
+    data.tickets.put(id, ticket);
+    Ok(ok_json(status, body))
+}
