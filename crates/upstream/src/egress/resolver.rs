@@ -1,0 +1,140 @@
+//! The DNS resolver the HTTP client uses: resolve, drop every non-public address, and hand
+//! the client only the addresses that passed, so the connection is pinned to a checked
+//! address and a second, rebinding answer never gets a say.
+
+use std::fmt;
+use std::io;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use reqwest::dns::{Addrs, Name, Resolve, Resolving};
+
+use super::address::is_public;
+
+/// Turns a host name into addresses. The production lookup is the system resolver; tests
+/// plug in one that answers whatever they need (for instance a rebinding `127.0.0.1`).
+#[async_trait]
+pub trait Lookup: Send + Sync + fmt::Debug + 'static {
+    async fn lookup(&self, host: &str) -> io::Result<Vec<IpAddr>>;
+}
+
+/// The operating system's resolver (`getaddrinfo` through tokio).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SystemLookup;
+
+#[async_trait]
+impl Lookup for SystemLookup {
+    async fn lookup(&self, host: &str) -> io::Result<Vec<IpAddr>> {
+        let addrs = tokio::net::lookup_host((host, 0)).await?;
+        Ok(addrs.map(|addr| addr.ip()).collect())
+    }
+}
+
+/// Raised (inside the client's error chain) when no resolved address may be used.
+#[derive(Debug, thiserror::Error)]
+#[error("every address the host resolved to is private, loopback or reserved")]
+pub(crate) struct NoPublicAddress;
+
+#[derive(Clone, Debug)]
+pub(crate) struct GuardedResolver {
+    lookup: Arc<dyn Lookup>,
+    /// The sandbox's host name, the one name allowed to resolve to a private address.
+    sandbox_domain: Option<String>,
+}
+
+impl GuardedResolver {
+    pub(crate) fn new(lookup: Arc<dyn Lookup>, sandbox_domain: Option<String>) -> Self {
+        Self {
+            lookup,
+            sandbox_domain,
+        }
+    }
+
+    pub(crate) async fn resolve_checked(
+        &self,
+        host: &str,
+    ) -> Result<Vec<SocketAddr>, Box<dyn std::error::Error + Send + Sync>> {
+        let any_address = self.sandbox_domain.as_deref() == Some(host);
+        let found = self.lookup.lookup(host).await?;
+        // Port 0 makes the client use the URL's port: a resolver cannot choose the port.
+        let allowed: Vec<SocketAddr> = found
+            .into_iter()
+            .filter(|ip| any_address || is_public(*ip))
+            .map(|ip| SocketAddr::new(ip, 0))
+            .collect();
+        if allowed.is_empty() {
+            return Err(Box::new(NoPublicAddress));
+        }
+        Ok(allowed)
+    }
+}
+
+impl Resolve for GuardedResolver {
+    fn resolve(&self, name: Name) -> Resolving {
+        let this = self.clone();
+        Box::pin(async move {
+            let addrs = this.resolve_checked(name.as_str()).await?;
+            let addrs: Addrs = Box::new(addrs.into_iter());
+            Ok(addrs)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug)]
+    struct Answers(Vec<IpAddr>);
+
+    #[async_trait]
+    impl Lookup for Answers {
+        async fn lookup(&self, _host: &str) -> io::Result<Vec<IpAddr>> {
+            Ok(self.0.clone())
+        }
+    }
+
+    fn resolver(answers: &[&str], sandbox: Option<&str>) -> GuardedResolver {
+        let ips = answers.iter().map(|a| a.parse().unwrap()).collect();
+        GuardedResolver::new(Arc::new(Answers(ips)), sandbox.map(str::to_owned))
+    }
+
+    #[tokio::test]
+    async fn only_public_addresses_survive_and_carry_no_port() {
+        let guarded = resolver(
+            &[
+                "10.0.0.1",
+                "93.184.216.34",
+                "::ffff:127.0.0.1",
+                "2606:4700::1",
+            ],
+            None,
+        );
+        let addrs = guarded.resolve_checked("acme.zendesk.com").await.unwrap();
+        assert_eq!(
+            addrs,
+            vec![
+                "93.184.216.34:0".parse().unwrap(),
+                "[2606:4700::1]:0".parse().unwrap()
+            ]
+        );
+    }
+
+    #[tokio::test]
+    async fn a_name_resolving_only_to_private_addresses_is_refused() {
+        let guarded = resolver(&["127.0.0.1", "169.254.169.254", "::1"], None);
+        let err = guarded
+            .resolve_checked("acme.zendesk.com")
+            .await
+            .unwrap_err();
+        assert!(err.is::<NoPublicAddress>());
+    }
+
+    #[tokio::test]
+    async fn only_the_sandbox_name_may_resolve_to_loopback() {
+        let guarded = resolver(&["127.0.0.1"], Some("localhost"));
+        assert!(guarded.resolve_checked("localhost").await.is_ok());
+        assert!(guarded.resolve_checked("acme.zendesk.com").await.is_err());
+    }
+}

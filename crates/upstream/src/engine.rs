@@ -1,0 +1,352 @@
+//! [`Upstream`]: the engine connectors call, and its builder.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use http::{HeaderName, HeaderValue, StatusCode};
+use tokio::time::{Instant, sleep};
+
+use crate::budget::budgets::Budgets;
+use crate::budget::key::BudgetKey;
+use crate::budget::registry::{BlockRegistry, MemoryBlockRegistry};
+use crate::budget::state::BudgetState;
+use crate::clock::{SystemWallClock, WallClock};
+use crate::config::{ConfigError, UpstreamConfig};
+use crate::egress::destination;
+use crate::egress::origin::SandboxOverride;
+use crate::egress::resolver::{GuardedResolver, Lookup, SystemLookup};
+use crate::error::UpstreamError;
+use crate::event::{self, CallRecord};
+use crate::request::UpstreamRequest;
+use crate::response::{UpstreamResponse, vendor_request_id};
+use crate::retry::full_jitter;
+use crate::transport::http_client::HttpClient;
+use crate::transport::{Transport, TransportError, TransportRequest, TransportResponse};
+
+/// Header telling the sandbox which vendor host a request was meant for.
+pub const SANDBOX_VENDOR_HOST_HEADER: &str = "x-deskgate-vendor-host";
+
+/// The outbound engine: one pooled HTTP client, the budgets of every upstream account, the
+/// block registry. Cheap to clone; build one per process and share it.
+#[derive(Clone)]
+pub struct Upstream {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    config: UpstreamConfig,
+    transport: Arc<dyn Transport>,
+    budgets: Budgets,
+    sandbox: Option<SandboxOverride>,
+}
+
+/// Why the engine could not be built.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum BuildError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("could not build the http client: {0}")]
+    Client(#[source] reqwest::Error),
+}
+
+/// Builds an [`Upstream`]. Only `config` is required.
+#[must_use]
+pub struct UpstreamBuilder {
+    config: UpstreamConfig,
+    registry: Option<Arc<dyn BlockRegistry>>,
+    lookup: Option<Arc<dyn Lookup>>,
+    transport: Option<Arc<dyn Transport>>,
+    sandbox: Option<SandboxOverride>,
+    clock: Option<Arc<dyn WallClock>>,
+}
+
+impl UpstreamBuilder {
+    /// Where blocks are shared between replicas (default: in memory, this process only).
+    pub fn block_registry(mut self, registry: Arc<dyn BlockRegistry>) -> Self {
+        self.registry = Some(registry);
+        self
+    }
+
+    /// The DNS lookup behind the guarded resolver (default: the system resolver). Whatever it
+    /// answers still passes the address policy.
+    pub fn lookup(mut self, lookup: Arc<dyn Lookup>) -> Self {
+        self.lookup = Some(lookup);
+        self
+    }
+
+    /// Replaces the HTTP client (tests with a scripted transport). The address policy then
+    /// applies only to IP-literal hosts; the guarded resolver is the HTTP client's.
+    pub fn transport(mut self, transport: Arc<dyn Transport>) -> Self {
+        self.transport = Some(transport);
+        self
+    }
+
+    /// Sends everything to a local sandbox. Operator configuration only.
+    pub fn sandbox(mut self, sandbox: SandboxOverride) -> Self {
+        self.sandbox = Some(sandbox);
+        self
+    }
+
+    /// The calendar clock for shared blocks (default: the system clock).
+    pub fn wall_clock(mut self, clock: Arc<dyn WallClock>) -> Self {
+        self.clock = Some(clock);
+        self
+    }
+
+    pub fn build(self) -> Result<Upstream, BuildError> {
+        self.config.validate()?;
+        let transport: Arc<dyn Transport> = match self.transport {
+            Some(transport) => transport,
+            None => {
+                let lookup = self.lookup.unwrap_or_else(|| Arc::new(SystemLookup));
+                let sandbox_domain = self
+                    .sandbox
+                    .as_ref()
+                    .and_then(|s| s.domain())
+                    .map(str::to_owned);
+                let resolver = GuardedResolver::new(lookup, sandbox_domain);
+                Arc::new(HttpClient::new(&self.config, resolver).map_err(BuildError::Client)?)
+            }
+        };
+        let registry = self
+            .registry
+            .unwrap_or_else(|| Arc::new(MemoryBlockRegistry::new()));
+        let clock = self.clock.unwrap_or_else(|| Arc::new(SystemWallClock));
+        let budgets = Budgets::new(self.config.budget.clone(), registry, clock);
+        Ok(Upstream {
+            inner: Arc::new(Inner {
+                config: self.config,
+                transport,
+                budgets,
+                sandbox: self.sandbox,
+            }),
+        })
+    }
+}
+
+/// How one attempt ended, before deciding whether to try again.
+enum Attempt {
+    Answered(TransportResponse),
+    Failed {
+        error: UpstreamError,
+        retryable: bool,
+    },
+}
+
+impl Upstream {
+    pub fn builder(config: UpstreamConfig) -> UpstreamBuilder {
+        UpstreamBuilder {
+            config,
+            registry: None,
+            lookup: None,
+            transport: None,
+            sandbox: None,
+            clock: None,
+        }
+    }
+
+    /// An engine with the system resolver and an in-memory block registry.
+    pub fn new(config: UpstreamConfig) -> Result<Self, BuildError> {
+        Self::builder(config).build()
+    }
+
+    /// Sends `request` within its deadline: waits for the account's budget, retries what may
+    /// be retried, and logs one event. Any status other than a redirect or an exhausted 429
+    /// comes back as `Ok`, for the connector to map.
+    pub async fn send(&self, request: UpstreamRequest) -> Result<UpstreamResponse, UpstreamError> {
+        let started = Instant::now();
+        let mut record = CallRecord::default();
+        let result = self.run(&request, started, &mut record).await;
+        event::emit(&request, &record, &result, started.elapsed());
+        result
+    }
+
+    /// What the engine knows about one account, for health endpoints.
+    pub async fn budget_state(&self, key: &BudgetKey) -> Option<BudgetState> {
+        self.inner.budgets.state(key).await
+    }
+
+    /// Every account currently tracked.
+    pub fn budget_states(&self) -> Vec<(BudgetKey, BudgetState)> {
+        self.inner.budgets.states()
+    }
+
+    async fn run(
+        &self,
+        request: &UpstreamRequest,
+        started: Instant,
+        record: &mut CallRecord,
+    ) -> Result<UpstreamResponse, UpstreamError> {
+        let inner = &*self.inner;
+        let deadline = started
+            + request
+                .deadline
+                .unwrap_or_else(|| inner.config.default_deadline());
+        let url = request.url_on(inner.sandbox.as_ref());
+        destination::check(&url, inner.sandbox.as_ref())
+            .map_err(|reason| UpstreamError::Blocked { reason })?;
+        let mut headers = request.wire_headers()?;
+        if inner.sandbox.is_some() {
+            let host = HeaderValue::from_str(request.origin.host()).map_err(|_| {
+                UpstreamError::InvalidRequest {
+                    reason: "vendor host is not a header value",
+                }
+            })?;
+            headers.insert(HeaderName::from_static(SANDBOX_VENDOR_HOST_HEADER), host);
+        }
+        let idempotent = request.is_idempotent();
+        let max_attempts = inner.config.retry.max_attempts;
+        let mut backoffs = 0;
+        loop {
+            let (permit, waited) = inner.budgets.acquire(&request.budget_key, deadline).await?;
+            record.waited += waited;
+            let now = Instant::now();
+            if now >= deadline {
+                return Err(UpstreamError::Timeout);
+            }
+            record.attempts += 1;
+            let wire = TransportRequest {
+                method: request.method.clone(),
+                url: url.clone(),
+                headers: headers.clone(),
+                body: request.body.clone(),
+                timeout: inner.config.attempt_timeout().min(deadline - now),
+            };
+            let attempt = match tokio::time::timeout_at(deadline, inner.transport.send(wire)).await
+            {
+                Err(_) => Attempt::Failed {
+                    error: UpstreamError::Timeout,
+                    retryable: idempotent,
+                },
+                Ok(Err(error)) => {
+                    // A failed connect never sent the request, so any method may retry it.
+                    let retryable = matches!(error, TransportError::Connect(_))
+                        || (idempotent
+                            && matches!(error, TransportError::Timeout | TransportError::Other(_)));
+                    Attempt::Failed {
+                        error: from_transport(error),
+                        retryable,
+                    }
+                }
+                Ok(Ok(response)) => Attempt::Answered(response),
+            };
+            let last = record.attempts >= max_attempts;
+            let response = match attempt {
+                Attempt::Failed { error, retryable } => {
+                    drop(permit);
+                    if !retryable
+                        || last
+                        || !backoff(&inner.config, &mut backoffs, deadline, record).await
+                    {
+                        return Err(error);
+                    }
+                    continue;
+                }
+                Attempt::Answered(response) => response,
+            };
+            let block = inner
+                .budgets
+                .record(
+                    &request.budget_key,
+                    permit,
+                    response.status,
+                    &response.headers,
+                )
+                .await;
+            record.status = Some(response.status);
+            record.vendor_request_id = vendor_request_id(&response.headers).map(str::to_owned);
+            if response.status.is_redirection() && response.status != StatusCode::NOT_MODIFIED {
+                return Err(UpstreamError::Redirect {
+                    status: response.status,
+                });
+            }
+            if response.status == StatusCode::TOO_MANY_REQUESTS {
+                if last {
+                    return Err(UpstreamError::RateLimited {
+                        retry_after: block.unwrap_or_default(),
+                    });
+                }
+                // The account is now blocked; the next acquire waits it out or, when that
+                // passes the deadline, fails at once with the remaining wait.
+                continue;
+            }
+            if response.status.is_server_error() && idempotent && !last {
+                // A 503 with Retry-After blocked the account: wait exactly that, no backoff.
+                if block.is_some() || backoff(&inner.config, &mut backoffs, deadline, record).await
+                {
+                    continue;
+                }
+            }
+            let TransportResponse {
+                status,
+                headers,
+                body,
+            } = response;
+            if body.len() > inner.config.max_body_bytes {
+                return Err(UpstreamError::TooLarge {
+                    limit: inner.config.max_body_bytes,
+                });
+            }
+            return Ok(UpstreamResponse {
+                status,
+                headers,
+                body,
+                attempts: record.attempts,
+            });
+        }
+    }
+}
+
+/// Sleeps before a retry when the sleep ends before the deadline; `false` when it would not.
+async fn backoff(
+    config: &UpstreamConfig,
+    backoffs: &mut u32,
+    deadline: Instant,
+    record: &mut CallRecord,
+) -> bool {
+    let pause = full_jitter(*backoffs, &config.retry);
+    *backoffs += 1;
+    if Instant::now() + pause >= deadline {
+        return false;
+    }
+    sleep(pause).await;
+    record.waited += pause;
+    true
+}
+
+fn from_transport(error: TransportError) -> UpstreamError {
+    match error {
+        TransportError::Timeout => UpstreamError::Timeout,
+        TransportError::Blocked(reason) => UpstreamError::Blocked { reason },
+        TransportError::TooLarge { limit } => UpstreamError::TooLarge { limit },
+        TransportError::Connect(detail) | TransportError::Other(detail) => {
+            UpstreamError::Transport { detail }
+        }
+    }
+}
+
+impl fmt::Debug for Upstream {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Upstream")
+            .field("transport", &self.inner.transport)
+            .field("sandbox", &self.inner.sandbox)
+            .finish_non_exhaustive()
+    }
+}
+
+impl fmt::Debug for UpstreamBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UpstreamBuilder")
+            .field("sandbox", &self.sandbox)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Upstream {
+    /// The configured default deadline, for callers that budget their own work around it.
+    pub fn default_deadline(&self) -> Duration {
+        self.inner.config.default_deadline()
+    }
+}

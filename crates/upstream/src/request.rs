@@ -1,0 +1,389 @@
+//! [`UpstreamRequest`]: one call a connector wants made, with everything the engine needs to
+//! pace, retry, log and authenticate it.
+
+use std::fmt;
+use std::time::Duration;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use bytes::Bytes;
+use http::header::{
+    AUTHORIZATION, CONTENT_TYPE, COOKIE, HeaderName, HeaderValue, PROXY_AUTHORIZATION,
+};
+use http::{HeaderMap, Method};
+use secrecy::{ExposeSecret, SecretString};
+use url::Url;
+
+use crate::budget::key::BudgetKey;
+use crate::egress::origin::VendorOrigin;
+use crate::error::UpstreamError;
+
+/// Template logged when the caller gave none.
+const NO_TEMPLATE: &str = "(untemplated)";
+
+/// A request to a vendor. Build it with [`UpstreamRequest::new`] and the chained setters,
+/// then hand it to [`Upstream::send`](crate::Upstream::send).
+///
+/// The authentication value is held as a [`SecretString`] and turned into a (sensitive)
+/// header only when the request is sent; `Debug` shows neither it nor the path's ids, only the
+/// path template.
+pub struct UpstreamRequest {
+    pub(crate) method: Method,
+    pub(crate) origin: VendorOrigin,
+    pub(crate) path: String,
+    pub(crate) query: Option<String>,
+    pub(crate) path_template: &'static str,
+    pub(crate) budget_key: BudgetKey,
+    pub(crate) connection_id: String,
+    pub(crate) headers: HeaderMap,
+    auth: Option<SecretAuth>,
+    pub(crate) body: Bytes,
+    pub(crate) deadline: Option<Duration>,
+    idempotent: Option<bool>,
+}
+
+enum SecretAuth {
+    Header {
+        name: HeaderName,
+        value: SecretString,
+    },
+    Bearer(SecretString),
+    Basic {
+        username: SecretString,
+        password: SecretString,
+    },
+}
+
+impl UpstreamRequest {
+    /// A request for `path` (which must start with `/`) on `origin`, paced by `budget_key`.
+    ///
+    /// The path may not carry a query, fragment, backslash, control character, `.`/`..`
+    /// segment or leading `//`: nothing in it can change where the request goes.
+    pub fn new(
+        method: Method,
+        origin: &VendorOrigin,
+        path: &str,
+        budget_key: BudgetKey,
+    ) -> Result<Self, UpstreamError> {
+        check_path(path)?;
+        let mut url = origin.url().clone();
+        url.set_path(path);
+        if url.origin() != origin.url().origin() || url.path() != path {
+            return Err(invalid("path changes the destination"));
+        }
+        Ok(Self {
+            method,
+            origin: origin.clone(),
+            path: path.to_owned(),
+            query: None,
+            path_template: NO_TEMPLATE,
+            budget_key,
+            connection_id: String::new(),
+            headers: HeaderMap::new(),
+            auth: None,
+            body: Bytes::new(),
+            deadline: None,
+            idempotent: None,
+        })
+    }
+
+    /// The route as written in the connector, e.g. `/api/v2/tickets/{id}`: the only form of
+    /// the path that is logged.
+    #[must_use]
+    pub fn path_template(mut self, template: &'static str) -> Self {
+        self.path_template = template;
+        self
+    }
+
+    /// The opaque connection id logged with the request event.
+    #[must_use]
+    pub fn connection_id(mut self, id: impl Into<String>) -> Self {
+        self.connection_id = id.into();
+        self
+    }
+
+    /// Appends `name=value` to the query string, form-encoded.
+    #[must_use]
+    pub fn query_pair(mut self, name: &str, value: &str) -> Self {
+        let mut scratch = Url::parse("https://query.invalid/").ok();
+        if let Some(scratch) = scratch.as_mut() {
+            scratch.set_query(self.query.as_deref());
+            scratch.query_pairs_mut().append_pair(name, value);
+            self.query = scratch.query().map(str::to_owned);
+        }
+        self
+    }
+
+    /// Sets the whole query string as given (for passthrough); it is re-encoded by the URL
+    /// parser and may not contain a fragment.
+    pub fn raw_query(mut self, query: &str) -> Result<Self, UpstreamError> {
+        if query.contains('#') || query.chars().any(char::is_control) {
+            return Err(invalid("query contains a fragment or control character"));
+        }
+        self.query = (!query.is_empty()).then(|| query.to_owned());
+        Ok(self)
+    }
+
+    /// Adds a plain header. Credentials go through the `*_auth` methods; a credential-bearing
+    /// header name given here is still marked sensitive so it is never printed.
+    pub fn header(mut self, name: HeaderName, value: &str) -> Result<Self, UpstreamError> {
+        let mut value = HeaderValue::from_str(value)
+            .map_err(|_| invalid("header value is not visible ascii"))?;
+        if is_credential_header(&name) {
+            value.set_sensitive(true);
+        }
+        self.headers.append(name, value);
+        Ok(self)
+    }
+
+    /// A body with its content type.
+    #[must_use]
+    pub fn body(mut self, content_type: HeaderValue, body: impl Into<Bytes>) -> Self {
+        self.headers.insert(CONTENT_TYPE, content_type);
+        self.body = body.into();
+        self
+    }
+
+    /// A JSON body (`application/json`).
+    #[must_use]
+    pub fn json_body(self, body: impl Into<Bytes>) -> Self {
+        self.body(HeaderValue::from_static("application/json"), body)
+    }
+
+    /// `Authorization: Bearer {token}`.
+    #[must_use]
+    pub fn bearer_auth(mut self, token: SecretString) -> Self {
+        self.auth = Some(SecretAuth::Bearer(token));
+        self
+    }
+
+    /// `Authorization: Basic base64({username}:{password})`. Both parts are secret because
+    /// vendors put keys in either (Freshdesk: the key is the user name).
+    #[must_use]
+    pub fn basic_auth(mut self, username: SecretString, password: SecretString) -> Self {
+        self.auth = Some(SecretAuth::Basic { username, password });
+        self
+    }
+
+    /// Any other secret header, e.g. an API key header.
+    #[must_use]
+    pub fn secret_header(mut self, name: HeaderName, value: SecretString) -> Self {
+        self.auth = Some(SecretAuth::Header { name, value });
+        self
+    }
+
+    /// Total time this call may take, waits and retries included (default from config).
+    #[must_use]
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = Some(deadline);
+        self
+    }
+
+    /// Marks the request safe to repeat (e.g. a POST carrying an idempotency key), or not.
+    #[must_use]
+    pub fn idempotent(mut self, idempotent: bool) -> Self {
+        self.idempotent = Some(idempotent);
+        self
+    }
+
+    /// Whether 5xx answers and broken connections may be retried: GET, HEAD, OPTIONS, PUT
+    /// and DELETE are, unless the caller said otherwise.
+    pub(crate) fn is_idempotent(&self) -> bool {
+        self.idempotent.unwrap_or(matches!(
+            self.method,
+            Method::GET
+                | Method::HEAD
+                | Method::OPTIONS
+                | Method::PUT
+                | Method::DELETE
+                | Method::TRACE
+        ))
+    }
+
+    /// `{base}{path}?{query}` against either the vendor origin or the sandbox.
+    pub(crate) fn url_on(&self, base: Option<&crate::SandboxOverride>) -> Url {
+        let mut url = match base {
+            Some(sandbox) => sandbox.url_for(&self.path),
+            None => {
+                let mut url = self.origin.url().clone();
+                url.set_path(&self.path);
+                url
+            }
+        };
+        url.set_query(self.query.as_deref());
+        url
+    }
+
+    /// The headers to send, with the secret turned into a sensitive header value.
+    pub(crate) fn wire_headers(&self) -> Result<HeaderMap, UpstreamError> {
+        let mut headers = self.headers.clone();
+        let Some(auth) = &self.auth else {
+            return Ok(headers);
+        };
+        let (name, text) = match auth {
+            SecretAuth::Header { name, value } => (name.clone(), value.expose_secret().to_owned()),
+            SecretAuth::Bearer(token) => {
+                (AUTHORIZATION, format!("Bearer {}", token.expose_secret()))
+            }
+            SecretAuth::Basic { username, password } => {
+                let pair = format!("{}:{}", username.expose_secret(), password.expose_secret());
+                (AUTHORIZATION, format!("Basic {}", STANDARD.encode(pair)))
+            }
+        };
+        let mut value = HeaderValue::from_str(&text)
+            .map_err(|_| invalid("credential is not a valid header value"))?;
+        value.set_sensitive(true);
+        headers.insert(name, value);
+        Ok(headers)
+    }
+}
+
+fn is_credential_header(name: &HeaderName) -> bool {
+    name == AUTHORIZATION
+        || name == PROXY_AUTHORIZATION
+        || name == COOKIE
+        || name.as_str().contains("token")
+        || name.as_str().contains("key")
+        || name.as_str().contains("secret")
+}
+
+fn invalid(reason: &'static str) -> UpstreamError {
+    UpstreamError::InvalidRequest { reason }
+}
+
+fn check_path(path: &str) -> Result<(), UpstreamError> {
+    if !path.starts_with('/') || path.starts_with("//") {
+        return Err(invalid("path must start with a single '/'"));
+    }
+    // RFC 3986 path characters only: unreserved, percent-encoded, sub-delims, ':', '@', '/'.
+    let allowed = |c: char| c.is_ascii_alphanumeric() || "-._~%!$&'()*+,;=:@/".contains(c);
+    if !path.chars().all(allowed) {
+        return Err(invalid(
+            "path contains a character outside the rfc 3986 path set",
+        ));
+    }
+    for segment in path.split('/') {
+        let decoded = segment.to_ascii_lowercase().replace("%2e", ".");
+        if decoded == "." || decoded == ".." {
+            return Err(invalid("path contains a dot segment"));
+        }
+    }
+    let lower = path.to_ascii_lowercase();
+    if lower.contains("%2f") || lower.contains("%5c") || lower.contains("%00") {
+        return Err(invalid("path contains an encoded slash, backslash or nul"));
+    }
+    Ok(())
+}
+
+impl fmt::Debug for UpstreamRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UpstreamRequest")
+            .field("method", &self.method)
+            .field("origin", &self.origin)
+            .field("path_template", &self.path_template)
+            .field("budget_key", &self.budget_key)
+            .field("connection_id", &self.connection_id)
+            .field("headers", &self.headers.keys().collect::<Vec<_>>())
+            .field("auth", &self.auth.as_ref().map(|_| "[redacted]"))
+            .field("body_len", &self.body.len())
+            .field("deadline", &self.deadline)
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::egress::label::DnsLabel;
+
+    fn origin() -> VendorOrigin {
+        VendorOrigin::tenant(&DnsLabel::parse("acme").unwrap(), "zendesk.com").unwrap()
+    }
+
+    fn key() -> BudgetKey {
+        BudgetKey::new("zendesk", "acme").unwrap()
+    }
+
+    #[test]
+    fn paths_that_could_move_the_request_are_refused() {
+        for path in [
+            "",
+            "api",
+            "//evil.com/x",
+            "/\\evil.com",
+            "/a?x=1",
+            "/a#f",
+            "/a b",
+            "/a\0",
+            "/a\r\nHost: evil",
+            "/../admin",
+            "/api/%2e%2e/x",
+            "/api/./x",
+            "/a%2fb",
+            "/a%5cb",
+            "/ａ",
+            "http://127.0.0.1/",
+        ] {
+            assert!(
+                UpstreamRequest::new(Method::GET, &origin(), path, key()).is_err(),
+                "{path:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn ordinary_paths_and_queries_build_the_expected_url() {
+        let request =
+            UpstreamRequest::new(Method::GET, &origin(), "/api/v2/tickets/12.json", key())
+                .unwrap()
+                .query_pair("page[size]", "100")
+                .query_pair("q", "a&b=c");
+        assert_eq!(
+            request.url_on(None).as_str(),
+            "https://acme.zendesk.com/api/v2/tickets/12.json?page%5Bsize%5D=100&q=a%26b%3Dc"
+        );
+        let odd =
+            UpstreamRequest::new(Method::GET, &origin(), "/api/v2/users/@me:x", key()).unwrap();
+        assert_eq!(odd.url_on(None).host_str(), Some("acme.zendesk.com"));
+    }
+
+    #[test]
+    fn debug_output_never_contains_the_secret_or_the_concrete_path() {
+        let request = UpstreamRequest::new(Method::GET, &origin(), "/api/v2/tickets/4242", key())
+            .unwrap()
+            .path_template("/api/v2/tickets/{id}")
+            .bearer_auth(SecretString::from("canary-token-123"))
+            .query_pair("email", "someone@example.com");
+        let printed = format!("{request:?}");
+        assert!(!printed.contains("canary-token-123"));
+        assert!(!printed.contains("4242"));
+        assert!(!printed.contains("someone@example.com"));
+        assert!(printed.contains("/api/v2/tickets/{id}"));
+        let headers = request.wire_headers().unwrap();
+        assert!(headers[AUTHORIZATION].is_sensitive());
+        assert!(!format!("{headers:?}").contains("canary-token-123"));
+    }
+
+    #[test]
+    fn basic_auth_is_encoded_at_send_time() {
+        let request = UpstreamRequest::new(Method::GET, &origin(), "/api/v2/tickets", key())
+            .unwrap()
+            .basic_auth(
+                SecretString::from("agent@acme.test/token"),
+                SecretString::from("s3cret"),
+            );
+        let headers = request.wire_headers().unwrap();
+        let expected = format!("Basic {}", STANDARD.encode("agent@acme.test/token:s3cret"));
+        assert_eq!(headers[AUTHORIZATION].to_str().unwrap(), expected);
+    }
+
+    #[test]
+    fn post_is_retryable_only_when_marked_idempotent() {
+        let post =
+            || UpstreamRequest::new(Method::POST, &origin(), "/api/v2/tickets", key()).unwrap();
+        assert!(!post().is_idempotent());
+        assert!(post().idempotent(true).is_idempotent());
+        let get = UpstreamRequest::new(Method::GET, &origin(), "/api/v2/tickets", key()).unwrap();
+        assert!(get.is_idempotent());
+    }
+}

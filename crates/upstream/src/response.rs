@@ -1,0 +1,90 @@
+//! [`UpstreamResponse`]: a vendor's answer, read whole.
+
+use std::fmt;
+
+use bytes::Bytes;
+use http::{HeaderMap, StatusCode};
+
+use crate::error::UpstreamError;
+
+/// Any answer that is not a redirect and not an exhausted 429: success, 4xx, and 5xx after
+/// retries. Connectors map the status themselves; [`error_for_status`](Self::error_for_status)
+/// is there for callers that only want success.
+///
+/// `Debug` shows the status and body length only: bodies can hold tokens (OAuth answers).
+#[derive(Clone)]
+pub struct UpstreamResponse {
+    pub(crate) status: StatusCode,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Bytes,
+    pub(crate) attempts: u32,
+}
+
+impl UpstreamResponse {
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    pub fn body(&self) -> &Bytes {
+        &self.body
+    }
+
+    pub fn into_body(self) -> Bytes {
+        self.body
+    }
+
+    /// How many attempts the engine made to get this answer.
+    pub fn attempts(&self) -> u32 {
+        self.attempts
+    }
+
+    /// The vendor's request id (`X-Zendesk-Request-Id`, `X-Request-Id`, …), for support
+    /// tickets with the vendor.
+    pub fn vendor_request_id(&self) -> Option<&str> {
+        vendor_request_id(&self.headers)
+    }
+
+    /// `Ok(self)` for a 2xx, else [`UpstreamError::Status`] carrying the response.
+    pub fn error_for_status(self) -> Result<Self, UpstreamError> {
+        if self.status.is_success() {
+            Ok(self)
+        } else {
+            Err(UpstreamError::Status {
+                status: self.status,
+                response: Box::new(self),
+            })
+        }
+    }
+}
+
+/// Response headers vendors put their request id in, most specific first.
+const REQUEST_ID_HEADERS: &[&str] = &[
+    "x-zendesk-request-id",
+    "x-intercom-request-id",
+    "x-request-id",
+    "request-id",
+];
+
+pub(crate) fn vendor_request_id(headers: &HeaderMap) -> Option<&str> {
+    REQUEST_ID_HEADERS.iter().find_map(|name| {
+        let value = headers.get(*name)?.to_str().ok()?;
+        let plausible =
+            !value.is_empty() && value.len() <= 128 && value.bytes().all(|b| b.is_ascii_graphic());
+        plausible.then_some(value)
+    })
+}
+
+impl fmt::Debug for UpstreamResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UpstreamResponse")
+            .field("status", &self.status)
+            .field("body_len", &self.body.len())
+            .field("attempts", &self.attempts)
+            .field("vendor_request_id", &self.vendor_request_id())
+            .finish_non_exhaustive()
+    }
+}
