@@ -1,1 +1,23 @@
-//! deskgate-api
+//! deskgate-api: the HTTP API, and nothing but the HTTP API.
+//!
+//! - [`router`] builds the whole axum [`Router`](axum::Router) from an [`AppState`]; it is the
+//!   seam tests use, and the binary only serves it.
+//! - `routes/`: one module per resource, each owning its routes and their OpenAPI entries.
+//! - `extract/`: extractors named for what they guarantee ([`AuthTenant`](extract::AuthTenant),
+//!   `ValidJson`, `ValidQuery`).
+//! - `middleware/`: request ids, tracing spans, metrics, logging of internal errors.
+//! - [`problem`]: [`ApiError`], the one error type, rendered as `application/problem+json`.
+//!
+//! Handlers are thin: they translate HTTP to calls on [`deskgate_app::App`] and back. Only
+//! this crate knows our API's status codes.
+
+pub mod extract;
+mod middleware;
+pub mod problem;
+mod router;
+mod routes;
+mod state;
+
+pub use problem::ApiError;
+pub use router::{openapi, router};
+pub use state::AppState;

@@ -19,7 +19,8 @@ impl Capabilities {
     }
 
     pub fn supports(&self, resource: Resource, operation: Operation) -> bool {
-        self.resource(resource).is_some_and(|r| r.operations.contains(&operation))
+        self.resource(resource)
+            .is_some_and(|r| r.operations.contains(&operation))
     }
 }
 
@@ -107,7 +108,10 @@ mod tests {
             resources: vec![ResourceCapability {
                 resource: Resource::Tickets,
                 operations: vec![Operation::List, Operation::Get],
-                filters: vec![FilterCapability { name: "status".into(), support: FilterSupport::Emulated }],
+                filters: vec![FilterCapability {
+                    name: "status".into(),
+                    support: FilterSupport::Emulated,
+                }],
             }],
         };
         let v = serde_json::to_value(&caps).unwrap();

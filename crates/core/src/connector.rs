@@ -12,8 +12,12 @@ use serde::Serialize;
 
 use crate::capability::Capabilities;
 use crate::ids::{AccountId, ContactId, TeamId, TicketId, UserId};
-use crate::model::{Account, Comment, Contact, NewComment, NewTicket, Tag, Team, Ticket, TicketPatch, User};
-use crate::page::{ContactFilter, NoFilter, Page, PageRequest, ReadOptions, TicketFilter, UserFilter};
+use crate::model::{
+    Account, Comment, Contact, NewComment, NewTicket, Tag, Team, Ticket, TicketPatch, User,
+};
+use crate::page::{
+    ContactFilter, NoFilter, Page, PageRequest, ReadOptions, TicketFilter, UserFilter,
+};
 use crate::provider::Provider;
 
 /// Who the credentials belong to, as the vendor reports it.
@@ -46,7 +50,10 @@ pub enum ConnectorError {
     NotFound,
     /// The vendor rejected the input.
     #[error("the vendor rejected the request: {message}")]
-    Invalid { message: String, fields: Vec<FieldError> },
+    Invalid {
+        message: String,
+        fields: Vec<FieldError>,
+    },
     /// Try again after `retry_after`.
     #[error("the vendor's rate limit is exhausted; retry after {} s", retry_after.as_secs())]
     RateLimited { retry_after: Duration },
@@ -168,10 +175,19 @@ mod tests {
             Provider::Freshdesk
         }
         fn capabilities(&self) -> Capabilities {
-            Capabilities { provider: Provider::Freshdesk, auth_modes: vec![AuthMode::ApiKey], resources: vec![] }
+            Capabilities {
+                provider: Provider::Freshdesk,
+                auth_modes: vec![AuthMode::ApiKey],
+                resources: vec![],
+            }
         }
         async fn check(&self) -> Result<AccountIdentity> {
-            Ok(AccountIdentity { account_label: "acme".into(), user_id: None, user_email: None, role: None })
+            Ok(AccountIdentity {
+                account_label: "acme".into(),
+                user_id: None,
+                user_email: None,
+                role: None,
+            })
         }
     }
 
@@ -179,13 +195,23 @@ mod tests {
     fn connector_is_object_safe_and_defaults_to_unsupported() {
         let c: Arc<dyn Connector> = Arc::new(Minimal);
         let rt = tokio_free_block_on(c.delete_ticket(&"1".into()));
-        assert_eq!(rt, Err(ConnectorError::Unsupported { operation: "delete ticket" }));
+        assert_eq!(
+            rt,
+            Err(ConnectorError::Unsupported {
+                operation: "delete ticket"
+            })
+        );
     }
 
     #[test]
     fn rate_limited_error_says_when_to_retry() {
-        let e = ConnectorError::RateLimited { retry_after: Duration::from_secs(7) };
-        assert_eq!(e.to_string(), "the vendor's rate limit is exhausted; retry after 7 s");
+        let e = ConnectorError::RateLimited {
+            retry_after: Duration::from_secs(7),
+        };
+        assert_eq!(
+            e.to_string(),
+            "the vendor's rate limit is exhausted; retry after 7 s"
+        );
     }
 
     /// Polls a future that never waits; enough for default methods.

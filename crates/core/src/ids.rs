@@ -158,6 +158,9 @@ mod tests {
     #[test]
     fn remote_ids_accept_numbers_and_strings() {
         assert_eq!(TicketId::from(35436_u64).as_str(), "35436");
-        assert_eq!(serde_json::to_string(&TicketId::from("abc")).unwrap(), "\"abc\"");
+        assert_eq!(
+            serde_json::to_string(&TicketId::from("abc")).unwrap(),
+            "\"abc\""
+        );
     }
 }

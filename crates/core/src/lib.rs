@@ -19,8 +19,7 @@ pub mod provider;
 
 pub use capability::{AuthMode, Capabilities, FilterSupport, Operation, Resource};
 pub use connector::{
-    AccountIdentity, Connector, ConnectorError, FieldError, PassthroughRequest,
-    PassthroughResponse,
+    AccountIdentity, Connector, ConnectorError, FieldError, PassthroughRequest, PassthroughResponse,
 };
 pub use ids::{ConnectionId, TenantId};
 pub use page::{Page, PageRequest, VendorCursor};

@@ -1,1 +1,53 @@
-fn main() {}
+//! The `deskgate` binary: loads configuration, prepares the database, builds the application
+//! and serves the API. No business rules live here.
+//!
+//! - `cli.rs`: the command line (clap).
+//! - `config.rs`: layered configuration (defaults → file → environment → flags).
+//! - `telemetry.rs`: logging.
+//! - `serve.rs`, `tenant.rs`: the commands.
+
+mod cli;
+mod config;
+mod serve;
+mod telemetry;
+mod tenant;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::cli::{Cli, Command, TenantCommand};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => return fail(&anyhow::Error::new(e).context("starting the async runtime")),
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(&e),
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let config = config::load(&cli)?;
+    telemetry::init(&config.log, matches!(cli.command, Command::Serve(_)))?;
+    match cli.command {
+        Command::Serve(_) => serve::serve(config).await,
+        Command::Migrate => serve::migrate(&config).await,
+        Command::Tenant(TenantCommand::Create { name, json }) => {
+            tenant::create(&config, &name, json).await
+        }
+        Command::Tenant(TenantCommand::List { json }) => tenant::list(&config, json).await,
+    }
+}
+
+fn fail(e: &anyhow::Error) -> ExitCode {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "error: {e:#}");
+    ExitCode::FAILURE
+}

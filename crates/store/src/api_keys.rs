@@ -42,10 +42,16 @@ impl Store {
     }
 
     /// Reads a key by id, whichever tenant owns it: the first step of authentication.
-    pub async fn find_api_key_for_authentication(&self, id: &str) -> Result<Option<ApiKeyRecord>, StoreError> {
+    pub async fn find_api_key_for_authentication(
+        &self,
+        id: &str,
+    ) -> Result<Option<ApiKeyRecord>, StoreError> {
         let sql = format!("SELECT {COLUMNS} FROM api_keys WHERE id = $1");
         Ok(scoped!(self, Scope::Authenticate, |conn| {
-            sqlx::query_as::<_, ApiKeyRecord>(&sql).bind(id).fetch_optional(conn).await?
+            sqlx::query_as::<_, ApiKeyRecord>(&sql)
+                .bind(id)
+                .fetch_optional(conn)
+                .await?
         }))
     }
 
@@ -69,7 +75,11 @@ impl Store {
         }))
     }
 
-    pub async fn get_api_key(&self, tenant: TenantId, id: &str) -> Result<Option<ApiKeyRecord>, StoreError> {
+    pub async fn get_api_key(
+        &self,
+        tenant: TenantId,
+        id: &str,
+    ) -> Result<Option<ApiKeyRecord>, StoreError> {
         let sql = format!("SELECT {COLUMNS} FROM api_keys WHERE tenant_id = $1 AND id = $2");
         Ok(scoped!(self, Scope::Tenant(tenant), |conn| {
             sqlx::query_as::<_, ApiKeyRecord>(&sql)

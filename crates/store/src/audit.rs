@@ -56,7 +56,11 @@ impl Store {
     }
 
     /// The tenant's most recent audit events, newest first.
-    pub async fn recent_audit(&self, tenant: TenantId, limit: u32) -> Result<Vec<AuditRecord>, StoreError> {
+    pub async fn recent_audit(
+        &self,
+        tenant: TenantId,
+        limit: u32,
+    ) -> Result<Vec<AuditRecord>, StoreError> {
         Ok(scoped!(self, Scope::Tenant(tenant), |conn| {
             sqlx::query_as::<_, AuditRecord>(
                 "SELECT id, tenant_id, at, actor, action, target, request_id, detail FROM audit_log \

@@ -21,8 +21,7 @@ pub struct ConnectionRecord {
     pub updated_at: DateTime<Utc>,
 }
 
-const COLUMNS: &str =
-    "id, tenant_id, provider, account_label, auth_kind, status, external_ref, created_at, updated_at";
+const COLUMNS: &str = "id, tenant_id, provider, account_label, auth_kind, status, external_ref, created_at, updated_at";
 
 impl Store {
     pub async fn insert_connection(&self, c: &ConnectionRecord) -> Result<(), StoreError> {
@@ -64,7 +63,11 @@ impl Store {
 
     /// Deletes a connection and, by cascade in the same statement, its sealed credentials.
     /// Returns whether the tenant had such a connection.
-    pub async fn delete_connection(&self, tenant: TenantId, id: ConnectionId) -> Result<bool, StoreError> {
+    pub async fn delete_connection(
+        &self,
+        tenant: TenantId,
+        id: ConnectionId,
+    ) -> Result<bool, StoreError> {
         let done = scoped!(self, Scope::Tenant(tenant), |conn| {
             sqlx::query("DELETE FROM connections WHERE tenant_id = $1 AND id = $2")
                 .bind(tenant.as_uuid())

@@ -40,7 +40,10 @@ pub struct PoolOptions {
 
 impl Default for PoolOptions {
     fn default() -> Self {
-        Self { max_connections: 16, acquire_timeout: Duration::from_secs(5) }
+        Self {
+            max_connections: 16,
+            acquire_timeout: Duration::from_secs(5),
+        }
     }
 }
 
@@ -56,7 +59,9 @@ impl Store {
                     .acquire_timeout(options.acquire_timeout)
                     .connect_with(opts)
                     .await?;
-                Ok(Self { db: Db::Postgres(pool) })
+                Ok(Self {
+                    db: Db::Postgres(pool),
+                })
             }
             Backend::Sqlite => {
                 let opts = SqliteConnectOptions::from_str(url)
@@ -71,7 +76,9 @@ impl Store {
                     .acquire_timeout(options.acquire_timeout)
                     .connect_with(opts)
                     .await?;
-                Ok(Self { db: Db::Sqlite(pool) })
+                Ok(Self {
+                    db: Db::Sqlite(pool),
+                })
             }
         }
     }

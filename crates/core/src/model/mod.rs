@@ -14,5 +14,7 @@ pub use attachment::Attachment;
 pub use comment::{AuthorKind, Comment, NewComment};
 pub use contact::Contact;
 pub use team::{Tag, Team};
-pub use ticket::{Channel, CustomField, NewTicket, Priority, Ticket, TicketPatch, TicketStatus, TicketType};
+pub use ticket::{
+    Channel, CustomField, NewTicket, Priority, Ticket, TicketPatch, TicketStatus, TicketType,
+};
 pub use user::User;

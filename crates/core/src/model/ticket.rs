@@ -150,7 +150,9 @@ mod tests {
     use serde_json::json;
 
     fn ticket() -> Ticket {
-        let at = DateTime::parse_from_rfc3339("2026-11-01T10:00:00Z").unwrap().to_utc();
+        let at = DateTime::parse_from_rfc3339("2026-11-01T10:00:00Z")
+            .unwrap()
+            .to_utc();
         Ticket {
             id: "35436".into(),
             subject: Some("Help, my printer is on fire!".into()),
@@ -175,7 +177,11 @@ mod tests {
             updated_at: at,
             solved_at: None,
             url: None,
-            custom_fields: vec![CustomField { id: "27642".into(), name: None, value: json!("745") }],
+            custom_fields: vec![CustomField {
+                id: "27642".into(),
+                name: None,
+                value: json!("745"),
+            }],
             remote_data: None,
         }
     }
@@ -188,8 +194,14 @@ mod tests {
         assert_eq!(v["type"], "incident");
         assert_eq!(v["channel"], "email");
         assert_eq!(v["created_at"], "2026-11-01T10:00:00Z");
-        assert_eq!(v["custom_fields"][0], json!({"id": "27642", "value": "745"}));
-        assert!(v.get("remote_data").is_none(), "remote_data only on request");
+        assert_eq!(
+            v["custom_fields"][0],
+            json!({"id": "27642", "value": "745"})
+        );
+        assert!(
+            v.get("remote_data").is_none(),
+            "remote_data only on request"
+        );
     }
 
     #[test]

@@ -1,0 +1,170 @@
+use axum::extract::{FromRequest, Request};
+use axum::http::StatusCode;
+use axum::http::header::CONTENT_TYPE;
+use bytes::Bytes;
+use serde::de::DeserializeOwned;
+
+use crate::ApiError;
+
+/// A JSON body that parsed into `T`. Failures name the field at fault:
+/// - not JSON at all: 415 `unsupported_media_type`;
+/// - broken JSON: 400 `malformed_json` with line and column;
+/// - a wrong type, a missing or unknown field: 422 `invalid_body` with the field's path;
+/// - too large: 413 `payload_too_large`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ValidJson<T>(pub T);
+
+impl<S, T> FromRequest<S> for ValidJson<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let is_json = req
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .map(|m| {
+                let m = m.trim().to_ascii_lowercase();
+                m == "application/json" || (m.starts_with("application/") && m.ends_with("+json"))
+            })
+            .unwrap_or(false);
+        if !is_json {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "Unsupported media type",
+                "send the body as JSON with `Content-Type: application/json`",
+            ));
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "payload_too_large",
+                    "Payload too large",
+                    "the request body is larger than the gateway accepts (1 MiB)",
+                )
+            } else {
+                ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "unreadable_body",
+                    "Unreadable body",
+                    e.body_text(),
+                )
+            }
+        })?;
+        parse(&bytes).map(ValidJson)
+    }
+}
+
+pub(crate) fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        classify(&path, &e.into_inner())
+    })?;
+    de.end().map_err(|e| classify(".", &e))?;
+    Ok(value)
+}
+
+fn classify(path: &str, e: &serde_json::Error) -> ApiError {
+    if e.is_syntax() || e.is_eof() {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "malformed_json",
+            "Malformed JSON",
+            format!("the body is not valid JSON: {e}"),
+        )
+    } else {
+        let field = if path == "." { "body" } else { path };
+        ApiError::invalid_body(field, strip_position(&e.to_string()))
+    }
+}
+
+/// serde_json appends " at line 1 column 17" to data errors; the field path says more.
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(i) => message[..i].to_owned(),
+        None => message.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Body {
+        name: String,
+        inner: Option<Inner>,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Inner {
+        count: u32,
+    }
+
+    fn problem(bytes: &str) -> serde_json::Value {
+        serde_json::to_value(parse::<Body>(bytes.as_bytes()).unwrap_err().body()).unwrap()
+    }
+
+    #[test]
+    fn a_wrong_type_names_the_nested_field() {
+        let p = problem(r#"{"name":"a","inner":{"count":"x"}}"#);
+        assert_eq!(p["status"], 422);
+        assert_eq!(p["errors"][0]["field"], "inner.count");
+        assert!(
+            p["errors"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("invalid type"),
+            "{p}"
+        );
+    }
+
+    #[test]
+    fn an_unknown_field_is_named() {
+        let p = problem(r#"{"name":"a","colour":1}"#);
+        assert_eq!(p["code"], "invalid_body");
+        assert!(
+            p["errors"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("unknown field `colour`"),
+            "{p}"
+        );
+    }
+
+    #[test]
+    fn a_missing_field_is_named() {
+        let p = problem(r#"{}"#);
+        assert!(
+            p["errors"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("missing field `name`"),
+            "{p}"
+        );
+    }
+
+    #[test]
+    fn broken_json_is_a_400_with_its_position() {
+        let p = problem(r#"{"name": "a",,}"#);
+        assert_eq!(p["status"], 400);
+        assert_eq!(p["code"], "malformed_json");
+        assert!(p["detail"].as_str().unwrap().contains("line 1"), "{p}");
+        assert_eq!(
+            problem(r#"{"name":"a"} trailing"#)["code"],
+            "malformed_json"
+        );
+    }
+}

@@ -1,0 +1,9 @@
+//! Extractors, named for what they guarantee.
+
+mod auth;
+mod json;
+mod query;
+
+pub use auth::AuthTenant;
+pub use json::ValidJson;
+pub use query::ValidQuery;

@@ -1,0 +1,5 @@
+//! Middleware: request ids, tracing spans, metrics, logging of internal errors.
+
+pub(crate) mod internal_errors;
+pub(crate) mod metrics;
+pub(crate) mod request_id;

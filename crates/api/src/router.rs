@@ -1,0 +1,114 @@
+//! Assembles the routes, the middleware and the OpenAPI document.
+
+use std::any::Any;
+use std::sync::Arc;
+
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Router};
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::trace::TraceLayer;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+
+use crate::middleware::request_id::RequestId;
+use crate::middleware::{internal_errors, metrics, request_id};
+use crate::routes::docs::OpenApiJson;
+use crate::routes::{api_keys, docs, health};
+use crate::{ApiError, AppState};
+
+/// Request bodies larger than this are refused with 413.
+const BODY_LIMIT: usize = 1024 * 1024;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "deskgate",
+        description = "One REST API in front of many helpdesks.",
+        license(name = "Apache-2.0 OR MIT", identifier = "Apache-2.0 OR MIT")
+    ),
+    modifiers(&BearerKey),
+    tags(
+        (name = "api keys", description = "A tenant's own API keys"),
+        (name = "operations", description = "Health, readiness, metrics and this document"),
+    )
+)]
+struct ApiDoc;
+
+struct BearerKey;
+
+impl Modify for BearerKey {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "api_key",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("dg_live_<id>_<secret>")
+                    .description(Some("A tenant API key"))
+                    .build(),
+            ),
+        );
+    }
+}
+
+fn build() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(health::router())
+        .merge(api_keys::router())
+        .merge(docs::router())
+        .split_for_parts()
+}
+
+/// The OpenAPI document of every route [`router`] serves.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    build().1
+}
+
+/// The whole HTTP API over `state`.
+pub fn router(state: AppState) -> Router {
+    let (routes, doc) = build();
+    let json = doc
+        .to_json()
+        .unwrap_or_else(|e| format!(r#"{{"error":"openapi document failed to render: {e}"}}"#));
+    routes
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), metrics::record))
+        .fallback(no_route)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(Extension(OpenApiJson(Arc::from(json))))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(CatchPanicLayer::custom(panicked))
+        .layer(axum::middleware::from_fn(internal_errors::log))
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
+            let id = req.extensions().get::<RequestId>().map_or("", |r| r.0.as_str());
+            tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+        }))
+        .layer(axum::middleware::from_fn(request_id::assign))
+        .with_state(state)
+}
+
+async fn no_route() -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "no_route",
+        "Not found",
+        "no such route; see /docs for the API",
+    )
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "Method not allowed",
+        "this route does not take that method; see /docs for the API",
+    )
+}
+
+/// A panic's payload may hold anything, so it is not logged; the location is, by the hook.
+fn panicked(_payload: Box<dyn Any + Send + 'static>) -> Response {
+    ApiError::internal("a handler panicked").into_response()
+}

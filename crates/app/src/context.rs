@@ -1,0 +1,39 @@
+//! Who is acting, for the audit log.
+
+use std::fmt;
+
+use deskgate_core::TenantId;
+
+/// The principal behind a call.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Actor {
+    /// A tenant's API key, by key id.
+    ApiKey { tenant: TenantId, key_id: String },
+    /// The operator, through the CLI.
+    Operator,
+}
+
+impl fmt::Display for Actor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Actor::ApiKey { key_id, .. } => write!(f, "api_key:{key_id}"),
+            Actor::Operator => f.write_str("operator"),
+        }
+    }
+}
+
+/// One call's actor and request id.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RequestContext {
+    pub actor: Actor,
+    pub request_id: Option<String>,
+}
+
+impl RequestContext {
+    pub fn operator() -> Self {
+        Self {
+            actor: Actor::Operator,
+            request_id: None,
+        }
+    }
+}

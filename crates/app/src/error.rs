@@ -1,0 +1,41 @@
+use deskgate_store::StoreError;
+
+/// What went wrong, classified by what the caller can do about it.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// The credentials are missing, malformed, unknown, expired or revoked. Deliberately
+    /// says no more than that.
+    #[error("authentication failed")]
+    Unauthenticated,
+    /// No such object for this tenant (also for another tenant's object).
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// A value the caller sent is wrong.
+    #[error("{field}: {message}")]
+    Invalid { field: String, message: String },
+    #[error("{0}")]
+    Conflict(String),
+    /// Our own fault or the database's; the cause is logged, never shown.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl AppError {
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        AppError::Invalid {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Conflict => {
+                AppError::Conflict("a record with the same key already exists".into())
+            }
+            other => AppError::Internal(other.to_string()),
+        }
+    }
+}

@@ -1,0 +1,134 @@
+//! Layered configuration: `config/default.toml` (built in) → an optional file →
+//! `DESKGATE_<SECTION>__<KEY>` environment variables → command-line flags (and their own
+//! environment variables, `DATABASE_URL` and `DESKGATE_LISTEN`).
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::Deserialize;
+
+use crate::cli::{Cli, Command};
+
+const DEFAULTS: &str = include_str!("../../../config/default.toml");
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Config {
+    pub(crate) listen: SocketAddr,
+    pub(crate) database: DatabaseConfig,
+    pub(crate) log: LogConfig,
+    pub(crate) auth: AuthConfig,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct DatabaseConfig {
+    pub(crate) url: String,
+    pub(crate) max_connections: u32,
+    pub(crate) acquire_timeout_secs: u64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct LogConfig {
+    pub(crate) filter: String,
+    pub(crate) format: LogFormat,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct AuthConfig {
+    pub(crate) cache_ttl_secs: u64,
+}
+
+impl DatabaseConfig {
+    pub(crate) fn pool_options(&self) -> deskgate_store::db::PoolOptions {
+        deskgate_store::db::PoolOptions {
+            max_connections: self.max_connections,
+            acquire_timeout: Duration::from_secs(self.acquire_timeout_secs),
+        }
+    }
+}
+
+pub(crate) fn load(cli: &Cli) -> anyhow::Result<Config> {
+    let mut figment = Figment::from(Toml::string(DEFAULTS));
+    if let Some(file) = &cli.config {
+        if !file.is_file() {
+            bail!(
+                "config file {} does not exist or is not a file",
+                file.display()
+            );
+        }
+        figment = figment.merge(Toml::file(file));
+    }
+    // Only nested keys and `listen` come from DESKGATE_*: other DESKGATE_ variables (the
+    // API key pepper, test switches) are read where they are used, never into this struct.
+    figment = figment.merge(
+        Env::prefixed("DESKGATE_")
+            .filter(|k| k.as_str().contains("__") || k == "listen")
+            .split("__"),
+    );
+    if let Some(url) = &cli.database_url {
+        figment = figment.merge(Serialized::default("database.url", url));
+    }
+    if let Command::Serve(args) = &cli.command
+        && let Some(listen) = args.listen
+    {
+        figment = figment.merge(Serialized::default("listen", listen.to_string()));
+    }
+    let config: Config = figment.extract().context("invalid configuration")?;
+    config.validate()?;
+    Ok(config)
+}
+
+impl Config {
+    fn validate(&self) -> anyhow::Result<()> {
+        deskgate_store::db::backend_of(&self.database.url)
+            .context("invalid configuration: database.url")?;
+        if self.database.max_connections == 0 {
+            bail!("invalid configuration: database.max_connections must be at least 1");
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[test]
+    fn built_in_defaults_are_complete_and_valid() {
+        let cli = Cli::parse_from(["deskgate", "migrate"]);
+        let config: Config = Figment::from(Toml::string(DEFAULTS)).extract().unwrap();
+        assert_eq!(config.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(config.database.url, "sqlite:deskgate.db");
+        config.validate().unwrap();
+        drop(cli);
+    }
+
+    #[test]
+    fn flags_override_defaults() {
+        let cli = Cli::parse_from([
+            "deskgate",
+            "--database-url",
+            "sqlite:other.db",
+            "serve",
+            "--listen",
+            "127.0.0.1:9999",
+        ]);
+        let config = load(&cli).unwrap();
+        assert_eq!(config.database.url, "sqlite:other.db");
+        assert_eq!(config.listen.to_string(), "127.0.0.1:9999");
+    }
+}
