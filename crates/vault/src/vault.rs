@@ -2,7 +2,7 @@
 
 use aes_gcm::aead::{AeadInOut, Generate, Nonce, Tag};
 use aes_gcm::{Aes256Gcm, P_MAX};
-use secrecy::SecretBox;
+use secrecy::{ExposeSecret, ExposeSecretMut, SecretBox};
 use zeroize::Zeroize;
 
 use crate::associated_data::AssociatedData;
@@ -87,7 +87,7 @@ impl Vault {
             .decrypt_inout_detached(
                 &nonce,
                 &associated_data,
-                secrecy::ExposeSecretMut::expose_secret_mut(&mut plaintext).into(),
+                plaintext.expose_secret_mut().into(),
                 &tag,
             )
             .map_err(|_| VaultError::OpenFailed)?;
@@ -98,7 +98,7 @@ impl Vault {
     /// fresh nonce, for the same owner.
     pub fn rewrap(&self, owner: &AssociatedData<'_>, blob: &[u8]) -> Result<Vec<u8>, VaultError> {
         let plaintext = self.open(owner, blob)?;
-        self.seal(owner, secrecy::ExposeSecret::expose_secret(&plaintext))
+        self.seal(owner, plaintext.expose_secret())
     }
 
     /// Whether a blob was sealed with another version than the active one, read from its
