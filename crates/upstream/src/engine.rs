@@ -4,7 +4,8 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use http::{HeaderName, HeaderValue, StatusCode};
+use http::header::HOST;
+use http::{HeaderValue, StatusCode};
 use tokio::time::{Instant, sleep};
 
 use crate::budget::budgets::Budgets;
@@ -23,9 +24,6 @@ use crate::response::{UpstreamResponse, vendor_request_id};
 use crate::retry::full_jitter;
 use crate::transport::http_client::HttpClient;
 use crate::transport::{Transport, TransportError, TransportRequest, TransportResponse};
-
-/// Header telling the sandbox which vendor host a request was meant for.
-pub const SANDBOX_VENDOR_HOST_HEADER: &str = "x-deskgate-vendor-host";
 
 /// The outbound engine: one pooled HTTP client, the budgets of every upstream account, the
 /// block registry. Cheap to clone; build one per process and share it.
@@ -189,12 +187,11 @@ impl Upstream {
             .map_err(|reason| UpstreamError::Blocked { reason })?;
         let mut headers = request.wire_headers()?;
         if inner.sandbox.is_some() {
+            // The sandbox tells accounts apart the way the vendor does: by the Host header.
             let host = HeaderValue::from_str(request.origin.host()).map_err(|_| {
-                UpstreamError::InvalidRequest {
-                    reason: "vendor host is not a header value",
-                }
+                UpstreamError::InvalidRequest { reason: "vendor host is not a header value" }
             })?;
-            headers.insert(HeaderName::from_static(SANDBOX_VENDOR_HOST_HEADER), host);
+            headers.insert(HOST, host);
         }
         let idempotent = request.is_idempotent();
         let max_attempts = inner.config.retry.max_attempts;

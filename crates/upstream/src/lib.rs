@@ -50,7 +50,7 @@ pub use egress::destination::BlockReason;
 pub use egress::label::{DnsLabel, LabelError};
 pub use egress::origin::{OriginError, SandboxOverride, VendorOrigin};
 pub use egress::resolver::{Lookup, SystemLookup};
-pub use engine::{BuildError, SANDBOX_VENDOR_HOST_HEADER, Upstream, UpstreamBuilder};
+pub use engine::{BuildError, Upstream, UpstreamBuilder};
 pub use error::UpstreamError;
 pub use request::UpstreamRequest;
 pub use response::UpstreamResponse;

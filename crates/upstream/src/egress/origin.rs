@@ -121,9 +121,9 @@ impl fmt::Debug for VendorOrigin {
 ///
 /// Set only by explicit operator configuration (`deskgate demo`, tests) on the
 /// [`Upstream`](crate::Upstream) builder; nothing a tenant sends can create or reach it. While
-/// set, every request goes to `{base}{path}` with the vendor host it was meant for in the
-/// `x-deskgate-vendor-host` header, and this exact origin is the only place a loopback or
-/// private address is allowed.
+/// set, every request goes to `{base}{path}` with `Host: {vendor host}` (as `curl --resolve`
+/// would send it), and this exact origin is the only place a loopback or private address is
+/// allowed.
 #[derive(Clone, PartialEq, Eq)]
 pub struct SandboxOverride {
     base: Url,

@@ -4,7 +4,7 @@
 
 use std::fmt;
 use std::io;
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -14,9 +14,11 @@ use super::address::is_public;
 
 /// Turns a host name into addresses. The production lookup is the system resolver; tests
 /// plug in one that answers whatever they need (for instance a rebinding `127.0.0.1`).
+///
+/// A port of 0 means "the URL's port" (the system lookup always answers 0).
 #[async_trait]
 pub trait Lookup: Send + Sync + fmt::Debug + 'static {
-    async fn lookup(&self, host: &str) -> io::Result<Vec<IpAddr>>;
+    async fn lookup(&self, host: &str) -> io::Result<Vec<SocketAddr>>;
 }
 
 /// The operating system's resolver (`getaddrinfo` through tokio).
@@ -25,9 +27,8 @@ pub struct SystemLookup;
 
 #[async_trait]
 impl Lookup for SystemLookup {
-    async fn lookup(&self, host: &str) -> io::Result<Vec<IpAddr>> {
-        let addrs = tokio::net::lookup_host((host, 0)).await?;
-        Ok(addrs.map(|addr| addr.ip()).collect())
+    async fn lookup(&self, host: &str) -> io::Result<Vec<SocketAddr>> {
+        Ok(tokio::net::lookup_host((host, 0)).await?.collect())
     }
 }
 
@@ -57,12 +58,8 @@ impl GuardedResolver {
     ) -> Result<Vec<SocketAddr>, Box<dyn std::error::Error + Send + Sync>> {
         let any_address = self.sandbox_domain.as_deref() == Some(host);
         let found = self.lookup.lookup(host).await?;
-        // Port 0 makes the client use the URL's port: a resolver cannot choose the port.
-        let allowed: Vec<SocketAddr> = found
-            .into_iter()
-            .filter(|ip| any_address || is_public(*ip))
-            .map(|ip| SocketAddr::new(ip, 0))
-            .collect();
+        let allowed: Vec<SocketAddr> =
+            found.into_iter().filter(|addr| any_address || is_public(addr.ip())).collect();
         if allowed.is_empty() {
             return Err(Box::new(NoPublicAddress));
         }
@@ -83,25 +80,27 @@ impl Resolve for GuardedResolver {
 
 #[cfg(test)]
 mod tests {
+    use std::net::IpAddr;
+
     use super::*;
 
     #[derive(Debug)]
-    struct Answers(Vec<IpAddr>);
+    struct Answers(Vec<SocketAddr>);
 
     #[async_trait]
     impl Lookup for Answers {
-        async fn lookup(&self, _host: &str) -> io::Result<Vec<IpAddr>> {
+        async fn lookup(&self, _host: &str) -> io::Result<Vec<SocketAddr>> {
             Ok(self.0.clone())
         }
     }
 
     fn resolver(answers: &[&str], sandbox: Option<&str>) -> GuardedResolver {
-        let ips = answers.iter().map(|a| a.parse().unwrap()).collect();
+        let ips = answers.iter().map(|a| SocketAddr::new(a.parse::<IpAddr>().unwrap(), 0)).collect();
         GuardedResolver::new(Arc::new(Answers(ips)), sandbox.map(str::to_owned))
     }
 
     #[tokio::test]
-    async fn only_public_addresses_survive_and_carry_no_port() {
+    async fn only_public_addresses_survive() {
         let guarded = resolver(
             &[
                 "10.0.0.1",

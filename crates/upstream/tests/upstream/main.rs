@@ -1,0 +1,6 @@
+//! Integration tests of deskgate-upstream: budget and retries on tokio's paused clock with
+//! a scripted vendor; the SSRF corpus, body cap and request events with the real HTTP client
+//! against listeners on 127.0.0.1.
+
+mod budget;
+mod support;

@@ -1,0 +1,146 @@
+//! A scripted vendor behind the `Transport` seam, for tests on tokio's paused clock.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use bytes::Bytes;
+use chrono::{DateTime, Utc};
+use deskgate_upstream::{
+    BudgetKey, DnsLabel, TokioWallClock, Transport, TransportError, TransportRequest,
+    TransportResponse, Upstream, UpstreamConfig, VendorOrigin,
+};
+use http::{HeaderMap, Method, StatusCode};
+use tokio::time::Instant;
+
+/// What the fake vendor does with one call.
+pub(crate) enum Reply {
+    Respond(TransportResponse),
+    After(Duration, TransportResponse),
+    Fail(TransportError),
+    Hang,
+}
+
+/// One call the fake vendor received.
+#[derive(Clone, Debug)]
+pub(crate) struct Call {
+    /// Time since the fake was created.
+    pub(crate) at: Duration,
+    pub(crate) method: Method,
+    pub(crate) url: String,
+    pub(crate) headers: HeaderMap,
+}
+
+type Script = dyn Fn(usize, &TransportRequest) -> Reply + Send + Sync;
+
+pub(crate) struct FakeVendor {
+    start: Instant,
+    script: Box<Script>,
+    calls: Mutex<Vec<Call>>,
+}
+
+impl std::fmt::Debug for FakeVendor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("FakeVendor")
+    }
+}
+
+impl FakeVendor {
+    /// `script(n, request)` answers the n-th call (from 0).
+    pub(crate) fn new(script: impl Fn(usize, &TransportRequest) -> Reply + Send + Sync + 'static) -> Arc<Self> {
+        Arc::new(Self { start: Instant::now(), script: Box::new(script), calls: Mutex::new(Vec::new()) })
+    }
+
+    pub(crate) fn calls(&self) -> Vec<Call> {
+        self.calls.lock().unwrap().clone()
+    }
+
+    pub(crate) fn call_times(&self) -> Vec<Duration> {
+        self.calls().into_iter().map(|call| call.at).collect()
+    }
+
+    pub(crate) fn elapsed(&self) -> Duration {
+        self.start.elapsed()
+    }
+}
+
+#[async_trait]
+impl Transport for FakeVendor {
+    async fn send(&self, request: TransportRequest) -> Result<TransportResponse, TransportError> {
+        let n = {
+            let mut calls = self.calls.lock().unwrap();
+            calls.push(Call {
+                at: self.start.elapsed(),
+                method: request.method.clone(),
+                url: request.url.to_string(),
+                headers: request.headers.clone(),
+            });
+            calls.len() - 1
+        };
+        match (self.script)(n, &request) {
+            Reply::Respond(response) => Ok(response),
+            Reply::After(delay, response) => {
+                tokio::time::sleep(delay).await;
+                Ok(response)
+            }
+            Reply::Fail(error) => Err(error),
+            Reply::Hang => std::future::pending().await,
+        }
+    }
+}
+
+pub(crate) fn response(status: u16, headers: &[(&'static str, String)]) -> TransportResponse {
+    let mut map = HeaderMap::new();
+    for (name, value) in headers {
+        map.append(*name, value.parse().unwrap());
+    }
+    TransportResponse { status: StatusCode::from_u16(status).unwrap(), headers: map, body: Bytes::from_static(b"{}") }
+}
+
+pub(crate) fn ok() -> Reply {
+    Reply::Respond(response(200, &[]))
+}
+
+/// The calendar time the test clocks start at.
+pub(crate) fn epoch() -> DateTime<Utc> {
+    DateTime::from_timestamp(1_800_000_000, 0).unwrap()
+}
+
+pub(crate) fn engine_with(fake: Arc<FakeVendor>, config: UpstreamConfig) -> Upstream {
+    Upstream::builder(config)
+        .transport(fake)
+        .wall_clock(Arc::new(TokioWallClock::starting_at(epoch())))
+        .build()
+        .unwrap()
+}
+
+pub(crate) fn engine(fake: Arc<FakeVendor>) -> Upstream {
+    engine_with(fake, UpstreamConfig::default())
+}
+
+pub(crate) fn key() -> BudgetKey {
+    BudgetKey::new("zendesk", "acme").unwrap()
+}
+
+pub(crate) fn origin() -> VendorOrigin {
+    VendorOrigin::tenant(&DnsLabel::parse("acme").unwrap(), "zendesk.com").unwrap()
+}
+
+pub(crate) fn get(path: &str) -> deskgate_upstream::UpstreamRequest {
+    deskgate_upstream::UpstreamRequest::new(Method::GET, &origin(), path, key())
+        .unwrap()
+        .path_template("/api/v2/tickets")
+}
+
+pub(crate) fn secs(n: u64) -> Duration {
+    Duration::from_secs(n)
+}
+
+/// Awaits spawned tasks in order (they already run concurrently).
+pub(crate) async fn join_all<T>(handles: Vec<tokio::task::JoinHandle<T>>) -> Vec<T> {
+    let mut results = Vec::with_capacity(handles.len());
+    for handle in handles {
+        results.push(handle.await.unwrap());
+    }
+    results
+}

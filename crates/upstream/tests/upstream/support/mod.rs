@@ -1,0 +1,2 @@
+pub(crate) mod fake;
+pub(crate) mod server;
