@@ -1,1 +1,41 @@
-//! deskgate end-to-end tests
+//! Harness for deskgate's end-to-end tests: a fresh database per test on either backend,
+//! and the real router served on a loopback port.
+//!
+//! PostgreSQL tests use `DATABASE_URL` (default `postgres://postgres@127.0.0.1:5432/postgres`)
+//! to reach a server, create a database of their own there and drop it afterwards.
+//! `DESKGATE_TEST_BACKENDS=sqlite` runs the SQLite half alone, for machines without
+//! PostgreSQL.
+
+#![allow(clippy::unwrap_used, clippy::print_stderr)]
+
+mod db;
+mod spawn;
+
+pub use db::{Backend, TestDb, skip};
+pub use spawn::{TestApp, TestTenant};
+
+/// Generates one `#[tokio::test]` per backend for an `async fn(Backend)`.
+///
+/// `backends!(tenant_a_never_sees_tenant_b_keys);` gives
+/// `tenant_a_never_sees_tenant_b_keys::sqlite` and `…::postgres`.
+#[macro_export]
+macro_rules! backends {
+    ($($name:ident),+ $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$name($crate::Backend::Sqlite).await;
+                }
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    if $crate::skip($crate::Backend::Postgres) {
+                        return;
+                    }
+                    super::$name($crate::Backend::Postgres).await;
+                }
+            }
+        )+
+    };
+}

@@ -1,0 +1,9 @@
+//! deskgate's end-to-end tests: one binary, every test on SQLite and on PostgreSQL.
+
+#![allow(clippy::unwrap_used)]
+
+mod api_keys;
+mod errors;
+mod operations;
+mod rls;
+mod store;

@@ -1,0 +1,128 @@
+//! Store invariants that hold on both backends.
+
+use chrono::Utc;
+use deskgate_app::RequestContext;
+use deskgate_core::ConnectionId;
+use deskgate_store::audit::AuditEvent;
+use deskgate_store::connections::ConnectionRecord;
+use deskgate_tests::{Backend, TestApp, backends};
+
+backends!(
+    audit_log_is_append_only,
+    deleting_a_connection_deletes_its_sealed_credentials
+);
+
+async fn audit_log_is_append_only(backend: Backend) {
+    let t = TestApp::spawn(backend).await;
+    let (tenant, _) = t
+        .app
+        .create_tenant("acme", &RequestContext::operator())
+        .await
+        .unwrap();
+    t.store
+        .append_audit(&AuditEvent {
+            tenant_id: Some(tenant.id),
+            at: Utc::now(),
+            actor: "operator".into(),
+            action: "test.event".into(),
+            target: None,
+            request_id: None,
+            detail: serde_json::json!({"n": 1}),
+        })
+        .await
+        .unwrap();
+    let url = t.db.url.clone();
+    for sql in [
+        "UPDATE audit_log SET action = 'forged'",
+        "DELETE FROM audit_log",
+    ] {
+        let err = match backend {
+            Backend::Postgres => {
+                use sqlx::Connection;
+                let mut c = sqlx::PgConnection::connect(&url).await.unwrap();
+                sqlx::query(sql).execute(&mut c).await.unwrap_err()
+            }
+            Backend::Sqlite => {
+                use sqlx::Connection;
+                let mut c = sqlx::SqliteConnection::connect(&url).await.unwrap();
+                sqlx::query(sql).execute(&mut c).await.unwrap_err()
+            }
+        };
+        assert!(err.to_string().contains("append-only"), "{sql}: {err}");
+    }
+    let events = t.store.recent_audit(tenant.id, 10).await.unwrap();
+    assert!(events.iter().any(|e| e.action == "test.event"));
+    assert!(events.iter().all(|e| e.action != "forged"));
+}
+
+async fn deleting_a_connection_deletes_its_sealed_credentials(backend: Backend) {
+    let t = TestApp::spawn(backend).await;
+    let (tenant, _) = t
+        .app
+        .create_tenant("acme", &RequestContext::operator())
+        .await
+        .unwrap();
+    let (other, _) = t
+        .app
+        .create_tenant("other", &RequestContext::operator())
+        .await
+        .unwrap();
+    let now = Utc::now();
+    let conn = ConnectionRecord {
+        id: ConnectionId::new(),
+        tenant_id: tenant.id,
+        provider: "zendesk".into(),
+        account_label: "acme".into(),
+        auth_kind: "api_token".into(),
+        status: "active".into(),
+        external_ref: None,
+        created_at: now,
+        updated_at: now,
+    };
+    t.store.insert_connection(&conn).await.unwrap();
+    t.store
+        .put_credential(tenant.id, conn.id, "api_token", b"sealed-bytes", 1, now)
+        .await
+        .unwrap();
+    t.store
+        .put_credential(tenant.id, conn.id, "api_token", b"sealed-again", 1, now)
+        .await
+        .unwrap();
+    let creds = t.store.get_credentials(tenant.id, conn.id).await.unwrap();
+    assert_eq!(creds.len(), 1);
+    assert_eq!(creds[0].revision, 2);
+    assert_eq!(creds[0].sealed, b"sealed-again");
+
+    // Another tenant can neither read nor delete it.
+    assert!(
+        t.store
+            .get_credentials(other.id, conn.id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        t.store
+            .get_connection(other.id, conn.id)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(!t.store.delete_connection(other.id, conn.id).await.unwrap());
+
+    assert!(t.store.delete_connection(tenant.id, conn.id).await.unwrap());
+    assert!(
+        t.store
+            .get_credentials(tenant.id, conn.id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        t.store
+            .get_connection(tenant.id, conn.id)
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
