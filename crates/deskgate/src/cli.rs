@@ -34,6 +34,8 @@ pub(crate) enum Command {
     /// Create and list tenants.
     #[command(subcommand)]
     Tenant(TenantCommand),
+    /// Print the API's OpenAPI document (JSON) and exit.
+    Openapi,
 }
 
 #[derive(Debug, Args)]

@@ -34,6 +34,9 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
+    if let Command::Openapi = cli.command {
+        return print_openapi();
+    }
     let config = config::load(&cli)?;
     telemetry::init(&config.log, matches!(cli.command, Command::Serve(_)))?;
     match cli.command {
@@ -43,7 +46,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             tenant::create(&config, &name, json).await
         }
         Command::Tenant(TenantCommand::List { json }) => tenant::list(&config, json).await,
+        Command::Openapi => print_openapi(),
     }
+}
+
+fn print_openapi() -> anyhow::Result<()> {
+    use std::io::Write;
+    let doc = deskgate_api::openapi().to_pretty_json()?;
+    writeln!(std::io::stdout().lock(), "{doc}")?;
+    Ok(())
 }
 
 fn fail(e: &anyhow::Error) -> ExitCode {
