@@ -135,7 +135,7 @@ impl Account {
         let client_id = format!("deskgate_sandbox_{sub}");
         let domain = format!("{sub}.test");
         let credentials = ZendeskCredentials {
-            subdomain: sub.clone(),
+            subdomain: sub,
             admin_email: format!("admin@{domain}"),
             admin_user_id: USER_BASE + ADMIN_INDEX,
             agent_email: format!("agent@{domain}"),

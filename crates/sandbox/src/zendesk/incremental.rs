@@ -99,7 +99,7 @@ async fn export_tickets(ctx: Ctx, _staff: Staff, q: QueryParams) -> Result<Respo
             changed.push((ts, *id, value));
         }
     }
-    changed.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+    changed.sort_by_key(|entry| (entry.0, entry.1));
     let mut seeded = index[index.partition_point(|entry| *entry <= start)..]
         .iter()
         .filter(|(_, id)| !overlay_ids.contains(id))
@@ -114,10 +114,8 @@ async fn export_tickets(ctx: Ctx, _staff: Staff, q: QueryParams) -> Result<Respo
             (None, None) => break,
         };
         if take_seeded {
-            if let Some(&(ts, id)) = seeded.next() {
-                if let Some(ticket) = data.ticket(id) {
-                    page.push(((ts, id), render::ticket(&ctx, &ticket)));
-                }
+            if let Some((&(ts, id), Some(ticket))) = seeded.next().map(|e| (e, data.ticket(e.1))) {
+                page.push(((ts, id), render::ticket(&ctx, &ticket)));
             }
         } else if let Some((ts, id, value)) = changed.next() {
             page.push(((ts, id), value));

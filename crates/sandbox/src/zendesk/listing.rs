@@ -5,7 +5,7 @@ use serde_json::Value;
 use super::collection::{Collection, Filter};
 use super::context::Ctx;
 use super::errors::ZendeskError;
-use super::paging::{PageRequest, cursor_body, offset_body};
+use super::paging::{Out, PageRequest};
 use crate::query::QueryParams;
 
 pub(crate) struct Listing<'a, T> {
@@ -39,16 +39,13 @@ impl<T: Clone> Listing<'_, T> {
                     .first()
                     .zip(ids.last())
                     .map(|(f, l)| (f.to_string(), l.to_string()));
-                cursor_body(
+                Out {
                     ctx,
-                    self.path,
+                    path: self.path,
                     q,
-                    self.key,
-                    render_ids(&ids),
-                    first_last,
-                    has_more,
-                    size,
-                )
+                    key: self.key,
+                }
+                .cursor(render_ids(&ids), first_last, has_more, size)
             }
             PageRequest::Offset { page, per_page } => {
                 let limit = usize::try_from(per_page).unwrap_or(100);
@@ -63,16 +60,13 @@ impl<T: Clone> Listing<'_, T> {
                         .0
                         .len() as u64,
                 };
-                offset_body(
+                Out {
                     ctx,
-                    self.path,
+                    path: self.path,
                     q,
-                    self.key,
-                    render_ids(&ids),
-                    page,
-                    per_page,
-                    count,
-                )
+                    key: self.key,
+                }
+                .offset(render_ids(&ids), page, per_page, count)
             }
         })
     }

@@ -9,7 +9,7 @@
 //! whose `invalid_token` text Zendesk is reported to send; Zendesk does not document them.
 
 use axum::Router;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use bytes::Bytes;
 use http::StatusCode;
@@ -72,7 +72,14 @@ fn redirect_with(uri: &str, pairs: &[(&str, &str)]) -> Response {
                     query.append_pair(k, v);
                 }
             }
-            Redirect::to(url.as_str()).into_response()
+            // 302 Found, the status of Zendesk's authorization redirect.
+            match http::HeaderValue::from_str(url.as_str()) {
+                Ok(location) => {
+                    (StatusCode::FOUND, [(http::header::LOCATION, location)]).into_response()
+                }
+                Err(_) => ZendeskError::invalid_request("The redirect uri included is not valid.")
+                    .into_response(),
+            }
         }
         Err(_) => {
             ZendeskError::invalid_request("The redirect uri included is not valid.").into_response()

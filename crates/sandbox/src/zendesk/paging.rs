@@ -136,89 +136,90 @@ fn q_pairs(q: &QueryParams) -> Vec<(String, String)> {
     q.pairs().to_vec()
 }
 
-/// A cursor-paginated body. `has_more` is in the direction the client walked.
-pub(crate) fn cursor_body(
-    ctx: &Ctx,
-    path: &str,
-    q: &QueryParams,
-    key: &str,
-    items: Vec<Value>,
-    first_last: Option<(String, String)>,
-    has_more: bool,
-    size: usize,
-) -> Value {
-    let (before_cursor, after_cursor) = match first_last {
-        Some((first, last)) => (Some(encode_cursor(&first)), Some(encode_cursor(&last))),
-        None => (None, None),
-    };
-    let next = after_cursor.as_ref().map(|c| {
-        page_url(
-            ctx,
-            path,
-            q,
-            &[("page[after]", c.clone()), ("page[size]", size.to_string())],
-        )
-    });
-    let prev = before_cursor.as_ref().map(|c| {
-        page_url(
-            ctx,
-            path,
-            q,
-            &[
-                ("page[before]", c.clone()),
-                ("page[size]", size.to_string()),
-            ],
-        )
-    });
-    let mut body = Map::new();
-    body.insert(key.to_owned(), Value::Array(items));
-    body.insert(
+/// Where a page of results goes: the list path (without `.json`), the request's query and
+/// the key the items are listed under.
+pub(crate) struct Out<'a> {
+    pub(crate) ctx: &'a Ctx,
+    pub(crate) path: &'a str,
+    pub(crate) q: &'a QueryParams,
+    pub(crate) key: &'a str,
+}
+
+impl Out<'_> {
+    /// A cursor-paginated body. `has_more` is in the direction the client walked.
+    pub(crate) fn cursor(
+        &self,
+        items: Vec<Value>,
+        first_last: Option<(String, String)>,
+        has_more: bool,
+        size: usize,
+    ) -> Value {
+        let Out { ctx, path, q, key } = *self;
+        let (before_cursor, after_cursor) = match first_last {
+            Some((first, last)) => (Some(encode_cursor(&first)), Some(encode_cursor(&last))),
+            None => (None, None),
+        };
+        let next = after_cursor.as_ref().map(|c| {
+            page_url(
+                ctx,
+                path,
+                q,
+                &[("page[after]", c.clone()), ("page[size]", size.to_string())],
+            )
+        });
+        let prev = before_cursor.as_ref().map(|c| {
+            page_url(
+                ctx,
+                path,
+                q,
+                &[
+                    ("page[before]", c.clone()),
+                    ("page[size]", size.to_string()),
+                ],
+            )
+        });
+        let mut body = Map::new();
+        body.insert(key.to_owned(), Value::Array(items));
+        body.insert(
         "meta".to_owned(),
         json!({"has_more": has_more, "after_cursor": after_cursor, "before_cursor": before_cursor}),
     );
-    body.insert("links".to_owned(), json!({"prev": prev, "next": next}));
-    Value::Object(body)
-}
+        body.insert("links".to_owned(), json!({"prev": prev, "next": next}));
+        Value::Object(body)
+    }
 
-/// An offset-paginated body.
-pub(crate) fn offset_body(
-    ctx: &Ctx,
-    path: &str,
-    q: &QueryParams,
-    key: &str,
-    items: Vec<Value>,
-    page: u64,
-    per_page: u64,
-    count: u64,
-) -> Value {
-    let next = (page * per_page < count).then(|| {
-        page_url(
-            ctx,
-            path,
-            q,
-            &[
-                ("page", (page + 1).to_string()),
-                ("per_page", per_page.to_string()),
-            ],
-        )
-    });
-    let previous = (page > 1).then(|| {
-        page_url(
-            ctx,
-            path,
-            q,
-            &[
-                ("page", (page - 1).to_string()),
-                ("per_page", per_page.to_string()),
-            ],
-        )
-    });
-    let mut body = Map::new();
-    body.insert(key.to_owned(), Value::Array(items));
-    body.insert("next_page".to_owned(), json!(next));
-    body.insert("previous_page".to_owned(), json!(previous));
-    body.insert("count".to_owned(), json!(count));
-    Value::Object(body)
+    /// An offset-paginated body.
+    pub(crate) fn offset(&self, items: Vec<Value>, page: u64, per_page: u64, count: u64) -> Value {
+        let Out { ctx, path, q, key } = *self;
+        let next = (page * per_page < count).then(|| {
+            page_url(
+                ctx,
+                path,
+                q,
+                &[
+                    ("page", (page + 1).to_string()),
+                    ("per_page", per_page.to_string()),
+                ],
+            )
+        });
+        let previous = (page > 1).then(|| {
+            page_url(
+                ctx,
+                path,
+                q,
+                &[
+                    ("page", (page - 1).to_string()),
+                    ("per_page", per_page.to_string()),
+                ],
+            )
+        });
+        let mut body = Map::new();
+        body.insert(key.to_owned(), Value::Array(items));
+        body.insert("next_page".to_owned(), json!(next));
+        body.insert("previous_page".to_owned(), json!(previous));
+        body.insert("count".to_owned(), json!(count));
+        Value::Object(body)
+    }
 }
 
 /// Pages an in-memory list whose items have string keys usable as cursors (comments, tags).
@@ -241,7 +242,7 @@ pub(crate) fn page_list(
                 .take(take)
                 .map(|(_, v)| v)
                 .collect();
-            offset_body(ctx, path, q, key, values, page, per_page, count)
+            Out { ctx, path, q, key }.offset(values, page, per_page, count)
         }
         PageRequestKeyed::Cursor {
             size,
@@ -268,7 +269,7 @@ pub(crate) fn page_list(
                 _ => None,
             };
             let values = page.into_iter().map(|(_, v)| v).collect();
-            cursor_body(ctx, path, q, key, values, first_last, has_more, size)
+            Out { ctx, path, q, key }.cursor(values, first_last, has_more, size)
         }
     }
 }

@@ -277,13 +277,15 @@ impl Seed {
             role,
             organization_id,
             default_group_id,
-            phone: (h % 3 == 0).then(|| format!("+1555{:07}", h % 10_000_000)),
+            phone: h
+                .is_multiple_of(3)
+                .then(|| format!("+1555{:07}", h % 10_000_000)),
             time_zone: ZONES[(h % ZONES.len() as u64) as usize],
             locale: LOCALES[((h >> 8) % LOCALES.len() as u64) as usize],
             created_at,
             updated_at,
-            verified: role.is_staff() || h % 4 != 0,
-            tags: if h % 5 == 0 {
+            verified: role.is_staff() || !h.is_multiple_of(4),
+            tags: if h.is_multiple_of(5) {
                 vec!["newsletter".to_owned()]
             } else {
                 Vec::new()
@@ -316,10 +318,10 @@ impl Seed {
             id: ORGANIZATION_BASE + index,
             domain_names: vec![format!("{slug}.example")],
             name,
-            group_id: (h % 4 == 0).then(|| GROUP_BASE + h % self.groups),
+            group_id: h.is_multiple_of(4).then(|| GROUP_BASE + h % self.groups),
             created_at,
             updated_at: created_at + (h % (200 * DAY as u64)) as i64,
-            tags: if index % 7 == 0 {
+            tags: if index.is_multiple_of(7) {
                 vec!["vip".to_owned()]
             } else {
                 Vec::new()
@@ -433,7 +435,7 @@ impl Seed {
         } else {
             Channel::Name(NAMED_CHANNELS[pick(14, NAMED_CHANNELS.len() as u64) as usize])
         };
-        let requester_ordinal = if index % 10 == 0 {
+        let requester_ordinal = if index.is_multiple_of(10) {
             0
         } else {
             pick(15, self.end_user_count())
@@ -600,7 +602,7 @@ impl Seed {
                     author_id,
                     html_body: html_paragraphs(&body),
                     body,
-                    public: j == 0 || self.hash(4, index, 100 + j) % 3 != 0,
+                    public: j == 0 || !self.hash(4, index, 100 + j).is_multiple_of(3),
                     channel: if j == 0 {
                         ticket.channel.clone()
                     } else {

@@ -206,7 +206,7 @@ pub(crate) fn apply(
             "organization_id" => match id_field(value) {
                 Some(None) => ticket.organization_id = None,
                 Some(Some(id)) if data.organization(id).is_some() => {
-                    ticket.organization_id = Some(id)
+                    ticket.organization_id = Some(id);
                 }
                 _ => errors.push(invalid("organization", "Organization")),
             },
@@ -303,7 +303,7 @@ pub(crate) fn apply(
                     public: true,
                     author_id: None,
                     uploads: Vec::new(),
-                })
+                });
             }
             None if !errors.iter().any(|e| e.field == "comment") => errors.push(FieldError::new(
                 "description",
@@ -339,11 +339,9 @@ pub(crate) fn apply(
     if !errors.is_empty() {
         return Err(ZendeskError::Invalid(errors));
     }
-    if creating {
-        if let Some(c) = &comment {
-            ticket.description = c.body.clone();
-            ticket.is_public = c.public;
-        }
+    if let (true, Some(c)) = (creating, &comment) {
+        ticket.description = c.body.clone();
+        ticket.is_public = c.public;
     }
     ticket.updated_at = now;
     Ok(comment)

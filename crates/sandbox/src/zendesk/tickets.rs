@@ -13,7 +13,7 @@ use super::account::Data;
 use super::auth::Staff;
 use super::context::Ctx;
 use super::errors::ZendeskError;
-use super::paging::{PageRequest, cursor_body, offset_body};
+use super::paging::{Out, PageRequest};
 use super::records::{Channel, Comment, Satisfaction, Status, Ticket};
 use super::render;
 use super::seed::BRAND_ID;
@@ -105,16 +105,13 @@ async fn list_tickets(ctx: Ctx, _staff: Staff, q: QueryParams) -> Result<Respons
                 .first()
                 .zip(ids.last())
                 .map(|(f, l)| (f.to_string(), l.to_string()));
-            cursor_body(
-                &ctx,
-                "/api/v2/tickets",
-                &q,
-                "tickets",
-                render_ids(&ids),
-                first_last,
-                has_more,
-                size,
-            )
+            Out {
+                ctx: &ctx,
+                path: "/api/v2/tickets",
+                q: &q,
+                key: "tickets",
+            }
+            .cursor(render_ids(&ids), first_last, has_more, size)
         }
         PageRequest::Offset { page, per_page } => {
             let skip = (page - 1) * per_page;
@@ -125,16 +122,13 @@ async fn list_tickets(ctx: Ctx, _staff: Staff, q: QueryParams) -> Result<Respons
             } else {
                 data.tickets.ids_after(None, usize::MAX, keep).0.len() as u64
             };
-            offset_body(
-                &ctx,
-                "/api/v2/tickets",
-                &q,
-                "tickets",
-                render_ids(&ids),
-                page,
-                per_page,
-                count,
-            )
+            Out {
+                ctx: &ctx,
+                path: "/api/v2/tickets",
+                q: &q,
+                key: "tickets",
+            }
+            .offset(render_ids(&ids), page, per_page, count)
         }
     };
     Ok(ok_json(StatusCode::OK, body))
