@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use deskgate_core::{ConnectionId, TenantId};
 use uuid::Uuid;
 
+use crate::audit::{AuditEvent, INSERT_AUDIT};
 use crate::{Scope, Store, StoreError};
 
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
@@ -77,5 +78,52 @@ impl Store {
                 .rows_affected()
         });
         Ok(done > 0)
+    }
+
+    /// Crypto-shredding: deletes a connection and every sealed credential of it, and appends
+    /// `audit` (its `detail` gains `credentials_destroyed`, the number of rows deleted), all
+    /// in one transaction. Returns that number, or `None` when the tenant has no such
+    /// connection, in which case nothing is written.
+    pub async fn shred_connection(
+        &self,
+        tenant: TenantId,
+        id: ConnectionId,
+        audit: &AuditEvent,
+    ) -> Result<Option<u64>, StoreError> {
+        let scope = Scope::Tenant(tenant);
+        Ok(scoped!(self, scope, |conn| {
+            let destroyed =
+                sqlx::query("DELETE FROM credentials WHERE tenant_id = $1 AND connection_id = $2")
+                    .bind(tenant.as_uuid())
+                    .bind(id.as_uuid())
+                    .execute(&mut *conn)
+                    .await?
+                    .rows_affected();
+            let deleted = sqlx::query("DELETE FROM connections WHERE tenant_id = $1 AND id = $2")
+                .bind(tenant.as_uuid())
+                .bind(id.as_uuid())
+                .execute(&mut *conn)
+                .await?
+                .rows_affected();
+            if deleted == 0 {
+                None
+            } else {
+                let mut detail = audit.detail.clone();
+                if let Some(map) = detail.as_object_mut() {
+                    map.insert("credentials_destroyed".into(), destroyed.into());
+                }
+                sqlx::query(INSERT_AUDIT)
+                    .bind(audit.tenant_id.map(|t| t.as_uuid()))
+                    .bind(audit.at)
+                    .bind(&audit.actor)
+                    .bind(&audit.action)
+                    .bind(&audit.target)
+                    .bind(&audit.request_id)
+                    .bind(sqlx::types::Json(&detail))
+                    .execute(&mut *conn)
+                    .await?;
+                Some(destroyed)
+            }
+        }))
     }
 }

@@ -1,5 +1,6 @@
 //! Opening the database and applying migrations.
 
+use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -134,5 +135,39 @@ pub fn backend_of(url: &str) -> Result<Backend, StoreError> {
         Err(StoreError::Config(
             "database url must start with postgres://, postgresql:// or sqlite:".into(),
         ))
+    }
+}
+
+/// The file of a `sqlite:` URL, or `None` for PostgreSQL and for an in-memory SQLite database.
+/// Reads the URL only; the file need not exist.
+pub fn sqlite_file(url: &str) -> Result<Option<PathBuf>, StoreError> {
+    if backend_of(url)? != Backend::Sqlite {
+        return Ok(None);
+    }
+    if url.contains(":memory:") || url.contains("mode=memory") {
+        return Ok(None);
+    }
+    let opts = SqliteConnectOptions::from_str(url)
+        .map_err(|e| StoreError::Config(format!("database url: {e}")))?;
+    Ok(Some(opts.get_filename().to_path_buf()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_file_is_read_from_the_url() {
+        assert_eq!(
+            sqlite_file("sqlite:deskgate.db").unwrap(),
+            Some(PathBuf::from("deskgate.db"))
+        );
+        assert_eq!(
+            sqlite_file("sqlite:///var/lib/deskgate/deskgate.db?mode=rwc").unwrap(),
+            Some(PathBuf::from("/var/lib/deskgate/deskgate.db"))
+        );
+        assert_eq!(sqlite_file("sqlite::memory:").unwrap(), None);
+        assert_eq!(sqlite_file("postgres://u@h/db").unwrap(), None);
+        assert!(sqlite_file("mysql://u@h/db").is_err());
     }
 }

@@ -4,6 +4,10 @@ pub enum StoreError {
     /// A unique constraint refused the write.
     #[error("a record with the same key already exists")]
     Conflict,
+    /// A foreign key refused the write: the record it refers to (a connection, a tenant)
+    /// does not exist, or belongs to another tenant.
+    #[error("the referenced record does not exist")]
+    MissingReference,
     /// The database URL or options are wrong.
     #[error("invalid database configuration: {0}")]
     Config(String),
@@ -17,6 +21,9 @@ impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
         match &e {
             sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict,
+            sqlx::Error::Database(db) if db.is_foreign_key_violation() => {
+                StoreError::MissingReference
+            }
             _ => StoreError::Database(e),
         }
     }

@@ -4,7 +4,7 @@
 //! - [`scope`]: the transaction wrapper that tells PostgreSQL's row-level security whose
 //!   rows a statement may touch.
 //! - one module per table family: [`tenants`], [`api_keys`], [`connections`],
-//!   [`credentials`], [`audit`].
+//!   [`credentials`], [`audit`], [`vault_keys`].
 //!
 //! Every function that touches tenant data takes a [`TenantId`](deskgate_core::TenantId).
 //! The store keeps sealed credential bytes and never sees a key.
@@ -19,6 +19,7 @@ pub mod credentials;
 pub mod db;
 mod error;
 pub mod tenants;
+pub mod vault_keys;
 
 pub use db::{Backend, Store};
 pub use error::StoreError;
