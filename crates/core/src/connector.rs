@@ -13,7 +13,8 @@ use serde::Serialize;
 use crate::capability::Capabilities;
 use crate::ids::{AccountId, ContactId, TeamId, TicketId, UserId};
 use crate::model::{
-    Account, Comment, Contact, NewComment, NewTicket, Tag, Team, Ticket, TicketPatch, User,
+    Account, Comment, Contact, NewComment, NewTicket, Tag, TagChange, Team, Ticket, TicketPatch,
+    User,
 };
 use crate::page::{
     ContactFilter, NoFilter, Page, PageRequest, ReadOptions, TicketFilter, UserFilter,
@@ -154,6 +155,10 @@ pub trait Connector: Send + Sync + fmt::Debug {
     }
     async fn list_tags(&self, _req: &PageRequest) -> Result<Page<Tag>> {
         unsupported("list tags")
+    }
+    /// Sets, adds or removes one ticket's tags; answers the ticket's tags afterwards.
+    async fn change_ticket_tags(&self, _id: &TicketId, _change: &TagChange) -> Result<Vec<String>> {
+        unsupported("change ticket tags")
     }
     async fn passthrough(&self, _req: PassthroughRequest) -> Result<PassthroughResponse> {
         unsupported("passthrough")

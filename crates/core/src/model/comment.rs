@@ -1,3 +1,4 @@
+use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -43,6 +44,30 @@ pub struct NewComment {
     pub public: bool,
     #[serde(default)]
     pub author_id: Option<String>,
+    /// Files to attach. Not part of the JSON body: the API layer fills it from the upload
+    /// it received, and each connector sends the files the way its vendor takes them.
+    #[serde(skip)]
+    pub attachments: Vec<NewAttachment>,
+}
+
+/// A file to attach to a new comment.
+#[derive(Clone, PartialEq, Eq)]
+pub struct NewAttachment {
+    pub file_name: String,
+    /// A MIME type, e.g. `image/png`.
+    pub content_type: String,
+    pub content: Bytes,
+}
+
+impl std::fmt::Debug for NewAttachment {
+    /// The file's bytes are left out: they can be large and may be private.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewAttachment")
+            .field("file_name", &self.file_name)
+            .field("content_type", &self.content_type)
+            .field("size", &self.content.len())
+            .finish()
+    }
 }
 
 fn default_public() -> bool {

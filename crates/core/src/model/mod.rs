@@ -11,9 +11,9 @@ mod user;
 
 pub use account::Account;
 pub use attachment::Attachment;
-pub use comment::{AuthorKind, Comment, NewComment};
+pub use comment::{AuthorKind, Comment, NewAttachment, NewComment};
 pub use contact::Contact;
-pub use team::{Tag, Team};
+pub use team::{Tag, TagChange, Team};
 pub use ticket::{
     Channel, CustomField, NewTicket, Priority, Ticket, TicketPatch, TicketStatus, TicketType,
 };

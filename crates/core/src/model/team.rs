@@ -17,3 +17,15 @@ pub struct Team {
 pub struct Tag {
     pub name: String,
 }
+
+/// A change to one ticket's tags.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TagChange {
+    /// Replace the ticket's tags with these.
+    Set(Vec<String>),
+    /// Add these to the ticket's tags.
+    Add(Vec<String>),
+    /// Remove these from the ticket's tags.
+    Remove(Vec<String>),
+}
