@@ -3,6 +3,7 @@
 use std::fmt;
 
 use aes_gcm::{Aes256Gcm, KeyInit};
+use zeroize::Zeroizing;
 
 use crate::check_value::{self, CheckValue};
 
@@ -15,6 +16,9 @@ pub(crate) struct VersionedKey {
     version: u32,
     cipher: Aes256Gcm,
     check_value: CheckValue,
+    /// A subkey for message authentication, derived so that MACs and ciphertexts never
+    /// share a key.
+    mac_key: Zeroizing<[u8; KEY_LEN]>,
 }
 
 impl VersionedKey {
@@ -23,6 +27,7 @@ impl VersionedKey {
             version,
             cipher: Aes256Gcm::new(key.into()),
             check_value: check_value::compute(key),
+            mac_key: crate::mac::derive_key(key),
         }
     }
 
@@ -32,6 +37,10 @@ impl VersionedKey {
 
     pub(crate) fn cipher(&self) -> &Aes256Gcm {
         &self.cipher
+    }
+
+    pub(crate) fn mac_key(&self) -> &[u8; KEY_LEN] {
+        &self.mac_key
     }
 
     pub(crate) fn check_value(&self) -> &CheckValue {

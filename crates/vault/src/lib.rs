@@ -18,6 +18,8 @@
 //! - `sources`: parsers for the environment and the key file
 //! - `generate`: fresh keys and key files
 //! - `vault`: seal, open, rewrap
+//! - `mac`: short tags that authenticate data the gateway hands out (cursors), under a
+//!   subkey derived from each key version
 //! - `error`: [`VaultError`] and [`KeyRingError`]
 //!
 //! The formats and the rotation runbook are in `docs/security.md`.
@@ -29,6 +31,7 @@ mod error;
 mod generate;
 mod key;
 mod key_ring;
+mod mac;
 mod sources;
 mod vault;
 
@@ -39,5 +42,6 @@ pub use error::{KeyRingError, KeySource, Location, MalformedReason, VaultError};
 pub use generate::{generate_key_entry, generate_key_file};
 pub use key::KEY_LEN;
 pub use key_ring::KeyRing;
+pub use mac::SIGNATURE_LEN;
 pub use sources::{ACTIVE_ENV, KEYS_ENV, KeyRingSources, MAX_KEY_VERSION, MIN_VERSION_ENV};
 pub use vault::Vault;
