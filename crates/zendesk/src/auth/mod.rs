@@ -1,0 +1,15 @@
+//! Authentication: the credential enum, the OAuth authorize step (PKCE S256 and `state`),
+//! and the token endpoint calls (code exchange, rotating refresh, client credentials,
+//! revocation).
+
+mod authorize;
+mod credentials;
+mod pkce;
+mod token;
+
+pub use authorize::{AuthorizeRequest, AuthorizeStart};
+pub use credentials::{
+    API_TOKEN_DEPRECATED_AFTER, API_TOKEN_MIGRATION_HINT, OAuthClient, ZendeskAuth,
+};
+pub use pkce::{OAuthState, PkceVerifier};
+pub use token::{TokenLifetimes, ZendeskOAuth};

@@ -1,0 +1,273 @@
+//! Zendesk's JSON, as far as deskgate reads it (`TicketObject`, `TicketCommentObject`,
+//! `UserObject`, `OrganizationObject`, `GroupObject`, uploads, cursor pages, OAuth tokens).
+//!
+//! Lenient where Zendesk is: enum-like fields (`status`, `priority`, `type`, `role`,
+//! `via.channel`) are kept as raw values and only interpreted in `map`, so a value Zendesk
+//! adds tomorrow cannot fail a list; ids are accepted as numbers or strings; every field
+//! deskgate does not need may be missing.
+
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Deserializer};
+use serde_json::Value;
+
+/// A Zendesk id: a 64-bit integer on the wire (`format: bigid`), sometimes a string.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct WireId(pub(crate) String);
+
+impl<'de> Deserialize<'de> for WireId {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match Value::deserialize(d)? {
+            Value::Number(n) => Ok(WireId(n.to_string())),
+            Value::String(s) => Ok(WireId(s)),
+            other => Err(serde::de::Error::custom(format!(
+                "expected an id, found {other}"
+            ))),
+        }
+    }
+}
+
+/// `via.channel`: a name (`"web"`) or a numeric via id (`4`).
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub(crate) enum WireChannel {
+    Name(String),
+    Id(i64),
+    Other(Value),
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+pub(crate) struct WireVia {
+    #[serde(default)]
+    pub(crate) channel: Option<WireChannel>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub(crate) struct WireCustomField {
+    pub(crate) id: WireId,
+    #[serde(default)]
+    pub(crate) value: Value,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub(crate) struct WireTicket {
+    pub(crate) id: WireId,
+    #[serde(default)]
+    pub(crate) subject: Option<String>,
+    #[serde(default)]
+    pub(crate) raw_subject: Option<String>,
+    #[serde(default)]
+    pub(crate) description: Option<String>,
+    #[serde(default)]
+    pub(crate) status: Option<String>,
+    #[serde(default)]
+    pub(crate) custom_status_id: Option<WireId>,
+    #[serde(default)]
+    pub(crate) priority: Option<String>,
+    #[serde(default, rename = "type")]
+    pub(crate) ticket_type: Option<String>,
+    #[serde(default)]
+    pub(crate) via: Option<WireVia>,
+    #[serde(default)]
+    pub(crate) requester_id: Option<WireId>,
+    #[serde(default)]
+    pub(crate) submitter_id: Option<WireId>,
+    #[serde(default)]
+    pub(crate) assignee_id: Option<WireId>,
+    #[serde(default)]
+    pub(crate) organization_id: Option<WireId>,
+    #[serde(default)]
+    pub(crate) group_id: Option<WireId>,
+    #[serde(default, deserialize_with = "null_as_empty")]
+    pub(crate) collaborator_ids: Vec<WireId>,
+    #[serde(default, deserialize_with = "null_as_empty")]
+    pub(crate) email_cc_ids: Vec<WireId>,
+    #[serde(default, deserialize_with = "null_as_empty")]
+    pub(crate) tags: Vec<String>,
+    #[serde(default)]
+    pub(crate) due_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub(crate) created_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub(crate) updated_at: Option<DateTime<Utc>>,
+    #[serde(default, deserialize_with = "null_as_empty")]
+    pub(crate) custom_fields: Vec<WireCustomField>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub(crate) struct WireAttachment {
+    pub(crate) id: WireId,
+    #[serde(default)]
+    pub(crate) file_name: Option<String>,
+    #[serde(default)]
+    pub(crate) content_url: Option<String>,
+    #[serde(default)]
+    pub(crate) content_type: Option<String>,
+    #[serde(default)]
+    pub(crate) size: Option<u64>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub(crate) struct WireComment {
+    pub(crate) id: WireId,
+    #[serde(default)]
+    pub(crate) author_id: Option<WireId>,
+    #[serde(default)]
+    pub(crate) body: Option<String>,
+    #[serde(default)]
+    pub(crate) html_body: Option<String>,
+    #[serde(default)]
+    pub(crate) plain_body: Option<String>,
+    /// Zendesk omits `public` on some comment events; a comment is public unless it says not.
+    #[serde(default)]
+    pub(crate) public: Option<bool>,
+    #[serde(default)]
+    pub(crate) created_at: Option<DateTime<Utc>>,
+    #[serde(default, deserialize_with = "null_as_empty")]
+    pub(crate) attachments: Vec<WireAttachment>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub(crate) struct WireUser {
+    /// `null` for the anonymous user `/users/me` describes when no credentials were accepted.
+    #[serde(default)]
+    pub(crate) id: Option<WireId>,
+    #[serde(default)]
+    pub(crate) name: Option<String>,
+    #[serde(default)]
+    pub(crate) email: Option<String>,
+    #[serde(default)]
+    pub(crate) phone: Option<String>,
+    #[serde(default)]
+    pub(crate) role: Option<String>,
+    #[serde(default)]
+    pub(crate) active: Option<bool>,
+    #[serde(default)]
+    pub(crate) suspended: Option<bool>,
+    #[serde(default)]
+    pub(crate) organization_id: Option<WireId>,
+    #[serde(default)]
+    pub(crate) default_group_id: Option<WireId>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub(crate) struct WireOrganization {
+    pub(crate) id: WireId,
+    #[serde(default)]
+    pub(crate) name: Option<String>,
+    #[serde(default, deserialize_with = "null_as_empty")]
+    pub(crate) domain_names: Vec<String>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub(crate) struct WireGroup {
+    pub(crate) id: WireId,
+    #[serde(default)]
+    pub(crate) name: Option<String>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub(crate) struct WireTag {
+    pub(crate) name: String,
+}
+
+/// `meta` of a cursor page. `links.next` is ignored on purpose: deskgate keeps the cursor,
+/// never a URL.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub(crate) struct WireMeta {
+    #[serde(default)]
+    pub(crate) has_more: bool,
+    #[serde(default)]
+    pub(crate) after_cursor: Option<String>,
+}
+
+/// A cursor page: the records under their resource key, and `meta`.
+#[derive(Debug)]
+pub(crate) struct WirePage {
+    pub(crate) items: Vec<Value>,
+    pub(crate) meta: WireMeta,
+}
+
+impl WirePage {
+    /// Reads `{"<key>": [...], "meta": {...}}`.
+    pub(crate) fn parse(body: &[u8], key: &str) -> Result<Self, String> {
+        let mut value: Value =
+            serde_json::from_slice(body).map_err(|e| format!("a {key} page is not json: {e}"))?;
+        let items = match value.get_mut(key).map(Value::take) {
+            Some(Value::Array(items)) => items,
+            Some(Value::Null) | None => return Err(format!("a {key} page has no `{key}` list")),
+            Some(_) => return Err(format!("`{key}` is not a list")),
+        };
+        let meta = match value.get_mut("meta").map(Value::take) {
+            Some(meta) => serde_json::from_value(meta).map_err(|e| format!("page meta: {e}"))?,
+            None => return Err(format!("a {key} page has no `meta`: not a cursor page")),
+        };
+        Ok(Self { items, meta })
+    }
+}
+
+/// Response of `POST /api/v2/uploads`.
+#[derive(Debug, Deserialize)]
+pub(crate) struct WireUploadResponse {
+    pub(crate) upload: WireUpload,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct WireUpload {
+    pub(crate) token: String,
+    #[serde(default, deserialize_with = "null_as_empty")]
+    pub(crate) attachments: Vec<WireAttachment>,
+}
+
+/// Response of `PUT /api/v2/tickets/{id}` and `POST /api/v2/tickets`.
+#[derive(Debug, Deserialize)]
+pub(crate) struct WireTicketWrite {
+    pub(crate) ticket: Value,
+    #[serde(default)]
+    pub(crate) audit: Option<WireAudit>,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct WireAudit {
+    #[serde(default)]
+    pub(crate) created_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub(crate) events: Vec<Value>,
+}
+
+/// The answer of `POST /oauth/tokens` (201). Its `Debug` hides both tokens.
+#[derive(Deserialize)]
+pub(crate) struct WireToken {
+    pub(crate) access_token: String,
+    #[serde(default)]
+    pub(crate) scope: Option<String>,
+    #[serde(default)]
+    pub(crate) expires_in: Option<i64>,
+    #[serde(default)]
+    pub(crate) refresh_token: Option<String>,
+    #[serde(default)]
+    pub(crate) refresh_token_expires_in: Option<i64>,
+}
+
+impl fmt::Debug for WireToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WireToken")
+            .field("scope", &self.scope)
+            .field("expires_in", &self.expires_in)
+            .field(
+                "refresh_token",
+                &self.refresh_token.as_ref().map(|_| "[redacted]"),
+            )
+            .field("refresh_token_expires_in", &self.refresh_token_expires_in)
+            .finish_non_exhaustive()
+    }
+}
+
+fn null_as_empty<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
+}
