@@ -7,3 +7,4 @@ mod errors;
 mod operations;
 mod rls;
 mod store;
+mod vault;

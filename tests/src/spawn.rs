@@ -3,6 +3,7 @@ use deskgate_app::api_keys::IssuedKey;
 use deskgate_app::{App, AppSettings, RequestContext};
 use deskgate_core::TenantId;
 use deskgate_store::Store;
+use deskgate_vault::{KeyRing, Vault, generate_key_file};
 use secrecy::ExposeSecret;
 
 use crate::{Backend, TestDb};
@@ -33,7 +34,9 @@ impl TestApp {
     pub async fn spawn_with(backend: Backend, settings: AppSettings) -> Self {
         let db = TestDb::new(backend).await;
         let store = db.store().await;
-        let app = App::new(store.clone(), settings);
+        let key_ring = KeyRing::from_key_file(&generate_key_file().unwrap()).unwrap();
+        let app = App::new(store.clone(), Vault::new(key_ring), settings);
+        app.check_vault_keys().await.unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let router = deskgate_api::router(AppState::new(app.clone()));

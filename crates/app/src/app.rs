@@ -2,9 +2,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use deskgate_store::Store;
+use deskgate_vault::Vault;
 use secrecy::SecretBox;
 
 use crate::api_keys::{ApiKeyHasher, AuthCache};
+use crate::credentials::CredentialCache;
 
 /// Settings the application layer needs from configuration.
 #[derive(Debug)]
@@ -14,6 +16,10 @@ pub struct AppSettings {
     /// How long an authenticated key is trusted without reading the database again. A key
     /// revoked on another replica stops working within this time; on this replica at once.
     pub auth_cache_ttl: Duration,
+    /// How long opened credentials stay in memory without reading and decrypting them again.
+    /// Writes and deletes on this replica invalidate at once; on other replicas a changed
+    /// credential is seen within this time. Zero disables the cache.
+    pub credential_cache_ttl: Duration,
 }
 
 impl Default for AppSettings {
@@ -21,6 +27,7 @@ impl Default for AppSettings {
         Self {
             api_key_pepper: None,
             auth_cache_ttl: Duration::from_secs(30),
+            credential_cache_ttl: Duration::from_secs(30),
         }
     }
 }
@@ -36,23 +43,40 @@ struct Inner {
     store: Store,
     hasher: ApiKeyHasher,
     auth_cache: AuthCache,
+    vault: Vault,
+    credential_cache: CredentialCache,
 }
 
 impl App {
-    pub fn new(store: Store, settings: AppSettings) -> Self {
+    /// The application over a migrated store and a vault whose key ring was loaded from
+    /// configuration. Call [`App::check_vault_keys`] before serving, so that a wrong key
+    /// refuses to start instead of failing at the first decryption.
+    pub fn new(store: Store, vault: Vault, settings: AppSettings) -> Self {
         let hasher = ApiKeyHasher::new(settings.api_key_pepper.as_ref());
         let auth_cache = AuthCache::new(settings.auth_cache_ttl);
+        let credential_cache = CredentialCache::new(settings.credential_cache_ttl);
         Self {
             inner: Arc::new(Inner {
                 store,
                 hasher,
                 auth_cache,
+                vault,
+                credential_cache,
             }),
         }
     }
 
     pub fn store(&self) -> &Store {
         &self.inner.store
+    }
+
+    /// The vault, for its key ring's versions and check values.
+    pub fn vault(&self) -> &Vault {
+        &self.inner.vault
+    }
+
+    pub(crate) fn credential_cache(&self) -> &CredentialCache {
+        &self.inner.credential_cache
     }
 
     pub(crate) fn hasher(&self) -> &ApiKeyHasher {

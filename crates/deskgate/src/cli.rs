@@ -34,6 +34,9 @@ pub(crate) enum Command {
     /// Create and list tenants.
     #[command(subcommand)]
     Tenant(TenantCommand),
+    /// Rotate the credential vault's keys and re-wrap stored credentials.
+    #[command(subcommand)]
+    Vault(VaultCommand),
     /// Print the API's OpenAPI document (JSON) and exit.
     Openapi,
 }
@@ -43,6 +46,25 @@ pub(crate) struct ServeArgs {
     /// The address to listen on.
     #[arg(long, env = "DESKGATE_LISTEN", value_name = "ADDR")]
     pub(crate) listen: Option<SocketAddr>,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum VaultCommand {
+    /// Print the key rotation runbook, filled in with the configured key ring.
+    Rotate,
+    /// Print a fresh `<version>:<base64 key>` entry to add to DESKGATE_VAULT_KEYS or a key file.
+    GenerateKey {
+        /// The version of the new key; by default one above the highest configured version.
+        #[arg(long, value_name = "N")]
+        version: Option<std::num::NonZeroU32>,
+    },
+    /// Re-seal every stored credential under the active key version and print
+    /// `scanned N, rewrapped N, failed N`. Safe while other replicas serve traffic.
+    Rewrap {
+        /// Credentials re-sealed per transaction.
+        #[arg(long, default_value_t = 500, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=10_000))]
+        batch_size: u32,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -3,6 +3,7 @@
 //! environment variables, `DATABASE_URL` and `DESKGATE_LISTEN`).
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
@@ -21,6 +22,8 @@ pub(crate) struct Config {
     pub(crate) database: DatabaseConfig,
     pub(crate) log: LogConfig,
     pub(crate) auth: AuthConfig,
+    #[serde(default)]
+    pub(crate) vault: VaultConfig,
 }
 
 #[derive(Debug, Deserialize)]
@@ -49,6 +52,16 @@ pub(crate) enum LogFormat {
 #[serde(deny_unknown_fields)]
 pub(crate) struct AuthConfig {
     pub(crate) cache_ttl_secs: u64,
+}
+
+/// Where the vault's keys come from. The keys themselves are never in configuration files:
+/// either `DESKGATE_VAULT_KEYS` in the environment or the key file named here.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct VaultConfig {
+    /// A key file (`docs/security.md`, "Key ring"). Not allowed together with
+    /// `DESKGATE_VAULT_KEYS`.
+    pub(crate) key_file: Option<PathBuf>,
 }
 
 impl DatabaseConfig {

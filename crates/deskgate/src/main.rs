@@ -4,19 +4,22 @@
 //! - `cli.rs`: the command line (clap).
 //! - `config.rs`: layered configuration (defaults → file → environment → flags).
 //! - `telemetry.rs`: logging.
-//! - `serve.rs`, `tenant.rs`: the commands.
+//! - `serve.rs`, `tenant.rs`, `vault.rs`: the commands.
+//! - `keys.rs`: loading the vault's key ring (environment, key file, or a generated one).
 
 mod cli;
 mod config;
+mod keys;
 mod serve;
 mod telemetry;
 mod tenant;
+mod vault;
 
 use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::cli::{Cli, Command, TenantCommand};
+use crate::cli::{Cli, Command, TenantCommand, VaultCommand};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -46,6 +49,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             tenant::create(&config, &name, json).await
         }
         Command::Tenant(TenantCommand::List { json }) => tenant::list(&config, json).await,
+        Command::Vault(VaultCommand::Rotate) => vault::rotate(&config),
+        Command::Vault(VaultCommand::GenerateKey { version }) => {
+            vault::generate_key(&config, version)
+        }
+        Command::Vault(VaultCommand::Rewrap { batch_size }) => {
+            vault::rewrap(&config, batch_size).await
+        }
         Command::Openapi => print_openapi(),
     }
 }

@@ -7,6 +7,7 @@ use deskgate_store::Store;
 use secrecy::SecretBox;
 
 use crate::config::Config;
+use crate::keys::{self, VaultKeys};
 
 /// Opens the configured database and applies pending migrations.
 pub(crate) async fn open_store(config: &Config) -> anyhow::Result<Store> {
@@ -25,18 +26,43 @@ pub(crate) async fn open_store(config: &Config) -> anyhow::Result<Store> {
     Ok(store)
 }
 
-pub(crate) fn build_app(config: &Config, store: Store) -> App {
+/// Builds the application and checks the vault's keys against the database: a wrong key or
+/// a missing version refuses to start here, not at the first decryption.
+pub(crate) async fn build_app(
+    config: &Config,
+    store: Store,
+    keys: VaultKeys,
+) -> anyhow::Result<App> {
     let api_key_pepper = std::env::var("DESKGATE_API_KEY_PEPPER")
         .ok()
         .filter(|p| !p.is_empty())
         .map(|p| SecretBox::new(p.into_bytes().into_boxed_slice()));
-    App::new(
+    let app = App::new(
         store,
+        keys.vault,
         AppSettings {
             api_key_pepper,
             auth_cache_ttl: Duration::from_secs(config.auth.cache_ttl_secs),
+            ..AppSettings::default()
         },
-    )
+    );
+    if let Err(e) = app.check_vault_keys().await {
+        if let (Some(path), deskgate_app::credentials::KeyCheckError::Keys(_)) =
+            (&keys.generated, &e)
+        {
+            // The key just generated can never open what the database holds: remove it so
+            // that it is not mistaken for the right one later.
+            let _ = std::fs::remove_file(path);
+            return Err(anyhow::Error::new(e).context(format!(
+                "no vault key was configured and none was found at {}, so a new one was generated, \
+                 but the database was written with another key: restore the original key file \
+                 (the generated one was removed) or configure the right key",
+                path.display()
+            )));
+        }
+        return Err(anyhow::Error::new(e).context("checking the vault keys against the database"));
+    }
+    Ok(app)
 }
 
 pub(crate) async fn migrate(config: &Config) -> anyhow::Result<()> {
@@ -47,8 +73,9 @@ pub(crate) async fn migrate(config: &Config) -> anyhow::Result<()> {
 }
 
 pub(crate) async fn serve(config: Config) -> anyhow::Result<()> {
+    let keys = keys::load(&config)?;
     let store = open_store(&config).await?;
-    let app = build_app(&config, store.clone());
+    let app = build_app(&config, store.clone(), keys).await?;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("listening on {}", config.listen))?;

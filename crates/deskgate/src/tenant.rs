@@ -5,11 +5,13 @@ use deskgate_app::RequestContext;
 use secrecy::ExposeSecret;
 
 use crate::config::Config;
+use crate::keys;
 use crate::serve::{build_app, open_store};
 
 pub(crate) async fn create(config: &Config, name: &str, json: bool) -> anyhow::Result<()> {
+    let keys = keys::load(config)?;
     let store = open_store(config).await?;
-    let app = build_app(config, store.clone());
+    let app = build_app(config, store.clone(), keys).await?;
     let (tenant, key) = app
         .create_tenant(name, &RequestContext::operator())
         .await
@@ -36,8 +38,9 @@ pub(crate) async fn create(config: &Config, name: &str, json: bool) -> anyhow::R
 }
 
 pub(crate) async fn list(config: &Config, json: bool) -> anyhow::Result<()> {
+    let keys = keys::load(config)?;
     let store = open_store(config).await?;
-    let app = build_app(config, store.clone());
+    let app = build_app(config, store.clone(), keys).await?;
     let tenants = app.list_tenants().await.context("listing tenants")?;
     store.close().await;
     let mut out = std::io::stdout().lock();

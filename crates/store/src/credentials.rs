@@ -50,17 +50,21 @@ pub struct CredentialSwap {
 
 const COLUMNS: &str = "tenant_id, connection_id, field, sealed, key_version, revision, updated_at";
 
+/// The `WHERE` keeps one tenant from overwriting another's row by naming its connection: the
+/// conflicting row is left alone and no row is affected.
 const UPSERT: &str = "INSERT INTO credentials (tenant_id, connection_id, field, sealed, key_version, revision, updated_at) \
      VALUES ($1, $2, $3, $4, $5, 1, $6) \
      ON CONFLICT (connection_id, field) DO UPDATE SET sealed = excluded.sealed, \
      key_version = excluded.key_version, revision = credentials.revision + 1, \
-     updated_at = excluded.updated_at";
+     updated_at = excluded.updated_at WHERE credentials.tenant_id = excluded.tenant_id";
 
 const SWAP: &str = "UPDATE credentials SET sealed = $1, key_version = $2, revision = revision + 1, updated_at = $3 \
      WHERE tenant_id = $4 AND connection_id = $5 AND field = $6 AND revision = $7";
 
 impl Store {
     /// Writes a sealed field, replacing any earlier value and bumping its revision.
+    ///
+    /// Fails with [`StoreError::MissingReference`] when the tenant has no such connection.
     pub async fn put_credential(
         &self,
         tenant: TenantId,
@@ -70,7 +74,7 @@ impl Store {
         key_version: i32,
         at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        scoped!(self, Scope::Tenant(tenant), |conn| {
+        let written = scoped!(self, Scope::Tenant(tenant), |conn| {
             sqlx::query(UPSERT)
                 .bind(tenant.as_uuid())
                 .bind(connection.as_uuid())
@@ -82,6 +86,9 @@ impl Store {
                 .await?
                 .rows_affected()
         });
+        if written == 0 {
+            return Err(StoreError::MissingReference);
+        }
         Ok(())
     }
 
@@ -111,7 +118,7 @@ impl Store {
         };
         scoped!(self, Scope::Tenant(tenant), |conn| {
             for f in &ordered {
-                sqlx::query(UPSERT)
+                let written = sqlx::query(UPSERT)
                     .bind(tenant.as_uuid())
                     .bind(connection.as_uuid())
                     .bind(f.field)
@@ -119,7 +126,12 @@ impl Store {
                     .bind(f.key_version)
                     .bind(at)
                     .execute(&mut *conn)
-                    .await?;
+                    .await?
+                    .rows_affected();
+                if written == 0 {
+                    // Dropping the transaction rolls back the fields written so far.
+                    return Err(StoreError::MissingReference);
+                }
             }
             let mut query = sqlx::query(&delete)
                 .bind(tenant.as_uuid())
