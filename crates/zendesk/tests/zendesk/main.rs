@@ -1,0 +1,9 @@
+//! deskgate-zendesk against the sandbox: every resource and operation for each auth mode,
+//! the OAuth flows (PKCE, rotation, client credentials, revocation), a 10,000-ticket walk
+//! while tickets change, and the diagnoses `check()` gives.
+
+mod diagnoses;
+mod oauth;
+mod paging;
+mod resources;
+mod support;

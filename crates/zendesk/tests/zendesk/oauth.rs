@@ -1,0 +1,149 @@
+//! The OAuth flows against the sandbox's token endpoint.
+
+use deskgate_core::{Connector, ConnectorError};
+use deskgate_zendesk::{ZendeskAuth, ZendeskConnector};
+use secrecy::ExposeSecret;
+
+use crate::support::{REDIRECT_URI, World};
+
+fn refresh_token(auth: &ZendeskAuth) -> String {
+    match auth {
+        ZendeskAuth::OAuth {
+            refresh: Some(r), ..
+        } => r.expose_secret().to_owned(),
+        other => panic!("not an oauth grant with a refresh token: {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_pkce_code_exchange_gives_tokens_that_expire_and_work() {
+    let world = World::start().await;
+    let before = chrono::Utc::now();
+    let auth = world.oauth_auth("acme").await;
+    let expires = auth.expires_at().unwrap();
+    // deskgate asks for 30 minutes explicitly.
+    assert!(expires >= before + chrono::TimeDelta::seconds(1790));
+    assert!(expires <= chrono::Utc::now() + chrono::TimeDelta::seconds(1800));
+    assert!(auth.is_renewable());
+    let c = world.connector("acme", auth);
+    assert_eq!(c.check().await.unwrap().role.as_deref(), Some("admin"));
+}
+
+#[tokio::test]
+async fn a_public_client_exchanges_its_code_with_the_verifier_alone() {
+    let world = World::start().await;
+    let client = world.client("acme", false);
+    let (code, verifier) = world.authorize("acme", &client).await;
+    let auth = world
+        .oauth("acme")
+        .exchange_code(&client, &code, REDIRECT_URI, &verifier)
+        .await
+        .unwrap();
+    world.connector("acme", auth).check().await.unwrap();
+    // A wrong verifier is refused as an invalid grant.
+    let (code, _) = world.authorize("acme", &client).await;
+    let wrong = deskgate_zendesk::PkceVerifier::generate();
+    let refused = world
+        .oauth("acme")
+        .exchange_code(&client, &code, REDIRECT_URI, &wrong)
+        .await;
+    assert!(
+        matches!(refused, Err(ConnectorError::Unauthorized { .. })),
+        "{refused:?}"
+    );
+}
+
+#[tokio::test]
+async fn refresh_rotates_and_never_presents_an_old_refresh_token() {
+    let world = World::start().await;
+    let first = world.oauth_auth("acme").await;
+    let old = world.connector("acme", first.clone());
+    let mut current = first.clone();
+    let mut seen = vec![refresh_token(&first)];
+    for _ in 0..3 {
+        current = world.connector("acme", current).refresh().await.unwrap();
+        let token = refresh_token(&current);
+        assert!(!seen.contains(&token), "refresh tokens must rotate");
+        seen.push(token);
+    }
+    let counters = world.server.sandbox().zendesk_counters("acme").unwrap();
+    assert_eq!(counters.token_refresh_token, 3);
+    assert_eq!(counters.refresh_token_reuse_detected, 0);
+
+    // The first grant's access token died with the first rotation; the newest one works.
+    assert!(matches!(
+        old.check().await,
+        Err(ConnectorError::Unauthorized { .. })
+    ));
+    world
+        .connector("acme", current.clone())
+        .check()
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_reused_refresh_token_asks_for_reconnection() {
+    let world = World::start().await;
+    let first = world.oauth_auth("acme").await;
+    let second = world
+        .connector("acme", first.clone())
+        .refresh()
+        .await
+        .unwrap();
+    // Someone presents the rotated token: Zendesk revokes the grant.
+    let reused = world.connector("acme", first).refresh().await;
+    match reused {
+        Err(ConnectorError::Unauthorized { hint }) => assert!(hint.contains("reconnect"), "{hint}"),
+        other => panic!("expected unauthorized, got {other:?}"),
+    }
+    let counters = world.server.sandbox().zendesk_counters("acme").unwrap();
+    assert_eq!(counters.refresh_token_reuse_detected, 1);
+    assert!(world.connector("acme", second).check().await.is_err());
+}
+
+#[tokio::test]
+async fn client_credentials_renew_by_minting_a_new_token() {
+    let world = World::start().await;
+    let auth = world.client_credentials_auth("acme").await;
+    assert!(auth.expires_at().is_some());
+    let renewed = world
+        .connector("acme", auth.clone())
+        .refresh()
+        .await
+        .unwrap();
+    let token = |a: &ZendeskAuth| match a {
+        ZendeskAuth::ClientCredentials { token, .. } => token.expose_secret().to_owned(),
+        other => panic!("{other:?}"),
+    };
+    assert_ne!(token(&auth), token(&renewed));
+    world.connector("acme", renewed).check().await.unwrap();
+    let counters = world.server.sandbox().zendesk_counters("acme").unwrap();
+    assert_eq!(counters.token_client_credentials, 2);
+    assert_eq!(counters.token_refresh_token, 0);
+}
+
+#[tokio::test]
+async fn revoking_on_disconnect_kills_the_token() {
+    let world = World::start().await;
+    let c: ZendeskConnector = world.connector("acme", world.oauth_auth("acme").await);
+    c.check().await.unwrap();
+    c.revoke().await.unwrap();
+    assert!(matches!(
+        c.check().await,
+        Err(ConnectorError::Unauthorized { .. })
+    ));
+    // Revoking again is harmless.
+    c.revoke().await.unwrap();
+}
+
+#[tokio::test]
+async fn an_api_token_cannot_be_refreshed() {
+    let world = World::start().await;
+    let c = world.connector("acme", world.api_token("acme"));
+    assert!(matches!(
+        c.refresh().await,
+        Err(ConnectorError::Unsupported { .. })
+    ));
+    assert_eq!(c.token_expires_at(), None);
+}

@@ -1,0 +1,141 @@
+//! A sandbox on 127.0.0.1 and connectors pointed at it.
+
+use deskgate_sandbox::{RunningSandbox, SandboxConfig, ZendeskAccountConfig, ZendeskCredentials};
+use deskgate_upstream::{SandboxOverride, Upstream, UpstreamConfig};
+use deskgate_zendesk::{
+    AuthorizeRequest, ConnectInput, OAuthClient, ZendeskAuth, ZendeskConnector, ZendeskOAuth,
+    ZendeskSubdomain,
+};
+use secrecy::{ExposeSecret, SecretString};
+
+pub(crate) const REDIRECT_URI: &str = "http://127.0.0.1/oauth/callback/zendesk";
+
+pub(crate) struct World {
+    pub(crate) server: RunningSandbox,
+    pub(crate) upstream: Upstream,
+}
+
+impl World {
+    /// A sandbox with `acme` (50 tickets) and an engine that sends everything to it.
+    pub(crate) async fn start() -> Self {
+        Self::with(SandboxConfig::default()).await
+    }
+
+    pub(crate) async fn with(config: SandboxConfig) -> Self {
+        let server = deskgate_sandbox::spawn(config).await.unwrap();
+        let upstream = Upstream::builder(UpstreamConfig::default())
+            .sandbox(SandboxOverride::new(&server.base_url()).unwrap())
+            .build()
+            .unwrap();
+        Self { server, upstream }
+    }
+
+    pub(crate) fn credentials(&self, sub: &str) -> ZendeskCredentials {
+        self.server.sandbox().zendesk_credentials(sub).unwrap()
+    }
+
+    pub(crate) fn connector(&self, sub: &str, auth: ZendeskAuth) -> ZendeskConnector {
+        let input = ConnectInput {
+            subdomain: ZendeskSubdomain::parse(sub).unwrap(),
+            auth,
+        };
+        ZendeskConnector::new(self.upstream.clone(), input)
+    }
+
+    pub(crate) fn api_token(&self, sub: &str) -> ZendeskAuth {
+        let creds = self.credentials(sub);
+        ZendeskAuth::ApiToken {
+            email: creds.admin_email,
+            token: creds.api_token,
+        }
+    }
+
+    pub(crate) fn oauth(&self, sub: &str) -> ZendeskOAuth {
+        ZendeskOAuth::new(self.upstream.clone(), ZendeskSubdomain::parse(sub).unwrap())
+    }
+
+    pub(crate) fn client(&self, sub: &str, with_secret: bool) -> OAuthClient {
+        let creds = self.credentials(sub);
+        OAuthClient {
+            client_id: creds.oauth_client_id,
+            client_secret: with_secret.then_some(creds.oauth_client_secret),
+        }
+    }
+
+    /// Runs the browser leg against the sandbox: follows the authorize URL (rewritten to the
+    /// sandbox) and reads the code from the redirect, checking `state` comes back.
+    pub(crate) async fn authorize(
+        &self,
+        sub: &str,
+        client: &OAuthClient,
+    ) -> (SecretString, deskgate_zendesk::PkceVerifier) {
+        let subdomain = ZendeskSubdomain::parse(sub).unwrap();
+        let start = AuthorizeRequest {
+            subdomain: &subdomain,
+            client_id: &client.client_id,
+            redirect_uri: REDIRECT_URI,
+            scope: "read write",
+        }
+        .start();
+        assert_eq!(
+            start.url.host_str(),
+            Some(format!("{sub}.zendesk.com").as_str())
+        );
+        let local = format!(
+            "{}{}?{}",
+            self.server.zendesk_base_url(sub),
+            start.url.path(),
+            start.url.query().unwrap()
+        );
+        let browser = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let answer = browser.get(local).send().await.unwrap();
+        assert_eq!(answer.status(), 302);
+        let location = url::Url::parse(answer.headers()["location"].to_str().unwrap()).unwrap();
+        let param = |name: &str| {
+            location
+                .query_pairs()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.into_owned())
+        };
+        assert_eq!(
+            param("state").as_deref(),
+            Some(start.state.secret().expose_secret())
+        );
+        (SecretString::from(param("code").unwrap()), start.verifier)
+    }
+
+    /// A fresh OAuth grant (authorization code + PKCE, confidential client).
+    pub(crate) async fn oauth_auth(&self, sub: &str) -> ZendeskAuth {
+        let client = self.client(sub, true);
+        let (code, verifier) = self.authorize(sub, &client).await;
+        self.oauth(sub)
+            .exchange_code(&client, &code, REDIRECT_URI, &verifier)
+            .await
+            .unwrap()
+    }
+
+    /// A client-credentials token.
+    pub(crate) async fn client_credentials_auth(&self, sub: &str) -> ZendeskAuth {
+        let creds = self.credentials(sub);
+        self.oauth(sub)
+            .client_credentials(
+                &creds.oauth_client_id,
+                &creds.oauth_client_secret,
+                "read write",
+            )
+            .await
+            .unwrap()
+    }
+}
+
+pub(crate) fn big_account(sub: &str, tickets: u64) -> SandboxConfig {
+    let mut account = ZendeskAccountConfig::new(sub);
+    account.tickets = tickets;
+    account.rate_limit_per_minute = 1_000_000;
+    SandboxConfig {
+        zendesk: vec![ZendeskAccountConfig::new("acme"), account],
+    }
+}
