@@ -69,7 +69,7 @@ async fn an_end_user_is_told_their_role_lacks_access() {
     );
     match c.check().await {
         Err(ConnectorError::Forbidden { hint }) => {
-            assert!(hint.contains("role lacks access"), "{hint}")
+            assert!(hint.contains("role lacks access"), "{hint}");
         }
         other => panic!("expected forbidden, got {other:?}"),
     }
