@@ -327,3 +327,7 @@ pub(crate) fn updated_at(raw: &Value) -> Option<DateTime<Utc>> {
         .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
         .map(|t| t.to_utc())
 }
+
+#[cfg(test)]
+#[path = "map_tests.rs"]
+mod tests;
