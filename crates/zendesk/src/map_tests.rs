@@ -25,7 +25,7 @@ fn fixture(name: &str) -> Value {
     serde_json::from_str(text).unwrap()
 }
 
-fn ticket_with(fields: Value) -> Ticket {
+fn ticket_with(fields: &Value) -> Ticket {
     let mut raw = json!({"id": 1, "created_at": "2026-01-01T00:00:00Z"});
     for (k, v) in fields.as_object().unwrap() {
         raw[k] = v.clone();
@@ -45,7 +45,7 @@ fn every_documented_status_maps_with_hold_as_on_hold() {
         ("deleted", TicketStatus::Closed),
         ("awaiting_parts", TicketStatus::Open),
     ] {
-        let t = ticket_with(json!({"status": raw}));
+        let t = ticket_with(&json!({"status": raw}));
         assert_eq!(t.status, expected, "{raw}");
         assert_eq!(t.raw_status.as_deref(), Some(raw));
     }
@@ -63,7 +63,7 @@ fn every_documented_status_maps_with_hold_as_on_hold() {
 
 #[test]
 fn a_custom_status_is_kept_beside_its_category() {
-    let t = ticket_with(json!({"status": "hold", "custom_status_id": 8712}));
+    let t = ticket_with(&json!({"status": "hold", "custom_status_id": 8712}));
     assert_eq!(t.status, TicketStatus::OnHold);
     assert_eq!(t.raw_status.as_deref(), Some("hold:8712"));
 }
@@ -77,7 +77,7 @@ fn every_documented_priority_and_type_maps_and_unknown_ones_are_kept_raw() {
         ("urgent", Some(Priority::Urgent)),
         ("critical", None),
     ] {
-        let t = ticket_with(json!({"priority": raw}));
+        let t = ticket_with(&json!({"priority": raw}));
         assert_eq!(t.priority, expected, "{raw}");
         assert_eq!(t.raw_priority.as_deref(), Some(raw));
         if let Some(p) = expected {
@@ -91,14 +91,14 @@ fn every_documented_priority_and_type_maps_and_unknown_ones_are_kept_raw() {
         ("task", Some(TicketType::Task)),
         ("feature_request", None),
     ] {
-        let t = ticket_with(json!({"type": raw}));
+        let t = ticket_with(&json!({"type": raw}));
         assert_eq!(t.ticket_type, expected, "{raw}");
         assert_eq!(t.raw_type.as_deref(), Some(raw));
         if let Some(k) = expected {
             assert_eq!(ticket_type_name(k), raw);
         }
     }
-    let bare = ticket_with(json!({"priority": null, "type": null, "status": null}));
+    let bare = ticket_with(&json!({"priority": null, "type": null, "status": null}));
     assert_eq!(
         (bare.priority, bare.ticket_type, bare.raw_priority),
         (None, None, None)
@@ -138,7 +138,7 @@ fn via_channel_names_and_numeric_ids_map_to_channels() {
         (json!(8), Channel::Other),
         (json!(9999), Channel::Other),
     ] {
-        let t = ticket_with(json!({"via": {"channel": raw.clone()}}));
+        let t = ticket_with(&json!({"via": {"channel": raw.clone()}}));
         assert_eq!(t.channel, expected, "{raw}");
         let kept = match &raw {
             Value::String(s) => s.clone(),
@@ -146,7 +146,7 @@ fn via_channel_names_and_numeric_ids_map_to_channels() {
         };
         assert_eq!(t.raw_channel.as_deref(), Some(kept.as_str()));
     }
-    let none = ticket_with(json!({"via": null}));
+    let none = ticket_with(&json!({"via": null}));
     assert_eq!((none.channel, none.raw_channel), (Channel::Other, None));
 }
 
