@@ -107,11 +107,10 @@ impl fmt::Debug for ApiKeyHasher {
 }
 
 impl ApiKeyHasher {
-    pub(crate) fn new(pepper: Option<&SecretBox<[u8]>>) -> Self {
-        let bytes = pepper.map_or(DEFAULT_PEPPER, |p| p.expose_secret());
-        Self {
-            pepper: SecretBox::new(bytes.to_vec().into_boxed_slice()),
-        }
+    pub(crate) fn new(pepper: Option<SecretBox<[u8]>>) -> Self {
+        let pepper =
+            pepper.unwrap_or_else(|| SecretBox::new(DEFAULT_PEPPER.to_vec().into_boxed_slice()));
+        Self { pepper }
     }
 
     fn digest(&self, secret: &str) -> [u8; 32] {
@@ -327,7 +326,7 @@ mod tests {
     fn digest_depends_on_the_pepper() {
         let a = ApiKeyHasher::new(None).digest(SECRET);
         let pepper = SecretBox::new(b"another pepper".to_vec().into_boxed_slice());
-        let b = ApiKeyHasher::new(Some(&pepper)).digest(SECRET);
+        let b = ApiKeyHasher::new(Some(pepper)).digest(SECRET);
         assert_ne!(a, b);
         assert_eq!(a, ApiKeyHasher::new(None).digest(SECRET));
     }

@@ -52,7 +52,7 @@ impl App {
     /// configuration. Call [`App::check_vault_keys`] before serving, so that a wrong key
     /// refuses to start instead of failing at the first decryption.
     pub fn new(store: Store, vault: Vault, settings: AppSettings) -> Self {
-        let hasher = ApiKeyHasher::new(settings.api_key_pepper.as_ref());
+        let hasher = ApiKeyHasher::new(settings.api_key_pepper);
         let auth_cache = AuthCache::new(settings.auth_cache_ttl);
         let credential_cache = CredentialCache::new(settings.credential_cache_ttl);
         Self {

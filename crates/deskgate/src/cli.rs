@@ -39,6 +39,28 @@ pub(crate) enum Command {
     Vault(VaultCommand),
     /// Print the API's OpenAPI document (JSON) and exit.
     Openapi,
+    /// Serve the built-in helpdesk sandbox: a local imitation of Zendesk's API with seeded
+    /// accounts, for trying deskgate and for tests. Never a real helpdesk.
+    Sandbox(SandboxArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct SandboxArgs {
+    /// The address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8081", value_name = "ADDR")]
+    pub(crate) listen: SocketAddr,
+    /// The Zendesk account subdomains to seed.
+    #[arg(long = "zendesk", value_name = "SUBDOMAIN", default_value = "acme")]
+    pub(crate) zendesk: Vec<String>,
+    /// Tickets per account, 10 to 1,000,000.
+    #[arg(long, default_value_t = 50)]
+    pub(crate) tickets: u64,
+    /// Requests per minute each account allows before answering 429.
+    #[arg(long, default_value_t = 700)]
+    pub(crate) rate_limit: u32,
+    /// The seed: the same seed gives the same data and credentials.
+    #[arg(long, default_value_t = 1)]
+    pub(crate) seed: u64,
 }
 
 #[derive(Debug, Args)]

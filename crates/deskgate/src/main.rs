@@ -4,12 +4,13 @@
 //! - `cli.rs`: the command line (clap).
 //! - `config.rs`: layered configuration (defaults → file → environment → flags).
 //! - `telemetry.rs`: logging.
-//! - `serve.rs`, `tenant.rs`, `vault.rs`: the commands.
+//! - `serve.rs`, `tenant.rs`, `sandbox.rs`, `vault.rs`: the commands.
 //! - `keys.rs`: loading the vault's key ring (environment, key file, or a generated one).
 
 mod cli;
 mod config;
 mod keys;
+mod sandbox;
 mod serve;
 mod telemetry;
 mod tenant;
@@ -41,7 +42,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         return print_openapi();
     }
     let config = config::load(&cli)?;
-    telemetry::init(&config.log, matches!(cli.command, Command::Serve(_)))?;
+    telemetry::init(
+        &config.log,
+        matches!(cli.command, Command::Serve(_) | Command::Sandbox(_)),
+    )?;
     match cli.command {
         Command::Serve(_) => serve::serve(config).await,
         Command::Migrate => serve::migrate(&config).await,
@@ -57,6 +61,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             vault::rewrap(&config, batch_size).await
         }
         Command::Openapi => print_openapi(),
+        Command::Sandbox(args) => sandbox::run(&args).await,
     }
 }
 
