@@ -1,6 +1,6 @@
 //! deskgate-zendesk against the sandbox: every resource and operation for each auth mode,
 //! the OAuth flows (PKCE, rotation, client credentials, revocation), a 10,000-ticket walk
-//! while tickets change, and the diagnoses `check()` gives. Helpers unwrap like the tests do.
+//! while tickets change, and the diagnoses `check()` gives. Support code unwraps like the tests do.
 
 #![allow(clippy::unwrap_used)]
 
