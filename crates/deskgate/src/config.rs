@@ -144,4 +144,21 @@ mod tests {
         assert_eq!(config.database.url, "sqlite:other.db");
         assert_eq!(config.listen.to_string(), "127.0.0.1:9999");
     }
+
+    #[test]
+    fn vault_key_file_is_a_path_and_keys_are_not_settings() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("deskgate.toml");
+        std::fs::write(&file, "[vault]\nkey_file = \"/etc/deskgate/vault.key\"\n").unwrap();
+        let cli = Cli::parse_from(["deskgate", "--config", file.to_str().unwrap(), "migrate"]);
+        let config = load(&cli).unwrap();
+        assert_eq!(
+            config.vault.key_file.as_deref(),
+            Some(std::path::Path::new("/etc/deskgate/vault.key"))
+        );
+
+        std::fs::write(&file, "[vault]\nkeys = \"1:c2VjcmV0\"\n").unwrap();
+        let err = format!("{:#}", load(&cli).unwrap_err());
+        assert!(err.contains("keys"), "{err}");
+    }
 }

@@ -75,7 +75,8 @@ pub(crate) fn rotate(config: &Config) -> anyhow::Result<()> {
     writeln!(
         out,
         "1. Add the new key, decrypt-only, on every replica.\n   \
-         Run `deskgate vault generate-key --version {new}`, {add}, and {keep}.\n   \
+         Run `deskgate vault generate-key --version {new}`,\n   \
+         {add}, and {keep}.\n   \
          Roll out everywhere. The first replica to start records the new version's check value;\n   \
          a replica with a mistyped key then refuses to start."
     )?;
@@ -91,8 +92,9 @@ pub(crate) fn rotate(config: &Config) -> anyhow::Result<()> {
     )?;
     writeln!(
         out,
-        "4. Raise the minimum: set {min} and roll out. A blob still sealed with version {old} is\n   \
-         now refused; lowering the minimum again recovers it while the key is configured."
+        "4. Raise the minimum: set {min} and roll out. A blob still sealed with\n   \
+         version {old} is now refused; lowering the minimum again recovers it while the key\n   \
+         is configured."
     )?;
     writeln!(
         out,
