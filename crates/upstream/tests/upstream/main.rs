@@ -3,4 +3,6 @@
 //! against listeners on 127.0.0.1.
 
 mod budget;
+mod retry;
+mod ssrf;
 mod support;

@@ -66,9 +66,19 @@ impl TestServer {
         Self { addr, accepted, received }
     }
 
-    /// A server that only counts connections and never answers usefully.
+    /// A server that counts connections and closes each one at once.
     pub(crate) async fn counting() -> Self {
-        Self::start(|_| b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n".to_vec()).await
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let accepted = Arc::new(AtomicUsize::new(0));
+        let count = accepted.clone();
+        tokio::spawn(async move {
+            while let Ok((socket, _)) = listener.accept().await {
+                count.fetch_add(1, Ordering::SeqCst);
+                drop(socket);
+            }
+        });
+        Self { addr, accepted, received: Arc::new(Mutex::new(Vec::new())) }
     }
 
     pub(crate) fn accepted(&self) -> usize {
