@@ -189,7 +189,9 @@ impl Upstream {
         if inner.sandbox.is_some() {
             // The sandbox tells accounts apart the way the vendor does: by the Host header.
             let host = HeaderValue::from_str(request.origin.host()).map_err(|_| {
-                UpstreamError::InvalidRequest { reason: "vendor host is not a header value" }
+                UpstreamError::InvalidRequest {
+                    reason: "vendor host is not a header value",
+                }
             })?;
             headers.insert(HOST, host);
         }

@@ -207,7 +207,7 @@ impl Budgets {
             }
             Ok(None) => {}
             Err(error) => {
-                tracing::warn!(budget_key = %key, error = %error, "could not read shared upstream blocks")
+                tracing::warn!(budget_key = %key, error = %error, "could not read shared upstream blocks");
             }
         }
     }

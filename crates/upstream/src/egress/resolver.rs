@@ -58,8 +58,10 @@ impl GuardedResolver {
     ) -> Result<Vec<SocketAddr>, Box<dyn std::error::Error + Send + Sync>> {
         let any_address = self.sandbox_domain.as_deref() == Some(host);
         let found = self.lookup.lookup(host).await?;
-        let allowed: Vec<SocketAddr> =
-            found.into_iter().filter(|addr| any_address || is_public(addr.ip())).collect();
+        let allowed: Vec<SocketAddr> = found
+            .into_iter()
+            .filter(|addr| any_address || is_public(addr.ip()))
+            .collect();
         if allowed.is_empty() {
             return Err(Box::new(NoPublicAddress));
         }
@@ -95,7 +97,10 @@ mod tests {
     }
 
     fn resolver(answers: &[&str], sandbox: Option<&str>) -> GuardedResolver {
-        let ips = answers.iter().map(|a| SocketAddr::new(a.parse::<IpAddr>().unwrap(), 0)).collect();
+        let ips = answers
+            .iter()
+            .map(|a| SocketAddr::new(a.parse::<IpAddr>().unwrap(), 0))
+            .collect();
         GuardedResolver::new(Arc::new(Answers(ips)), sandbox.map(str::to_owned))
     }
 

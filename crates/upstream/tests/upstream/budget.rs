@@ -3,9 +3,13 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use deskgate_upstream::{MemoryBlockRegistry, TokioWallClock, Upstream, UpstreamConfig, UpstreamError};
+use deskgate_upstream::{
+    MemoryBlockRegistry, TokioWallClock, Upstream, UpstreamConfig, UpstreamError,
+};
 
-use crate::support::fake::{FakeVendor, Reply, engine, epoch, get, join_all, key, ok, response, secs};
+use crate::support::fake::{
+    FakeVendor, Reply, engine, epoch, get, join_all, key, ok, response, secs,
+};
 
 fn too_many(retry_after: u64) -> Reply {
     Reply::Respond(response(429, &[("retry-after", retry_after.to_string())]))
@@ -39,21 +43,30 @@ async fn concurrent_callers_on_a_blocked_account_all_wait_or_all_fail_fast_by_de
     let fake = FakeVendor::new(|n, _| if n == 0 { too_many(7) } else { ok() });
     let upstream = engine(fake.clone());
     // The first caller's deadline is shorter than the block: it fails at once, at t=0.
-    let err = upstream.send(get("/api/v2/tickets").deadline(secs(5))).await.unwrap_err();
+    let err = upstream
+        .send(get("/api/v2/tickets").deadline(secs(5)))
+        .await
+        .unwrap_err();
     assert_eq!(err.retry_after(), Some(secs(7)));
     assert_eq!(fake.elapsed(), Duration::ZERO);
 
     let patient: Vec<_> = (0..10)
         .map(|_| {
             let upstream = upstream.clone();
-            tokio::spawn(async move { upstream.send(get("/api/v2/tickets").deadline(secs(10))).await })
+            tokio::spawn(async move {
+                upstream
+                    .send(get("/api/v2/tickets").deadline(secs(10)))
+                    .await
+            })
         })
         .collect();
     let hasty: Vec<_> = (0..10)
         .map(|_| {
             let upstream = upstream.clone();
             tokio::spawn(async move {
-                let result = upstream.send(get("/api/v2/tickets").deadline(secs(3))).await;
+                let result = upstream
+                    .send(get("/api/v2/tickets").deadline(secs(3)))
+                    .await;
                 (result, tokio::time::Instant::now())
             })
         })
@@ -69,7 +82,11 @@ async fn concurrent_callers_on_a_blocked_account_all_wait_or_all_fail_fast_by_de
         }
         assert_eq!(*finished, start, "failing fast means not sleeping first");
     }
-    assert!(patient.iter().all(|r| r.as_ref().is_ok_and(|r| r.status() == 200)));
+    assert!(
+        patient
+            .iter()
+            .all(|r| r.as_ref().is_ok_and(|r| r.status() == 200))
+    );
     let times = fake.call_times();
     assert_eq!(times.len(), 11);
     assert!(times[1..].iter().all(|at| *at >= secs(7)), "{times:?}");
@@ -90,7 +107,10 @@ async fn replicas_sharing_a_registry_honor_each_others_blocks() {
     let fake_b = FakeVendor::new(|_, _| ok());
     let (a, b) = (replica(fake_a.clone()), replica(fake_b.clone()));
 
-    let err = a.send(get("/api/v2/tickets").deadline(secs(1))).await.unwrap_err();
+    let err = a
+        .send(get("/api/v2/tickets").deadline(secs(1)))
+        .await
+        .unwrap_err();
     assert_eq!(err.retry_after(), Some(secs(7)));
     tokio::time::sleep(secs(2)).await;
     let answer = b.send(get("/api/v2/tickets")).await.unwrap();
@@ -102,7 +122,10 @@ async fn replicas_sharing_a_registry_honor_each_others_blocks() {
 #[tokio::test(start_paused = true)]
 async fn the_first_request_probes_alone_and_the_rest_follow_its_answer() {
     let fake = FakeVendor::new(|_, _| {
-        let headers = [("x-rate-limit", "700".to_owned()), ("x-rate-limit-remaining", "650".to_owned())];
+        let headers = [
+            ("x-rate-limit", "700".to_owned()),
+            ("x-rate-limit-remaining", "650".to_owned()),
+        ];
         Reply::After(Duration::from_millis(100), response(200, &headers))
     });
     let upstream = engine(fake.clone());
@@ -116,7 +139,12 @@ async fn the_first_request_probes_alone_and_the_rest_follow_its_answer() {
 
     let times = fake.call_times();
     assert_eq!(times[0], Duration::ZERO);
-    assert!(times[1..].iter().all(|at| *at == Duration::from_millis(100)), "{times:?}");
+    assert!(
+        times[1..]
+            .iter()
+            .all(|at| *at == Duration::from_millis(100)),
+        "{times:?}"
+    );
     let state = upstream.budget_state(&key()).await.unwrap();
     assert_eq!(state.limit, Some(700));
     assert_eq!(state.remaining, Some(650));
@@ -133,7 +161,11 @@ async fn intercom_429_blocks_until_the_reset_epoch() {
             ("x-ratelimit-remaining", "0".to_owned()),
             ("x-ratelimit-reset", reset.clone()),
         ];
-        if n == 0 { Reply::Respond(response(429, &headers)) } else { ok() }
+        if n == 0 {
+            Reply::Respond(response(429, &headers))
+        } else {
+            ok()
+        }
     });
     let upstream = engine(fake.clone());
     upstream.send(get("/api/v2/tickets")).await.unwrap();
@@ -142,7 +174,13 @@ async fn intercom_429_blocks_until_the_reset_epoch() {
 
 #[tokio::test(start_paused = true)]
 async fn a_429_without_any_hint_backs_off_exponentially() {
-    let fake = FakeVendor::new(|n, _| if n < 2 { Reply::Respond(response(429, &[])) } else { ok() });
+    let fake = FakeVendor::new(|n, _| {
+        if n < 2 {
+            Reply::Respond(response(429, &[]))
+        } else {
+            ok()
+        }
+    });
     let upstream = engine(fake.clone());
     upstream.send(get("/api/v2/tickets")).await.unwrap();
     assert_eq!(fake.call_times(), vec![Duration::ZERO, secs(1), secs(3)]);
@@ -155,7 +193,10 @@ async fn the_block_is_visible_in_the_budget_state() {
     let err = upstream.send(get("/api/v2/tickets")).await.unwrap_err();
     assert_eq!(err.retry_after(), Some(secs(30)));
     let state = upstream.budget_state(&key()).await.unwrap();
-    assert_eq!(state.blocked_until, Some(epoch() + chrono::Duration::seconds(30)));
+    assert_eq!(
+        state.blocked_until,
+        Some(epoch() + chrono::Duration::seconds(30))
+    );
     assert_eq!(upstream.budget_states().len(), 1);
 }
 
@@ -169,7 +210,11 @@ struct WindowedVendor {
 #[tokio::test(start_paused = true)]
 async fn a_burst_of_ten_times_the_limit_gets_at_most_a_handful_of_429s() {
     const LIMIT: u32 = 30;
-    let vendor = Arc::new(Mutex::new(WindowedVendor { limit: LIMIT, window_start: Duration::ZERO, used: 0 }));
+    let vendor = Arc::new(Mutex::new(WindowedVendor {
+        limit: LIMIT,
+        window_start: Duration::ZERO,
+        used: 0,
+    }));
     let fake = FakeVendor::new({
         let vendor = vendor.clone();
         let start = tokio::time::Instant::now();
@@ -185,8 +230,10 @@ async fn a_burst_of_ten_times_the_limit_gets_at_most_a_handful_of_429s() {
                 return Reply::Respond(response(429, &[("retry-after", wait.to_string())]));
             }
             v.used += 1;
-            let headers =
-                [("x-rate-limit", v.limit.to_string()), ("x-rate-limit-remaining", (v.limit - v.used).to_string())];
+            let headers = [
+                ("x-rate-limit", v.limit.to_string()),
+                ("x-rate-limit-remaining", (v.limit - v.used).to_string()),
+            ];
             Reply::After(Duration::from_millis(50), response(200, &headers))
         }
     });
@@ -194,14 +241,21 @@ async fn a_burst_of_ten_times_the_limit_gets_at_most_a_handful_of_429s() {
     let burst: Vec<_> = (0..LIMIT * 10)
         .map(|_| {
             let upstream = upstream.clone();
-            tokio::spawn(async move { upstream.send(get("/api/v2/tickets").deadline(secs(20 * 60))).await })
+            tokio::spawn(async move {
+                upstream
+                    .send(get("/api/v2/tickets").deadline(secs(20 * 60)))
+                    .await
+            })
         })
         .collect();
     let results = join_all(burst).await;
 
     let rejected = fake.calls().len() - results.len();
     let failed = results.iter().filter(|r| r.is_err()).count();
-    println!("burst of {} requests at a limit of {LIMIT}/min: {rejected} got a 429, {failed} failed", results.len());
+    println!(
+        "burst of {} requests at a limit of {LIMIT}/min: {rejected} got a 429, {failed} failed",
+        results.len()
+    );
     assert_eq!(failed, 0);
     assert!(rejected <= 3, "{rejected} requests got a 429");
 }

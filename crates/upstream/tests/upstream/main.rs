@@ -2,7 +2,12 @@
 //! a scripted vendor; the SSRF corpus, body cap and request events with the real HTTP client
 //! against listeners on 127.0.0.1.
 
+// Test helpers outside #[test] functions unwrap too: a failure there is a failed test.
+#![allow(clippy::unwrap_used)]
+
 mod budget;
+mod events;
 mod retry;
 mod ssrf;
 mod support;
+mod wire;

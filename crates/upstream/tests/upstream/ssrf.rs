@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use deskgate_upstream::{
-    BudgetKey, DnsLabel, Lookup, SandboxOverride, Upstream, UpstreamConfig, UpstreamError, UpstreamRequest,
-    VendorOrigin,
+    BudgetKey, DnsLabel, Lookup, SandboxOverride, Upstream, UpstreamConfig, UpstreamError,
+    UpstreamRequest, VendorOrigin,
 };
 use http::Method;
 
@@ -32,8 +32,14 @@ impl Lookup for HostileDns {
 }
 
 fn hostile_engine(answers: Vec<SocketAddr>) -> (Upstream, Arc<HostileDns>) {
-    let dns = Arc::new(HostileDns { answers, asked: AtomicUsize::new(0) });
-    let upstream = Upstream::builder(UpstreamConfig::default()).lookup(dns.clone()).build().unwrap();
+    let dns = Arc::new(HostileDns {
+        answers,
+        asked: AtomicUsize::new(0),
+    });
+    let upstream = Upstream::builder(UpstreamConfig::default())
+        .lookup(dns.clone())
+        .build()
+        .unwrap();
     (upstream, dns)
 }
 
@@ -48,14 +54,62 @@ fn acme() -> VendorOrigin {
 
 fn hostile_labels(port: u16) -> Vec<String> {
     let mut labels: Vec<String> = [
-        "0x7f.1", "2130706433", "017700000001", "0177.0.0.1", "127.0.0.1", "127.1", "0", "::ffff:127.0.0.1",
-        "[::1]", "::1", "acme.evil.com", "acme@evil.com", "acme@evil", "acme%2f", "acme%2fevil", "acme:8443",
-        "acme/path", "acme?x", "acme#f", "acme\0", "acme\0.evil.com", "acme\\evil", "acme\r\nhost: evil",
-        "acme\t", " acme", "acme ", "acme.", ".acme", "acme..", "*.acme", "acme;evil", "acme,evil", "%61cme",
-        "acme%00", "xn--80ak6aa92e", "xn--acme-9ua", "\u{0430}cme", "acme\u{3002}evil.com", "\u{ff41}cme",
-        "\u{212a}elvin", "acme\u{200b}", "-acme", "acme-", "", "169.254.169.254", "metadata.google.internal",
-        "acme.zendesk.com.evil.com", "http://127.0.0.1", "https://acme.zendesk.com", "localhost", "ACME",
-        "metadata", "internal", "0x7f000001", "a-b-c", "zendesk",
+        "0x7f.1",
+        "2130706433",
+        "017700000001",
+        "0177.0.0.1",
+        "127.0.0.1",
+        "127.1",
+        "0",
+        "::ffff:127.0.0.1",
+        "[::1]",
+        "::1",
+        "acme.evil.com",
+        "acme@evil.com",
+        "acme@evil",
+        "acme%2f",
+        "acme%2fevil",
+        "acme:8443",
+        "acme/path",
+        "acme?x",
+        "acme#f",
+        "acme\0",
+        "acme\0.evil.com",
+        "acme\\evil",
+        "acme\r\nhost: evil",
+        "acme\t",
+        " acme",
+        "acme ",
+        "acme.",
+        ".acme",
+        "acme..",
+        "*.acme",
+        "acme;evil",
+        "acme,evil",
+        "%61cme",
+        "acme%00",
+        "xn--80ak6aa92e",
+        "xn--acme-9ua",
+        "\u{0430}cme",
+        "acme\u{3002}evil.com",
+        "\u{ff41}cme",
+        "\u{212a}elvin",
+        "acme\u{200b}",
+        "-acme",
+        "acme-",
+        "",
+        "169.254.169.254",
+        "metadata.google.internal",
+        "acme.zendesk.com.evil.com",
+        "http://127.0.0.1",
+        "https://acme.zendesk.com",
+        "localhost",
+        "ACME",
+        "metadata",
+        "internal",
+        "0x7f000001",
+        "a-b-c",
+        "zendesk",
     ]
     .into_iter()
     .map(str::to_owned)
@@ -99,18 +153,41 @@ async fn no_hostile_input_opens_a_connection_to_a_local_listener() {
     let mut accepted_labels = 0;
     for input in hostile_labels(port) {
         tried += 1;
-        let Ok(label) = DnsLabel::parse(&input) else { continue };
+        let Ok(label) = DnsLabel::parse(&input) else {
+            continue;
+        };
         accepted_labels += 1;
         let origin = VendorOrigin::tenant(&label, "zendesk.com").unwrap();
         assert_eq!(origin.host(), format!("{}.zendesk.com", label.as_str()));
-        let err = upstream.send(request(&origin, "/api/v2/tickets").unwrap()).await.unwrap_err();
-        assert!(matches!(err, UpstreamError::Blocked { .. }), "{input:?}: {err:?}");
+        let err = upstream
+            .send(request(&origin, "/api/v2/tickets").unwrap())
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, UpstreamError::Blocked { .. }),
+            "{input:?}: {err:?}"
+        );
     }
-    assert!(accepted_labels >= 5, "plain labels must reach the resolver and be refused there");
+    assert!(
+        accepted_labels >= 5,
+        "plain labels must reach the resolver and be refused there"
+    );
     assert!(dns.asked.load(Ordering::SeqCst) >= accepted_labels);
-    for host in ["127.0.0.1", "0x7f.1", "2130706433", "localhost", "a.b:8443", "a@b.com", "b.com/x", "[::1]"] {
+    for host in [
+        "127.0.0.1",
+        "0x7f.1",
+        "2130706433",
+        "localhost",
+        "a.b:8443",
+        "a@b.com",
+        "b.com/x",
+        "[::1]",
+    ] {
         tried += 1;
-        assert!(VendorOrigin::fixed(Box::leak(host.to_owned().into_boxed_str())).is_err(), "{host}");
+        assert!(
+            VendorOrigin::fixed(Box::leak(host.to_owned().into_boxed_str())).is_err(),
+            "{host}"
+        );
     }
 
     // 2. Paths and queries on a legitimate origin.
@@ -120,12 +197,20 @@ async fn no_hostile_input_opens_a_connection_to_a_local_listener() {
             Err(_) => {}
             Ok(built) => {
                 let err = upstream.send(built).await.unwrap_err();
-                assert!(matches!(err, UpstreamError::Blocked { .. }), "{path:?}: {err:?}");
+                assert!(
+                    matches!(err, UpstreamError::Blocked { .. }),
+                    "{path:?}: {err:?}"
+                );
             }
         }
     }
     tried += 1;
-    assert!(request(&acme(), "/api").unwrap().raw_query("a=1#@127.0.0.1").is_err());
+    assert!(
+        request(&acme(), "/api")
+            .unwrap()
+            .raw_query("a=1#@127.0.0.1")
+            .is_err()
+    );
 
     // 3. Resolver answers in every private, loopback and embedded form (DNS rebinding).
     let answers = [
@@ -151,26 +236,46 @@ async fn no_hostile_input_opens_a_connection_to_a_local_listener() {
     for answer in answers {
         tried += 1;
         let (upstream, dns) = hostile_engine(answer.clone());
-        let err = upstream.send(request(&acme(), "/api/v2/tickets").unwrap()).await.unwrap_err();
-        assert!(matches!(err, UpstreamError::Blocked { .. }), "{answer:?}: {err:?}");
+        let err = upstream
+            .send(request(&acme(), "/api/v2/tickets").unwrap())
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, UpstreamError::Blocked { .. }),
+            "{answer:?}: {err:?}"
+        );
         assert_eq!(dns.asked.load(Ordering::SeqCst), 1);
     }
 
     // 4. A vendor (played by the sandbox origin) redirecting to the listener and to the
     //    metadata service: the redirect is an error and is never followed.
-    for location in [format!("http://127.0.0.1:{port}/latest/meta-data/"), "http://169.254.169.254/latest/meta-data/".to_owned()] {
+    for location in [
+        format!("http://127.0.0.1:{port}/latest/meta-data/"),
+        "http://169.254.169.254/latest/meta-data/".to_owned(),
+    ] {
         tried += 1;
-        let vendor = TestServer::start(move |_| http_response("302 Found", &[("location", &location)], b"")).await;
+        let vendor =
+            TestServer::start(move |_| http_response("302 Found", &[("location", &location)], b""))
+                .await;
         let upstream = Upstream::builder(UpstreamConfig::default())
             .sandbox(SandboxOverride::new(&vendor.base()).unwrap())
             .build()
             .unwrap();
-        let err = upstream.send(request(&acme(), "/api/v2/tickets").unwrap()).await.unwrap_err();
-        assert!(matches!(err, UpstreamError::Redirect { status } if status == 302), "{err:?}");
+        let err = upstream
+            .send(request(&acme(), "/api/v2/tickets").unwrap())
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, UpstreamError::Redirect { status } if status == 302),
+            "{err:?}"
+        );
         assert_eq!(vendor.accepted(), 1);
     }
 
-    println!("ssrf corpus: {tried} hostile inputs, {} connections reached the listener", target.accepted());
+    println!(
+        "ssrf corpus: {tried} hostile inputs, {} connections reached the listener",
+        target.accepted()
+    );
     assert!(tried >= 50);
     assert_eq!(target.accepted(), 0);
 }
@@ -186,6 +291,9 @@ async fn without_the_guard_the_hostile_answer_would_reach_the_listener() {
         .timeout(Duration::from_secs(5))
         .build()
         .unwrap();
-    let _ = client.get("https://acme.zendesk.com/api/v2/tickets").send().await;
+    let _ = client
+        .get("https://acme.zendesk.com/api/v2/tickets")
+        .send()
+        .await;
     assert_eq!(target.accepted(), 1);
 }

@@ -47,8 +47,14 @@ impl std::fmt::Debug for FakeVendor {
 
 impl FakeVendor {
     /// `script(n, request)` answers the n-th call (from 0).
-    pub(crate) fn new(script: impl Fn(usize, &TransportRequest) -> Reply + Send + Sync + 'static) -> Arc<Self> {
-        Arc::new(Self { start: Instant::now(), script: Box::new(script), calls: Mutex::new(Vec::new()) })
+    pub(crate) fn new(
+        script: impl Fn(usize, &TransportRequest) -> Reply + Send + Sync + 'static,
+    ) -> Arc<Self> {
+        Arc::new(Self {
+            start: Instant::now(),
+            script: Box::new(script),
+            calls: Mutex::new(Vec::new()),
+        })
     }
 
     pub(crate) fn calls(&self) -> Vec<Call> {
@@ -94,7 +100,11 @@ pub(crate) fn response(status: u16, headers: &[(&'static str, String)]) -> Trans
     for (name, value) in headers {
         map.append(*name, value.parse().unwrap());
     }
-    TransportResponse { status: StatusCode::from_u16(status).unwrap(), headers: map, body: Bytes::from_static(b"{}") }
+    TransportResponse {
+        status: StatusCode::from_u16(status).unwrap(),
+        headers: map,
+        body: Bytes::from_static(b"{}"),
+    }
 }
 
 pub(crate) fn ok() -> Reply {

@@ -19,7 +19,9 @@ impl Received {
     pub(crate) fn header(&self, name: &str) -> Option<String> {
         self.head.lines().find_map(|line| {
             let (key, value) = line.split_once(':')?;
-            key.trim().eq_ignore_ascii_case(name).then(|| value.trim().to_owned())
+            key.trim()
+                .eq_ignore_ascii_case(name)
+                .then(|| value.trim().to_owned())
         })
     }
 }
@@ -34,7 +36,9 @@ pub(crate) struct TestServer {
 }
 
 impl TestServer {
-    pub(crate) async fn start(handler: impl Fn(&Received) -> Vec<u8> + Send + Sync + 'static) -> Self {
+    pub(crate) async fn start(
+        handler: impl Fn(&Received) -> Vec<u8> + Send + Sync + 'static,
+    ) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let accepted = Arc::new(AtomicUsize::new(0));
@@ -43,7 +47,9 @@ impl TestServer {
         let (count, log) = (accepted.clone(), received.clone());
         tokio::spawn(async move {
             loop {
-                let Ok((mut socket, _)) = listener.accept().await else { return };
+                let Ok((mut socket, _)) = listener.accept().await else {
+                    return;
+                };
                 count.fetch_add(1, Ordering::SeqCst);
                 let (handler, log) = (handler.clone(), log.clone());
                 tokio::spawn(async move {
@@ -55,7 +61,9 @@ impl TestServer {
                             Ok(n) => head.extend_from_slice(&buf[..n]),
                         }
                     }
-                    let request = Received { head: String::from_utf8_lossy(&head).into_owned() };
+                    let request = Received {
+                        head: String::from_utf8_lossy(&head).into_owned(),
+                    };
                     log.lock().unwrap().push(request.clone());
                     let reply = handler(&request);
                     let _ = socket.write_all(&reply).await;
@@ -63,7 +71,11 @@ impl TestServer {
                 });
             }
         });
-        Self { addr, accepted, received }
+        Self {
+            addr,
+            accepted,
+            received,
+        }
     }
 
     /// A server that counts connections and closes each one at once.
@@ -78,7 +90,11 @@ impl TestServer {
                 drop(socket);
             }
         });
-        Self { addr, accepted, received: Arc::new(Mutex::new(Vec::new())) }
+        Self {
+            addr,
+            accepted,
+            received: Arc::new(Mutex::new(Vec::new())),
+        }
     }
 
     pub(crate) fn accepted(&self) -> usize {
@@ -95,7 +111,10 @@ impl TestServer {
 }
 
 pub(crate) fn http_response(status: &str, headers: &[(&str, &str)], body: &[u8]) -> Vec<u8> {
-    let mut out = format!("HTTP/1.1 {status}\r\ncontent-length: {}\r\nconnection: close\r\n", body.len());
+    let mut out = format!(
+        "HTTP/1.1 {status}\r\ncontent-length: {}\r\nconnection: close\r\n",
+        body.len()
+    );
     for (name, value) in headers {
         out.push_str(&format!("{name}: {value}\r\n"));
     }
