@@ -293,6 +293,8 @@ impl fmt::Debug for UpstreamRequest {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
     use crate::egress::label::DnsLabel;
 
@@ -385,5 +387,17 @@ mod tests {
         assert!(post().idempotent(true).is_idempotent());
         let get = UpstreamRequest::new(Method::GET, &origin(), "/api/v2/tickets", key()).unwrap();
         assert!(get.is_idempotent());
+    }
+
+    proptest! {
+        #[test]
+        fn no_accepted_path_or_query_changes_the_origin(path in "/\\PC{0,40}", query in "\\PC{0,20}") {
+            if let Ok(request) = UpstreamRequest::new(Method::GET, &origin(), &path, key()) {
+                let request = request.query_pair("q", &query);
+                let url = request.url_on(None);
+                prop_assert_eq!(url.origin(), origin().url().origin());
+                prop_assert_eq!(url.path(), path.as_str());
+            }
+        }
     }
 }

@@ -53,8 +53,8 @@ impl BlockRegistry for MemoryBlockRegistry {
             .blocks
             .lock()
             .map_err(|_| "block registry lock poisoned")?;
-        // A single node needs no more than one entry per account; expired ones are dropped
-        // whenever something is stored, so the map stays as small as the set of blocked keys.
+        // Blocks that ended an hour before this one are dropped on every store, so the map
+        // holds only accounts blocked recently.
         blocks.retain(|_, stored| *stored > until - chrono::Duration::hours(1));
         let entry = blocks.entry(key.clone()).or_insert(until);
         *entry = (*entry).max(until);

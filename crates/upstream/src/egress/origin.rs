@@ -180,6 +180,8 @@ impl fmt::Debug for SandboxOverride {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
 
     fn label(s: &str) -> DnsLabel {
@@ -232,5 +234,24 @@ mod tests {
         assert!(SandboxOverride::new("ftp://127.0.0.1").is_err());
         assert!(SandboxOverride::new("http://u:p@127.0.0.1").is_err());
         assert!(SandboxOverride::new("http://127.0.0.1/?x=1").is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn any_accepted_label_builds_exactly_its_own_host(input in "\\PC{0,70}") {
+            if let Ok(label) = DnsLabel::parse(&input) {
+                let origin = VendorOrigin::tenant(&label, "zendesk.com").unwrap();
+                prop_assert_eq!(origin.host(), format!("{label}.zendesk.com"));
+                prop_assert_eq!(origin.url().as_str(), format!("https://{label}.zendesk.com/"));
+                prop_assert!(label.as_str().bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'));
+            }
+        }
+
+        #[test]
+        fn every_label_matching_the_pattern_is_accepted(input in "[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?") {
+            prop_assume!(input.get(2..4) != Some("--"));
+            let label = DnsLabel::parse(&input).unwrap();
+            prop_assert_eq!(label.as_str(), input.to_ascii_lowercase());
+        }
     }
 }
