@@ -78,6 +78,9 @@ async fn deleting_a_connection_deletes_its_sealed_credentials(backend: Backend) 
         external_ref: None,
         created_at: now,
         updated_at: now,
+        token_expires_at: None,
+        status_detail: None,
+        settings: deskgate_store::connections::settings(serde_json::json!({})),
     };
     t.store.insert_connection(&conn).await.unwrap();
     t.store

@@ -59,6 +59,7 @@ fn app(store: &Store, ring: KeyRing, cache_ttl: Duration) -> App {
             ..AppSettings::default()
         },
     )
+    .unwrap()
 }
 
 const NO_CACHE: Duration = Duration::ZERO;
@@ -91,6 +92,9 @@ async fn connection(store: &Store, tenant: TenantId) -> ConnectionId {
             external_ref: None,
             created_at: now,
             updated_at: now,
+            token_expires_at: None,
+            status_detail: None,
+            settings: deskgate_store::connections::settings(serde_json::json!({})),
         })
         .await
         .unwrap();

@@ -35,7 +35,7 @@ impl TestApp {
         let db = TestDb::new(backend).await;
         let store = db.store().await;
         let key_ring = KeyRing::from_key_file(&generate_key_file().unwrap()).unwrap();
-        let app = App::new(store.clone(), Vault::new(key_ring), settings);
+        let app = App::new(store.clone(), Vault::new(key_ring), settings).unwrap();
         app.check_vault_keys().await.unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());

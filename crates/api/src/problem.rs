@@ -6,6 +6,7 @@
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use deskgate_app::AppError;
+use deskgate_core::ConnectorError;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -42,6 +43,8 @@ pub struct ApiError {
     title: &'static str,
     detail: String,
     errors: Vec<FieldProblem>,
+    /// Seconds for a `Retry-After` header.
+    retry_after: Option<u64>,
     /// The real cause of a 5xx, for the log only.
     cause: Option<String>,
 }
@@ -63,6 +66,7 @@ impl ApiError {
             title,
             detail: detail.into(),
             errors: Vec::new(),
+            retry_after: None,
             cause: None,
         }
     }
@@ -165,11 +169,133 @@ impl From<AppError> for ApiError {
             AppError::Unauthenticated => ApiError::unauthenticated(),
             AppError::NotFound(what) => ApiError::not_found(what),
             AppError::Invalid { field, message } => ApiError::invalid_body(&field, message),
-            AppError::Conflict(detail) => {
-                ApiError::new(StatusCode::CONFLICT, "conflict", "Conflict", detail)
-            }
+            AppError::Conflict(detail) => ApiError::new(StatusCode::CONFLICT, "conflict", "Conflict", detail),
+            AppError::NeedsReauth { hint } => needs_reauth(hint),
+            AppError::ConnectFailed(e) => connect_failed(e),
+            AppError::Upstream(e) => upstream(e),
+            AppError::IdempotencyInFlight => ApiError::new(
+                StatusCode::CONFLICT,
+                "idempotency_in_progress",
+                "Request in progress",
+                "a request with this Idempotency-Key is still running; retry when it has finished",
+            ),
+            AppError::IdempotencyMismatch => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "idempotency_key_reused",
+                "Idempotency key reused",
+                "this Idempotency-Key was used with a different request; use a new key for a new request",
+            )
+            .with_field("Idempotency-Key", "already used with a different method, path or body"),
             AppError::Internal(cause) => ApiError::internal(cause),
         }
+    }
+}
+
+fn needs_reauth(hint: String) -> ApiError {
+    ApiError::new(
+        StatusCode::CONFLICT,
+        "connection_needs_reauth",
+        "Connection needs reauthorization",
+        format!("the helpdesk no longer accepts this connection's credentials: {hint}"),
+    )
+}
+
+/// A failed connection check: the person connecting must change something.
+fn connect_failed(e: ConnectorError) -> ApiError {
+    match e {
+        ConnectorError::Unauthorized { .. }
+        | ConnectorError::Forbidden { .. }
+        | ConnectorError::NotFound => ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "connection_check_failed",
+            "Connection check failed",
+            e.to_string(),
+        ),
+        ConnectorError::Invalid { message, fields } => {
+            let mut err = ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "connection_check_failed",
+                "Connection check failed",
+                format!("the helpdesk rejected the credentials: {message}"),
+            );
+            for f in fields {
+                err = err.with_field(f.field, f.message);
+            }
+            err
+        }
+        other => upstream(other),
+    }
+}
+
+/// The vendor's answer to a call made for the tenant.
+fn upstream(e: ConnectorError) -> ApiError {
+    let detail = e.to_string();
+    match e {
+        ConnectorError::Unauthorized { hint } => needs_reauth(hint),
+        ConnectorError::Forbidden { .. } => ApiError::new(
+            StatusCode::FORBIDDEN,
+            "upstream_forbidden",
+            "Forbidden by the helpdesk",
+            detail,
+        ),
+        ConnectorError::NotFound => ApiError::new(
+            StatusCode::NOT_FOUND,
+            "upstream_not_found",
+            "Not found in the helpdesk",
+            detail,
+        ),
+        ConnectorError::Invalid { fields, .. } => {
+            let mut err = ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "upstream_validation",
+                "Rejected by the helpdesk",
+                detail,
+            );
+            for f in fields {
+                err = err.with_field(f.field, f.message);
+            }
+            err
+        }
+        ConnectorError::RateLimited { retry_after } => {
+            let mut err = ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "upstream_rate_limited",
+                "Helpdesk rate limit reached",
+                detail,
+            );
+            err.retry_after = Some(retry_after.as_secs_f64().ceil().max(1.0) as u64);
+            err
+        }
+        ConnectorError::Upstream { .. } => ApiError::new(
+            StatusCode::BAD_GATEWAY,
+            "upstream_error",
+            "Helpdesk error",
+            detail,
+        ),
+        ConnectorError::BadResponse { .. } => ApiError::new(
+            StatusCode::BAD_GATEWAY,
+            "upstream_bad_response",
+            "Unreadable helpdesk response",
+            detail,
+        ),
+        ConnectorError::Transport { .. } => ApiError::new(
+            StatusCode::BAD_GATEWAY,
+            "upstream_unreachable",
+            "Helpdesk unreachable",
+            detail,
+        ),
+        ConnectorError::Timeout => ApiError::new(
+            StatusCode::GATEWAY_TIMEOUT,
+            "upstream_timeout",
+            "Helpdesk timeout",
+            detail,
+        ),
+        ConnectorError::Unsupported { .. } => ApiError::new(
+            StatusCode::NOT_IMPLEMENTED,
+            "unsupported_operation",
+            "Not supported by this helpdesk",
+            format!("{detail}; GET /v1/connectors lists what each provider supports"),
+        ),
     }
 }
 
@@ -182,6 +308,9 @@ impl IntoResponse for ApiError {
         let mut res = (self.status, body).into_response();
         let headers = res.headers_mut();
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        if let Some(secs) = self.retry_after {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
         if self.status == StatusCode::UNAUTHORIZED {
             headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }

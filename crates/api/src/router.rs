@@ -14,13 +14,15 @@ use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 
 use crate::middleware::request_id::RequestId;
-use crate::middleware::{internal_errors, metrics, request_id};
+use crate::middleware::{idempotency, internal_errors, metrics, request_id};
 use crate::routes::docs::OpenApiJson;
-use crate::routes::{api_keys, docs, health};
+use crate::routes::{
+    api_keys, comments, connections, connectors, directory, docs, health, passthrough, tickets,
+};
 use crate::{ApiError, AppState};
 
 /// Request bodies larger than this are refused with 413.
-const BODY_LIMIT: usize = 1024 * 1024;
+pub(crate) const BODY_LIMIT: usize = 1024 * 1024;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -29,8 +31,14 @@ const BODY_LIMIT: usize = 1024 * 1024;
         description = "One REST API in front of many helpdesks.",
         license(name = "Apache-2.0 OR MIT", identifier = "Apache-2.0 OR MIT")
     ),
+    paths(crate::routes::passthrough::passthrough),
     modifiers(&BearerKey),
     tags(
+        (name = "connections", description = "Connected helpdesk accounts"),
+        (name = "tickets", description = "Normalized tickets and their comments"),
+        (name = "directory", description = "Users, contacts, accounts, teams and tags"),
+        (name = "passthrough", description = "The helpdesk's own API, with managed auth"),
+        (name = "connectors", description = "What each provider supports"),
         (name = "api keys", description = "A tenant's own API keys"),
         (name = "operations", description = "Health, readiness, metrics and this document"),
     )
@@ -59,6 +67,15 @@ fn build() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(health::router())
         .merge(api_keys::router())
+        .merge(connections::router())
+        .merge(tickets::router())
+        .merge(comments::router())
+        .merge(directory::router())
+        .merge(connectors::router())
+        .route(
+            "/v1/connections/{id}/passthrough/{*path}",
+            axum::routing::any(passthrough::passthrough),
+        )
         .merge(docs::router())
         .split_for_parts()
 }
@@ -75,6 +92,7 @@ pub fn router(state: AppState) -> Router {
         .to_json()
         .unwrap_or_else(|e| format!(r#"{{"error":"openapi document failed to render: {e}"}}"#));
     routes
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), idempotency::guard))
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), metrics::record))
         .fallback(no_route)
         .method_not_allowed_fallback(method_not_allowed)

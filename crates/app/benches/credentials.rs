@@ -28,6 +28,7 @@ fn apps(store: &Store) -> (App, App) {
                 ..AppSettings::default()
             },
         )
+        .unwrap()
     };
     (app(Duration::from_secs(3600)), app(Duration::ZERO))
 }
@@ -56,6 +57,9 @@ async fn seed(store: &Store, app: &App) -> (TenantId, ConnectionId) {
             external_ref: None,
             created_at: now,
             updated_at: now,
+            token_expires_at: None,
+            status_detail: None,
+            settings: deskgate_store::connections::settings(serde_json::json!({})),
         })
         .await
         .expect("connection inserted");

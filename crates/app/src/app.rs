@@ -1,9 +1,15 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
+use deskgate_core::ConnectionId;
 use deskgate_store::Store;
+use deskgate_upstream::{SandboxOverride, Upstream, UpstreamConfig};
 use deskgate_vault::Vault;
 use secrecy::SecretBox;
+
+use crate::AppError;
+use crate::connections::{RefreshLocks, StoreBlockRegistry};
 
 use crate::api_keys::{ApiKeyHasher, AuthCache};
 use crate::credentials::CredentialCache;
@@ -20,6 +26,17 @@ pub struct AppSettings {
     /// Writes and deletes on this replica invalidate at once; on other replicas a changed
     /// credential is seen within this time. Zero disables the cache.
     pub credential_cache_ttl: Duration,
+    /// The outbound engine's settings.
+    pub upstream: UpstreamSettings,
+}
+
+/// How the gateway reaches vendors.
+#[derive(Clone, Debug, Default)]
+pub struct UpstreamSettings {
+    pub config: UpstreamConfig,
+    /// Sends every vendor call to a local sandbox instead. Operator configuration only:
+    /// nothing a tenant sends can set it.
+    pub sandbox: Option<SandboxOverride>,
 }
 
 impl Default for AppSettings {
@@ -28,6 +45,7 @@ impl Default for AppSettings {
             api_key_pepper: None,
             auth_cache_ttl: Duration::from_secs(30),
             credential_cache_ttl: Duration::from_secs(30),
+            upstream: UpstreamSettings::default(),
         }
     }
 }
@@ -45,25 +63,43 @@ struct Inner {
     auth_cache: AuthCache,
     vault: Vault,
     credential_cache: CredentialCache,
+    /// When each connection's cached credentials were read, by the row's `updated_at`.
+    credential_stamps: moka::future::Cache<ConnectionId, DateTime<Utc>>,
+    upstream: Upstream,
+    refresh_locks: RefreshLocks,
 }
 
 impl App {
     /// The application over a migrated store and a vault whose key ring was loaded from
     /// configuration. Call [`App::check_vault_keys`] before serving, so that a wrong key
     /// refuses to start instead of failing at the first decryption.
-    pub fn new(store: Store, vault: Vault, settings: AppSettings) -> Self {
+    pub fn new(store: Store, vault: Vault, settings: AppSettings) -> Result<Self, AppError> {
+        let mut upstream = Upstream::builder(settings.upstream.config.clone())
+            .block_registry(Arc::new(StoreBlockRegistry::new(store.clone())));
+        if let Some(sandbox) = settings.upstream.sandbox.clone() {
+            upstream = upstream.sandbox(sandbox);
+        }
+        let upstream = upstream
+            .build()
+            .map_err(|e| AppError::Internal(format!("building the outbound client: {e}")))?;
         let hasher = ApiKeyHasher::new(settings.api_key_pepper);
         let auth_cache = AuthCache::new(settings.auth_cache_ttl);
         let credential_cache = CredentialCache::new(settings.credential_cache_ttl);
-        Self {
+        Ok(Self {
             inner: Arc::new(Inner {
                 store,
                 hasher,
                 auth_cache,
                 vault,
                 credential_cache,
+                credential_stamps: moka::future::Cache::builder()
+                    .max_capacity(100_000)
+                    .time_to_idle(Duration::from_secs(3600))
+                    .build(),
+                upstream,
+                refresh_locks: RefreshLocks::new(),
             }),
-        }
+        })
     }
 
     pub fn store(&self) -> &Store {
@@ -77,6 +113,19 @@ impl App {
 
     pub(crate) fn credential_cache(&self) -> &CredentialCache {
         &self.inner.credential_cache
+    }
+
+    /// The outbound engine every connector uses.
+    pub fn upstream(&self) -> &Upstream {
+        &self.inner.upstream
+    }
+
+    pub(crate) fn refresh_locks(&self) -> &RefreshLocks {
+        &self.inner.refresh_locks
+    }
+
+    pub(crate) fn credential_stamps(&self) -> &moka::future::Cache<ConnectionId, DateTime<Utc>> {
+        &self.inner.credential_stamps
     }
 
     pub(crate) fn hasher(&self) -> &ApiKeyHasher {

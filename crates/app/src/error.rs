@@ -1,3 +1,4 @@
+use deskgate_core::ConnectorError;
 use deskgate_store::StoreError;
 
 /// What went wrong, classified by what the caller can do about it.
@@ -15,6 +16,22 @@ pub enum AppError {
     Invalid { field: String, message: String },
     #[error("{0}")]
     Conflict(String),
+    /// The connection's credentials no longer work: a person must reconnect it. The
+    /// connection is marked `needs_reauth` and stays so until it is reconnected.
+    #[error("the connection needs to be reauthorized: {hint}")]
+    NeedsReauth { hint: String },
+    /// Connecting failed the vendor's check; nothing was stored.
+    #[error("the connection check failed: {0}")]
+    ConnectFailed(ConnectorError),
+    /// The vendor's answer to a call on the tenant's behalf.
+    #[error("{0}")]
+    Upstream(ConnectorError),
+    /// A write with this idempotency key is still running.
+    #[error("a request with this idempotency key is still in progress")]
+    IdempotencyInFlight,
+    /// This idempotency key was used for a different request.
+    #[error("this idempotency key was used with a different request")]
+    IdempotencyMismatch,
     /// Our own fault or the database's; the cause is logged, never shown.
     #[error("internal error: {0}")]
     Internal(String),

@@ -7,16 +7,24 @@
 //! - [`credentials`]: connection credentials through the vault: sealing on write, a
 //!   short-lived cache of opened ones, audited opens, crypto-shredding, re-wrapping under a
 //!   new key, and the boot check of the key ring against the database.
+//! - [`connections`]: connecting helpdesk accounts (checked with the vendor before anything
+//!   is stored), the provider registry, token renewal exactly once per connection, calls on a
+//!   connection's connector, and connection health.
+//! - [`cursor`]: signed list cursors bound to their connection and list.
+//! - [`idempotency`]: replaying the first response to a write with an `Idempotency-Key`.
 //! - [`context`]: who is acting and under which request id, for the audit log.
 //! - [`error`]: [`AppError`], classified by what the caller did wrong; it knows no HTTP.
 
 pub mod api_keys;
 pub mod app;
+pub mod connections;
 pub mod context;
 pub mod credentials;
+pub mod cursor;
 pub mod error;
+pub mod idempotency;
 pub mod tenants;
 
-pub use app::{App, AppSettings};
+pub use app::{App, AppSettings, UpstreamSettings};
 pub use context::{Actor, RequestContext};
 pub use error::AppError;

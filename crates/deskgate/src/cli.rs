@@ -29,6 +29,10 @@ pub(crate) struct Cli {
 pub(crate) enum Command {
     /// Apply migrations and serve the API.
     Serve(ServeArgs),
+    /// Try deskgate in one command: the gateway on embedded SQLite (deskgate-demo.db) with
+    /// built-in sandbox helpdesks, a demo tenant and key, a connected sandbox account of every
+    /// provider, and curl commands to copy.
+    Demo(DemoArgs),
     /// Apply pending database migrations and exit.
     Migrate,
     /// Create and list tenants.
@@ -87,6 +91,17 @@ pub(crate) enum VaultCommand {
         #[arg(long, default_value_t = 500, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=10_000))]
         batch_size: u32,
     },
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct DemoArgs {
+    /// The address the gateway listens on.
+    #[arg(long, env = "DESKGATE_LISTEN", value_name = "ADDR")]
+    pub(crate) listen: Option<SocketAddr>,
+    /// Print one JSON object (base URL, API key, connection ids) as the first line of
+    /// stdout instead of the text guide.
+    #[arg(long)]
+    pub(crate) json: bool,
 }
 
 #[derive(Debug, Subcommand)]

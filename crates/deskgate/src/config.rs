@@ -24,6 +24,20 @@ pub(crate) struct Config {
     pub(crate) auth: AuthConfig,
     #[serde(default)]
     pub(crate) vault: VaultConfig,
+    /// The outbound engine: timeouts, body cap, retries, rate budget.
+    #[serde(default)]
+    pub(crate) upstream: deskgate_upstream::UpstreamConfig,
+    #[serde(default)]
+    pub(crate) sandbox: SandboxSettings,
+}
+
+/// Sends every helpdesk call to a local sandbox instead of the real vendors: for trying
+/// deskgate and for tests. Never set in production.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SandboxSettings {
+    /// The sandbox's base URL, e.g. `http://127.0.0.1:8081` (`deskgate sandbox`).
+    pub(crate) url: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -94,10 +108,20 @@ pub(crate) fn load(cli: &Cli) -> anyhow::Result<Config> {
     if let Some(url) = &cli.database_url {
         figment = figment.merge(Serialized::default("database.url", url));
     }
-    if let Command::Serve(args) = &cli.command
-        && let Some(listen) = args.listen
-    {
+    let listen = match &cli.command {
+        Command::Serve(args) => args.listen,
+        Command::Demo(args) => args.listen,
+        _ => None,
+    };
+    if let Some(listen) = listen {
         figment = figment.merge(Serialized::default("listen", listen.to_string()));
+    }
+    if matches!(cli.command, Command::Demo(_)) && cli.database_url.is_none() {
+        // The demo keeps its sandbox connections out of the real database.
+        figment = figment.merge(Serialized::default(
+            "database.url",
+            "sqlite:deskgate-demo.db",
+        ));
     }
     let config: Config = figment.extract().context("invalid configuration")?;
     config.validate()?;
@@ -105,9 +129,28 @@ pub(crate) fn load(cli: &Cli) -> anyhow::Result<Config> {
 }
 
 impl Config {
+    /// The engine's settings as the application takes them.
+    pub(crate) fn upstream_settings(&self) -> anyhow::Result<deskgate_app::UpstreamSettings> {
+        let sandbox = self
+            .sandbox
+            .url
+            .as_deref()
+            .map(deskgate_upstream::SandboxOverride::new)
+            .transpose()
+            .context("invalid configuration: sandbox.url")?;
+        Ok(deskgate_app::UpstreamSettings {
+            config: self.upstream.clone(),
+            sandbox,
+        })
+    }
+
     fn validate(&self) -> anyhow::Result<()> {
         deskgate_store::db::backend_of(&self.database.url)
             .context("invalid configuration: database.url")?;
+        self.upstream
+            .validate()
+            .context("invalid configuration: upstream")?;
+        self.upstream_settings()?;
         if self.database.max_connections == 0 {
             bail!("invalid configuration: database.max_connections must be at least 1");
         }

@@ -4,11 +4,12 @@
 //! - `cli.rs`: the command line (clap).
 //! - `config.rs`: layered configuration (defaults → file → environment → flags).
 //! - `telemetry.rs`: logging.
-//! - `serve.rs`, `tenant.rs`, `sandbox.rs`, `vault.rs`: the commands.
+//! - `serve.rs`, `demo.rs`, `tenant.rs`, `sandbox.rs`, `vault.rs`: the commands.
 //! - `keys.rs`: loading the vault's key ring (environment, key file, or a generated one).
 
 mod cli;
 mod config;
+mod demo;
 mod keys;
 mod sandbox;
 mod serve;
@@ -44,10 +45,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let config = config::load(&cli)?;
     telemetry::init(
         &config.log,
-        matches!(cli.command, Command::Serve(_) | Command::Sandbox(_)),
+        matches!(
+            cli.command,
+            Command::Serve(_) | Command::Sandbox(_) | Command::Demo(_)
+        ),
     )?;
     match cli.command {
         Command::Serve(_) => serve::serve(config).await,
+        Command::Demo(args) => demo::run(config, &args).await,
         Command::Migrate => serve::migrate(&config).await,
         Command::Tenant(TenantCommand::Create { name, json }) => {
             tenant::create(&config, &name, json).await

@@ -43,9 +43,11 @@ pub(crate) async fn build_app(
         AppSettings {
             api_key_pepper,
             auth_cache_ttl: Duration::from_secs(config.auth.cache_ttl_secs),
+            upstream: config.upstream_settings()?,
             ..AppSettings::default()
         },
-    );
+    )
+    .context("building the application")?;
     if let Err(e) = app.check_vault_keys().await {
         if let (Some(path), deskgate_app::credentials::KeyCheckError::Keys(_)) =
             (&keys.generated, &e)
@@ -81,13 +83,46 @@ pub(crate) async fn serve(config: Config) -> anyhow::Result<()> {
         .with_context(|| format!("listening on {}", config.listen))?;
     let addr = listener.local_addr().context("reading the bound address")?;
     tracing::info!(backend = ?store.backend(), "deskgate listening on http://{addr}");
-    axum::serve(listener, deskgate_api::router(AppState::new(app)))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("serving http")?;
+    if config.sandbox.url.is_some() {
+        tracing::warn!(
+            "every helpdesk call goes to the sandbox (sandbox.url is set): not for production"
+        );
+    }
+    run_server(listener, app, shutdown_signal()).await?;
     store.close().await;
     tracing::info!("deskgate stopped");
     Ok(())
+}
+
+/// Serves the API on `listener` until `shutdown`, sweeping expired idempotency records
+/// every hour meanwhile.
+pub(crate) async fn run_server(
+    listener: tokio::net::TcpListener,
+    app: App,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let sweeper = tokio::spawn({
+        let app = app.clone();
+        async move {
+            let mut every = tokio::time::interval(Duration::from_secs(3600));
+            loop {
+                every.tick().await;
+                match app.sweep_idempotency().await {
+                    Ok(n) if n > 0 => {
+                        tracing::info!(deleted = n, "expired idempotency records swept")
+                    }
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "sweeping idempotency records failed"),
+                }
+            }
+        }
+    });
+    let served = axum::serve(listener, deskgate_api::router(AppState::new(app)))
+        .with_graceful_shutdown(shutdown)
+        .await
+        .context("serving http");
+    sweeper.abort();
+    served
 }
 
 /// Resolves on Ctrl-C or SIGTERM; in-flight requests then finish before the process exits.

@@ -272,7 +272,7 @@ fn rewrap_command_reseals_stored_credentials_under_the_active_key() {
         let store = Store::connect(&url, PoolOptions::default()).await.unwrap();
         store.migrate().await.unwrap();
         let ring = KeyRing::from_env(&SecretString::from(v1.as_str()), None, None).unwrap();
-        let app = App::new(store.clone(), Vault::new(ring), AppSettings::default());
+        let app = App::new(store.clone(), Vault::new(ring), AppSettings::default()).unwrap();
         app.check_vault_keys().await.unwrap();
         let now = Utc::now();
         let tenant = Tenant {
@@ -292,6 +292,9 @@ fn rewrap_command_reseals_stored_credentials_under_the_active_key() {
                 external_ref: None,
                 created_at: now,
                 updated_at: now,
+                token_expires_at: None,
+                status_detail: None,
+                settings: deskgate_store::connections::settings(serde_json::json!({})),
             };
             store.insert_connection(&connection).await.unwrap();
             let creds = Credentials::new()

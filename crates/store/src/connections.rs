@@ -5,6 +5,7 @@ use deskgate_core::{ConnectionId, TenantId};
 use uuid::Uuid;
 
 use crate::audit::{AuditEvent, INSERT_AUDIT};
+use crate::credentials::NewCredential;
 use crate::{Scope, Store, StoreError};
 
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
@@ -20,16 +21,57 @@ pub struct ConnectionRecord {
     pub external_ref: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// When the access token in use expires, for tokens that do.
+    pub token_expires_at: Option<DateTime<Utc>>,
+    /// Why the status is what it is (a reauthorization hint), never a secret.
+    pub status_detail: Option<String>,
+    /// Non-secret settings (an OAuth scope, a region).
+    pub settings: Settings,
 }
 
-const COLUMNS: &str = "id, tenant_id, provider, account_label, auth_kind, status, external_ref, created_at, updated_at";
+const COLUMNS: &str = "id, tenant_id, provider, account_label, auth_kind, status, external_ref, \
+    created_at, updated_at, token_expires_at, status_detail, settings";
+
+/// A connection's non-secret settings, stored as JSON.
+pub type Settings = sqlx::types::Json<serde_json::Value>;
+
+/// Wraps settings for a [`ConnectionRecord`].
+pub fn settings(value: serde_json::Value) -> Settings {
+    sqlx::types::Json(value)
+}
+
+/// Which of a tenant's connections to list.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ConnectionFilter {
+    pub provider: Option<String>,
+    pub status: Option<String>,
+    pub external_ref: Option<String>,
+}
+
+/// Writes one sealed credential field inside a transaction, bumping its revision; yields the
+/// rows written (0 when the connection does not exist for the tenant).
+macro_rules! upsert_credential {
+    ($conn:expr, $tenant:expr, $connection:expr, $field:expr, $at:expr) => {
+        sqlx::query(crate::credentials::UPSERT)
+            .bind($tenant.as_uuid())
+            .bind($connection.as_uuid())
+            .bind($field.field)
+            .bind($field.sealed)
+            .bind($field.key_version)
+            .bind($at)
+            .execute(&mut *$conn)
+            .await?
+            .rows_affected()
+    };
+}
 
 impl Store {
     pub async fn insert_connection(&self, c: &ConnectionRecord) -> Result<(), StoreError> {
         scoped!(self, Scope::Tenant(c.tenant_id), |conn| {
             sqlx::query(
                 "INSERT INTO connections (id, tenant_id, provider, account_label, auth_kind, status, \
-                 external_ref, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                 external_ref, created_at, updated_at, token_expires_at, status_detail, settings) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
             )
             .bind(c.id.as_uuid())
             .bind(c.tenant_id.as_uuid())
@@ -40,6 +82,9 @@ impl Store {
             .bind(&c.external_ref)
             .bind(c.created_at)
             .bind(c.updated_at)
+            .bind(c.token_expires_at)
+            .bind(&c.status_detail)
+            .bind(&c.settings)
             .execute(conn)
             .await?
             .rows_affected()
@@ -125,5 +170,195 @@ impl Store {
                 Some(destroyed)
             }
         }))
+    }
+
+    /// Inserts a connection and its sealed credentials in one transaction, with an audit
+    /// record: a connection never exists without its credentials.
+    pub async fn create_connection(
+        &self,
+        c: &ConnectionRecord,
+        fields: &[NewCredential<'_>],
+        audit: &AuditEvent,
+    ) -> Result<(), StoreError> {
+        scoped!(self, Scope::Tenant(c.tenant_id), |conn| {
+            sqlx::query(
+                "INSERT INTO connections (id, tenant_id, provider, account_label, auth_kind, status, \
+                 external_ref, created_at, updated_at, token_expires_at, status_detail, settings) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+            )
+            .bind(c.id.as_uuid())
+            .bind(c.tenant_id.as_uuid())
+            .bind(&c.provider)
+            .bind(&c.account_label)
+            .bind(&c.auth_kind)
+            .bind(&c.status)
+            .bind(&c.external_ref)
+            .bind(c.created_at)
+            .bind(c.updated_at)
+            .bind(c.token_expires_at)
+            .bind(&c.status_detail)
+            .bind(&c.settings)
+            .execute(&mut *conn)
+            .await?;
+            for f in fields {
+                upsert_credential!(conn, c.tenant_id, c.id, f, c.created_at);
+            }
+            sqlx::query(INSERT_AUDIT)
+                .bind(audit.tenant_id.map(|t| t.as_uuid()))
+                .bind(audit.at)
+                .bind(&audit.actor)
+                .bind(&audit.action)
+                .bind(&audit.target)
+                .bind(&audit.request_id)
+                .bind(sqlx::types::Json(&audit.detail))
+                .execute(&mut *conn)
+                .await?
+                .rows_affected()
+        });
+        Ok(())
+    }
+
+    /// A page of the tenant's connections in creation order, after the id `after`.
+    pub async fn list_connections(
+        &self,
+        tenant: TenantId,
+        filter: &ConnectionFilter,
+        after: Option<ConnectionId>,
+        limit: u32,
+    ) -> Result<Vec<ConnectionRecord>, StoreError> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM connections WHERE tenant_id = $1 AND id > $2 \
+             AND ($3 IS NULL OR provider = $3) AND ($4 IS NULL OR status = $4) \
+             AND ($5 IS NULL OR external_ref = $5) ORDER BY id LIMIT $6"
+        );
+        let after = after.map_or(uuid::Uuid::nil(), |a| a.as_uuid());
+        Ok(scoped!(self, Scope::Tenant(tenant), |conn| {
+            sqlx::query_as::<_, ConnectionRecord>(&sql)
+                .bind(tenant.as_uuid())
+                .bind(after)
+                .bind(filter.provider.as_deref())
+                .bind(filter.status.as_deref())
+                .bind(filter.external_ref.as_deref())
+                .bind(i64::from(limit))
+                .fetch_all(conn)
+                .await?
+        }))
+    }
+
+    /// Sets a connection's status and its reason; returns whether the tenant has it.
+    pub async fn set_connection_status(
+        &self,
+        tenant: TenantId,
+        id: ConnectionId,
+        status: &str,
+        detail: Option<&str>,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let n = scoped!(self, Scope::Tenant(tenant), |conn| {
+            sqlx::query(
+                "UPDATE connections SET status = $3, status_detail = $4, updated_at = $5 \
+                 WHERE tenant_id = $1 AND id = $2",
+            )
+            .bind(tenant.as_uuid())
+            .bind(id.as_uuid())
+            .bind(status)
+            .bind(detail)
+            .bind(at)
+            .execute(conn)
+            .await?
+            .rows_affected()
+        });
+        Ok(n > 0)
+    }
+
+    /// Takes the connection's token-refresh lease until `until`, unless another holder's
+    /// lease is still running at `now`. Across replicas, at most one holds it.
+    pub async fn take_refresh_lease(
+        &self,
+        tenant: TenantId,
+        id: ConnectionId,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let n = scoped!(self, Scope::Tenant(tenant), |conn| {
+            sqlx::query(
+                "UPDATE connections SET lease_until = $4 WHERE tenant_id = $1 AND id = $2 \
+                 AND (lease_until IS NULL OR lease_until <= $3)",
+            )
+            .bind(tenant.as_uuid())
+            .bind(id.as_uuid())
+            .bind(now)
+            .bind(until)
+            .execute(conn)
+            .await?
+            .rows_affected()
+        });
+        Ok(n > 0)
+    }
+
+    pub async fn release_refresh_lease(
+        &self,
+        tenant: TenantId,
+        id: ConnectionId,
+    ) -> Result<(), StoreError> {
+        scoped!(self, Scope::Tenant(tenant), |conn| {
+            sqlx::query(
+                "UPDATE connections SET lease_until = NULL WHERE tenant_id = $1 AND id = $2",
+            )
+            .bind(tenant.as_uuid())
+            .bind(id.as_uuid())
+            .execute(conn)
+            .await?
+            .rows_affected()
+        });
+        Ok(())
+    }
+
+    /// Stores renewed credentials, their expiry and the active status, and releases the
+    /// refresh lease, in one transaction: the new tokens are durable before anyone uses them.
+    /// Fields not in `fields` are deleted.
+    pub async fn save_renewed_credentials(
+        &self,
+        tenant: TenantId,
+        id: ConnectionId,
+        fields: &[NewCredential<'_>],
+        token_expires_at: Option<DateTime<Utc>>,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let names: Vec<&str> = fields.iter().map(|f| f.field).collect();
+        scoped!(self, Scope::Tenant(tenant), |conn| {
+            for f in fields {
+                if upsert_credential!(conn, tenant, id, f, at) == 0 {
+                    return Err(StoreError::MissingReference);
+                }
+            }
+            let existing: Vec<String> = sqlx::query_scalar(
+                "SELECT field FROM credentials WHERE tenant_id = $1 AND connection_id = $2",
+            )
+            .bind(tenant.as_uuid())
+            .bind(id.as_uuid())
+            .fetch_all(&mut *conn)
+            .await?;
+            for stale in existing.iter().filter(|f| !names.contains(&f.as_str())) {
+                sqlx::query("DELETE FROM credentials WHERE tenant_id = $1 AND connection_id = $2 AND field = $3")
+                    .bind(tenant.as_uuid())
+                    .bind(id.as_uuid())
+                    .bind(stale)
+                    .execute(&mut *conn)
+                    .await?;
+            }
+            sqlx::query(
+                "UPDATE connections SET token_expires_at = $3, status = 'active', status_detail = NULL, \
+                 lease_until = NULL, updated_at = $4 WHERE tenant_id = $1 AND id = $2",
+            )
+            .bind(tenant.as_uuid())
+            .bind(id.as_uuid())
+            .bind(token_expires_at)
+            .bind(at)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected()
+        });
+        Ok(())
     }
 }

@@ -52,7 +52,7 @@ const COLUMNS: &str = "tenant_id, connection_id, field, sealed, key_version, rev
 
 /// The `WHERE` keeps one tenant from overwriting another's row by naming its connection: the
 /// conflicting row is left alone and no row is affected.
-const UPSERT: &str = "INSERT INTO credentials (tenant_id, connection_id, field, sealed, key_version, revision, updated_at) \
+pub(crate) const UPSERT: &str = "INSERT INTO credentials (tenant_id, connection_id, field, sealed, key_version, revision, updated_at) \
      VALUES ($1, $2, $3, $4, $5, 1, $6) \
      ON CONFLICT (connection_id, field) DO UPDATE SET sealed = excluded.sealed, \
      key_version = excluded.key_version, revision = credentials.revision + 1, \

@@ -108,7 +108,8 @@ impl Default for BudgetConfig {
 pub struct ConfigError(pub(crate) &'static str);
 
 impl UpstreamConfig {
-    pub(crate) fn validate(&self) -> Result<(), ConfigError> {
+    /// Checks that the values can work together.
+    pub fn validate(&self) -> Result<(), ConfigError> {
         let budget = &self.budget;
         if !(budget.headroom > 0.0 && budget.headroom <= 1.0) {
             return Err(ConfigError("budget.headroom must be in (0, 1]"));

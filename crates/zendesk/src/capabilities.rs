@@ -13,7 +13,7 @@ fn filters(list: &[(&str, FilterSupport)]) -> Vec<FilterCapability> {
         .collect()
 }
 
-pub(crate) fn capabilities() -> Capabilities {
+pub fn capabilities() -> Capabilities {
     use FilterSupport::{Emulated, Native};
     use Operation::{Create, Delete, Get, List, Update};
     let resource =

@@ -36,6 +36,7 @@ pub use auth::{
     API_TOKEN_DEPRECATED_AFTER, API_TOKEN_MIGRATION_HINT, AuthorizeRequest, AuthorizeStart,
     OAuthClient, OAuthState, PkceVerifier, TokenLifetimes, ZendeskAuth, ZendeskOAuth,
 };
+pub use capabilities::capabilities;
 pub use client::ZendeskConnector;
 pub use connect::{ConnectInput, ZendeskHealth};
 pub use subdomain::{SubdomainError, ZENDESK_DOMAIN, ZendeskSubdomain};

@@ -1,5 +1,7 @@
-//! Middleware: request ids, tracing spans, metrics, logging of internal errors.
+//! Middleware: request ids, tracing spans, metrics, logging of internal errors, idempotent
+//! writes.
 
+pub(crate) mod idempotency;
 pub(crate) mod internal_errors;
 pub(crate) mod metrics;
 pub(crate) mod request_id;

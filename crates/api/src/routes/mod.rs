@@ -1,6 +1,12 @@
 //! One module per resource; each owns its routes and their OpenAPI entries.
 
 pub(crate) mod api_keys;
+pub(crate) mod comments;
+pub(crate) mod connections;
+pub(crate) mod connectors;
+pub(crate) mod directory;
 pub(crate) mod docs;
 pub(crate) mod health;
 pub(crate) mod page;
+pub(crate) mod passthrough;
+pub(crate) mod tickets;

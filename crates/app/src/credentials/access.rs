@@ -23,6 +23,8 @@ pub enum CredentialPurpose {
     TokenRefresh,
     /// To check that the credentials work and learn the account behind them.
     ConnectionCheck,
+    /// To revoke the token at the vendor when the connection is deleted.
+    TokenRevoke,
 }
 
 impl CredentialPurpose {
@@ -31,11 +33,60 @@ impl CredentialPurpose {
             CredentialPurpose::UpstreamRequest => "upstream_request",
             CredentialPurpose::TokenRefresh => "token_refresh",
             CredentialPurpose::ConnectionCheck => "connection_check",
+            CredentialPurpose::TokenRevoke => "token_revoke",
         }
     }
 }
 
+/// A connection's credentials sealed under the active key version, ready to store.
+pub(crate) struct SealedSet {
+    pub(crate) key_version: u32,
+    blobs: Vec<(CredentialField, Vec<u8>)>,
+}
+
+impl SealedSet {
+    pub(crate) fn rows(&self) -> Vec<NewCredential<'_>> {
+        // The vault refuses versions above i32::MAX, so the cast cannot truncate.
+        let key_version = i32::try_from(self.key_version).unwrap_or(i32::MAX);
+        self.blobs
+            .iter()
+            .map(|(field, blob)| NewCredential {
+                field: field.label(),
+                sealed: blob,
+                key_version,
+            })
+            .collect()
+    }
+}
+
 impl App {
+    /// Seals every field under the active key version, bound to this tenant, connection
+    /// and field.
+    pub(crate) fn seal_credentials(
+        &self,
+        tenant: TenantId,
+        connection: ConnectionId,
+        credentials: &Credentials,
+    ) -> Result<SealedSet, AppError> {
+        if credentials.is_empty() {
+            return Err(AppError::invalid(
+                "credentials",
+                "must hold at least one field",
+            ));
+        }
+        let key_version = self.vault().key_ring().active_version();
+        let mut blobs = Vec::with_capacity(credentials.len());
+        for (field, value) in credentials.iter() {
+            let owner = owner(tenant, connection, field.label());
+            let blob = self
+                .vault()
+                .seal(&owner, value.expose_secret().as_bytes())
+                .map_err(|e| AppError::Internal(format!("sealing credential `{field}`: {e}")))?;
+            blobs.push((field, blob));
+        }
+        Ok(SealedSet { key_version, blobs })
+    }
+
     /// Makes `credentials` the connection's whole set of credentials: every field is sealed
     /// under the active key version and bound to this tenant, connection and field; fields
     /// not in the set are deleted. The write is audited (field names, never values).
@@ -52,26 +103,9 @@ impl App {
                 "must hold at least one field",
             ));
         }
-        let active = self.vault().key_ring().active_version();
-        let key_version = i32::try_from(active)
-            .map_err(|_| AppError::Internal(format!("key version {active} is out of range")))?;
-        let mut sealed = Vec::with_capacity(credentials.len());
-        for (field, value) in credentials.iter() {
-            let owner = owner(tenant, connection, field.label());
-            let blob = self
-                .vault()
-                .seal(&owner, value.expose_secret().as_bytes())
-                .map_err(|e| AppError::Internal(format!("sealing credential `{field}`: {e}")))?;
-            sealed.push((field, blob));
-        }
-        let rows: Vec<NewCredential<'_>> = sealed
-            .iter()
-            .map(|(field, blob)| NewCredential {
-                field: field.label(),
-                sealed: blob,
-                key_version,
-            })
-            .collect();
+        let sealed = self.seal_credentials(tenant, connection, credentials)?;
+        let rows = sealed.rows();
+        let active = sealed.key_version;
         // The store refuses another tenant's connection too; asking first gives the same
         // answer whatever the database's row-level security does with the attempt.
         if self

@@ -1,0 +1,379 @@
+//! `/v1/connections`: connect a helpdesk account, list, read, delete, and check health.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use chrono::{DateTime, NaiveDate, Utc};
+use deskgate_app::connections::{
+    ConnectRequest, Connection, ConnectionHealth, ConnectionStatus, ListConnections,
+    ZendeskAuthInput, ZendeskConnect,
+};
+use deskgate_core::{AuthMode, ConnectionId, Provider};
+use secrecy::SecretString;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::extract::{AuthTenant, ValidJson, ValidQuery};
+use crate::problem::Problem;
+use crate::routes::page::{self, ListResponse};
+use crate::{ApiError, AppState};
+
+pub(crate) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_connections, create_connection))
+        .routes(routes!(get_connection, delete_connection))
+        .routes(routes!(connection_health))
+}
+
+/// Parses a connection id from a path; one that cannot exist is simply not found.
+pub(crate) fn connection_id(raw: &str) -> Result<ConnectionId, ApiError> {
+    raw.parse().map_err(|_| ApiError::not_found("connection"))
+}
+
+/// A connected helpdesk account. Credentials are never shown.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct ConnectionView {
+    id: ConnectionId,
+    provider: Provider,
+    /// The vendor account: a Zendesk subdomain.
+    account_label: String,
+    auth_kind: AuthMode,
+    /// `active`, or `needs_reauth` when the vendor stopped accepting the credentials.
+    status: String,
+    status_detail: Option<String>,
+    /// Your own id for the customer who owns the account.
+    external_ref: Option<String>,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+    /// When the current access token expires; deskgate renews it before then.
+    token_expires_at: Option<DateTime<Utc>>,
+    /// The day the credentials stop working whatever deskgate does (Zendesk API tokens:
+    /// 2027-04-30); reconnect with OAuth before then.
+    deprecated_after: Option<NaiveDate>,
+}
+
+impl From<Connection> for ConnectionView {
+    fn from(c: Connection) -> Self {
+        let deprecated_after = (c.provider == Provider::Zendesk
+            && c.auth_kind == AuthMode::ApiToken)
+            .then_some(deskgate_zendesk::API_TOKEN_DEPRECATED_AFTER);
+        Self {
+            id: c.id,
+            provider: c.provider,
+            account_label: c.account_label,
+            auth_kind: c.auth_kind,
+            status: c.status.as_str().to_owned(),
+            status_detail: c.status_detail,
+            external_ref: c.external_ref,
+            created_at: c.created_at,
+            updated_at: c.updated_at,
+            token_expires_at: c.token_expires_at,
+            deprecated_after,
+        }
+    }
+}
+
+/// What to connect. The provider names the shape of the rest.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(tag = "provider", rename_all = "lowercase", deny_unknown_fields)]
+pub(crate) enum CreateConnection {
+    /// A Zendesk Support account.
+    Zendesk {
+        /// `acme` for `acme.zendesk.com`: a DNS label, never a URL.
+        subdomain: String,
+        auth: ZendeskAuthBody,
+        /// Your own id for the customer who owns the account.
+        #[serde(default)]
+        external_ref: Option<String>,
+    },
+}
+
+/// How a Zendesk connection authenticates.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(tag = "mode", rename_all = "snake_case", deny_unknown_fields)]
+pub(crate) enum ZendeskAuthBody {
+    /// Legacy API token: Zendesk issues no new ones since 2026-10-27 and disables all of them
+    /// on 2027-04-30.
+    ApiToken {
+        /// The email of the Zendesk user the token acts as.
+        email: String,
+        #[schema(value_type = String, format = Password)]
+        token: SecretString,
+    },
+    /// An OAuth client of the account (Admin Center → Apps and integrations → APIs → OAuth
+    /// clients), with the client-credentials grant.
+    ClientCredentials {
+        client_id: String,
+        #[schema(value_type = String, format = Password)]
+        client_secret: SecretString,
+        /// Space-separated scopes; `read write` by default.
+        #[serde(default)]
+        scope: Option<String>,
+    },
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct ListParams {
+    provider: Option<Provider>,
+    /// `active` or `needs_reauth`.
+    status: Option<String>,
+    external_ref: Option<String>,
+    /// From a previous page's `next_cursor`.
+    cursor: Option<String>,
+    /// 1 to 100; 50 by default.
+    limit: Option<u32>,
+}
+
+/// The tenant's connections, oldest first.
+#[utoipa::path(
+    get,
+    path = "/v1/connections",
+    tag = "connections",
+    params(ListParams),
+    security(("api_key" = [])),
+    responses(
+        (status = 200, body = ListResponse<ConnectionView>),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn list_connections(
+    State(state): State<AppState>,
+    auth: AuthTenant,
+    ValidQuery(params): ValidQuery<ListParams>,
+) -> Result<Json<ListResponse<ConnectionView>>, ApiError> {
+    let limit = page::limit(params.limit)?;
+    let status = params
+        .status
+        .as_deref()
+        .map(str::parse::<ConnectionStatus>)
+        .transpose()
+        .map_err(|_| ApiError::invalid_query("status", "must be active or needs_reauth"))?;
+    let after = params
+        .cursor
+        .as_deref()
+        .map(|c| c.parse::<ConnectionId>())
+        .transpose()
+        .map_err(|_| {
+            ApiError::invalid_query(
+                "cursor",
+                "pass `next_cursor` from the previous page unchanged",
+            )
+        })?;
+    let query = ListConnections {
+        provider: params.provider,
+        status,
+        external_ref: params.external_ref,
+        after,
+        limit: limit + 1,
+    };
+    let mut rows = state.app.list_connections(auth.tenant, &query).await?;
+    let more = rows.len() > limit as usize;
+    rows.truncate(limit as usize);
+    let next_cursor = if more {
+        rows.last().map(|c| c.id.to_string())
+    } else {
+        None
+    };
+    Ok(Json(ListResponse {
+        data: rows.into_iter().map(ConnectionView::from).collect(),
+        next_cursor,
+    }))
+}
+
+/// Connects a helpdesk account. The credentials are checked with the helpdesk first: a
+/// failed check stores nothing and answers 422 with a diagnosis.
+#[utoipa::path(
+    post,
+    path = "/v1/connections",
+    tag = "connections",
+    request_body = CreateConnection,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for 24 hours")),
+    security(("api_key" = [])),
+    responses(
+        (status = 201, body = ConnectionView),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid input, or the helpdesk refused the credentials (`connection_check_failed`)", body = Problem, content_type = "application/problem+json"),
+        (status = 429, body = Problem, content_type = "application/problem+json"),
+        (status = 502, body = Problem, content_type = "application/problem+json"),
+        (status = 504, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn create_connection(
+    State(state): State<AppState>,
+    auth: AuthTenant,
+    ValidJson(body): ValidJson<CreateConnection>,
+) -> Result<(StatusCode, Json<ConnectionView>), ApiError> {
+    let (request, external_ref) = match body {
+        CreateConnection::Zendesk {
+            subdomain,
+            auth,
+            external_ref,
+        } => {
+            let auth = match auth {
+                ZendeskAuthBody::ApiToken { email, token } => {
+                    ZendeskAuthInput::ApiToken { email, token }
+                }
+                ZendeskAuthBody::ClientCredentials {
+                    client_id,
+                    client_secret,
+                    scope,
+                } => ZendeskAuthInput::ClientCredentials {
+                    client_id,
+                    client_secret,
+                    scope,
+                },
+            };
+            (
+                ConnectRequest::Zendesk(ZendeskConnect { subdomain, auth }),
+                external_ref,
+            )
+        }
+    };
+    let connection = state
+        .app
+        .connect(auth.tenant, request, external_ref, &auth.ctx)
+        .await?;
+    Ok((StatusCode::CREATED, Json(connection.into())))
+}
+
+/// One connection.
+#[utoipa::path(
+    get,
+    path = "/v1/connections/{id}",
+    tag = "connections",
+    params(("id" = String, Path, description = "The connection's id")),
+    security(("api_key" = [])),
+    responses(
+        (status = 200, body = ConnectionView),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn get_connection(
+    State(state): State<AppState>,
+    auth: AuthTenant,
+    Path(id): Path<String>,
+) -> Result<Json<ConnectionView>, ApiError> {
+    let connection = state
+        .app
+        .connection(auth.tenant, connection_id(&id)?)
+        .await?;
+    Ok(Json(connection.into()))
+}
+
+/// Disconnects: revokes the token at the helpdesk where it allows, then deletes the
+/// connection and destroys its credentials.
+#[utoipa::path(
+    delete,
+    path = "/v1/connections/{id}",
+    tag = "connections",
+    params(("id" = String, Path, description = "The connection's id")),
+    security(("api_key" = [])),
+    responses(
+        (status = 204, description = "Deleted; its credentials are destroyed"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn delete_connection(
+    State(state): State<AppState>,
+    auth: AuthTenant,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    state
+        .app
+        .disconnect(auth.tenant, connection_id(&id)?, &auth.ctx)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A connection's health, checked with the helpdesk now.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct HealthView {
+    connection: ConnectionView,
+    /// Whether the helpdesk accepted the credentials just now.
+    ok: bool,
+    /// Who the credentials belong to, when the check passed.
+    identity: Option<IdentityView>,
+    /// What is wrong, with what to do about it, when the check failed.
+    problem: Option<String>,
+    migration_hint: Option<&'static str>,
+    /// The upstream account's rate budget, shared by every connection to that account.
+    rate_budget: Option<BudgetView>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct IdentityView {
+    account_label: String,
+    user_id: Option<String>,
+    user_email: Option<String>,
+    role: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct BudgetView {
+    /// `zendesk:acme`.
+    key: String,
+    /// Requests per minute the helpdesk allows, as its headers last said.
+    limit: Option<u32>,
+    remaining: Option<u32>,
+    /// No request goes to the helpdesk before this time.
+    blocked_until: Option<DateTime<Utc>>,
+}
+
+impl From<ConnectionHealth> for HealthView {
+    fn from(h: ConnectionHealth) -> Self {
+        let mut connection = ConnectionView::from(h.connection);
+        connection.deprecated_after = h.deprecated_after.or(connection.deprecated_after);
+        Self {
+            connection,
+            ok: h.problem.is_none(),
+            identity: h.identity.map(|i| IdentityView {
+                account_label: i.account_label,
+                user_id: i.user_id,
+                user_email: i.user_email,
+                role: i.role,
+            }),
+            problem: h.problem.map(|p| p.to_string()),
+            migration_hint: h.migration_hint,
+            rate_budget: h.budget.map(|b| BudgetView {
+                key: b.key,
+                limit: b.limit,
+                remaining: b.remaining,
+                blocked_until: b.blocked_until,
+            }),
+        }
+    }
+}
+
+/// Checks the connection with its helpdesk and reports auth status, token expiry, the
+/// API-token deadline and the rate budget.
+#[utoipa::path(
+    get,
+    path = "/v1/connections/{id}/health",
+    tag = "connections",
+    params(("id" = String, Path, description = "The connection's id")),
+    security(("api_key" = [])),
+    responses(
+        (status = 200, body = HealthView),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn connection_health(
+    State(state): State<AppState>,
+    auth: AuthTenant,
+    Path(id): Path<String>,
+) -> Result<Json<HealthView>, ApiError> {
+    let health = state
+        .app
+        .connection_health(auth.tenant, connection_id(&id)?, &auth.ctx)
+        .await?;
+    Ok(Json(health.into()))
+}

@@ -1,0 +1,348 @@
+//! The helpdesk's directory: `/v1/connections/{id}/{users|contacts|accounts|teams|tags}`.
+//! Read-only lists and single objects.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use chrono::{DateTime, Utc};
+use deskgate_core::ids::{AccountId, ContactId, TeamId, UserId};
+use deskgate_core::model::{Account, Contact, Tag, Team, User};
+use deskgate_core::page::{ContactFilter, NoFilter, ReadOptions, UserFilter};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::extract::{AuthTenant, ValidQuery};
+use crate::problem::Problem;
+use crate::routes::connections::connection_id;
+use crate::routes::page::{self, ListResponse};
+use crate::{ApiError, AppState};
+
+pub(crate) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_users))
+        .routes(routes!(get_user))
+        .routes(routes!(list_contacts))
+        .routes(routes!(get_contact))
+        .routes(routes!(list_accounts))
+        .routes(routes!(get_account))
+        .routes(routes!(list_teams))
+        .routes(routes!(get_team))
+        .routes(routes!(list_tags))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct UserParams {
+    cursor: Option<String>,
+    limit: Option<u32>,
+    updated_after: Option<DateTime<Utc>>,
+    email: Option<String>,
+    include_remote_data: Option<bool>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct ContactParams {
+    cursor: Option<String>,
+    limit: Option<u32>,
+    updated_after: Option<DateTime<Utc>>,
+    email: Option<String>,
+    account_id: Option<String>,
+    include_remote_data: Option<bool>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct PlainParams {
+    cursor: Option<String>,
+    limit: Option<u32>,
+    updated_after: Option<DateTime<Utc>>,
+    include_remote_data: Option<bool>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct GetParams {
+    include_remote_data: Option<bool>,
+}
+
+fn read(q: &GetParams) -> ReadOptions {
+    ReadOptions {
+        include_remote_data: q.include_remote_data.unwrap_or(false),
+    }
+}
+
+/// Agents and admins.
+#[utoipa::path(get, path = "/v1/connections/{id}/users", tag = "directory",
+    params(("id" = String, Path, description = "The connection's id"), UserParams), security(("api_key" = [])),
+    responses((status = 200, body = ListResponse<User>),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 429, body = Problem, content_type = "application/problem+json"),
+        (status = 502, body = Problem, content_type = "application/problem+json")))]
+async fn list_users(
+    State(state): State<AppState>,
+    auth: AuthTenant,
+    Path(id): Path<String>,
+    ValidQuery(q): ValidQuery<UserParams>,
+) -> Result<Json<ListResponse<User>>, ApiError> {
+    let id = connection_id(&id)?;
+    let filter = UserFilter { email: q.email };
+    let scope = format!("users|{:?}|{filter:?}", q.updated_after);
+    let request = page::request(q.limit, q.updated_after, q.include_remote_data, filter)?;
+    let listed = state
+        .app
+        .list(
+            auth.tenant,
+            id,
+            &auth.ctx,
+            &scope,
+            q.cursor.as_deref(),
+            request,
+            |c, r| async move { c.list_users(&r).await },
+        )
+        .await?;
+    Ok(Json(page::envelope(listed)))
+}
+
+/// One agent or admin.
+#[utoipa::path(get, path = "/v1/connections/{id}/users/{user_id}", tag = "directory",
+    params(("id" = String, Path, description = "The connection's id"), ("user_id" = String, Path), GetParams), security(("api_key" = [])),
+    responses((status = 200, body = User),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 429, body = Problem, content_type = "application/problem+json"),
+        (status = 502, body = Problem, content_type = "application/problem+json")))]
+async fn get_user(
+    State(state): State<AppState>,
+    auth: AuthTenant,
+    Path((id, user_id)): Path<(String, String)>,
+    ValidQuery(q): ValidQuery<GetParams>,
+) -> Result<Json<User>, ApiError> {
+    let (id, user_id, opts) = (connection_id(&id)?, UserId(user_id), read(&q));
+    Ok(Json(
+        state
+            .app
+            .call(auth.tenant, id, &auth.ctx, |c| async move {
+                c.get_user(&user_id, opts).await
+            })
+            .await?,
+    ))
+}
+
+/// End users: the people who ask for help.
+#[utoipa::path(get, path = "/v1/connections/{id}/contacts", tag = "directory",
+    params(("id" = String, Path, description = "The connection's id"), ContactParams), security(("api_key" = [])),
+    responses((status = 200, body = ListResponse<Contact>),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 429, body = Problem, content_type = "application/problem+json"),
+        (status = 502, body = Problem, content_type = "application/problem+json")))]
+async fn list_contacts(
+    State(state): State<AppState>,
+    auth: AuthTenant,
+    Path(id): Path<String>,
+    ValidQuery(q): ValidQuery<ContactParams>,
+) -> Result<Json<ListResponse<Contact>>, ApiError> {
+    let id = connection_id(&id)?;
+    let filter = ContactFilter {
+        email: q.email,
+        account_id: q.account_id.map(AccountId),
+    };
+    let scope = format!("contacts|{:?}|{filter:?}", q.updated_after);
+    let request = page::request(q.limit, q.updated_after, q.include_remote_data, filter)?;
+    let listed = state
+        .app
+        .list(
+            auth.tenant,
+            id,
+            &auth.ctx,
+            &scope,
+            q.cursor.as_deref(),
+            request,
+            |c, r| async move { c.list_contacts(&r).await },
+        )
+        .await?;
+    Ok(Json(page::envelope(listed)))
+}
+
+/// One end user.
+#[utoipa::path(get, path = "/v1/connections/{id}/contacts/{contact_id}", tag = "directory",
+    params(("id" = String, Path, description = "The connection's id"), ("contact_id" = String, Path), GetParams), security(("api_key" = [])),
+    responses((status = 200, body = Contact),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 429, body = Problem, content_type = "application/problem+json"),
+        (status = 502, body = Problem, content_type = "application/problem+json")))]
+async fn get_contact(
+    State(state): State<AppState>,
+    auth: AuthTenant,
+    Path((id, contact_id)): Path<(String, String)>,
+    ValidQuery(q): ValidQuery<GetParams>,
+) -> Result<Json<Contact>, ApiError> {
+    let (id, contact_id, opts) = (connection_id(&id)?, ContactId(contact_id), read(&q));
+    Ok(Json(
+        state
+            .app
+            .call(auth.tenant, id, &auth.ctx, |c| async move {
+                c.get_contact(&contact_id, opts).await
+            })
+            .await?,
+    ))
+}
+
+/// Organizations and companies.
+#[utoipa::path(get, path = "/v1/connections/{id}/accounts", tag = "directory",
+    params(("id" = String, Path, description = "The connection's id"), PlainParams), security(("api_key" = [])),
+    responses((status = 200, body = ListResponse<Account>),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 429, body = Problem, content_type = "application/problem+json"),
+        (status = 502, body = Problem, content_type = "application/problem+json")))]
+async fn list_accounts(
+    State(state): State<AppState>,
+    auth: AuthTenant,
+    Path(id): Path<String>,
+    ValidQuery(q): ValidQuery<PlainParams>,
+) -> Result<Json<ListResponse<Account>>, ApiError> {
+    let id = connection_id(&id)?;
+    let scope = format!("accounts|{:?}", q.updated_after);
+    let request = page::request(q.limit, q.updated_after, q.include_remote_data, NoFilter)?;
+    let listed = state
+        .app
+        .list(
+            auth.tenant,
+            id,
+            &auth.ctx,
+            &scope,
+            q.cursor.as_deref(),
+            request,
+            |c, r| async move { c.list_accounts(&r).await },
+        )
+        .await?;
+    Ok(Json(page::envelope(listed)))
+}
+
+/// One organization.
+#[utoipa::path(get, path = "/v1/connections/{id}/accounts/{account_id}", tag = "directory",
+    params(("id" = String, Path, description = "The connection's id"), ("account_id" = String, Path), GetParams), security(("api_key" = [])),
+    responses((status = 200, body = Account),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 429, body = Problem, content_type = "application/problem+json"),
+        (status = 502, body = Problem, content_type = "application/problem+json")))]
+async fn get_account(
+    State(state): State<AppState>,
+    auth: AuthTenant,
+    Path((id, account_id)): Path<(String, String)>,
+    ValidQuery(q): ValidQuery<GetParams>,
+) -> Result<Json<Account>, ApiError> {
+    let (id, account_id, opts) = (connection_id(&id)?, AccountId(account_id), read(&q));
+    Ok(Json(
+        state
+            .app
+            .call(auth.tenant, id, &auth.ctx, |c| async move {
+                c.get_account(&account_id, opts).await
+            })
+            .await?,
+    ))
+}
+
+/// Groups of agents.
+#[utoipa::path(get, path = "/v1/connections/{id}/teams", tag = "directory",
+    params(("id" = String, Path, description = "The connection's id"), PlainParams), security(("api_key" = [])),
+    responses((status = 200, body = ListResponse<Team>),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 429, body = Problem, content_type = "application/problem+json"),
+        (status = 502, body = Problem, content_type = "application/problem+json")))]
+async fn list_teams(
+    State(state): State<AppState>,
+    auth: AuthTenant,
+    Path(id): Path<String>,
+    ValidQuery(q): ValidQuery<PlainParams>,
+) -> Result<Json<ListResponse<Team>>, ApiError> {
+    let id = connection_id(&id)?;
+    let scope = format!("teams|{:?}", q.updated_after);
+    let request = page::request(q.limit, q.updated_after, q.include_remote_data, NoFilter)?;
+    let listed = state
+        .app
+        .list(
+            auth.tenant,
+            id,
+            &auth.ctx,
+            &scope,
+            q.cursor.as_deref(),
+            request,
+            |c, r| async move { c.list_teams(&r).await },
+        )
+        .await?;
+    Ok(Json(page::envelope(listed)))
+}
+
+/// One group.
+#[utoipa::path(get, path = "/v1/connections/{id}/teams/{team_id}", tag = "directory",
+    params(("id" = String, Path, description = "The connection's id"), ("team_id" = String, Path), GetParams), security(("api_key" = [])),
+    responses((status = 200, body = Team),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 429, body = Problem, content_type = "application/problem+json"),
+        (status = 502, body = Problem, content_type = "application/problem+json")))]
+async fn get_team(
+    State(state): State<AppState>,
+    auth: AuthTenant,
+    Path((id, team_id)): Path<(String, String)>,
+    ValidQuery(q): ValidQuery<GetParams>,
+) -> Result<Json<Team>, ApiError> {
+    let (id, team_id, opts) = (connection_id(&id)?, TeamId(team_id), read(&q));
+    Ok(Json(
+        state
+            .app
+            .call(auth.tenant, id, &auth.ctx, |c| async move {
+                c.get_team(&team_id, opts).await
+            })
+            .await?,
+    ))
+}
+
+/// Tags in use.
+#[utoipa::path(get, path = "/v1/connections/{id}/tags", tag = "directory",
+    params(("id" = String, Path, description = "The connection's id"), PlainParams), security(("api_key" = [])),
+    responses((status = 200, body = ListResponse<Tag>),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 429, body = Problem, content_type = "application/problem+json"),
+        (status = 502, body = Problem, content_type = "application/problem+json")))]
+async fn list_tags(
+    State(state): State<AppState>,
+    auth: AuthTenant,
+    Path(id): Path<String>,
+    ValidQuery(q): ValidQuery<PlainParams>,
+) -> Result<Json<ListResponse<Tag>>, ApiError> {
+    let id = connection_id(&id)?;
+    let scope = format!("tags|{:?}", q.updated_after);
+    let request = page::request(q.limit, q.updated_after, q.include_remote_data, NoFilter)?;
+    let listed = state
+        .app
+        .list(
+            auth.tenant,
+            id,
+            &auth.ctx,
+            &scope,
+            q.cursor.as_deref(),
+            request,
+            |c, r| async move { c.list_tags(&r).await },
+        )
+        .await?;
+    Ok(Json(page::envelope(listed)))
+}

@@ -1,0 +1,130 @@
+//! `/v1/connections/{id}/passthrough/{path}`: any request to the helpdesk's own API, with
+//! deskgate's managed auth and rate budget, and no normalization.
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderName, Method, Uri, header};
+use axum::response::{IntoResponse, Response};
+use deskgate_core::PassthroughRequest;
+
+use crate::extract::AuthTenant;
+use crate::problem::Problem;
+use crate::routes::connections::connection_id;
+use crate::{ApiError, AppState};
+
+/// Request headers passed on to the helpdesk; every other one (authorization, cookies,
+/// hop-by-hop, forwarding) stays here.
+const FORWARDED_REQUEST: [HeaderName; 5] = [
+    header::ACCEPT,
+    header::ACCEPT_LANGUAGE,
+    header::CONTENT_TYPE,
+    header::IF_MATCH,
+    header::IF_NONE_MATCH,
+];
+
+/// Refuses a path that could climb out of the API root: dot segments, encoded slashes or
+/// dots, backslashes, control characters.
+fn check_path(path: &str) -> Result<(), ApiError> {
+    let lowered = path.to_ascii_lowercase();
+    let bad = path.split('/').any(|s| s == "." || s == "..")
+        || lowered.contains("%2e")
+        || lowered.contains("%2f")
+        || lowered.contains("%5c")
+        || path.contains('\\')
+        || path.chars().any(char::is_control);
+    if bad {
+        return Err(ApiError::invalid_body(
+            "path",
+            "must be a plain path under the helpdesk's API root, e.g. api/v2/tickets/1",
+        ));
+    }
+    Ok(())
+}
+
+/// Forwards the request to the helpdesk's API (`path` is relative to its root, e.g.
+/// `api/v2/tickets/1` for Zendesk) and returns its status, body and safe headers.
+#[utoipa::path(
+    method(get, post, put, patch, delete),
+    path = "/v1/connections/{id}/passthrough/{path}",
+    tag = "passthrough",
+    params(("id" = String, Path, description = "The connection's id"), ("path" = String, Path, description = "The path under the helpdesk's API root; may contain slashes")),
+    request_body(content = Object, description = "Sent to the helpdesk as is", content_type = "application/json"),
+    security(("api_key" = [])),
+    responses(
+        (status = 200, description = "The helpdesk's answer, whatever its status, as is"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A path outside the API root", body = Problem, content_type = "application/problem+json"),
+        (status = 429, body = Problem, content_type = "application/problem+json"),
+        (status = 502, body = Problem, content_type = "application/problem+json"),
+        (status = 504, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub(crate) async fn passthrough(
+    State(state): State<AppState>,
+    auth: AuthTenant,
+    Path((id, path)): Path<(String, String)>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let id = connection_id(&id)?;
+    check_path(&path)?;
+    let mut forwarded = HeaderMap::new();
+    for name in FORWARDED_REQUEST {
+        if let Some(v) = headers.get(&name) {
+            forwarded.insert(name, v.clone());
+        }
+    }
+    let request = PassthroughRequest {
+        method,
+        path,
+        query: uri.query().map(str::to_owned),
+        headers: forwarded,
+        body,
+    };
+    let answer = state
+        .app
+        .call(auth.tenant, id, &auth.ctx, |c| async move {
+            c.passthrough(request).await
+        })
+        .await?;
+    let mut response = Response::new(Body::from(answer.body));
+    *response.status_mut() = axum::http::StatusCode::from_u16(answer.status).map_err(|_| {
+        ApiError::internal(format!(
+            "the helpdesk answered an invalid status {}",
+            answer.status
+        ))
+    })?;
+    for (name, value) in &answer.headers {
+        if matches!(
+            *name,
+            header::CONTENT_TYPE | header::RETRY_AFTER | header::ETAG | header::LAST_MODIFIED
+        ) {
+            response.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    Ok(response.into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_that_climb_out_are_refused() {
+        for bad in [
+            "api/v2/../../oauth/tokens",
+            "api/v2/%2e%2e/x",
+            "api/v2%2fx",
+            "./api",
+            "api\\v2",
+            "api/v2/\u{0}",
+        ] {
+            assert!(check_path(bad).is_err(), "{bad}");
+        }
+        assert!(check_path("api/v2/tickets/1.json").is_ok());
+    }
+}

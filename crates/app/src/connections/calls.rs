@@ -1,0 +1,143 @@
+use std::future::Future;
+use std::sync::Arc;
+
+use chrono::Utc;
+use deskgate_core::{ConnectionId, Connector, ConnectorError, PageRequest, TenantId};
+
+use crate::connections::model::{Connection, ConnectionStatus};
+use crate::connections::{providers, refresh};
+use crate::credentials::{CredentialPurpose, Credentials};
+use crate::{App, AppError, RequestContext, cursor};
+
+/// One page of a list, its cursor sealed for the caller.
+#[derive(Debug)]
+pub struct Listed<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
+impl App {
+    /// The connection's connector, with credentials renewed first when they are about to
+    /// expire. A connection that needs reauthorization answers so without calling anyone.
+    pub(crate) async fn connector(
+        &self,
+        tenant: TenantId,
+        id: ConnectionId,
+        ctx: &RequestContext,
+    ) -> Result<(Connection, Arc<dyn Connector>), AppError> {
+        let connection = self.connection(tenant, id).await?;
+        if connection.status == ConnectionStatus::NeedsReauth {
+            return Err(AppError::NeedsReauth {
+                hint: connection
+                    .status_detail
+                    .clone()
+                    .unwrap_or_else(|| "reconnect the account".into()),
+            });
+        }
+        let (connection, creds) = if refresh::due(&connection, Utc::now()) {
+            self.renew(connection, ctx).await?
+        } else {
+            let creds = self.current_credentials(&connection, ctx).await?;
+            (connection, creds)
+        };
+        let connector = providers::connector(self.upstream(), &connection, &creds)?;
+        Ok((connection, connector))
+    }
+
+    /// The connection's credentials as of its current row: a cached copy opened before the
+    /// row last changed (another replica renewed the token) is dropped and opened again.
+    pub(crate) async fn current_credentials(
+        &self,
+        connection: &Connection,
+        ctx: &RequestContext,
+    ) -> Result<Arc<Credentials>, AppError> {
+        let seen = self.credential_stamps().get(&connection.id).await;
+        if seen != Some(connection.updated_at) {
+            self.credential_cache()
+                .invalidate(connection.tenant_id, connection.id)
+                .await;
+        }
+        let creds = self
+            .credentials(
+                connection.tenant_id,
+                connection.id,
+                CredentialPurpose::UpstreamRequest,
+                ctx,
+            )
+            .await?;
+        self.credential_stamps()
+            .insert(connection.id, connection.updated_at)
+            .await;
+        Ok(creds)
+    }
+
+    /// Runs one connector operation for the tenant. A vendor 401 marks the connection
+    /// `needs_reauth`; every other vendor error comes back as [`AppError::Upstream`].
+    pub async fn call<T, F, Fut>(
+        &self,
+        tenant: TenantId,
+        id: ConnectionId,
+        ctx: &RequestContext,
+        op: F,
+    ) -> Result<T, AppError>
+    where
+        F: FnOnce(Arc<dyn Connector>) -> Fut,
+        Fut: Future<Output = Result<T, ConnectorError>>,
+    {
+        let (_, connector) = self.connector(tenant, id, ctx).await?;
+        match op(connector).await {
+            Ok(v) => Ok(v),
+            Err(e) => Err(self.vendor_error(tenant, id, e).await),
+        }
+    }
+
+    pub(crate) async fn vendor_error(
+        &self,
+        tenant: TenantId,
+        id: ConnectionId,
+        e: ConnectorError,
+    ) -> AppError {
+        match e {
+            ConnectorError::Unauthorized { hint } => {
+                if let Err(mark) = self.mark_needs_reauth(tenant, id, &hint).await {
+                    return mark;
+                }
+                AppError::NeedsReauth { hint }
+            }
+            other => AppError::Upstream(other),
+        }
+    }
+
+    /// Lists one page. `scope` names the list (resource and filters): a cursor is accepted
+    /// only by the list and connection that issued it, and a refused cursor never reaches
+    /// the vendor.
+    pub async fn list<T, Flt, F, Fut>(
+        &self,
+        tenant: TenantId,
+        id: ConnectionId,
+        ctx: &RequestContext,
+        scope: &str,
+        cursor: Option<&str>,
+        mut request: PageRequest<Flt>,
+        op: F,
+    ) -> Result<Listed<T>, AppError>
+    where
+        F: FnOnce(Arc<dyn Connector>, PageRequest<Flt>) -> Fut,
+        Fut: Future<Output = Result<deskgate_core::Page<T>, ConnectorError>>,
+    {
+        // The connection first: another tenant's id is a 404 whatever the cursor.
+        self.connection(tenant, id).await?;
+        request.cursor = cursor
+            .map(|c| cursor::open(self.vault(), id, scope, c))
+            .transpose()?;
+        let page = self.call(tenant, id, ctx, |c| op(c, request)).await?;
+        let next_cursor = page
+            .next
+            .map(|v| cursor::seal(self.vault(), id, scope, &v))
+            .transpose()?;
+        Ok(Listed {
+            items: page.items,
+            next_cursor,
+        })
+    }
+}

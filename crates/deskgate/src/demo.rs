@@ -1,0 +1,178 @@
+//! `deskgate demo`: the newcomer's one command.
+
+use std::io::Write;
+
+use anyhow::Context;
+use deskgate_app::connections::{
+    ConnectRequest, ListConnections, ZendeskAuthInput, ZendeskConnect,
+};
+use deskgate_app::{App, RequestContext};
+use deskgate_core::{ConnectionId, Provider, TenantId};
+use deskgate_sandbox::{Sandbox, SandboxConfig, ZendeskAccountConfig};
+use secrecy::ExposeSecret;
+
+use crate::cli::DemoArgs;
+use crate::config::Config;
+use crate::keys;
+use crate::serve::{build_app, open_store, run_server, shutdown_signal};
+
+const TENANT: &str = "demo";
+const ZENDESK_ACCOUNT: &str = "acme";
+const ZENDESK_REF: &str = "demo-zendesk-acme";
+
+/// Starts the sandbox helpdesks and the gateway (wired to them), prepares a tenant, a key
+/// and connections, prints how to call them, and serves until Ctrl-C.
+pub(crate) async fn run(mut config: Config, args: &DemoArgs) -> anyhow::Result<()> {
+    let sandbox = Sandbox::new(SandboxConfig {
+        zendesk: vec![ZendeskAccountConfig {
+            tickets: 200,
+            ..ZendeskAccountConfig::new(ZENDESK_ACCOUNT)
+        }],
+    })
+    .context("seeding the sandbox")?;
+    let sandbox_listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .context("starting the sandbox")?;
+    let sandbox_url = format!(
+        "http://{}",
+        sandbox_listener
+            .local_addr()
+            .context("reading the sandbox address")?
+    );
+    let sandbox_task = tokio::spawn(deskgate_sandbox::serve(
+        sandbox_listener,
+        sandbox.clone(),
+        std::future::pending(),
+    ));
+
+    config.sandbox.url = Some(sandbox_url.clone());
+    let keys = keys::load(&config)?;
+    let store = open_store(&config).await?;
+    let app = build_app(&config, store.clone(), keys).await?;
+
+    let ctx = RequestContext::operator();
+    let tenant = demo_tenant(&app, &ctx).await?;
+    let key = app
+        .create_api_key(tenant, "demo", None, &ctx)
+        .await
+        .context("issuing the demo key")?;
+    let zendesk = zendesk_connection(&app, &sandbox, tenant, &ctx).await?;
+
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .with_context(|| {
+            format!(
+                "listening on {} (pass --listen to choose another address)",
+                config.listen
+            )
+        })?;
+    let base = format!(
+        "http://{}",
+        listener.local_addr().context("reading the bound address")?
+    );
+    let api_key = key.secret.expose_secret();
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        let line = serde_json::json!({
+            "base_url": base,
+            "api_key": api_key,
+            "tenant_id": tenant,
+            "connections": { Provider::Zendesk.as_str(): zendesk },
+            "sandbox_url": sandbox_url,
+        });
+        writeln!(out, "{line}")?;
+    } else {
+        writeln!(out, "{}", guide(&base, api_key, zendesk, &sandbox_url))?;
+    }
+    out.flush()?;
+    drop(out);
+
+    let served = run_server(listener, app, shutdown_signal()).await;
+    sandbox_task.abort();
+    store.close().await;
+    served
+}
+
+async fn demo_tenant(app: &App, ctx: &RequestContext) -> anyhow::Result<TenantId> {
+    let tenants = app.list_tenants().await.context("listing tenants")?;
+    if let Some(t) = tenants.into_iter().find(|t| t.name == TENANT) {
+        return Ok(t.id);
+    }
+    let (tenant, _first_key) = app
+        .create_tenant(TENANT, ctx)
+        .await
+        .context("creating the demo tenant")?;
+    Ok(tenant.id)
+}
+
+/// The demo tenant's connection to the sandbox's Zendesk account, made once and reused.
+async fn zendesk_connection(
+    app: &App,
+    sandbox: &Sandbox,
+    tenant: TenantId,
+    ctx: &RequestContext,
+) -> anyhow::Result<ConnectionId> {
+    let query = ListConnections {
+        provider: Some(Provider::Zendesk),
+        external_ref: Some(ZENDESK_REF.into()),
+        limit: 10,
+        ..ListConnections::default()
+    };
+    let existing = app
+        .list_connections(tenant, &query)
+        .await
+        .context("listing the demo connections")?;
+    for old in existing {
+        // An earlier run's connection: its sandbox is gone and a new one listens now, so
+        // connect afresh rather than hand out a connection whose credentials may differ.
+        app.delete_connection(tenant, old.id, ctx)
+            .await
+            .context("removing an old demo connection")?;
+    }
+    let creds = sandbox
+        .zendesk_credentials(ZENDESK_ACCOUNT)
+        .context("the sandbox has no zendesk account")?;
+    let request = ConnectRequest::Zendesk(ZendeskConnect {
+        subdomain: ZENDESK_ACCOUNT.into(),
+        auth: ZendeskAuthInput::ApiToken {
+            email: creds.admin_email.clone(),
+            token: creds.api_token.clone(),
+        },
+    });
+    let connection = app
+        .connect(tenant, request, Some(ZENDESK_REF.into()), ctx)
+        .await
+        .context("connecting the sandbox zendesk account")?;
+    Ok(connection.id)
+}
+
+fn guide(base: &str, key: &str, zendesk: ConnectionId, sandbox_url: &str) -> String {
+    format!(
+        r#"deskgate demo is running at {base}
+  sandbox helpdesks (local imitations, not real vendors): {sandbox_url}
+  database: the demo's own (deskgate-demo.db); Ctrl-C stops everything
+
+API key of tenant "demo" (shown once):
+  export DG={key}
+
+Zendesk sandbox connection: {zendesk}
+
+Try:
+  # list tickets, normalized
+  curl -s "{base}/v1/connections/{zendesk}/tickets?limit=5" -H "Authorization: Bearer $DG"
+
+  # create a ticket; repeating the same Idempotency-Key replays the first answer
+  curl -s -X POST "{base}/v1/connections/{zendesk}/tickets" -H "Authorization: Bearer $DG" \
+    -H "Content-Type: application/json" -H "Idempotency-Key: demo-ticket-1" \
+    -d '{{"subject": "Printer on fire", "description": "It is very colorful.", "priority": "urgent"}}'
+
+  # what each provider supports
+  curl -s "{base}/v1/connectors"
+
+  # the connection's health and rate budget
+  curl -s "{base}/v1/connections/{zendesk}/health" -H "Authorization: Bearer $DG"
+
+  # the API reference
+  open {base}/docs"#
+    )
+}
