@@ -9,9 +9,11 @@
 #![allow(clippy::unwrap_used, clippy::print_stderr)]
 
 mod db;
+mod sandbox;
 mod spawn;
 
 pub use db::{Backend, TestDb, skip};
+pub use sandbox::{Replica, account, accounts, fast_upstream, leaks_secret};
 pub use spawn::{TestApp, TestTenant};
 
 /// Generates one `#[tokio::test]` per backend for an `async fn(Backend)`.

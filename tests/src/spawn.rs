@@ -1,10 +1,13 @@
+use std::sync::Arc;
+
 use deskgate_api::AppState;
 use deskgate_app::api_keys::IssuedKey;
 use deskgate_app::{App, AppSettings, RequestContext};
 use deskgate_core::TenantId;
 use deskgate_store::Store;
+use deskgate_sandbox::{ManualClock, RunningSandbox};
 use deskgate_vault::{KeyRing, Vault, generate_key_file};
-use secrecy::ExposeSecret;
+use secrecy::{ExposeSecret, SecretString};
 
 use crate::{Backend, TestDb};
 
@@ -16,6 +19,12 @@ pub struct TestApp {
     pub app: App,
     pub store: Store,
     pub db: TestDb,
+    /// The helpdesk imitation every vendor call goes to, when spawned with one.
+    pub sandbox: Option<RunningSandbox>,
+    /// The sandbox's clock, which moves only when a test moves it.
+    pub clock: Option<Arc<ManualClock>>,
+    /// The vault's key file, so that a second replica opens the same credentials.
+    pub(crate) key_file: SecretString,
     server: tokio::task::JoinHandle<()>,
 }
 
@@ -34,15 +43,9 @@ impl TestApp {
     pub async fn spawn_with(backend: Backend, settings: AppSettings) -> Self {
         let db = TestDb::new(backend).await;
         let store = db.store().await;
-        let key_ring = KeyRing::from_key_file(&generate_key_file().unwrap()).unwrap();
-        let app = App::new(store.clone(), Vault::new(key_ring), settings).unwrap();
-        app.check_vault_keys().await.unwrap();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        let router = deskgate_api::router(AppState::new(app.clone()));
-        let server = tokio::spawn(async move {
-            let _ = axum::serve(listener, router).await;
-        });
+        let key_file = generate_key_file().unwrap();
+        let app = build_app(store.clone(), &key_file, settings).await;
+        let (base, server) = serve(app.clone()).await;
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()
@@ -53,6 +56,9 @@ impl TestApp {
             app,
             store,
             db,
+            sandbox: None,
+            clock: None,
+            key_file,
             server,
         }
     }
@@ -84,6 +90,33 @@ impl TestApp {
     pub fn delete(&self, path: &str, key: &str) -> reqwest::RequestBuilder {
         self.http.delete(self.url(path)).bearer_auth(key)
     }
+
+    pub fn patch(&self, path: &str, key: &str) -> reqwest::RequestBuilder {
+        self.http.patch(self.url(path)).bearer_auth(key)
+    }
+
+    pub fn put(&self, path: &str, key: &str) -> reqwest::RequestBuilder {
+        self.http.put(self.url(path)).bearer_auth(key)
+    }
+}
+
+/// A new `App` over `store` with the key ring of `key_file`, its keys checked.
+pub(crate) async fn build_app(store: Store, key_file: &SecretString, settings: AppSettings) -> App {
+    let key_ring = KeyRing::from_key_file(key_file).unwrap();
+    let app = App::new(store, Vault::new(key_ring), settings).unwrap();
+    app.check_vault_keys().await.unwrap();
+    app
+}
+
+/// Serves the router over `app` on a loopback port; returns its base URL.
+pub(crate) async fn serve(app: App) -> (String, tokio::task::JoinHandle<()>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let router = deskgate_api::router(AppState::new(app));
+    let server = tokio::spawn(async move {
+        let _ = axum::serve(listener, router).await;
+    });
+    (base, server)
 }
 
 impl Drop for TestApp {
