@@ -35,9 +35,12 @@ pub struct FieldProblem {
     pub message: String,
 }
 
-/// The one error type of the API.
+/// The one error type of the API. Boxed: it travels in every handler's `Result`.
 #[derive(Debug)]
-pub struct ApiError {
+pub struct ApiError(Box<Inner>);
+
+#[derive(Debug)]
+struct Inner {
     status: StatusCode,
     code: &'static str,
     title: &'static str,
@@ -60,7 +63,7 @@ impl ApiError {
         title: &'static str,
         detail: impl Into<String>,
     ) -> Self {
-        Self {
+        Self(Box::new(Inner {
             status,
             code,
             title,
@@ -68,11 +71,11 @@ impl ApiError {
             errors: Vec::new(),
             retry_after: None,
             cause: None,
-        }
+        }))
     }
 
     pub fn with_field(mut self, field: impl Into<String>, message: impl Into<String>) -> Self {
-        self.errors.push(FieldProblem {
+        self.0.errors.push(FieldProblem {
             field: field.into(),
             message: message.into(),
         });
@@ -80,11 +83,11 @@ impl ApiError {
     }
 
     pub fn status(&self) -> StatusCode {
-        self.status
+        self.0.status
     }
 
     pub fn code(&self) -> &'static str {
-        self.code
+        self.0.code
     }
 
     pub fn unauthenticated() -> Self {
@@ -136,7 +139,7 @@ impl ApiError {
             "Internal error",
             "the gateway failed to handle this request; it has been logged",
         );
-        e.cause = Some(cause.into());
+        e.0.cause = Some(cause.into());
         e
     }
 
@@ -147,18 +150,19 @@ impl ApiError {
             "Service unavailable",
             "a dependency of the gateway is not reachable",
         );
-        e.cause = Some(cause.into());
+        e.0.cause = Some(cause.into());
         e
     }
 
     pub(crate) fn body(&self) -> Problem {
+        let e = &self.0;
         Problem {
-            problem_type: format!("urn:deskgate:problem:{}", self.code),
-            title: self.title,
-            status: self.status.as_u16(),
-            detail: self.detail.clone(),
-            code: self.code,
-            errors: self.errors.clone(),
+            problem_type: format!("urn:deskgate:problem:{}", e.code),
+            title: e.title,
+            status: e.status.as_u16(),
+            detail: e.detail.clone(),
+            code: e.code,
+            errors: e.errors.clone(),
         }
     }
 }
@@ -170,7 +174,7 @@ impl From<AppError> for ApiError {
             AppError::NotFound(what) => ApiError::not_found(what),
             AppError::Invalid { field, message } => ApiError::invalid_body(&field, message),
             AppError::Conflict(detail) => ApiError::new(StatusCode::CONFLICT, "conflict", "Conflict", detail),
-            AppError::NeedsReauth { hint } => needs_reauth(hint),
+            AppError::NeedsReauth { hint } => needs_reauth(&hint),
             AppError::ConnectFailed(e) => connect_failed(e),
             AppError::Upstream(e) => upstream(e),
             AppError::IdempotencyInFlight => ApiError::new(
@@ -191,7 +195,7 @@ impl From<AppError> for ApiError {
     }
 }
 
-fn needs_reauth(hint: String) -> ApiError {
+fn needs_reauth(hint: &str) -> ApiError {
     ApiError::new(
         StatusCode::CONFLICT,
         "connection_needs_reauth",
@@ -231,7 +235,7 @@ fn connect_failed(e: ConnectorError) -> ApiError {
 fn upstream(e: ConnectorError) -> ApiError {
     let detail = e.to_string();
     match e {
-        ConnectorError::Unauthorized { hint } => needs_reauth(hint),
+        ConnectorError::Unauthorized { hint } => needs_reauth(&hint),
         ConnectorError::Forbidden { .. } => ApiError::new(
             StatusCode::FORBIDDEN,
             "upstream_forbidden",
@@ -263,7 +267,7 @@ fn upstream(e: ConnectorError) -> ApiError {
                 "Helpdesk rate limit reached",
                 detail,
             );
-            err.retry_after = Some(retry_after.as_secs_f64().ceil().max(1.0) as u64);
+            err.0.retry_after = Some(retry_after.as_secs_f64().ceil().max(1.0) as u64);
             err
         }
         ConnectorError::Upstream { .. } => ApiError::new(
@@ -305,16 +309,17 @@ impl IntoResponse for ApiError {
             Ok(b) => b,
             Err(_) => br#"{"type":"urn:deskgate:problem:internal","title":"Internal error","status":500,"code":"internal","detail":""}"#.to_vec(),
         };
-        let mut res = (self.status, body).into_response();
+        let e = *self.0;
+        let mut res = (e.status, body).into_response();
         let headers = res.headers_mut();
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
-        if let Some(secs) = self.retry_after {
+        if let Some(secs) = e.retry_after {
             headers.insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
-        if self.status == StatusCode::UNAUTHORIZED {
+        if e.status == StatusCode::UNAUTHORIZED {
             headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
-        if let Some(cause) = self.cause {
+        if let Some(cause) = e.cause {
             res.extensions_mut().insert(InternalCause(cause));
         }
         res

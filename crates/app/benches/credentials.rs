@@ -28,7 +28,7 @@ fn apps(store: &Store) -> (App, App) {
                 ..AppSettings::default()
             },
         )
-        .unwrap()
+        .expect("building the app")
     };
     (app(Duration::from_secs(3600)), app(Duration::ZERO))
 }

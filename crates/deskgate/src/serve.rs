@@ -109,7 +109,7 @@ pub(crate) async fn run_server(
                 every.tick().await;
                 match app.sweep_idempotency().await {
                     Ok(n) if n > 0 => {
-                        tracing::info!(deleted = n, "expired idempotency records swept")
+                        tracing::info!(deleted = n, "expired idempotency records swept");
                     }
                     Ok(_) => {}
                     Err(e) => tracing::warn!(error = %e, "sweeping idempotency records failed"),

@@ -13,6 +13,8 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use deskgate_app::connections::ListAt;
+
 use crate::extract::{AuthTenant, ValidJson, ValidQuery};
 use crate::problem::Problem;
 use crate::routes::connections::connection_id;
@@ -95,8 +97,10 @@ async fn list_comments(
             auth.tenant,
             id,
             &auth.ctx,
-            &scope,
-            q.cursor.as_deref(),
+            ListAt {
+                scope: &scope,
+                cursor: q.cursor.as_deref(),
+            },
             request,
             |c, r| async move { c.list_comments(&ticket_id, &r).await },
         )

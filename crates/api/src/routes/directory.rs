@@ -12,6 +12,8 @@ use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use deskgate_app::connections::ListAt;
+
 use crate::extract::{AuthTenant, ValidQuery};
 use crate::problem::Problem;
 use crate::routes::connections::connection_id;
@@ -102,8 +104,10 @@ async fn list_users(
             auth.tenant,
             id,
             &auth.ctx,
-            &scope,
-            q.cursor.as_deref(),
+            ListAt {
+                scope: &scope,
+                cursor: q.cursor.as_deref(),
+            },
             request,
             |c, r| async move { c.list_users(&r).await },
         )
@@ -164,8 +168,10 @@ async fn list_contacts(
             auth.tenant,
             id,
             &auth.ctx,
-            &scope,
-            q.cursor.as_deref(),
+            ListAt {
+                scope: &scope,
+                cursor: q.cursor.as_deref(),
+            },
             request,
             |c, r| async move { c.list_contacts(&r).await },
         )
@@ -222,8 +228,10 @@ async fn list_accounts(
             auth.tenant,
             id,
             &auth.ctx,
-            &scope,
-            q.cursor.as_deref(),
+            ListAt {
+                scope: &scope,
+                cursor: q.cursor.as_deref(),
+            },
             request,
             |c, r| async move { c.list_accounts(&r).await },
         )
@@ -280,8 +288,10 @@ async fn list_teams(
             auth.tenant,
             id,
             &auth.ctx,
-            &scope,
-            q.cursor.as_deref(),
+            ListAt {
+                scope: &scope,
+                cursor: q.cursor.as_deref(),
+            },
             request,
             |c, r| async move { c.list_teams(&r).await },
         )
@@ -338,8 +348,10 @@ async fn list_tags(
             auth.tenant,
             id,
             &auth.ctx,
-            &scope,
-            q.cursor.as_deref(),
+            ListAt {
+                scope: &scope,
+                cursor: q.cursor.as_deref(),
+            },
             request,
             |c, r| async move { c.list_tags(&r).await },
         )

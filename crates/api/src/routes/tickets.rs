@@ -12,6 +12,8 @@ use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use deskgate_app::connections::ListAt;
+
 use crate::extract::{AuthTenant, ValidJson, ValidQuery};
 use crate::problem::Problem;
 use crate::routes::connections::connection_id;
@@ -92,8 +94,10 @@ async fn list_tickets(
             auth.tenant,
             id,
             &auth.ctx,
-            &scope,
-            q.cursor.as_deref(),
+            ListAt {
+                scope: &scope,
+                cursor: q.cursor.as_deref(),
+            },
             request,
             |c, r| async move { c.list_tickets(&r).await },
         )

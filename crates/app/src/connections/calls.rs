@@ -9,6 +9,14 @@ use crate::connections::{providers, refresh};
 use crate::credentials::{CredentialPurpose, Credentials};
 use crate::{App, AppError, RequestContext, cursor};
 
+/// Which list a page belongs to (its resource and filters, as a string) and the caller's
+/// cursor into it, if any.
+#[derive(Clone, Copy, Debug)]
+pub struct ListAt<'a> {
+    pub scope: &'a str,
+    pub cursor: Option<&'a str>,
+}
+
 /// One page of a list, its cursor sealed for the caller.
 #[derive(Debug)]
 pub struct Listed<T> {
@@ -108,7 +116,7 @@ impl App {
         }
     }
 
-    /// Lists one page. `scope` names the list (resource and filters): a cursor is accepted
+    /// Lists one page. `at.scope` names the list (resource and filters): a cursor is accepted
     /// only by the list and connection that issued it, and a refused cursor never reaches
     /// the vendor.
     pub async fn list<T, Flt, F, Fut>(
@@ -116,8 +124,7 @@ impl App {
         tenant: TenantId,
         id: ConnectionId,
         ctx: &RequestContext,
-        scope: &str,
-        cursor: Option<&str>,
+        at: ListAt<'_>,
         mut request: PageRequest<Flt>,
         op: F,
     ) -> Result<Listed<T>, AppError>
@@ -127,13 +134,14 @@ impl App {
     {
         // The connection first: another tenant's id is a 404 whatever the cursor.
         self.connection(tenant, id).await?;
-        request.cursor = cursor
-            .map(|c| cursor::open(self.vault(), id, scope, c))
+        request.cursor = at
+            .cursor
+            .map(|c| cursor::open(self.vault(), id, at.scope, c))
             .transpose()?;
         let page = self.call(tenant, id, ctx, |c| op(c, request)).await?;
         let next_cursor = page
             .next
-            .map(|v| cursor::seal(self.vault(), id, scope, &v))
+            .map(|v| cursor::seal(self.vault(), id, at.scope, &v))
             .transpose()?;
         Ok(Listed {
             items: page.items,

@@ -21,7 +21,7 @@ mod providers;
 mod refresh;
 
 pub use blocks::StoreBlockRegistry;
-pub use calls::Listed;
+pub use calls::{ListAt, Listed};
 pub use health::{BudgetHealth, ConnectionHealth};
 pub use model::{
     ConnectRequest, Connection, ConnectionStatus, ListConnections, ZendeskAuthInput, ZendeskConnect,
