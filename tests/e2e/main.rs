@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod api_keys;
+mod connections;
 mod errors;
 mod operations;
 mod rls;

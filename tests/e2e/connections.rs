@@ -1,0 +1,301 @@
+//! `/v1/connections` against the sandbox: connecting with each auth mode, failed checks that
+//! store nothing, listing with filters and cursors, health, and disconnecting.
+
+use deskgate_sandbox::SandboxConfig;
+use deskgate_tests::{Backend, TestApp, accounts, backends, leaks_secret};
+use serde_json::{Value, json};
+
+backends!(
+    connecting_with_an_api_token_answers_the_connection_without_secrets,
+    connecting_with_client_credentials_stores_an_expiring_token,
+    a_failed_check_answers_422_with_a_diagnosis_and_stores_nothing,
+    input_that_cannot_be_a_zendesk_account_is_refused_before_any_vendor_call,
+    connections_list_by_filter_and_page_by_cursor,
+    health_reports_identity_deadline_and_rate_budget,
+    deleting_a_client_credentials_connection_revokes_its_token_and_shreds_it,
+);
+
+async fn spawn(backend: Backend) -> TestApp {
+    TestApp::spawn_with_sandbox(backend, accounts(&["acme", "globex"], 20)).await
+}
+
+async fn json_of(res: reqwest::Response) -> (u16, Value) {
+    let status = res.status().as_u16();
+    let text = res.text().await.unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+}
+
+async fn connecting_with_an_api_token_answers_the_connection_without_secrets(backend: Backend) {
+    let t = spawn(backend).await;
+    let tenant = t.tenant("acme-corp").await;
+    let mut body = t.api_token_body("acme");
+    body["external_ref"] = json!("customer-42");
+    let res = t.post("/v1/connections", &tenant.key).json(&body).send().await.unwrap();
+    assert_eq!(res.status(), 201);
+    let text = res.text().await.unwrap();
+    assert!(!leaks_secret(&text, &t.zendesk("acme")), "{text}");
+    let v: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(v["provider"], "zendesk");
+    assert_eq!(v["account_label"], "acme");
+    assert_eq!(v["auth_kind"], "api_token");
+    assert_eq!(v["status"], "active");
+    assert_eq!(v["external_ref"], "customer-42");
+    assert_eq!(v["deprecated_after"], "2027-04-30");
+    assert!(v["created_at"].is_string() && v["id"].is_string(), "{v}");
+    assert!(v["token_expires_at"].is_null());
+
+    let id = v["id"].as_str().unwrap();
+    let got = t
+        .get(&format!("/v1/connections/{id}"), &tenant.key)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!leaks_secret(&got, &t.zendesk("acme")), "{got}");
+    assert_eq!(serde_json::from_str::<Value>(&got).unwrap()["id"], id);
+}
+
+async fn connecting_with_client_credentials_stores_an_expiring_token(backend: Backend) {
+    let t = spawn(backend).await;
+    let tenant = t.tenant("acme-corp").await;
+    let res = t
+        .post("/v1/connections", &tenant.key)
+        .json(&t.client_credentials_body("acme"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let text = res.text().await.unwrap();
+    assert!(!leaks_secret(&text, &t.zendesk("acme")), "{text}");
+    let v: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(v["auth_kind"], "client_credentials");
+    assert!(v["token_expires_at"].is_string(), "{v}");
+    assert!(v["deprecated_after"].is_null(), "{v}");
+    assert_eq!(t.counters("acme").token_client_credentials, 1);
+}
+
+/// The tenant's connection count and the audit actions about connections.
+async fn stored(t: &TestApp, tenant: &deskgate_tests::TestTenant) -> (usize, Vec<String>) {
+    let (status, list) = json_of(t.get("/v1/connections", &tenant.key).send().await.unwrap()).await;
+    assert_eq!(status, 200);
+    let audit = t
+        .store
+        .recent_audit(tenant.id, 1000)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .filter(|a| a.starts_with("connection") || a.starts_with("credential"))
+        .collect();
+    (list["data"].as_array().unwrap().len(), audit)
+}
+
+async fn a_failed_check_answers_422_with_a_diagnosis_and_stores_nothing(backend: Backend) {
+    let t = spawn(backend).await;
+    let tenant = t.tenant("acme-corp").await;
+    let c = t.zendesk("acme");
+
+    let wrong_token = json!({"provider": "zendesk", "subdomain": "acme",
+        "auth": {"mode": "api_token", "email": c.admin_email, "token": "0".repeat(40)}});
+    let end_user = json!({"provider": "zendesk", "subdomain": "acme",
+        "auth": {"mode": "api_token", "email": c.end_user_email, "token": secrecy::ExposeSecret::expose_secret(&c.api_token)}});
+    let wrong_secret = json!({"provider": "zendesk", "subdomain": "acme",
+        "auth": {"mode": "client_credentials", "client_id": c.oauth_client_id, "client_secret": "f".repeat(64)}});
+    let mut unknown_account = t.api_token_body("acme");
+    unknown_account["subdomain"] = json!("initech");
+
+    for (name, body, expect) in [
+        ("wrong token", wrong_token, "token"),
+        ("end user", end_user, "agent"),
+        ("wrong client secret", wrong_secret, ""),
+        ("unknown subdomain", unknown_account, "subdomain"),
+    ] {
+        let (status, v) = json_of(
+            t.post("/v1/connections", &tenant.key).json(&body).send().await.unwrap(),
+        )
+        .await;
+        assert_eq!(status, 422, "{name}: {v}");
+        assert_eq!(v["code"], "connection_check_failed", "{name}: {v}");
+        let detail = v["detail"].as_str().unwrap().to_lowercase();
+        assert!(detail.contains(expect), "{name}: the diagnosis should mention {expect}: {v}");
+        assert!(!leaks_secret(&v.to_string(), &c), "{name}: {v}");
+    }
+
+    t.sandbox().set_zendesk_token_access("acme", false).unwrap();
+    let (status, v) = json_of(
+        t.post("/v1/connections", &tenant.key)
+            .json(&t.api_token_body("acme"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 422, "{v}");
+    assert_eq!(v["code"], "connection_check_failed");
+
+    assert_eq!(stored(&t, &tenant).await, (0, Vec::new()));
+}
+
+async fn input_that_cannot_be_a_zendesk_account_is_refused_before_any_vendor_call(
+    backend: Backend,
+) {
+    let t = spawn(backend).await;
+    let tenant = t.tenant("acme-corp").await;
+    let before = t.requests("acme") + t.requests("globex");
+    for (subdomain, email, field) in [
+        ("acme.evil.com", "admin@acme.test", "subdomain"),
+        ("https://acme.zendesk.com", "admin@acme.test", "subdomain"),
+        ("127.0.0.1", "admin@acme.test", "subdomain"),
+        ("-acme", "admin@acme.test", "subdomain"),
+        ("acme", "not-an-email", "auth.email"),
+        ("acme", "admin@localhost", "auth.email"),
+    ] {
+        let mut body = t.api_token_body("acme");
+        body["subdomain"] = json!(subdomain);
+        body["auth"]["email"] = json!(email);
+        let (status, v) = json_of(
+            t.post("/v1/connections", &tenant.key).json(&body).send().await.unwrap(),
+        )
+        .await;
+        assert_eq!(status, 422, "{subdomain} {email}: {v}");
+        assert_eq!(v["errors"][0]["field"], field, "{subdomain} {email}: {v}");
+    }
+    assert_eq!(t.requests("acme") + t.requests("globex"), before);
+    assert_eq!(stored(&t, &tenant).await, (0, Vec::new()));
+}
+
+async fn connections_list_by_filter_and_page_by_cursor(backend: Backend) {
+    let t = spawn(backend).await;
+    let tenant = t.tenant("acme-corp").await;
+    let mut ids = Vec::new();
+    for (i, sub) in ["acme", "globex", "acme"].iter().enumerate() {
+        let mut body = t.api_token_body(sub);
+        body["external_ref"] = json!(format!("customer-{}", i % 2));
+        ids.push(t.connect(&tenant.key, &body).await);
+    }
+
+    let page = |q: &str| {
+        let url = format!("/v1/connections?{q}");
+        let req = t.get(&url, &tenant.key);
+        async move { json_of(req.send().await.unwrap()).await }
+    };
+    let ids_of = |v: &Value| -> Vec<String> {
+        v["data"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap().to_owned()).collect()
+    };
+
+    let (_, first) = page("limit=2").await;
+    assert_eq!(ids_of(&first), ids[..2]);
+    let cursor = first["next_cursor"].as_str().unwrap();
+    let (_, second) = page(&format!("limit=2&cursor={cursor}")).await;
+    assert_eq!(ids_of(&second), ids[2..]);
+    assert!(second["next_cursor"].is_null());
+
+    let (_, by_ref) = page("external_ref=customer-0").await;
+    assert_eq!(ids_of(&by_ref), vec![ids[0].clone(), ids[2].clone()]);
+    let (_, by_provider) = page("provider=zendesk&status=active").await;
+    assert_eq!(ids_of(&by_provider), ids);
+    let (_, none) = page("status=needs_reauth").await;
+    assert_eq!(ids_of(&none), Vec::<String>::new());
+
+    for bad in ["status=broken", "limit=0", "limit=101", "cursor=nope", "provider=hubspot"] {
+        let (status, v) = page(bad).await;
+        assert_eq!(status, 400, "{bad}: {v}");
+    }
+
+    let other = t.tenant("other").await;
+    let (_, theirs) = json_of(t.get("/v1/connections", &other.key).send().await.unwrap()).await;
+    assert_eq!(ids_of(&theirs), Vec::<String>::new());
+}
+
+async fn health_reports_identity_deadline_and_rate_budget(backend: Backend) {
+    let t = spawn(backend).await;
+    let tenant = t.tenant("acme-corp").await;
+    let id = t.connect_api_token(&tenant.key, "acme").await;
+    // A call first, so that the budget has heard the vendor's headers.
+    let res = t
+        .get(&format!("/v1/connections/{id}/tickets?limit=1"), &tenant.key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+
+    let (status, v) = json_of(
+        t.get(&format!("/v1/connections/{id}/health"), &tenant.key).send().await.unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["ok"], true, "{v}");
+    let c = t.zendesk("acme");
+    assert_eq!(v["identity"]["account_label"], "acme");
+    assert_eq!(v["identity"]["user_email"], c.admin_email.as_str());
+    assert_eq!(v["identity"]["user_id"], c.admin_user_id.to_string());
+    assert_eq!(v["connection"]["deprecated_after"], "2027-04-30");
+    assert!(v["migration_hint"].as_str().is_some_and(|h| h.contains("oauth")), "{v}");
+    assert_eq!(v["rate_budget"]["key"], "zendesk:acme");
+    assert_eq!(v["rate_budget"]["limit"], 2500, "{v}");
+    let remaining = v["rate_budget"]["remaining"].as_u64().unwrap();
+    assert!(remaining < 2500, "{v}");
+    assert!(!leaks_secret(&v.to_string(), &c));
+
+    // A client-credentials connection has no API-token deadline, and an expiry instead.
+    let cc = t.connect_client_credentials(&tenant.key, "globex").await;
+    let (_, v) = json_of(
+        t.get(&format!("/v1/connections/{cc}/health"), &tenant.key).send().await.unwrap(),
+    )
+    .await;
+    assert_eq!(v["ok"], true, "{v}");
+    assert!(v["connection"]["deprecated_after"].is_null(), "{v}");
+    assert!(v["connection"]["token_expires_at"].is_string(), "{v}");
+
+    // Credentials the vendor stopped accepting show up as a failed check.
+    t.sandbox().set_zendesk_token_access("acme", false).unwrap();
+    let (status, v) = json_of(
+        t.get(&format!("/v1/connections/{id}/health"), &tenant.key).send().await.unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(v["ok"], false, "{v}");
+    assert!(v["problem"].is_string(), "{v}");
+    assert_eq!(v["connection"]["status"], "needs_reauth", "{v}");
+}
+
+async fn deleting_a_client_credentials_connection_revokes_its_token_and_shreds_it(
+    backend: Backend,
+) {
+    let t = TestApp::spawn_with_sandbox(backend, SandboxConfig::default()).await;
+    let tenant = t.tenant("acme-corp").await;
+    let id = t.connect_client_credentials(&tenant.key, "acme").await;
+    let conn: deskgate_core::ConnectionId = id.parse().unwrap();
+    let token = {
+        let creds = t
+            .app
+            .credentials(
+                tenant.id,
+                conn,
+                deskgate_app::credentials::CredentialPurpose::UpstreamRequest,
+                &deskgate_app::RequestContext::operator(),
+            )
+            .await
+            .unwrap();
+        secrecy::ExposeSecret::expose_secret(
+            creds.get(deskgate_app::credentials::CredentialField::AccessToken).unwrap(),
+        )
+        .to_owned()
+    };
+    let sandbox_api = format!("{}/zendesk/acme/api/v2/users/me.json", t.sandbox.as_ref().unwrap().base_url());
+    let before = reqwest::Client::new().get(&sandbox_api).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(before.status(), 200);
+
+    let res = t.delete(&format!("/v1/connections/{id}"), &tenant.key).send().await.unwrap();
+    assert_eq!(res.status(), 204);
+
+    let after = reqwest::Client::new().get(&sandbox_api).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(after.status(), 401, "the token must be revoked at the vendor");
+    let res = t.get(&format!("/v1/connections/{id}"), &tenant.key).send().await.unwrap();
+    assert_eq!(res.status(), 404);
+    assert!(t.store.get_credentials(tenant.id, conn).await.unwrap().is_empty());
+    let res = t.delete(&format!("/v1/connections/{id}"), &tenant.key).send().await.unwrap();
+    assert_eq!(res.status(), 404);
+}
