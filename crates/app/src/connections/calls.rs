@@ -34,6 +34,15 @@ impl App {
         ctx: &RequestContext,
     ) -> Result<(Connection, Arc<dyn Connector>), AppError> {
         let connection = self.connection(tenant, id).await?;
+        self.connector_of(connection, ctx).await
+    }
+
+    /// [`App::connector`] for a connection row already read.
+    async fn connector_of(
+        &self,
+        connection: Connection,
+        ctx: &RequestContext,
+    ) -> Result<(Connection, Arc<dyn Connector>), AppError> {
         if connection.status == ConnectionStatus::NeedsReauth {
             return Err(AppError::NeedsReauth {
                 hint: connection
@@ -132,13 +141,18 @@ impl App {
         F: FnOnce(Arc<dyn Connector>, PageRequest<Flt>) -> Fut,
         Fut: Future<Output = Result<deskgate_core::Page<T>, ConnectorError>>,
     {
-        // The connection first: another tenant's id is a 404 whatever the cursor.
-        self.connection(tenant, id).await?;
+        // The connection first (another tenant's id is a 404 whatever the cursor), then the
+        // cursor, before anything can reach the vendor (a token renewal included).
+        let connection = self.connection(tenant, id).await?;
         request.cursor = at
             .cursor
             .map(|c| cursor::open(self.vault(), id, at.scope, c))
             .transpose()?;
-        let page = self.call(tenant, id, ctx, |c| op(c, request)).await?;
+        let (_, connector) = self.connector_of(connection, ctx).await?;
+        let page = match op(connector, request).await {
+            Ok(page) => page,
+            Err(e) => return Err(self.vendor_error(tenant, id, e).await),
+        };
         let next_cursor = page
             .next
             .map(|v| cursor::seal(self.vault(), id, at.scope, &v))
