@@ -6,6 +6,7 @@ mod api_keys;
 mod connections;
 mod errors;
 mod operations;
+mod resources;
 mod rls;
 mod store;
 mod vault;

@@ -173,6 +173,7 @@ impl From<AppError> for ApiError {
             AppError::Unauthenticated => ApiError::unauthenticated(),
             AppError::NotFound(what) => ApiError::not_found(what),
             AppError::Invalid { field, message } => ApiError::invalid_body(&field, message),
+            AppError::InvalidQuery { field, message } => ApiError::invalid_query(&field, message),
             AppError::Conflict(detail) => ApiError::new(StatusCode::CONFLICT, "conflict", "Conflict", detail),
             AppError::NeedsReauth { hint } => needs_reauth(&hint),
             AppError::ConnectFailed(e) => connect_failed(e),

@@ -52,7 +52,7 @@ pub fn open(
     token: &str,
 ) -> Result<VendorCursor, AppError> {
     let invalid = || {
-        AppError::invalid(
+        AppError::invalid_query(
             "cursor",
             "not a cursor this list issued: pass `next_cursor` from the previous page of the same \
              list, on the same connection, unchanged",

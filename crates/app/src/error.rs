@@ -14,6 +14,9 @@ pub enum AppError {
     /// A value the caller sent is wrong.
     #[error("{field}: {message}")]
     Invalid { field: String, message: String },
+    /// A query parameter the caller sent is wrong (a list cursor this list did not issue).
+    #[error("{field}: {message}")]
+    InvalidQuery { field: String, message: String },
     #[error("{0}")]
     Conflict(String),
     /// The connection's credentials no longer work: a person must reconnect it. The
@@ -40,6 +43,13 @@ pub enum AppError {
 impl AppError {
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
         AppError::Invalid {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    pub fn invalid_query(field: impl Into<String>, message: impl Into<String>) -> Self {
+        AppError::InvalidQuery {
             field: field.into(),
             message: message.into(),
         }

@@ -1,0 +1,313 @@
+//! The normalized resources of a connection against the sandbox: every route, raw vendor
+//! data on request, filters, a full cursor walk, and cursors that are refused before any
+//! vendor call.
+
+use std::collections::HashSet;
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use deskgate_tests::{Backend, TestApp, TestTenant, accounts, backends};
+use serde_json::{Value, json};
+
+backends!(
+    tickets_are_listed_read_created_updated_and_deleted,
+    comments_are_listed_and_added_public_private_and_with_files,
+    the_directory_lists_and_reads_users_contacts_accounts_teams_and_tags,
+    include_remote_data_adds_the_vendor_object,
+    filters_narrow_every_page,
+    a_cursor_walk_sees_every_ticket_once,
+    foreign_tampered_and_garbage_cursors_are_400_without_a_vendor_call,
+);
+
+struct Fixture {
+    t: TestApp,
+    tenant: TestTenant,
+    id: String,
+}
+
+async fn fixture(backend: Backend, tickets: u64) -> Fixture {
+    let t = TestApp::spawn_with_sandbox(backend, accounts(&["acme", "globex"], tickets)).await;
+    let tenant = t.tenant("acme-corp").await;
+    let id = t.connect_api_token(&tenant.key, "acme").await;
+    Fixture { t, tenant, id }
+}
+
+impl Fixture {
+    fn path(&self, rest: &str) -> String {
+        format!("/v1/connections/{}{rest}", self.id)
+    }
+
+    async fn get(&self, rest: &str) -> (u16, Value) {
+        read(self.t.get(&self.path(rest), &self.tenant.key).send().await.unwrap()).await
+    }
+}
+
+async fn read(res: reqwest::Response) -> (u16, Value) {
+    let status = res.status().as_u16();
+    let text = res.text().await.unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+}
+
+fn data(v: &Value) -> &Vec<Value> {
+    v["data"].as_array().unwrap_or_else(|| panic!("not a list: {v}"))
+}
+
+async fn tickets_are_listed_read_created_updated_and_deleted(backend: Backend) {
+    let f = fixture(backend, 20).await;
+    let (status, page) = f.get("/tickets?limit=5").await;
+    assert_eq!(status, 200, "{page}");
+    assert_eq!(data(&page).len(), 5);
+    assert!(page["next_cursor"].is_string());
+    let first = &data(&page)[0];
+    assert!(first.get("remote_data").is_none(), "{first}");
+
+    let tid = first["id"].as_str().unwrap();
+    let (status, one) = f.get(&format!("/tickets/{tid}")).await;
+    assert_eq!(status, 200);
+    assert_eq!(one["id"], tid);
+    assert_eq!(one["subject"], first["subject"]);
+
+    let res = f
+        .t
+        .post(&f.path("/tickets"), &f.tenant.key)
+        .json(&json!({"subject": "Printer on fire", "description": "It is very colorful.",
+                      "priority": "high", "tags": ["fire", "printer"]}))
+        .send()
+        .await
+        .unwrap();
+    let (status, created) = read(res).await;
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(created["subject"], "Printer on fire");
+    assert_eq!(created["priority"], "high");
+    let new_id = created["id"].as_str().unwrap().to_owned();
+
+    let res = f
+        .t
+        .patch(&f.path(&format!("/tickets/{new_id}")), &f.tenant.key)
+        .json(&json!({"status": "pending", "tags": ["printer"]}))
+        .send()
+        .await
+        .unwrap();
+    let (status, updated) = read(res).await;
+    assert_eq!(status, 200, "{updated}");
+    assert_eq!(updated["status"], "pending");
+    assert_eq!(updated["tags"], json!(["printer"]));
+    let (_, again) = f.get(&format!("/tickets/{new_id}")).await;
+    assert_eq!(again["status"], "pending");
+
+    let res = f
+        .t
+        .delete(&f.path(&format!("/tickets/{new_id}")), &f.tenant.key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204);
+    let (status, gone) = f.get(&format!("/tickets/{new_id}")).await;
+    assert_eq!(status, 404, "{gone}");
+    assert_eq!(gone["code"], "upstream_not_found");
+}
+
+async fn comments_are_listed_and_added_public_private_and_with_files(backend: Backend) {
+    let f = fixture(backend, 20).await;
+    let (_, page) = f.get("/tickets?limit=1").await;
+    let tid = data(&page)[0]["id"].as_str().unwrap().to_owned();
+    let (status, before) = f.get(&format!("/tickets/{tid}/comments")).await;
+    assert_eq!(status, 200, "{before}");
+    let count = data(&before).len();
+    assert!(count >= 1);
+    assert!(data(&before).iter().all(|c| c["ticket_id"] == tid.as_str()));
+
+    let post = |body: Value| {
+        let req = f
+            .t
+            .post(&f.path(&format!("/tickets/{tid}/comments")), &f.tenant.key)
+            .json(&body);
+        async move { read(req.send().await.unwrap()).await }
+    };
+    let (status, public) = post(json!({"body": "We are on it."})).await;
+    assert_eq!(status, 201, "{public}");
+    assert_eq!(public["public"], true);
+    assert_eq!(public["body"], "We are on it.");
+    let (status, private) = post(json!({"body": "Internal: call them.", "public": false})).await;
+    assert_eq!(status, 201, "{private}");
+    assert_eq!(private["public"], false);
+    let file = b"%PDF-1.4 the invoice";
+    let (status, with_file) = post(json!({"body": "The invoice.", "attachments": [
+        {"file_name": "invoice.pdf", "content_type": "application/pdf", "content_base64": STANDARD.encode(file)}
+    ]}))
+    .await;
+    assert_eq!(status, 201, "{with_file}");
+    let attachment = &with_file["attachments"][0];
+    assert_eq!(attachment["file_name"], "invoice.pdf", "{with_file}");
+    assert_eq!(attachment["size"], file.len());
+
+    let (_, after) = f.get(&format!("/tickets/{tid}/comments")).await;
+    let listed = data(&after);
+    assert_eq!(listed.len(), count + 3);
+    let last = listed.last().unwrap();
+    assert_eq!(last["attachments"][0]["file_name"], "invoice.pdf", "{last}");
+
+    let (status, bad) = post(json!({"body": "x", "attachments": [
+        {"file_name": "a.txt", "content_type": "text/plain", "content_base64": "%%%"}]}))
+    .await;
+    assert_eq!(status, 422, "{bad}");
+    assert_eq!(bad["errors"][0]["field"], "attachments[0].content_base64");
+    let (status, empty) = post(json!({"body": "  "})).await;
+    assert_eq!(status, 422, "{empty}");
+}
+
+async fn the_directory_lists_and_reads_users_contacts_accounts_teams_and_tags(backend: Backend) {
+    let f = fixture(backend, 20).await;
+    for resource in ["users", "contacts", "accounts", "teams"] {
+        let (status, page) = f.get(&format!("/{resource}?limit=2")).await;
+        assert_eq!(status, 200, "{resource}: {page}");
+        let items = data(&page);
+        assert!(!items.is_empty(), "{resource}");
+        let id = items[0]["id"].as_str().unwrap();
+        let (status, one) = f.get(&format!("/{resource}/{id}")).await;
+        assert_eq!(status, 200, "{resource}: {one}");
+        assert_eq!(one["id"], id, "{resource}");
+        let (status, missing) = f.get(&format!("/{resource}/999999999999")).await;
+        assert_eq!(status, 404, "{resource}: {missing}");
+        assert_eq!(missing["code"], "upstream_not_found", "{resource}");
+    }
+    let c = f.t.zendesk("acme");
+    let (_, users) = f.get("/users?limit=100").await;
+    let emails: Vec<&str> = data(&users).iter().filter_map(|u| u["email"].as_str()).collect();
+    assert!(emails.contains(&c.admin_email.as_str()), "{emails:?}");
+    assert!(!emails.contains(&c.end_user_email.as_str()), "end users are contacts: {emails:?}");
+    let (_, contacts) = f.get("/contacts?limit=100").await;
+    let emails: Vec<&str> = data(&contacts).iter().filter_map(|u| u["email"].as_str()).collect();
+    assert!(emails.contains(&c.end_user_email.as_str()), "{emails:?}");
+
+    let (status, tags) = f.get("/tags").await;
+    assert_eq!(status, 200, "{tags}");
+    assert!(!data(&tags).is_empty());
+}
+
+async fn include_remote_data_adds_the_vendor_object(backend: Backend) {
+    let f = fixture(backend, 20).await;
+    for list in ["/tickets", "/users", "/contacts", "/accounts", "/teams"] {
+        let (status, page) = f.get(&format!("{list}?limit=2&include_remote_data=true")).await;
+        assert_eq!(status, 200, "{list}: {page}");
+        let item = &data(&page)[0];
+        let raw = &item["remote_data"];
+        assert!(raw.is_object(), "{list}: {item}");
+        assert_eq!(raw["id"].to_string(), item["id"].as_str().unwrap(), "{list}");
+        let id = item["id"].as_str().unwrap();
+        let (_, one) = f.get(&format!("{list}/{id}?include_remote_data=true")).await;
+        assert!(one["remote_data"].is_object(), "{list}: {one}");
+        let (_, plain) = f.get(&format!("{list}/{id}")).await;
+        assert!(plain.get("remote_data").is_none(), "{list}: {plain}");
+    }
+    let (_, page) = f.get("/tickets?limit=1").await;
+    let tid = data(&page)[0]["id"].as_str().unwrap().to_owned();
+    let (_, comments) = f.get(&format!("/tickets/{tid}/comments?include_remote_data=true")).await;
+    assert!(data(&comments)[0]["remote_data"].is_object(), "{comments}");
+}
+
+async fn filters_narrow_every_page(backend: Backend) {
+    let f = fixture(backend, 60).await;
+    let (_, all) = f.get("/tickets?limit=100").await;
+    let all = data(&all).clone();
+    for status in ["new", "open", "pending", "solved", "closed"] {
+        let expected = all.iter().filter(|t| t["status"] == status).count();
+        let mut seen = 0;
+        let mut cursor: Option<String> = None;
+        loop {
+            let q = match &cursor {
+                Some(c) => format!("/tickets?status={status}&limit=7&cursor={c}"),
+                None => format!("/tickets?status={status}&limit=7"),
+            };
+            let (code, page) = f.get(&q).await;
+            assert_eq!(code, 200, "{page}");
+            assert!(data(&page).iter().all(|t| t["status"] == status), "{page}");
+            seen += data(&page).len();
+            match page["next_cursor"].as_str() {
+                Some(c) => cursor = Some(c.to_owned()),
+                None => break,
+            }
+        }
+        assert_eq!(seen, expected, "status={status}");
+    }
+    let assignee = all.iter().find_map(|t| t["assignee_id"].as_str()).unwrap();
+    let (_, page) = f.get(&format!("/tickets?assignee_id={assignee}&limit=100")).await;
+    assert!(!data(&page).is_empty());
+    assert!(data(&page).iter().all(|t| t["assignee_id"] == assignee), "{page}");
+
+    let c = f.t.zendesk("acme");
+    let (_, users) = f.get(&format!("/users?email={}", c.agent_email)).await;
+    assert_eq!(data(&users).len(), 1, "{users}");
+    assert_eq!(data(&users)[0]["email"], c.agent_email.as_str());
+
+    let (status, bad) = f.get("/tickets?status=burning").await;
+    assert_eq!(status, 400, "{bad}");
+    let (status, bad) = f.get("/tickets?limit=101").await;
+    assert_eq!(status, 400, "{bad}");
+    let (status, bad) = f.get("/tickets?colour=red").await;
+    assert_eq!(status, 400, "{bad}");
+}
+
+async fn a_cursor_walk_sees_every_ticket_once(backend: Backend) {
+    let f = fixture(backend, 300).await;
+    let mut seen = HashSet::new();
+    let mut pages = 0;
+    let mut cursor: Option<String> = None;
+    loop {
+        let q = match &cursor {
+            Some(c) => format!("/tickets?limit=100&cursor={c}"),
+            None => "/tickets?limit=100".to_owned(),
+        };
+        let (status, page) = f.get(&q).await;
+        assert_eq!(status, 200, "{page}");
+        pages += 1;
+        for t in data(&page) {
+            assert!(seen.insert(t["id"].as_str().unwrap().to_owned()), "{t} twice");
+        }
+        match page["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_owned()),
+            None => break,
+        }
+        assert!(pages < 10, "the walk does not end");
+    }
+    assert_eq!(seen.len(), 300);
+}
+
+async fn foreign_tampered_and_garbage_cursors_are_400_without_a_vendor_call(backend: Backend) {
+    let f = fixture(backend, 20).await;
+    let other = f.t.connect_api_token(&f.tenant.key, "globex").await;
+    let (_, page) = f.get("/tickets?limit=2").await;
+    let cursor = page["next_cursor"].as_str().unwrap().to_owned();
+    let (_, users) = f.get("/users?limit=1").await;
+    let users_cursor = users["next_cursor"].as_str().unwrap().to_owned();
+    // The cursor works where it was issued.
+    let (status, _) = f.get(&format!("/tickets?limit=2&cursor={cursor}")).await;
+    assert_eq!(status, 200);
+
+    let mut tampered = cursor.clone().into_bytes();
+    let mid = tampered.len() / 2;
+    tampered[mid] = if tampered[mid] == b'A' { b'B' } else { b'A' };
+    let tampered = String::from_utf8(tampered).unwrap();
+
+    let cases = [
+        (format!("/v1/connections/{other}/tickets?limit=2&cursor={cursor}"), "another connection"),
+        (f.path(&format!("/users?limit=2&cursor={cursor}")), "another list"),
+        (f.path(&format!("/tickets?limit=2&cursor={users_cursor}")), "a users cursor on tickets"),
+        (f.path(&format!("/tickets?limit=2&status=open&cursor={cursor}")), "other filters"),
+        (f.path(&format!("/tickets?limit=2&cursor={tampered}")), "one character changed"),
+        (f.path("/tickets?limit=2&cursor=bm90IGEgY3Vyc29y"), "garbage"),
+        (f.path("/tickets?limit=2&cursor=%F0%9F%92%A9"), "not base64"),
+        (f.path("/tickets/1/comments?cursor=AAAA"), "garbage on comments"),
+    ];
+    for (url, what) in cases {
+        let before = f.t.requests("acme") + f.t.requests("globex");
+        let (status, v) = read(f.t.get(&url, &f.tenant.key).send().await.unwrap()).await;
+        assert_eq!(status, 400, "{what}: {v}");
+        assert_eq!(v["errors"][0]["field"], "cursor", "{what}: {v}");
+        assert_eq!(
+            f.t.requests("acme") + f.t.requests("globex"),
+            before,
+            "{what}: the vendor was called"
+        );
+    }
+}
