@@ -9,4 +9,5 @@ mod operations;
 mod resources;
 mod rls;
 mod store;
+mod upstream_errors;
 mod vault;
