@@ -5,6 +5,7 @@
 mod api_keys;
 mod connections;
 mod errors;
+mod idempotency;
 mod operations;
 mod resources;
 mod rls;
