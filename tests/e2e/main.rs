@@ -7,6 +7,7 @@ mod connections;
 mod errors;
 mod idempotency;
 mod operations;
+mod passthrough;
 mod resources;
 mod rls;
 mod store;

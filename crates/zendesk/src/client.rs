@@ -697,6 +697,14 @@ impl Connector for ZendeskConnector {
             .send(request)
             .await
             .map_err(|e| from_upstream(e, self.auth.mode(), &self.subdomain))?;
+        // The credentials are deskgate's, not the caller's: a 401 means the connection needs
+        // a person to reconnect it, and handing it back would read as the caller's own key
+        // being refused.
+        if response.status() == http::StatusCode::UNAUTHORIZED {
+            return Err(ConnectorError::Unauthorized {
+                hint: unauthorized_hint(self.auth.mode()),
+            });
+        }
         let mut headers = HeaderMap::new();
         for name in [CONTENT_TYPE, http::header::RETRY_AFTER] {
             if let Some(value) = response.headers().get(&name) {
