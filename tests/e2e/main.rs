@@ -8,6 +8,7 @@ mod errors;
 mod idempotency;
 mod operations;
 mod passthrough;
+mod renewal;
 mod resources;
 mod rls;
 mod store;
