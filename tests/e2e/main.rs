@@ -6,6 +6,7 @@ mod api_keys;
 mod connections;
 mod errors;
 mod idempotency;
+mod isolation;
 mod operations;
 mod passthrough;
 mod renewal;
