@@ -22,7 +22,10 @@ async fn spawn(backend: Backend) -> TestApp {
 async fn json_of(res: reqwest::Response) -> (u16, Value) {
     let status = res.status().as_u16();
     let text = res.text().await.unwrap();
-    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
 }
 
 async fn connecting_with_an_api_token_answers_the_connection_without_secrets(backend: Backend) {
@@ -30,7 +33,12 @@ async fn connecting_with_an_api_token_answers_the_connection_without_secrets(bac
     let tenant = t.tenant("acme-corp").await;
     let mut body = t.api_token_body("acme");
     body["external_ref"] = json!("customer-42");
-    let res = t.post("/v1/connections", &tenant.key).json(&body).send().await.unwrap();
+    let res = t
+        .post("/v1/connections", &tenant.key)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 201);
     let text = res.text().await.unwrap();
     assert!(!leaks_secret(&text, &t.zendesk("acme")), "{text}");
@@ -113,13 +121,20 @@ async fn a_failed_check_answers_422_with_a_diagnosis_and_stores_nothing(backend:
         ("unknown subdomain", unknown_account, "subdomain"),
     ] {
         let (status, v) = json_of(
-            t.post("/v1/connections", &tenant.key).json(&body).send().await.unwrap(),
+            t.post("/v1/connections", &tenant.key)
+                .json(&body)
+                .send()
+                .await
+                .unwrap(),
         )
         .await;
         assert_eq!(status, 422, "{name}: {v}");
         assert_eq!(v["code"], "connection_check_failed", "{name}: {v}");
         let detail = v["detail"].as_str().unwrap().to_lowercase();
-        assert!(detail.contains(expect), "{name}: the diagnosis should mention {expect}: {v}");
+        assert!(
+            detail.contains(expect),
+            "{name}: the diagnosis should mention {expect}: {v}"
+        );
         assert!(!leaks_secret(&v.to_string(), &c), "{name}: {v}");
     }
 
@@ -156,7 +171,11 @@ async fn input_that_cannot_be_a_zendesk_account_is_refused_before_any_vendor_cal
         body["subdomain"] = json!(subdomain);
         body["auth"]["email"] = json!(email);
         let (status, v) = json_of(
-            t.post("/v1/connections", &tenant.key).json(&body).send().await.unwrap(),
+            t.post("/v1/connections", &tenant.key)
+                .json(&body)
+                .send()
+                .await
+                .unwrap(),
         )
         .await;
         assert_eq!(status, 422, "{subdomain} {email}: {v}");
@@ -182,7 +201,12 @@ async fn connections_list_by_filter_and_page_by_cursor(backend: Backend) {
         async move { json_of(req.send().await.unwrap()).await }
     };
     let ids_of = |v: &Value| -> Vec<String> {
-        v["data"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap().to_owned()).collect()
+        v["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["id"].as_str().unwrap().to_owned())
+            .collect()
     };
 
     let (_, first) = page("limit=2").await;
@@ -199,7 +223,13 @@ async fn connections_list_by_filter_and_page_by_cursor(backend: Backend) {
     let (_, none) = page("status=needs_reauth").await;
     assert_eq!(ids_of(&none), Vec::<String>::new());
 
-    for bad in ["status=broken", "limit=0", "limit=101", "cursor=nope", "provider=hubspot"] {
+    for bad in [
+        "status=broken",
+        "limit=0",
+        "limit=101",
+        "cursor=nope",
+        "provider=hubspot",
+    ] {
         let (status, v) = page(bad).await;
         assert_eq!(status, 400, "{bad}: {v}");
     }
@@ -215,14 +245,20 @@ async fn health_reports_identity_deadline_and_rate_budget(backend: Backend) {
     let id = t.connect_api_token(&tenant.key, "acme").await;
     // A call first, so that the budget has heard the vendor's headers.
     let res = t
-        .get(&format!("/v1/connections/{id}/tickets?limit=1"), &tenant.key)
+        .get(
+            &format!("/v1/connections/{id}/tickets?limit=1"),
+            &tenant.key,
+        )
         .send()
         .await
         .unwrap();
     assert_eq!(res.status(), 200);
 
     let (status, v) = json_of(
-        t.get(&format!("/v1/connections/{id}/health"), &tenant.key).send().await.unwrap(),
+        t.get(&format!("/v1/connections/{id}/health"), &tenant.key)
+            .send()
+            .await
+            .unwrap(),
     )
     .await;
     assert_eq!(status, 200, "{v}");
@@ -232,7 +268,12 @@ async fn health_reports_identity_deadline_and_rate_budget(backend: Backend) {
     assert_eq!(v["identity"]["user_email"], c.admin_email.as_str());
     assert_eq!(v["identity"]["user_id"], c.admin_user_id.to_string());
     assert_eq!(v["connection"]["deprecated_after"], "2027-04-30");
-    assert!(v["migration_hint"].as_str().is_some_and(|h| h.contains("oauth")), "{v}");
+    assert!(
+        v["migration_hint"]
+            .as_str()
+            .is_some_and(|h| h.contains("oauth")),
+        "{v}"
+    );
     assert_eq!(v["rate_budget"]["key"], "zendesk:acme");
     assert_eq!(v["rate_budget"]["limit"], 2500, "{v}");
     let remaining = v["rate_budget"]["remaining"].as_u64().unwrap();
@@ -242,7 +283,10 @@ async fn health_reports_identity_deadline_and_rate_budget(backend: Backend) {
     // A client-credentials connection has no API-token deadline, and an expiry instead.
     let cc = t.connect_client_credentials(&tenant.key, "globex").await;
     let (_, v) = json_of(
-        t.get(&format!("/v1/connections/{cc}/health"), &tenant.key).send().await.unwrap(),
+        t.get(&format!("/v1/connections/{cc}/health"), &tenant.key)
+            .send()
+            .await
+            .unwrap(),
     )
     .await;
     assert_eq!(v["ok"], true, "{v}");
@@ -252,7 +296,10 @@ async fn health_reports_identity_deadline_and_rate_budget(backend: Backend) {
     // Credentials the vendor stopped accepting show up as a failed check.
     t.sandbox().set_zendesk_token_access("acme", false).unwrap();
     let (status, v) = json_of(
-        t.get(&format!("/v1/connections/{id}/health"), &tenant.key).send().await.unwrap(),
+        t.get(&format!("/v1/connections/{id}/health"), &tenant.key)
+            .send()
+            .await
+            .unwrap(),
     )
     .await;
     assert_eq!(status, 200);
@@ -280,22 +327,59 @@ async fn deleting_a_client_credentials_connection_revokes_its_token_and_shreds_i
             .await
             .unwrap();
         secrecy::ExposeSecret::expose_secret(
-            creds.get(deskgate_app::credentials::CredentialField::AccessToken).unwrap(),
+            creds
+                .get(deskgate_app::credentials::CredentialField::AccessToken)
+                .unwrap(),
         )
         .to_owned()
     };
-    let sandbox_api = format!("{}/zendesk/acme/api/v2/users/me.json", t.sandbox.as_ref().unwrap().base_url());
-    let before = reqwest::Client::new().get(&sandbox_api).bearer_auth(&token).send().await.unwrap();
+    let sandbox_api = format!(
+        "{}/zendesk/acme/api/v2/users/me.json",
+        t.sandbox.as_ref().unwrap().base_url()
+    );
+    let before = reqwest::Client::new()
+        .get(&sandbox_api)
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(before.status(), 200);
 
-    let res = t.delete(&format!("/v1/connections/{id}"), &tenant.key).send().await.unwrap();
+    let res = t
+        .delete(&format!("/v1/connections/{id}"), &tenant.key)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 204);
 
-    let after = reqwest::Client::new().get(&sandbox_api).bearer_auth(&token).send().await.unwrap();
-    assert_eq!(after.status(), 401, "the token must be revoked at the vendor");
-    let res = t.get(&format!("/v1/connections/{id}"), &tenant.key).send().await.unwrap();
+    let after = reqwest::Client::new()
+        .get(&sandbox_api)
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        after.status(),
+        401,
+        "the token must be revoked at the vendor"
+    );
+    let res = t
+        .get(&format!("/v1/connections/{id}"), &tenant.key)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 404);
-    assert!(t.store.get_credentials(tenant.id, conn).await.unwrap().is_empty());
-    let res = t.delete(&format!("/v1/connections/{id}"), &tenant.key).send().await.unwrap();
+    assert!(
+        t.store
+            .get_credentials(tenant.id, conn)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let res = t
+        .delete(&format!("/v1/connections/{id}"), &tenant.key)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 404);
 }

@@ -18,7 +18,10 @@ backends!(
 async fn read(res: reqwest::Response) -> (u16, Value) {
     let status = res.status().as_u16();
     let text = res.text().await.unwrap();
-    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
 }
 
 async fn setup(backend: Backend) -> (TestApp, TestTenant, String) {
@@ -31,12 +34,23 @@ async fn setup(backend: Backend) -> (TestApp, TestTenant, String) {
 /// How many of the account's tickets have `subject`.
 async fn tickets_with(t: &TestApp, key: &str, id: &str, subject: &str) -> usize {
     let (status, page) = read(
-        t.get(&format!("/v1/connections/{id}/tickets?limit=100"), key).send().await.unwrap(),
+        t.get(&format!("/v1/connections/{id}/tickets?limit=100"), key)
+            .send()
+            .await
+            .unwrap(),
     )
     .await;
     assert_eq!(status, 200, "{page}");
-    assert!(page["next_cursor"].is_null(), "the account outgrew one page");
-    page["data"].as_array().unwrap().iter().filter(|t| t["subject"] == subject).count()
+    assert!(
+        page["next_cursor"].is_null(),
+        "the account outgrew one page"
+    );
+    page["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["subject"] == subject)
+        .count()
 }
 
 fn create(t: &TestApp, key: &str, id: &str, idem: &str, subject: &str) -> reqwest::RequestBuilder {
@@ -47,19 +61,29 @@ fn create(t: &TestApp, key: &str, id: &str, idem: &str, subject: &str) -> reqwes
 
 async fn the_same_key_and_body_replays_the_first_response_and_writes_once(backend: Backend) {
     let (t, tenant, id) = setup(backend).await;
-    let first = create(&t, &tenant.key, &id, "key-1", "Once only").send().await.unwrap();
+    let first = create(&t, &tenant.key, &id, "key-1", "Once only")
+        .send()
+        .await
+        .unwrap();
     assert!(first.headers().get("idempotent-replayed").is_none());
     let (status, body) = read(first).await;
     assert_eq!(status, 201, "{body}");
     let before = t.requests("acme");
 
-    let again = create(&t, &tenant.key, &id, "key-1", "Once only").send().await.unwrap();
+    let again = create(&t, &tenant.key, &id, "key-1", "Once only")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(again.headers()["idempotent-replayed"], "true");
     assert_eq!(again.headers()["content-type"], "application/json");
     let (status, replayed) = read(again).await;
     assert_eq!(status, 201);
     assert_eq!(replayed, body);
-    assert_eq!(t.requests("acme"), before, "a replay must not reach the vendor");
+    assert_eq!(
+        t.requests("acme"),
+        before,
+        "a replay must not reach the vendor"
+    );
     assert_eq!(tickets_with(&t, &tenant.key, &id, "Once only").await, 1);
 
     // PATCH and comments take keys too.
@@ -79,60 +103,104 @@ async fn the_same_key_and_body_replays_the_first_response_and_writes_once(backen
     }
     for _ in 0..2 {
         let (status, _) = read(
-            t.post(&format!("/v1/connections/{id}/tickets/{tid}/comments"), &tenant.key)
-                .header("Idempotency-Key", "key-3")
-                .json(&json!({"body": "only once"}))
-                .send()
-                .await
-                .unwrap(),
+            t.post(
+                &format!("/v1/connections/{id}/tickets/{tid}/comments"),
+                &tenant.key,
+            )
+            .header("Idempotency-Key", "key-3")
+            .json(&json!({"body": "only once"}))
+            .send()
+            .await
+            .unwrap(),
         )
         .await;
         assert_eq!(status, 201);
     }
     let (_, comments) = read(
-        t.get(&format!("/v1/connections/{id}/tickets/{tid}/comments"), &tenant.key)
-            .send()
-            .await
-            .unwrap(),
+        t.get(
+            &format!("/v1/connections/{id}/tickets/{tid}/comments"),
+            &tenant.key,
+        )
+        .send()
+        .await
+        .unwrap(),
     )
     .await;
-    let added = comments["data"].as_array().unwrap().iter().filter(|c| c["body"] == "only once").count();
+    let added = comments["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["body"] == "only once")
+        .count();
     assert_eq!(added, 1, "{comments}");
 }
 
 async fn the_same_key_with_another_body_is_422(backend: Backend) {
     let (t, tenant, id) = setup(backend).await;
-    let (status, _) = read(create(&t, &tenant.key, &id, "key-1", "First").send().await.unwrap()).await;
+    let (status, _) = read(
+        create(&t, &tenant.key, &id, "key-1", "First")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(status, 201);
     let before = t.requests("acme");
-    let (status, v) = read(create(&t, &tenant.key, &id, "key-1", "Second").send().await.unwrap()).await;
+    let (status, v) = read(
+        create(&t, &tenant.key, &id, "key-1", "Second")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(status, 422, "{v}");
     assert_eq!(v["code"], "idempotency_key_reused");
     assert_eq!(t.requests("acme"), before);
     assert_eq!(tickets_with(&t, &tenant.key, &id, "Second").await, 0);
 
     for bad in ["", "has space", &"k".repeat(256)] {
-        let (status, v) = read(create(&t, &tenant.key, &id, bad, "Third").send().await.unwrap()).await;
+        let (status, v) = read(
+            create(&t, &tenant.key, &id, bad, "Third")
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
         assert_eq!(status, 422, "{bad:?}: {v}");
     }
 }
 
 async fn a_duplicate_while_the_first_is_in_flight_is_409(backend: Backend) {
     let (t, tenant, id) = setup(backend).await;
-    t.faults("acme", FaultConfig { delay_ms: 1_000, ..FaultConfig::default() });
+    t.faults(
+        "acme",
+        FaultConfig {
+            delay_ms: 1_000,
+            ..FaultConfig::default()
+        },
+    );
     let before = t.requests("acme");
     let first = tokio::spawn(create(&t, &tenant.key, &id, "slow", "Slow one").send());
     // The first request has claimed the key once it reaches the vendor.
     while t.requests("acme") == before {
         tokio::task::yield_now().await;
     }
-    let (status, v) = read(create(&t, &tenant.key, &id, "slow", "Slow one").send().await.unwrap()).await;
+    let (status, v) = read(
+        create(&t, &tenant.key, &id, "slow", "Slow one")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(status, 409, "{v}");
     assert_eq!(v["code"], "idempotency_in_progress");
     let (status, _) = read(first.await.unwrap().unwrap()).await;
     assert_eq!(status, 201);
     t.faults("acme", FaultConfig::default());
-    let again = create(&t, &tenant.key, &id, "slow", "Slow one").send().await.unwrap();
+    let again = create(&t, &tenant.key, &id, "slow", "Slow one")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(again.headers()["idempotent-replayed"], "true");
     assert_eq!(tickets_with(&t, &tenant.key, &id, "Slow one").await, 1);
 }
@@ -141,16 +209,31 @@ async fn keys_belong_to_their_tenant(backend: Backend) {
     let (t, a, a_conn) = setup(backend).await;
     let b = t.tenant("globex-corp").await;
     let b_conn = t.connect_api_token(&b.key, "globex").await;
-    let (status, _) = read(create(&t, &a.key, &a_conn, "shared", "From A").send().await.unwrap()).await;
+    let (status, _) = read(
+        create(&t, &a.key, &a_conn, "shared", "From A")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(status, 201);
-    let res = create(&t, &b.key, &b_conn, "shared", "From B").send().await.unwrap();
+    let res = create(&t, &b.key, &b_conn, "shared", "From B")
+        .send()
+        .await
+        .unwrap();
     assert!(res.headers().get("idempotent-replayed").is_none());
     let (status, v) = read(res).await;
     assert_eq!(status, 201, "{v}");
     assert_eq!(v["subject"], "From B");
     assert_eq!(tickets_with(&t, &b.key, &b_conn, "From B").await, 1);
     // Tenant B's request with tenant A's connection is a 404 and touches no key.
-    let (status, _) = read(create(&t, &b.key, &a_conn, "other", "Nope").send().await.unwrap()).await;
+    let (status, _) = read(
+        create(&t, &b.key, &a_conn, "other", "Nope")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(status, 404);
 }
 
@@ -159,39 +242,97 @@ async fn a_429_releases_the_key_for_a_retry(backend: Backend) {
     let attempts = deskgate_tests::fast_upstream().retry.max_attempts;
     t.faults(
         "acme",
-        FaultConfig { rate_limit_next_without_retry_after: attempts, ..FaultConfig::default() },
+        FaultConfig {
+            rate_limit_next_without_retry_after: attempts,
+            ..FaultConfig::default()
+        },
     );
-    let (status, v) = read(create(&t, &tenant.key, &id, "later", "After the limit").send().await.unwrap()).await;
+    let (status, v) = read(
+        create(&t, &tenant.key, &id, "later", "After the limit")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(status, 429, "{v}");
     assert_eq!(v["code"], "upstream_rate_limited");
-    let res = create(&t, &tenant.key, &id, "later", "After the limit").send().await.unwrap();
-    assert!(res.headers().get("idempotent-replayed").is_none(), "a refused request must not be replayed");
+    let res = create(&t, &tenant.key, &id, "later", "After the limit")
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        res.headers().get("idempotent-replayed").is_none(),
+        "a refused request must not be replayed"
+    );
     let (status, v) = read(res).await;
     assert_eq!(status, 201, "{v}");
-    assert_eq!(tickets_with(&t, &tenant.key, &id, "After the limit").await, 1);
+    assert_eq!(
+        tickets_with(&t, &tenant.key, &id, "After the limit").await,
+        1
+    );
 }
 
 async fn write_retries_never_duplicate_a_ticket(backend: Backend) {
     let (t, tenant, id) = setup(backend).await;
     // Every POST may fail; the gateway must not repeat a create that may have happened.
-    t.faults("acme", FaultConfig { fail_next: 1, error_status: Some(500), ..FaultConfig::default() });
-    let (status, v) = read(create(&t, &tenant.key, &id, "k-fail", "Maybe once").send().await.unwrap()).await;
+    t.faults(
+        "acme",
+        FaultConfig {
+            fail_next: 1,
+            error_status: Some(500),
+            ..FaultConfig::default()
+        },
+    );
+    let (status, v) = read(
+        create(&t, &tenant.key, &id, "k-fail", "Maybe once")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(status, 502, "{v}");
-    assert_eq!(t.counters("acme").injected_errors, 1, "a create was retried");
+    assert_eq!(
+        t.counters("acme").injected_errors,
+        1,
+        "a create was retried"
+    );
     // The stored 502 is replayed: a retry cannot duplicate the write either.
-    let res = create(&t, &tenant.key, &id, "k-fail", "Maybe once").send().await.unwrap();
+    let res = create(&t, &tenant.key, &id, "k-fail", "Maybe once")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.headers()["idempotent-replayed"], "true");
     assert_eq!(res.status(), 502);
     assert_eq!(tickets_with(&t, &tenant.key, &id, "Maybe once").await, 0);
 
     for i in 0..10 {
-        t.faults("acme", FaultConfig { error_rate: 0.5, error_status: Some(503), ..FaultConfig::default() });
+        t.faults(
+            "acme",
+            FaultConfig {
+                error_rate: 0.5,
+                error_status: Some(503),
+                ..FaultConfig::default()
+            },
+        );
         let subject = format!("Flaky {i}");
-        let (status, v) = read(create(&t, &tenant.key, &id, &format!("flaky-{i}"), &subject).send().await.unwrap()).await;
-        assert!(status == 201 || status == 502 || status == 503, "{status}: {v}");
+        let (status, v) = read(
+            create(&t, &tenant.key, &id, &format!("flaky-{i}"), &subject)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert!(
+            status == 201 || status == 502 || status == 503,
+            "{status}: {v}"
+        );
         t.faults("acme", FaultConfig::default());
         let n = tickets_with(&t, &tenant.key, &id, &subject).await;
         assert!(n <= 1, "{subject} created {n} times");
-        assert_eq!(n == 1, status == 201, "{subject}: answered {status} but created {n}");
+        assert_eq!(
+            n == 1,
+            status == 201,
+            "{subject}: answered {status} but created {n}"
+        );
     }
 }

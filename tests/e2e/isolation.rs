@@ -8,7 +8,11 @@ backends!(every_connection_route_hides_another_tenants_connection);
 
 /// A body each write route accepts, so that the answer is about the connection alone.
 fn body_for(path: &str, method: &str) -> Value {
-    match (method, path.ends_with("/comments"), path.ends_with("/tickets")) {
+    match (
+        method,
+        path.ends_with("/comments"),
+        path.ends_with("/tickets"),
+    ) {
         ("post", true, _) => json!({"body": "hello"}),
         ("post", _, true) => json!({"subject": "s", "description": "d"}),
         ("patch", _, _) => json!({"status": "open"}),
@@ -21,7 +25,15 @@ async fn every_connection_route_hides_another_tenants_connection(backend: Backen
     let a = t.tenant("acme-corp").await;
     let b = t.tenant("intruder").await;
     let id = t.connect_client_credentials(&a.key, "acme").await;
-    let doc: Value = t.http.get(t.url("/openapi.json")).send().await.unwrap().json().await.unwrap();
+    let doc: Value = t
+        .http
+        .get(t.url("/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
 
     let mut checked = 0;
     for (template, ops) in doc["paths"].as_object().unwrap() {
@@ -36,7 +48,10 @@ async fn every_connection_route_hides_another_tenants_connection(backend: Backen
             .replace("{account_id}", "1")
             .replace("{team_id}", "1")
             .replace("{path}", "api/v2/tickets.json");
-        assert!(!path.contains('{'), "a parameter this test does not fill: {template}");
+        assert!(
+            !path.contains('{'),
+            "a parameter this test does not fill: {template}"
+        );
         for method in ops.as_object().unwrap().keys() {
             let before = t.requests("acme");
             let res = t
@@ -52,15 +67,26 @@ async fn every_connection_route_hides_another_tenants_connection(backend: Backen
             let v: Value = res.json().await.unwrap();
             assert_eq!(status, 404, "{method} {template}: {v}");
             assert_eq!(v["code"], "not_found", "{method} {template}: {v}");
-            assert_eq!(t.requests("acme"), before, "{method} {template} reached the vendor");
+            assert_eq!(
+                t.requests("acme"),
+                before,
+                "{method} {template} reached the vendor"
+            );
             checked += 1;
         }
     }
     assert!(checked >= 20, "only {checked} operations checked");
 
     // Nothing happened to tenant A's connection.
-    let res = t.get(&format!("/v1/connections/{id}"), &a.key).send().await.unwrap();
+    let res = t
+        .get(&format!("/v1/connections/{id}"), &a.key)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
     let audit = t.store.recent_audit(b.id, 100).await.unwrap();
-    assert!(audit.iter().all(|e| !e.action.starts_with("credential")), "{audit:?}");
+    assert!(
+        audit.iter().all(|e| !e.action.starts_with("credential")),
+        "{audit:?}"
+    );
 }

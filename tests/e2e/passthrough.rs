@@ -14,7 +14,10 @@ backends!(
 async fn read(res: reqwest::Response) -> (u16, Value) {
     let status = res.status().as_u16();
     let text = res.text().await.unwrap();
-    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
 }
 
 async fn setup(backend: Backend) -> (TestApp, TestTenant, String) {
@@ -29,8 +32,17 @@ async fn passthrough_forwards_every_method_with_the_connections_own_auth(backend
     let base = format!("/v1/connections/{id}/passthrough");
 
     // The vendor sees the connection's credentials: it answers as the connected admin.
-    let res = t.get(&format!("{base}/api/v2/users/me.json"), &tenant.key).send().await.unwrap();
-    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("application/json"));
+    let res = t
+        .get(&format!("{base}/api/v2/users/me.json"), &tenant.key)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/json")
+    );
     let (status, me) = read(res).await;
     assert_eq!(status, 200, "{me}");
     assert_eq!(me["user"]["email"], t.zendesk("acme").admin_email.as_str());
@@ -59,17 +71,30 @@ async fn passthrough_forwards_every_method_with_the_connections_own_auth(backend
 
     // The query string goes along.
     let (status, page) = read(
-        t.get(&format!("{base}/api/v2/tickets.json?page[size]=2"), &tenant.key).send().await.unwrap(),
+        t.get(
+            &format!("{base}/api/v2/tickets.json?page[size]=2"),
+            &tenant.key,
+        )
+        .send()
+        .await
+        .unwrap(),
     )
     .await;
     assert_eq!(status, 200);
     assert_eq!(page["tickets"].as_array().unwrap().len(), 2, "{page}");
 
-    let res = t.delete(&format!("{base}/api/v2/tickets/{tid}.json"), &tenant.key).send().await.unwrap();
+    let res = t
+        .delete(&format!("{base}/api/v2/tickets/{tid}.json"), &tenant.key)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 204);
     // The vendor's own errors come back as they are, not as problems.
     let (status, gone) = read(
-        t.get(&format!("{base}/api/v2/tickets/{tid}.json"), &tenant.key).send().await.unwrap(),
+        t.get(&format!("{base}/api/v2/tickets/{tid}.json"), &tenant.key)
+            .send()
+            .await
+            .unwrap(),
     )
     .await;
     assert_eq!(status, 404);
@@ -79,7 +104,10 @@ async fn passthrough_forwards_every_method_with_the_connections_own_auth(backend
 async fn passthrough_strips_auth_cookies_and_hop_by_hop_headers_both_ways(backend: Backend) {
     let (t, tenant, id) = setup(backend).await;
     let res = t
-        .get(&format!("/v1/connections/{id}/passthrough/api/v2/tickets.json"), &tenant.key)
+        .get(
+            &format!("/v1/connections/{id}/passthrough/api/v2/tickets.json"),
+            &tenant.key,
+        )
         .header("cookie", "session=tenant-secret")
         .header("x-forwarded-for", "10.0.0.1")
         .header("proxy-authorization", "Basic c2VjcmV0")
@@ -97,13 +125,19 @@ async fn passthrough_strips_auth_cookies_and_hop_by_hop_headers_both_ways(backen
         "x-rate-limit",
         "ratelimit-remaining",
     ] {
-        assert!(res.headers().get(stripped).is_none(), "{stripped} came back");
+        assert!(
+            res.headers().get(stripped).is_none(),
+            "{stripped} came back"
+        );
     }
 
     // A vendor 401 through the passthrough marks the connection, like any other call.
     t.sandbox().set_zendesk_token_access("acme", false).unwrap();
     let res = t
-        .get(&format!("/v1/connections/{id}/passthrough/api/v2/tickets.json"), &tenant.key)
+        .get(
+            &format!("/v1/connections/{id}/passthrough/api/v2/tickets.json"),
+            &tenant.key,
+        )
         .send()
         .await
         .unwrap();
@@ -111,7 +145,13 @@ async fn passthrough_strips_auth_cookies_and_hop_by_hop_headers_both_ways(backen
     let (status, v) = read(res).await;
     assert_eq!(status, 409, "{v}");
     assert_eq!(v["code"], "connection_needs_reauth");
-    let (_, conn) = read(t.get(&format!("/v1/connections/{id}"), &tenant.key).send().await.unwrap()).await;
+    let (_, conn) = read(
+        t.get(&format!("/v1/connections/{id}"), &tenant.key)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(conn["status"], "needs_reauth", "{conn}");
 }
 
@@ -139,14 +179,32 @@ async fn passthrough_refuses_paths_that_climb_out_without_a_vendor_call(backend:
         "./api/v2/tickets",
         "api%5cv2",
     ] {
-        let status = raw_get(&t.base, &format!("/v1/connections/{id}/passthrough/{path}"), &tenant.key).await;
+        let status = raw_get(
+            &t.base,
+            &format!("/v1/connections/{id}/passthrough/{path}"),
+            &tenant.key,
+        )
+        .await;
         assert_eq!(status, 422, "{path}");
     }
-    assert_eq!(t.requests("acme"), before, "a refused path reached the vendor");
+    assert_eq!(
+        t.requests("acme"),
+        before,
+        "a refused path reached the vendor"
+    );
 
     // Nothing in the path can name another host: it stays on the vendor's.
-    for path in ["//evil.example/api/v2/tickets.json", "@evil.example/api/v2", "http://evil.example/x"] {
-        let status = raw_get(&t.base, &format!("/v1/connections/{id}/passthrough/{path}"), &tenant.key).await;
+    for path in [
+        "//evil.example/api/v2/tickets.json",
+        "@evil.example/api/v2",
+        "http://evil.example/x",
+    ] {
+        let status = raw_get(
+            &t.base,
+            &format!("/v1/connections/{id}/passthrough/{path}"),
+            &tenant.key,
+        )
+        .await;
         assert!(status == 404 || status == 422, "{path}: {status}");
     }
     assert!(t.requests("acme") <= before + 3);
@@ -156,18 +214,35 @@ async fn connectors_lists_zendesk_as_its_connector_describes_itself(backend: Bac
     let t = TestApp::spawn(backend).await;
     let (status, v) = read(t.http.get(t.url("/v1/connectors")).send().await.unwrap()).await;
     assert_eq!(status, 200, "{v}");
-    assert_eq!(v, serde_json::to_value(vec![deskgate_zendesk::capabilities()]).unwrap());
+    assert_eq!(
+        v,
+        serde_json::to_value(vec![deskgate_zendesk::capabilities()]).unwrap()
+    );
     let zendesk = &v[0];
     assert_eq!(zendesk["provider"], "zendesk");
-    let modes: Vec<&str> = zendesk["auth_modes"].as_array().unwrap().iter().map(|m| m.as_str().unwrap()).collect();
-    assert!(modes.contains(&"api_token") && modes.contains(&"client_credentials"), "{modes:?}");
+    let modes: Vec<&str> = zendesk["auth_modes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m.as_str().unwrap())
+        .collect();
+    assert!(
+        modes.contains(&"api_token") && modes.contains(&"client_credentials"),
+        "{modes:?}"
+    );
     let tickets = zendesk["resources"]
         .as_array()
         .unwrap()
         .iter()
         .find(|r| r["resource"] == "tickets")
         .unwrap();
-    assert!(!tickets["operations"].as_array().unwrap().is_empty(), "{tickets}");
+    assert!(
+        !tickets["operations"].as_array().unwrap().is_empty(),
+        "{tickets}"
+    );
     let text = tickets["filters"].to_string();
-    assert!(text.contains("native") || text.contains("emulated"), "{tickets}");
+    assert!(
+        text.contains("native") || text.contains("emulated"),
+        "{tickets}"
+    );
 }

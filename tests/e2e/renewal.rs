@@ -18,10 +18,19 @@ async fn access_token(t: &TestApp, tenant: &TestTenant, id: &str) -> String {
     let id: ConnectionId = id.parse().unwrap();
     let creds = t
         .app
-        .credentials(tenant.id, id, CredentialPurpose::UpstreamRequest, &RequestContext::operator())
+        .credentials(
+            tenant.id,
+            id,
+            CredentialPurpose::UpstreamRequest,
+            &RequestContext::operator(),
+        )
         .await
         .unwrap();
-    creds.get(CredentialField::AccessToken).unwrap().expose_secret().to_owned()
+    creds
+        .get(CredentialField::AccessToken)
+        .unwrap()
+        .expose_secret()
+        .to_owned()
 }
 
 async fn expires_at(t: &TestApp, tenant: &TestTenant, id: &str) -> chrono::DateTime<Utc> {
@@ -41,7 +50,8 @@ async fn expires_at(t: &TestApp, tenant: &TestTenant, id: &str) -> chrono::DateT
 async fn nearly_expire(t: &TestApp) -> chrono::DateTime<Utc> {
     let soon = Utc::now() + TimeDelta::seconds(30);
     let at = soon.to_rfc3339_opts(SecondsFormat::Micros, true);
-    t.db.exec(&format!("UPDATE connections SET token_expires_at = '{at}'")).await;
+    t.db.exec(&format!("UPDATE connections SET token_expires_at = '{at}'"))
+        .await;
     soon
 }
 
@@ -55,17 +65,37 @@ async fn fifty_concurrent_requests_renew_an_expiring_token_once(backend: Backend
 
     let mut calls = tokio::task::JoinSet::new();
     for _ in 0..50 {
-        calls.spawn(t.get(&format!("/v1/connections/{id}/tickets?limit=1"), &tenant.key).send());
+        calls.spawn(
+            t.get(
+                &format!("/v1/connections/{id}/tickets?limit=1"),
+                &tenant.key,
+            )
+            .send(),
+        );
     }
     while let Some(res) = calls.join_next().await {
         let res = res.unwrap().unwrap();
         assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
     }
-    assert_eq!(t.counters("acme").token_client_credentials, 2, "renewed more than once");
+    assert_eq!(
+        t.counters("acme").token_client_credentials,
+        2,
+        "renewed more than once"
+    );
     assert!(expires_at(&t, &tenant, &id).await > soon + TimeDelta::minutes(5));
-    assert_ne!(access_token(&t, &tenant, &id).await, old_token, "the renewed token was not stored");
+    assert_ne!(
+        access_token(&t, &tenant, &id).await,
+        old_token,
+        "the renewed token was not stored"
+    );
     let audit = t.store.recent_audit(tenant.id, 1000).await.unwrap();
-    assert_eq!(audit.iter().filter(|e| e.action == "credential.renew").count(), 1);
+    assert_eq!(
+        audit
+            .iter()
+            .filter(|e| e.action == "credential.renew")
+            .count(),
+        1
+    );
 }
 
 async fn three_replicas_renew_an_expiring_token_once(backend: Backend) {
@@ -101,6 +131,10 @@ async fn three_replicas_renew_an_expiring_token_once(backend: Backend) {
         let res = res.unwrap().unwrap();
         assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
     }
-    assert_eq!(t.counters("acme").token_client_credentials, 2, "renewed more than once");
+    assert_eq!(
+        t.counters("acme").token_client_credentials,
+        2,
+        "renewed more than once"
+    );
     assert!(expires_at(&t, &tenant, &id).await > soon + TimeDelta::minutes(5));
 }

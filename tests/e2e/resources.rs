@@ -38,18 +38,30 @@ impl Fixture {
     }
 
     async fn get(&self, rest: &str) -> (u16, Value) {
-        read(self.t.get(&self.path(rest), &self.tenant.key).send().await.unwrap()).await
+        read(
+            self.t
+                .get(&self.path(rest), &self.tenant.key)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
     }
 }
 
 async fn read(res: reqwest::Response) -> (u16, Value) {
     let status = res.status().as_u16();
     let text = res.text().await.unwrap();
-    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
 }
 
 fn data(v: &Value) -> &Vec<Value> {
-    v["data"].as_array().unwrap_or_else(|| panic!("not a list: {v}"))
+    v["data"]
+        .as_array()
+        .unwrap_or_else(|| panic!("not a list: {v}"))
 }
 
 async fn tickets_are_listed_read_created_updated_and_deleted(backend: Backend) {
@@ -67,27 +79,27 @@ async fn tickets_are_listed_read_created_updated_and_deleted(backend: Backend) {
     assert_eq!(one["id"], tid);
     assert_eq!(one["subject"], first["subject"]);
 
-    let res = f
-        .t
-        .post(&f.path("/tickets"), &f.tenant.key)
-        .json(&json!({"subject": "Printer on fire", "description": "It is very colorful.",
-                      "priority": "high", "tags": ["fire", "printer"]}))
-        .send()
-        .await
-        .unwrap();
+    let res =
+        f.t.post(&f.path("/tickets"), &f.tenant.key)
+            .json(
+                &json!({"subject": "Printer on fire", "description": "It is very colorful.",
+                      "priority": "high", "tags": ["fire", "printer"]}),
+            )
+            .send()
+            .await
+            .unwrap();
     let (status, created) = read(res).await;
     assert_eq!(status, 201, "{created}");
     assert_eq!(created["subject"], "Printer on fire");
     assert_eq!(created["priority"], "high");
     let new_id = created["id"].as_str().unwrap().to_owned();
 
-    let res = f
-        .t
-        .patch(&f.path(&format!("/tickets/{new_id}")), &f.tenant.key)
-        .json(&json!({"status": "pending", "tags": ["printer"]}))
-        .send()
-        .await
-        .unwrap();
+    let res =
+        f.t.patch(&f.path(&format!("/tickets/{new_id}")), &f.tenant.key)
+            .json(&json!({"status": "pending", "tags": ["printer"]}))
+            .send()
+            .await
+            .unwrap();
     let (status, updated) = read(res).await;
     assert_eq!(status, 200, "{updated}");
     assert_eq!(updated["status"], "pending");
@@ -95,12 +107,11 @@ async fn tickets_are_listed_read_created_updated_and_deleted(backend: Backend) {
     let (_, again) = f.get(&format!("/tickets/{new_id}")).await;
     assert_eq!(again["status"], "pending");
 
-    let res = f
-        .t
-        .delete(&f.path(&format!("/tickets/{new_id}")), &f.tenant.key)
-        .send()
-        .await
-        .unwrap();
+    let res =
+        f.t.delete(&f.path(&format!("/tickets/{new_id}")), &f.tenant.key)
+            .send()
+            .await
+            .unwrap();
     assert_eq!(res.status(), 204);
     let (status, gone) = f.get(&format!("/tickets/{new_id}")).await;
     assert_eq!(status, 404, "{gone}");
@@ -118,10 +129,9 @@ async fn comments_are_listed_and_added_public_private_and_with_files(backend: Ba
     assert!(data(&before).iter().all(|c| c["ticket_id"] == tid.as_str()));
 
     let post = |body: Value| {
-        let req = f
-            .t
-            .post(&f.path(&format!("/tickets/{tid}/comments")), &f.tenant.key)
-            .json(&body);
+        let req =
+            f.t.post(&f.path(&format!("/tickets/{tid}/comments")), &f.tenant.key)
+                .json(&body);
         async move { read(req.send().await.unwrap()).await }
     };
     let (status, public) = post(json!({"body": "We are on it."})).await;
@@ -173,11 +183,20 @@ async fn the_directory_lists_and_reads_users_contacts_accounts_teams_and_tags(ba
     }
     let c = f.t.zendesk("acme");
     let (_, users) = f.get("/users?limit=100").await;
-    let emails: Vec<&str> = data(&users).iter().filter_map(|u| u["email"].as_str()).collect();
+    let emails: Vec<&str> = data(&users)
+        .iter()
+        .filter_map(|u| u["email"].as_str())
+        .collect();
     assert!(emails.contains(&c.admin_email.as_str()), "{emails:?}");
-    assert!(!emails.contains(&c.end_user_email.as_str()), "end users are contacts: {emails:?}");
+    assert!(
+        !emails.contains(&c.end_user_email.as_str()),
+        "end users are contacts: {emails:?}"
+    );
     let (_, contacts) = f.get("/contacts?limit=100").await;
-    let emails: Vec<&str> = data(&contacts).iter().filter_map(|u| u["email"].as_str()).collect();
+    let emails: Vec<&str> = data(&contacts)
+        .iter()
+        .filter_map(|u| u["email"].as_str())
+        .collect();
     assert!(emails.contains(&c.end_user_email.as_str()), "{emails:?}");
 
     let (status, tags) = f.get("/tags").await;
@@ -188,21 +207,31 @@ async fn the_directory_lists_and_reads_users_contacts_accounts_teams_and_tags(ba
 async fn include_remote_data_adds_the_vendor_object(backend: Backend) {
     let f = fixture(backend, 20).await;
     for list in ["/tickets", "/users", "/contacts", "/accounts", "/teams"] {
-        let (status, page) = f.get(&format!("{list}?limit=2&include_remote_data=true")).await;
+        let (status, page) = f
+            .get(&format!("{list}?limit=2&include_remote_data=true"))
+            .await;
         assert_eq!(status, 200, "{list}: {page}");
         let item = &data(&page)[0];
         let raw = &item["remote_data"];
         assert!(raw.is_object(), "{list}: {item}");
-        assert_eq!(raw["id"].to_string(), item["id"].as_str().unwrap(), "{list}");
+        assert_eq!(
+            raw["id"].to_string(),
+            item["id"].as_str().unwrap(),
+            "{list}"
+        );
         let id = item["id"].as_str().unwrap();
-        let (_, one) = f.get(&format!("{list}/{id}?include_remote_data=true")).await;
+        let (_, one) = f
+            .get(&format!("{list}/{id}?include_remote_data=true"))
+            .await;
         assert!(one["remote_data"].is_object(), "{list}: {one}");
         let (_, plain) = f.get(&format!("{list}/{id}")).await;
         assert!(plain.get("remote_data").is_none(), "{list}: {plain}");
     }
     let (_, page) = f.get("/tickets?limit=1").await;
     let tid = data(&page)[0]["id"].as_str().unwrap().to_owned();
-    let (_, comments) = f.get(&format!("/tickets/{tid}/comments?include_remote_data=true")).await;
+    let (_, comments) = f
+        .get(&format!("/tickets/{tid}/comments?include_remote_data=true"))
+        .await;
     assert!(data(&comments)[0]["remote_data"].is_object(), "{comments}");
 }
 
@@ -231,9 +260,14 @@ async fn filters_narrow_every_page(backend: Backend) {
         assert_eq!(seen, expected, "status={status}");
     }
     let assignee = all.iter().find_map(|t| t["assignee_id"].as_str()).unwrap();
-    let (_, page) = f.get(&format!("/tickets?assignee_id={assignee}&limit=100")).await;
+    let (_, page) = f
+        .get(&format!("/tickets?assignee_id={assignee}&limit=100"))
+        .await;
     assert!(!data(&page).is_empty());
-    assert!(data(&page).iter().all(|t| t["assignee_id"] == assignee), "{page}");
+    assert!(
+        data(&page).iter().all(|t| t["assignee_id"] == assignee),
+        "{page}"
+    );
 
     let c = f.t.zendesk("acme");
     let (_, users) = f.get(&format!("/users?email={}", c.agent_email)).await;
@@ -262,7 +296,10 @@ async fn a_cursor_walk_sees_every_ticket_once(backend: Backend) {
         assert_eq!(status, 200, "{page}");
         pages += 1;
         for t in data(&page) {
-            assert!(seen.insert(t["id"].as_str().unwrap().to_owned()), "{t} twice");
+            assert!(
+                seen.insert(t["id"].as_str().unwrap().to_owned()),
+                "{t} twice"
+            );
         }
         match page["next_cursor"].as_str() {
             Some(c) => cursor = Some(c.to_owned()),
@@ -290,14 +327,35 @@ async fn foreign_tampered_and_garbage_cursors_are_400_without_a_vendor_call(back
     let tampered = String::from_utf8(tampered).unwrap();
 
     let cases = [
-        (format!("/v1/connections/{other}/tickets?limit=2&cursor={cursor}"), "another connection"),
-        (f.path(&format!("/users?limit=2&cursor={cursor}")), "another list"),
-        (f.path(&format!("/tickets?limit=2&cursor={users_cursor}")), "a users cursor on tickets"),
-        (f.path(&format!("/tickets?limit=2&status=open&cursor={cursor}")), "other filters"),
-        (f.path(&format!("/tickets?limit=2&cursor={tampered}")), "one character changed"),
-        (f.path("/tickets?limit=2&cursor=bm90IGEgY3Vyc29y"), "garbage"),
+        (
+            format!("/v1/connections/{other}/tickets?limit=2&cursor={cursor}"),
+            "another connection",
+        ),
+        (
+            f.path(&format!("/users?limit=2&cursor={cursor}")),
+            "another list",
+        ),
+        (
+            f.path(&format!("/tickets?limit=2&cursor={users_cursor}")),
+            "a users cursor on tickets",
+        ),
+        (
+            f.path(&format!("/tickets?limit=2&status=open&cursor={cursor}")),
+            "other filters",
+        ),
+        (
+            f.path(&format!("/tickets?limit=2&cursor={tampered}")),
+            "one character changed",
+        ),
+        (
+            f.path("/tickets?limit=2&cursor=bm90IGEgY3Vyc29y"),
+            "garbage",
+        ),
         (f.path("/tickets?limit=2&cursor=%F0%9F%92%A9"), "not base64"),
-        (f.path("/tickets/1/comments?cursor=AAAA"), "garbage on comments"),
+        (
+            f.path("/tickets/1/comments?cursor=AAAA"),
+            "garbage on comments",
+        ),
     ];
     for (url, what) in cases {
         let before = f.t.requests("acme") + f.t.requests("globex");

@@ -15,7 +15,10 @@ backends!(
 async fn read(res: reqwest::Response) -> (u16, Value) {
     let status = res.status().as_u16();
     let text = res.text().await.unwrap();
-    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
 }
 
 async fn connected(t: &TestApp) -> (TestTenant, String) {
@@ -33,18 +36,38 @@ async fn a_vendor_401_marks_the_connection_and_later_calls_skip_the_vendor(backe
     let (status, v) = read(t.get(&url, &tenant.key).send().await.unwrap()).await;
     assert_eq!(status, 409, "{v}");
     assert_eq!(v["code"], "connection_needs_reauth");
-    let (_, conn) = read(t.get(&format!("/v1/connections/{id}"), &tenant.key).send().await.unwrap()).await;
+    let (_, conn) = read(
+        t.get(&format!("/v1/connections/{id}"), &tenant.key)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(conn["status"], "needs_reauth", "{conn}");
     assert!(conn["status_detail"].is_string(), "{conn}");
-    let (_, listed) = read(t.get("/v1/connections?status=needs_reauth", &tenant.key).send().await.unwrap()).await;
+    let (_, listed) = read(
+        t.get("/v1/connections?status=needs_reauth", &tenant.key)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(listed["data"][0]["id"], id.as_str());
 
     // Turning token access back on changes nothing until a person reconnects.
     t.sandbox().set_zendesk_token_access("acme", true).unwrap();
     let before = t.requests("acme");
-    for path in ["/tickets", "/tickets/1", "/users", "/passthrough/api/v2/users/me.json"] {
+    for path in [
+        "/tickets",
+        "/tickets/1",
+        "/users",
+        "/passthrough/api/v2/users/me.json",
+    ] {
         let (status, v) = read(
-            t.get(&format!("/v1/connections/{id}{path}"), &tenant.key).send().await.unwrap(),
+            t.get(&format!("/v1/connections/{id}{path}"), &tenant.key)
+                .send()
+                .await
+                .unwrap(),
         )
         .await;
         assert_eq!(status, 409, "{path}: {v}");
@@ -59,7 +82,11 @@ async fn a_vendor_401_marks_the_connection_and_later_calls_skip_the_vendor(backe
     )
     .await;
     assert_eq!(status, 409, "{v}");
-    assert_eq!(t.requests("acme"), before, "a connection that needs reauth called the vendor");
+    assert_eq!(
+        t.requests("acme"),
+        before,
+        "a connection that needs reauth called the vendor"
+    );
 }
 
 async fn a_vendor_429_answers_429_with_retry_after(backend: Backend) {
@@ -73,7 +100,11 @@ async fn a_vendor_429_answers_429_with_retry_after(backend: Backend) {
         .send()
         .await
         .unwrap();
-    let retry_after: u64 = res.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    let retry_after: u64 = res.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     let (status, v) = read(res).await;
     assert_eq!(status, 429, "{v}");
     assert_eq!(v["code"], "upstream_rate_limited");
@@ -83,7 +114,10 @@ async fn a_vendor_429_answers_429_with_retry_after(backend: Backend) {
     // The block is shared: the next call is refused without asking the vendor again.
     let before = t.requests("acme");
     let (status, v) = read(
-        t.get(&format!("/v1/connections/{id}/users"), &tenant.key).send().await.unwrap(),
+        t.get(&format!("/v1/connections/{id}/users"), &tenant.key)
+            .send()
+            .await
+            .unwrap(),
     )
     .await;
     assert_eq!(status, 429, "{v}");
@@ -96,19 +130,39 @@ async fn vendor_server_errors_are_retried_on_reads_then_answer_502(backend: Back
     let url = format!("/v1/connections/{id}/tickets?limit=1");
 
     // Two failures are absorbed by retries.
-    t.faults("acme", FaultConfig { fail_next: 2, error_status: Some(500), ..FaultConfig::default() });
+    t.faults(
+        "acme",
+        FaultConfig {
+            fail_next: 2,
+            error_status: Some(500),
+            ..FaultConfig::default()
+        },
+    );
     let (status, v) = read(t.get(&url, &tenant.key).send().await.unwrap()).await;
     assert_eq!(status, 200, "{v}");
     assert_eq!(t.counters("acme").injected_errors, 2);
 
     // Failures on every attempt are a 502.
     let attempts = fast_upstream().retry.max_attempts;
-    t.faults("acme", FaultConfig { fail_next: attempts, error_status: Some(502), ..FaultConfig::default() });
+    t.faults(
+        "acme",
+        FaultConfig {
+            fail_next: attempts,
+            error_status: Some(502),
+            ..FaultConfig::default()
+        },
+    );
     let (status, v) = read(t.get(&url, &tenant.key).send().await.unwrap()).await;
     assert_eq!(status, 502, "{v}");
     assert_eq!(v["code"], "upstream_error");
     assert_eq!(t.counters("acme").injected_errors, 2 + u64::from(attempts));
-    let (_, conn) = read(t.get(&format!("/v1/connections/{id}"), &tenant.key).send().await.unwrap()).await;
+    let (_, conn) = read(
+        t.get(&format!("/v1/connections/{id}"), &tenant.key)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(conn["status"], "active", "a 5xx is not an auth problem");
 }
 
@@ -118,34 +172,53 @@ async fn a_vendor_slower_than_the_deadline_answers_504(backend: Backend) {
     upstream.attempt_timeout_ms = 300;
     let t = TestApp::spawn_with_sandbox_and(backend, accounts(&["acme"], 20), upstream).await;
     let (tenant, id) = connected(&t).await;
-    t.faults("acme", FaultConfig { delay_ms: 1_500, ..FaultConfig::default() });
+    t.faults(
+        "acme",
+        FaultConfig {
+            delay_ms: 1_500,
+            ..FaultConfig::default()
+        },
+    );
     let started = std::time::Instant::now();
     let (status, v) = read(
-        t.get(&format!("/v1/connections/{id}/tickets"), &tenant.key).send().await.unwrap(),
+        t.get(&format!("/v1/connections/{id}/tickets"), &tenant.key)
+            .send()
+            .await
+            .unwrap(),
     )
     .await;
     assert_eq!(status, 504, "{v}");
     assert_eq!(v["code"], "upstream_timeout");
-    assert!(started.elapsed() < std::time::Duration::from_millis(1_400), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < std::time::Duration::from_millis(1_400),
+        "{:?}",
+        started.elapsed()
+    );
 }
 
 async fn vendor_validation_answers_422_with_the_fields(backend: Backend) {
     let t = TestApp::spawn_with_sandbox(backend, accounts(&["acme"], 40)).await;
     let (tenant, id) = connected(&t).await;
     let (_, closed) = read(
-        t.get(&format!("/v1/connections/{id}/tickets?status=closed&limit=1"), &tenant.key)
-            .send()
-            .await
-            .unwrap(),
+        t.get(
+            &format!("/v1/connections/{id}/tickets?status=closed&limit=1"),
+            &tenant.key,
+        )
+        .send()
+        .await
+        .unwrap(),
     )
     .await;
     let closed_id = closed["data"][0]["id"].as_str().unwrap();
     let (status, v) = read(
-        t.patch(&format!("/v1/connections/{id}/tickets/{closed_id}"), &tenant.key)
-            .json(&json!({"subject": "reopen me"}))
-            .send()
-            .await
-            .unwrap(),
+        t.patch(
+            &format!("/v1/connections/{id}/tickets/{closed_id}"),
+            &tenant.key,
+        )
+        .json(&json!({"subject": "reopen me"}))
+        .send()
+        .await
+        .unwrap(),
     )
     .await;
     assert_eq!(status, 422, "{v}");
@@ -163,7 +236,11 @@ async fn vendor_validation_answers_422_with_the_fields(backend: Backend) {
     assert_eq!(status, 422, "{v}");
     assert_eq!(v["code"], "upstream_validation");
     assert!(
-        v["errors"].as_array().unwrap().iter().any(|e| e["field"].as_str().unwrap().contains("assignee")),
+        v["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["field"].as_str().unwrap().contains("assignee")),
         "{v}"
     );
 

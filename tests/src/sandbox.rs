@@ -98,7 +98,10 @@ impl TestApp {
 
     /// The sandbox's shared state: counters, credentials, faults, limits.
     pub fn sandbox(&self) -> &Sandbox {
-        self.sandbox.as_ref().expect("spawned without a sandbox").sandbox()
+        self.sandbox
+            .as_ref()
+            .expect("spawned without a sandbox")
+            .sandbox()
     }
 
     /// The sandbox's clock.
@@ -120,7 +123,9 @@ impl TestApp {
     }
 
     pub fn faults(&self, subdomain: &str, faults: FaultConfig) {
-        self.sandbox().set_zendesk_faults(subdomain, faults).unwrap();
+        self.sandbox()
+            .set_zendesk_faults(subdomain, faults)
+            .unwrap();
     }
 
     /// The body that connects `subdomain` with its seeded admin and API token.
@@ -197,5 +202,6 @@ pub fn accounts(subdomains: &[&str], tickets: u64) -> SandboxConfig {
 
 /// Whether `text` contains any of the account's secrets.
 pub fn leaks_secret(text: &str, c: &ZendeskCredentials) -> bool {
-    text.contains(c.api_token.expose_secret()) || text.contains(c.oauth_client_secret.expose_secret())
+    text.contains(c.api_token.expose_secret())
+        || text.contains(c.oauth_client_secret.expose_secret())
 }

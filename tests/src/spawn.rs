@@ -4,8 +4,8 @@ use deskgate_api::AppState;
 use deskgate_app::api_keys::IssuedKey;
 use deskgate_app::{App, AppSettings, RequestContext};
 use deskgate_core::TenantId;
-use deskgate_store::Store;
 use deskgate_sandbox::{ManualClock, RunningSandbox};
+use deskgate_store::Store;
 use deskgate_vault::{KeyRing, Vault, generate_key_file};
 use secrecy::{ExposeSecret, SecretString};
 
