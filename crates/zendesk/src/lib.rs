@@ -17,6 +17,7 @@
 //! - `capabilities`: operations per resource, filters native or emulated.
 //! - `wire`: Zendesk's JSON, lenient where Zendesk is.
 //! - `map`: wire → model (status, priority, type, channel tables).
+//! - `decode`: [`map_ticket_page`], one vendor page read and mapped, for measuring.
 //! - `body`: model → request bodies.
 //! - `paging`: cursor pagination and the emulated-filter scan.
 //! - `errors`: every documented error shape → `ConnectorError`, with diagnoses.
@@ -26,6 +27,7 @@ mod body;
 mod capabilities;
 mod client;
 mod connect;
+mod decode;
 mod errors;
 mod map;
 mod paging;
@@ -39,4 +41,5 @@ pub use auth::{
 pub use capabilities::capabilities;
 pub use client::ZendeskConnector;
 pub use connect::{ConnectInput, ZendeskHealth};
+pub use decode::map_ticket_page;
 pub use subdomain::{SubdomainError, ZENDESK_DOMAIN, ZendeskSubdomain};

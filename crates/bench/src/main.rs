@@ -1,0 +1,52 @@
+//! deskgate-bench: the load drivers behind `bench/run`, for what `wrk` cannot do.
+//!
+//! Every command prints one JSON object on stdout; `bench/run` turns those into figures,
+//! ratios and pass/miss lines.
+//!
+//! - `latency`: open-loop load at a fixed rate, latency measured from each request's
+//!   scheduled start (so a slow answer cannot hide the requests it delayed).
+//! - `budget`: rate-budget utilization, deskgate and a naive retry-on-429 client side by side.
+//! - `seed`: stores many connections straight through the store and vault.
+//! - `activate`: one real request per connection, so credentials and budgets are live.
+//! - `paginate`: walks a whole ticket list through the unified API.
+
+mod activate;
+mod budget;
+mod latency;
+mod paginate;
+mod seed;
+mod stats;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(name = "deskgate-bench", about = "load drivers for bench/run")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    Latency(latency::Args),
+    Budget(budget::Args),
+    Seed(seed::Args),
+    Activate(activate::Args),
+    Paginate(paginate::Args),
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let out = match cli.command {
+        Command::Latency(a) => latency::run(a).await?,
+        Command::Budget(a) => budget::run(a).await?,
+        Command::Seed(a) => seed::run(a).await?,
+        Command::Activate(a) => activate::run(a).await?,
+        Command::Paginate(a) => paginate::run(a).await?,
+    };
+    use std::io::Write as _;
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "{out}")?;
+    Ok(())
+}
