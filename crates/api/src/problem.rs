@@ -12,6 +12,117 @@ use utoipa::ToSchema;
 
 pub(crate) const PROBLEM_JSON: &str = "application/problem+json";
 
+/// Every problem `code` the API answers with: its status and when. Rendered into the
+/// OpenAPI document's description; a test keeps it complete.
+pub const PROBLEM_CODES: &[(&str, u16, &str)] = &[
+    (
+        "unauthenticated",
+        401,
+        "no valid API key (missing, malformed, unknown, revoked or expired)",
+    ),
+    (
+        "not_found",
+        404,
+        "no such object for this tenant (another tenant's id included)",
+    ),
+    ("no_route", 404, "no such route"),
+    (
+        "method_not_allowed",
+        405,
+        "the route does not take this method",
+    ),
+    ("malformed_json", 400, "the body is not valid JSON"),
+    ("unreadable_body", 400, "the body could not be read"),
+    (
+        "invalid_query",
+        400,
+        "a query parameter, or a list cursor, is wrong; `errors` names it",
+    ),
+    (
+        "invalid_body",
+        422,
+        "a body field is wrong, missing or unknown; `errors` names it",
+    ),
+    (
+        "unsupported_media_type",
+        415,
+        "the body is not `application/json`",
+    ),
+    ("payload_too_large", 413, "the body is over 1 MiB"),
+    ("conflict", 409, "a record with the same key exists"),
+    (
+        "idempotency_in_progress",
+        409,
+        "a request with this Idempotency-Key is still running",
+    ),
+    (
+        "idempotency_key_reused",
+        422,
+        "this Idempotency-Key was used with a different request",
+    ),
+    (
+        "connection_check_failed",
+        422,
+        "the helpdesk refused the credentials when connecting; nothing was stored",
+    ),
+    (
+        "connection_needs_reauth",
+        409,
+        "the helpdesk no longer accepts the connection's credentials; reconnect it",
+    ),
+    (
+        "upstream_forbidden",
+        403,
+        "the helpdesk user lacks permission",
+    ),
+    ("upstream_not_found", 404, "the helpdesk has no such object"),
+    (
+        "upstream_validation",
+        422,
+        "the helpdesk rejected the input; `errors` names the fields",
+    ),
+    (
+        "upstream_rate_limited",
+        429,
+        "the helpdesk account's rate limit; retry after `Retry-After` seconds",
+    ),
+    (
+        "upstream_error",
+        502,
+        "the helpdesk failed or answered unexpectedly",
+    ),
+    (
+        "upstream_bad_response",
+        502,
+        "the helpdesk's answer could not be read",
+    ),
+    (
+        "upstream_unreachable",
+        502,
+        "the helpdesk could not be reached",
+    ),
+    (
+        "upstream_timeout",
+        504,
+        "the helpdesk did not answer within the deadline",
+    ),
+    (
+        "unsupported_operation",
+        501,
+        "this helpdesk cannot do that; see `GET /v1/connectors`",
+    ),
+    (
+        "unavailable",
+        503,
+        "a dependency of the gateway (its database) is down",
+    ),
+    (
+        "internal",
+        500,
+        "the gateway failed; the cause is logged, not shown",
+    ),
+];
+
 /// The body of every error response.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Problem {
@@ -339,6 +450,64 @@ mod tests {
         let res = e.into_response();
         assert_eq!(res.headers()[header::CONTENT_TYPE], PROBLEM_JSON);
         assert!(res.extensions().get::<InternalCause>().is_some());
+    }
+
+    #[test]
+    fn every_problem_code_the_code_answers_with_is_documented() {
+        let sources = [
+            include_str!("problem.rs"),
+            include_str!("router.rs"),
+            include_str!("extract/json.rs"),
+            include_str!("extract/query.rs"),
+            include_str!("middleware/idempotency.rs"),
+        ];
+        let mut found = 0;
+        for source in sources {
+            for (i, _) in source.match_indices("StatusCode::") {
+                let rest = &source[i..];
+                let Some(comma) = rest.find(',') else {
+                    continue;
+                };
+                let status_name = &rest["StatusCode::".len()..comma];
+                let after = rest[comma + 1..].trim_start();
+                let Some(code) = after.strip_prefix('"').and_then(|a| a.split('"').next()) else {
+                    continue;
+                };
+                if !status_name
+                    .chars()
+                    .all(|c| c.is_ascii_uppercase() || c == '_')
+                {
+                    continue;
+                }
+                found += 1;
+                let documented = PROBLEM_CODES.iter().find(|(c, _, _)| *c == code);
+                let (_, status, _) = documented
+                    .unwrap_or_else(|| panic!("problem code `{code}` is not in PROBLEM_CODES"));
+                let expected = match status_name {
+                    "BAD_REQUEST" => 400,
+                    "UNAUTHORIZED" => 401,
+                    "FORBIDDEN" => 403,
+                    "NOT_FOUND" => 404,
+                    "METHOD_NOT_ALLOWED" => 405,
+                    "CONFLICT" => 409,
+                    "PAYLOAD_TOO_LARGE" => 413,
+                    "UNSUPPORTED_MEDIA_TYPE" => 415,
+                    "UNPROCESSABLE_ENTITY" => 422,
+                    "TOO_MANY_REQUESTS" => 429,
+                    "INTERNAL_SERVER_ERROR" => 500,
+                    "NOT_IMPLEMENTED" => 501,
+                    "BAD_GATEWAY" => 502,
+                    "SERVICE_UNAVAILABLE" => 503,
+                    "GATEWAY_TIMEOUT" => 504,
+                    other => panic!("unexpected status {other}"),
+                };
+                assert_eq!(*status, expected, "{code}");
+            }
+        }
+        assert!(
+            found >= PROBLEM_CODES.len(),
+            "found only {found} codes in the sources"
+        );
     }
 
     #[test]

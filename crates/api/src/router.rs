@@ -32,7 +32,7 @@ pub(crate) const BODY_LIMIT: usize = 1024 * 1024;
         license(name = "Apache-2.0 OR MIT", identifier = "Apache-2.0 OR MIT")
     ),
     paths(crate::routes::passthrough::passthrough),
-    modifiers(&BearerKey),
+    modifiers(&SecurityAndProblems),
     tags(
         (name = "connections", description = "Connected helpdesk accounts"),
         (name = "tickets", description = "Normalized tickets and their comments"),
@@ -45,10 +45,19 @@ pub(crate) const BODY_LIMIT: usize = 1024 * 1024;
 )]
 struct ApiDoc;
 
-struct BearerKey;
+struct SecurityAndProblems;
 
-impl Modify for BearerKey {
+impl Modify for SecurityAndProblems {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let mut description = openapi.info.description.clone().unwrap_or_default();
+        description.push_str(
+            "\n\nErrors are `application/problem+json` (RFC 9457) with a stable `code`:\n\n\
+             | code | status | meaning |\n|---|---|---|\n",
+        );
+        for (code, status, meaning) in crate::problem::PROBLEM_CODES {
+            description.push_str(&format!("| `{code}` | {status} | {meaning} |\n"));
+        }
+        openapi.info.description = Some(description);
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
             "api_key",
