@@ -58,6 +58,24 @@ impl Modify for SecurityAndProblems {
             description.push_str(&format!("| `{code}` | {status} | {meaning} |\n"));
         }
         openapi.info.description = Some(description);
+        // One handler serves every passthrough method; each operation still needs its own id.
+        if let Some(item) = openapi
+            .paths
+            .paths
+            .get_mut("/v1/connections/{id}/passthrough/{path}")
+        {
+            for (method, op) in [
+                ("get", &mut item.get),
+                ("post", &mut item.post),
+                ("put", &mut item.put),
+                ("patch", &mut item.patch),
+                ("delete", &mut item.delete),
+            ] {
+                if let Some(op) = op {
+                    op.operation_id = Some(format!("passthrough_{method}"));
+                }
+            }
+        }
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
             "api_key",
