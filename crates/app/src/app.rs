@@ -9,7 +9,7 @@ use deskgate_vault::Vault;
 use secrecy::SecretBox;
 
 use crate::AppError;
-use crate::connections::{RefreshLocks, StoreBlockRegistry};
+use crate::connections::{ConnectionCache, RefreshLocks, StoreBlockRegistry};
 
 use crate::api_keys::{ApiKeyHasher, AuthCache};
 use crate::credentials::CredentialCache;
@@ -26,6 +26,10 @@ pub struct AppSettings {
     /// Writes and deletes on this replica invalidate at once; on other replicas a changed
     /// credential is seen within this time. Zero disables the cache.
     pub credential_cache_ttl: Duration,
+    /// How long a connection's row serves calls without reading the database again. Writes
+    /// on this replica invalidate at once; a status, token or deletion from another replica
+    /// is seen within this time. Zero disables the cache.
+    pub connection_cache_ttl: Duration,
     /// The outbound engine's settings.
     pub upstream: UpstreamSettings,
 }
@@ -45,6 +49,7 @@ impl Default for AppSettings {
             api_key_pepper: None,
             auth_cache_ttl: Duration::from_secs(30),
             credential_cache_ttl: Duration::from_secs(30),
+            connection_cache_ttl: Duration::from_secs(1),
             upstream: UpstreamSettings::default(),
         }
     }
@@ -63,6 +68,7 @@ struct Inner {
     auth_cache: AuthCache,
     vault: Vault,
     credential_cache: CredentialCache,
+    connection_cache: ConnectionCache,
     /// When each connection's cached credentials were read, by the row's `updated_at`.
     credential_stamps: moka::future::Cache<ConnectionId, DateTime<Utc>>,
     upstream: Upstream,
@@ -85,6 +91,7 @@ impl App {
         let hasher = ApiKeyHasher::new(settings.api_key_pepper);
         let auth_cache = AuthCache::new(settings.auth_cache_ttl);
         let credential_cache = CredentialCache::new(settings.credential_cache_ttl);
+        let connection_cache = ConnectionCache::new(settings.connection_cache_ttl);
         Ok(Self {
             inner: Arc::new(Inner {
                 store,
@@ -92,6 +99,7 @@ impl App {
                 auth_cache,
                 vault,
                 credential_cache,
+                connection_cache,
                 credential_stamps: moka::future::Cache::builder()
                     .max_capacity(100_000)
                     .time_to_idle(Duration::from_secs(3600))
@@ -113,6 +121,10 @@ impl App {
 
     pub(crate) fn credential_cache(&self) -> &CredentialCache {
         &self.inner.credential_cache
+    }
+
+    pub(crate) fn connection_cache(&self) -> &ConnectionCache {
+        &self.inner.connection_cache
     }
 
     /// The outbound engine every connector uses.

@@ -33,8 +33,28 @@ impl App {
         id: ConnectionId,
         ctx: &RequestContext,
     ) -> Result<(Connection, Arc<dyn Connector>), AppError> {
-        let connection = self.connection(tenant, id).await?;
+        let connection = self.connection_for_call(tenant, id).await?;
         self.connector_of(connection, ctx).await
+    }
+
+    /// The connection's row for a call: from the row cache when a call read it a moment
+    /// ago, otherwise from the database. Only rows without a token expiry are cached: for an
+    /// expiring token, the row is what tells replicas that another one renewed it (and that
+    /// the token this replica holds may be dead), so it is read on every call.
+    pub(crate) async fn connection_for_call(
+        &self,
+        tenant: TenantId,
+        id: ConnectionId,
+    ) -> Result<Connection, AppError> {
+        if let Some(connection) = self.connection_cache().get(tenant, id).await {
+            return Ok(connection);
+        }
+        let seen = self.connection_cache().generation();
+        let connection = self.connection(tenant, id).await?;
+        if connection.token_expires_at.is_none() {
+            self.connection_cache().insert(&connection, seen).await;
+        }
+        Ok(connection)
     }
 
     /// [`App::connector`] for a connection row already read.
@@ -143,7 +163,7 @@ impl App {
     {
         // The connection first (another tenant's id is a 404 whatever the cursor), then the
         // cursor, before anything can reach the vendor (a token renewal included).
-        let connection = self.connection(tenant, id).await?;
+        let connection = self.connection_for_call(tenant, id).await?;
         request.cursor = at
             .cursor
             .map(|c| cursor::open(self.vault(), id, at.scope, c))

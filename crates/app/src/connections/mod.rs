@@ -9,6 +9,7 @@
 //! - `refresh`: renewing expiring tokens exactly once per connection: single-flight in the
 //!   process and a lease on the connection row across replicas.
 //! - `calls`: running a connector operation for a tenant, with renewal and error handling.
+//! - `row_cache`: connection rows kept for a moment for the call path.
 //! - `health`: what `GET /v1/connections/{id}/health` reports.
 //! - `blocks`: the upstream engine's shared rate-limit blocks, kept in the store.
 
@@ -19,6 +20,7 @@ mod health;
 mod model;
 mod providers;
 mod refresh;
+mod row_cache;
 
 pub use blocks::StoreBlockRegistry;
 pub use calls::{ListAt, Listed};
@@ -27,3 +29,4 @@ pub use model::{
     ConnectRequest, Connection, ConnectionStatus, ListConnections, ZendeskAuthInput, ZendeskConnect,
 };
 pub(crate) use refresh::RefreshLocks;
+pub(crate) use row_cache::ConnectionCache;

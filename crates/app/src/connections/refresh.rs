@@ -97,6 +97,7 @@ impl App {
 
         // Leased: the freshest credentials, from the database, not a cache.
         self.credential_cache().invalidate(tenant, id).await;
+        self.connection_cache().invalidate(tenant, id).await;
         let result = self.renew_leased(&current, ctx).await;
         if result.is_err() {
             self.store().release_refresh_lease(tenant, id).await?;
@@ -139,6 +140,7 @@ impl App {
             .save_renewed_credentials(tenant, id, &sealed.rows(), expires_at, now)
             .await?;
         self.credential_cache().invalidate(tenant, id).await;
+        self.connection_cache().invalidate(tenant, id).await;
         self.store()
             .append_audit(&AuditEvent {
                 tenant_id: Some(tenant),

@@ -125,6 +125,7 @@ impl App {
                 other => other.into(),
             })?;
         self.credential_cache().invalidate(tenant, connection).await;
+        self.connection_cache().invalidate(tenant, connection).await;
         let fields: Vec<&str> = credentials.fields().map(CredentialField::label).collect();
         tracing::debug!(%tenant, %connection, ?fields, key_version = active, "credentials written");
         self.store()
@@ -246,6 +247,7 @@ impl App {
             .await?
             .ok_or(AppError::NotFound("connection"))?;
         self.credential_cache().invalidate(tenant, connection).await;
+        self.connection_cache().invalidate(tenant, connection).await;
         tracing::info!(%tenant, %connection, destroyed, "connection deleted, credentials destroyed");
         Ok(destroyed)
     }
