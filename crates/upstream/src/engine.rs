@@ -197,9 +197,13 @@ impl Upstream {
         }
         let idempotent = request.is_idempotent();
         let max_attempts = inner.config.retry.max_attempts;
+        // A budget slot is only worth taking if the call can still be made after it: one
+        // taken at the last moment would spend the account's quota on a request that times
+        // out. A tenth of the deadline (1 s of the default 10 s) is kept for the request.
+        let admit_by = deadline - (deadline - started) / 10;
         let mut backoffs = 0;
         loop {
-            let (permit, waited) = inner.budgets.acquire(&request.budget_key, deadline).await?;
+            let (permit, waited) = inner.budgets.acquire(&request.budget_key, admit_by).await?;
             record.waited += waited;
             let now = Instant::now();
             if now >= deadline {

@@ -93,6 +93,29 @@ async fn concurrent_callers_on_a_blocked_account_all_wait_or_all_fail_fast_by_de
 }
 
 #[tokio::test(start_paused = true)]
+async fn a_wait_that_leaves_no_time_for_the_request_fails_at_once_as_rate_limited() {
+    let fake = FakeVendor::new(|n, _| if n == 0 { too_many(10) } else { ok() });
+    let upstream = engine(fake.clone());
+    let start = tokio::time::Instant::now();
+    // The block ends exactly at the deadline: waiting for it could only end in a timeout,
+    // after spending a call of the account's quota.
+    let err = upstream
+        .send(get("/api/v2/tickets").deadline(secs(10)))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, UpstreamError::RateLimited { retry_after } if retry_after == secs(10)),
+        "{err:?}"
+    );
+    assert_eq!(
+        tokio::time::Instant::now(),
+        start,
+        "failing fast means not sleeping first"
+    );
+    assert_eq!(fake.call_times().len(), 1);
+}
+
+#[tokio::test(start_paused = true)]
 async fn replicas_sharing_a_registry_honor_each_others_blocks() {
     let registry = Arc::new(MemoryBlockRegistry::new());
     let replica = |fake: Arc<FakeVendor>| {
