@@ -41,6 +41,10 @@ pub(crate) struct Args {
     /// Every caller's deadline, milliseconds: deskgate's own default upstream deadline.
     #[arg(long, default_value_t = 10_000)]
     deadline_ms: u64,
+    /// An answer counts as late this long after the deadline: deskgate's deadline bounds
+    /// when a call may start, so an answer may come one upstream round trip after it.
+    #[arg(long, default_value_t = 500)]
+    grace_ms: u64,
     /// Start on the sandbox's next clock minute, so the run covers whole rate windows.
     #[arg(long)]
     align: bool,
@@ -53,6 +57,8 @@ struct Side {
     clean_429: u64,
     gave_up: u64,
     failed: u64,
+    /// What the failed callers got: a status, or `error` for no answer.
+    failures: std::collections::BTreeMap<String, u64>,
     late: u64,
 }
 
@@ -61,7 +67,8 @@ enum Outcome {
     Ok,
     Clean429,
     GaveUp,
-    Failed,
+    /// The status, or `None` for no answer.
+    Failed(Option<u16>),
 }
 
 async fn counters(client: &reqwest::Client, sandbox: &str, sub: &str) -> anyhow::Result<Value> {
@@ -85,12 +92,13 @@ async fn through_gateway(client: reqwest::Client, url: String, key: String) -> O
     match client.get(&url).bearer_auth(&key).send().await {
         Ok(r) if r.status().is_success() => match r.bytes().await {
             Ok(_) => Outcome::Ok,
-            Err(_) => Outcome::Failed,
+            Err(_) => Outcome::Failed(None),
         },
         Ok(r) if r.status().as_u16() == 429 && r.headers().contains_key("retry-after") => {
             Outcome::Clean429
         }
-        _ => Outcome::Failed,
+        Ok(r) => Outcome::Failed(Some(r.status().as_u16())),
+        Err(_) => Outcome::Failed(None),
     }
 }
 
@@ -109,16 +117,16 @@ async fn naive(
             .await;
         let r = match answer {
             Ok(r) => r,
-            Err(_) => return Outcome::Failed,
+            Err(_) => return Outcome::Failed(None),
         };
         if r.status().is_success() {
             return match r.bytes().await {
                 Ok(_) => Outcome::Ok,
-                Err(_) => Outcome::Failed,
+                Err(_) => Outcome::Failed(None),
             };
         }
         if r.status().as_u16() != 429 {
-            return Outcome::Failed;
+            return Outcome::Failed(Some(r.status().as_u16()));
         }
         let wait = r
             .headers()
@@ -134,18 +142,22 @@ async fn naive(
     }
 }
 
-fn record(side: &Mutex<Side>, outcome: Outcome, due: Instant, deadline_ms: u64) {
+fn record(side: &Mutex<Side>, outcome: Outcome, due: Instant, late_after_ms: u64) {
     let ms = u64::try_from(due.elapsed().as_millis()).unwrap_or(u64::MAX);
     if let Ok(mut s) = side.lock() {
         s.latencies_ms.push(ms);
-        if ms > deadline_ms {
+        if ms > late_after_ms {
             s.late += 1;
         }
         match outcome {
             Outcome::Ok => s.ok += 1,
             Outcome::Clean429 => s.clean_429 += 1,
             Outcome::GaveUp => s.gave_up += 1,
-            Outcome::Failed => s.failed += 1,
+            Outcome::Failed(status) => {
+                s.failed += 1;
+                let key = status.map_or_else(|| "error".to_owned(), |s| s.to_string());
+                *s.failures.entry(key).or_default() += 1;
+            }
         }
     }
 }
@@ -165,6 +177,7 @@ fn report(side: &Mutex<Side>, before: &Value, after: &Value, allowance: f64) -> 
         "clean_429": s.clean_429,
         "gave_up": s.gave_up,
         "failed": s.failed,
+        "failures": s.failures,
         "late": s.late,
         "p50_ms": percentile(&s.latencies_ms, 50.0),
         "p99_ms": percentile(&s.latencies_ms, 99.0),
@@ -218,6 +231,7 @@ pub(crate) async fn run(args: Args) -> anyhow::Result<Value> {
     );
     let gw_before = counters(&client, &sandbox, &args.gateway_account).await?;
     let naive_before = counters(&client, &sandbox, &args.naive_account).await?;
+    let late_after_ms = args.deadline_ms + args.grace_ms;
     let gw_side = Arc::new(Mutex::new(Side::default()));
     let naive_side = Arc::new(Mutex::new(Side::default()));
     let total = (args.rate * args.duration).round() as u64;
@@ -235,7 +249,7 @@ pub(crate) async fn run(args: Args) -> anyhow::Result<Value> {
         );
         tasks.spawn(async move {
             let outcome = through_gateway(c, url, key).await;
-            record(&side, outcome, due, args.deadline_ms);
+            record(&side, outcome, due, late_after_ms);
         });
         let (c, url, email, token, side) = (
             client.clone(),
@@ -246,7 +260,7 @@ pub(crate) async fn run(args: Args) -> anyhow::Result<Value> {
         );
         tasks.spawn(async move {
             let outcome = naive(c, url, email, token, due + deadline).await;
-            record(&side, outcome, due, args.deadline_ms);
+            record(&side, outcome, due, late_after_ms);
         });
     }
     // The counters at the end of the offered period: calls made while callers drain fall in
