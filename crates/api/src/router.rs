@@ -21,9 +21,6 @@ use crate::routes::{
 };
 use crate::{ApiError, AppState};
 
-/// Request bodies larger than this are refused with 413.
-pub(crate) const BODY_LIMIT: usize = 1024 * 1024;
-
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -124,7 +121,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(no_route)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(Extension(OpenApiJson(Arc::from(json))))
-        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(DefaultBodyLimit::max(crate::extract::BODY_LIMIT))
         .layer(CatchPanicLayer::custom(panicked))
         .layer(axum::middleware::from_fn(internal_errors::log))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {

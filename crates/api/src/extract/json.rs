@@ -6,6 +6,9 @@ use serde::de::DeserializeOwned;
 
 use crate::ApiError;
 
+/// Request bodies larger than this are refused with 413.
+pub(crate) const BODY_LIMIT: usize = 1024 * 1024;
+
 /// A JSON body that parsed into `T`. Failures name the field at fault:
 /// - not JSON at all: 415 `unsupported_media_type`;
 /// - broken JSON: 400 `malformed_json` with line and column;

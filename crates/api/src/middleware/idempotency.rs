@@ -44,7 +44,7 @@ async fn run(state: AppState, req: Request, next: Next) -> Result<Response, Resp
     let auth = AuthTenant::from_request_parts(&mut parts, &state)
         .await
         .map_err(IntoResponse::into_response)?;
-    let bytes = to_bytes(body, crate::router::BODY_LIMIT)
+    let bytes = to_bytes(body, crate::extract::BODY_LIMIT)
         .await
         .map_err(|_| {
             ApiError::new(
