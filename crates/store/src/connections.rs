@@ -65,29 +65,36 @@ macro_rules! upsert_credential {
     };
 }
 
+/// Inserts one connection row inside a transaction; yields the rows written.
+macro_rules! insert_connection {
+    ($conn:expr, $c:expr) => {
+        sqlx::query(
+            "INSERT INTO connections (id, tenant_id, provider, account_label, auth_kind, status, \
+             external_ref, created_at, updated_at, token_expires_at, status_detail, settings) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        )
+        .bind($c.id.as_uuid())
+        .bind($c.tenant_id.as_uuid())
+        .bind(&$c.provider)
+        .bind(&$c.account_label)
+        .bind(&$c.auth_kind)
+        .bind(&$c.status)
+        .bind(&$c.external_ref)
+        .bind($c.created_at)
+        .bind($c.updated_at)
+        .bind($c.token_expires_at)
+        .bind(&$c.status_detail)
+        .bind(&$c.settings)
+        .execute(&mut *$conn)
+        .await?
+        .rows_affected()
+    };
+}
+
 impl Store {
     pub async fn insert_connection(&self, c: &ConnectionRecord) -> Result<(), StoreError> {
         scoped!(self, Scope::Tenant(c.tenant_id), |conn| {
-            sqlx::query(
-                "INSERT INTO connections (id, tenant_id, provider, account_label, auth_kind, status, \
-                 external_ref, created_at, updated_at, token_expires_at, status_detail, settings) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-            )
-            .bind(c.id.as_uuid())
-            .bind(c.tenant_id.as_uuid())
-            .bind(&c.provider)
-            .bind(&c.account_label)
-            .bind(&c.auth_kind)
-            .bind(&c.status)
-            .bind(&c.external_ref)
-            .bind(c.created_at)
-            .bind(c.updated_at)
-            .bind(c.token_expires_at)
-            .bind(&c.status_detail)
-            .bind(&c.settings)
-            .execute(conn)
-            .await?
-            .rows_affected()
+            insert_connection!(conn, c)
         });
         Ok(())
     }
@@ -181,25 +188,7 @@ impl Store {
         audit: &AuditEvent,
     ) -> Result<(), StoreError> {
         scoped!(self, Scope::Tenant(c.tenant_id), |conn| {
-            sqlx::query(
-                "INSERT INTO connections (id, tenant_id, provider, account_label, auth_kind, status, \
-                 external_ref, created_at, updated_at, token_expires_at, status_detail, settings) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-            )
-            .bind(c.id.as_uuid())
-            .bind(c.tenant_id.as_uuid())
-            .bind(&c.provider)
-            .bind(&c.account_label)
-            .bind(&c.auth_kind)
-            .bind(&c.status)
-            .bind(&c.external_ref)
-            .bind(c.created_at)
-            .bind(c.updated_at)
-            .bind(c.token_expires_at)
-            .bind(&c.status_detail)
-            .bind(&c.settings)
-            .execute(&mut *conn)
-            .await?;
+            insert_connection!(conn, c);
             for f in fields {
                 upsert_credential!(conn, c.tenant_id, c.id, f, c.created_at);
             }

@@ -13,12 +13,10 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use deskgate_app::connections::ListAt;
-
 use crate::extract::{AuthTenant, ValidJson, ValidQuery};
 use crate::problem::Problem;
 use crate::routes::connections::connection_id;
-use crate::routes::page::{self, ListResponse};
+use crate::routes::page::{self, ListResponse, Window};
 use crate::{ApiError, AppState};
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
@@ -87,25 +85,19 @@ async fn list_comments(
     Path((id, ticket_id)): Path<(String, String)>,
     ValidQuery(q): ValidQuery<ListParams>,
 ) -> Result<Json<ListResponse<Comment>>, ApiError> {
-    let id = connection_id(&id)?;
-    let scope = format!("comments|{ticket_id}");
+    let list = format!("comments/{ticket_id}");
     let ticket_id = TicketId(ticket_id);
-    let request = page::request(q.limit, None, q.include_remote_data, NoFilter)?;
-    let listed = state
-        .app
-        .list(
-            auth.tenant,
-            id,
-            &auth.ctx,
-            ListAt {
-                scope: &scope,
-                cursor: q.cursor.as_deref(),
-            },
-            request,
-            |c, r| async move { c.list_comments(&ticket_id, &r).await },
-        )
-        .await?;
-    Ok(Json(page::envelope(listed)))
+    let window = Window {
+        list: &list,
+        cursor: q.cursor.as_deref(),
+        limit: q.limit,
+        updated_after: None,
+        include_remote_data: q.include_remote_data,
+    };
+    page::list(&state, &auth, &id, window, NoFilter, |c, r| async move {
+        c.list_comments(&ticket_id, &r).await
+    })
+    .await
 }
 
 /// Adds a comment to a ticket. Send an `Idempotency-Key` to make retries safe.

@@ -12,12 +12,10 @@ use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use deskgate_app::connections::ListAt;
-
 use crate::extract::{AuthTenant, ValidQuery};
 use crate::problem::Problem;
 use crate::routes::connections::connection_id;
-use crate::routes::page::{self, ListResponse};
+use crate::routes::page::{self, ListResponse, Window};
 use crate::{ApiError, AppState};
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
@@ -95,25 +93,18 @@ async fn list_users(
     Path(id): Path<String>,
     ValidQuery(q): ValidQuery<UserParams>,
 ) -> Result<Json<ListResponse<User>>, ApiError> {
-    let id = connection_id(&id)?;
     let filter = UserFilter { email: q.email };
-    let scope = format!("users|{:?}|{filter:?}", q.updated_after);
-    let request = page::request(q.limit, q.updated_after, q.include_remote_data, filter)?;
-    let listed = state
-        .app
-        .list(
-            auth.tenant,
-            id,
-            &auth.ctx,
-            ListAt {
-                scope: &scope,
-                cursor: q.cursor.as_deref(),
-            },
-            request,
-            |c, r| async move { c.list_users(&r).await },
-        )
-        .await?;
-    Ok(Json(page::envelope(listed)))
+    let window = Window {
+        list: "users",
+        cursor: q.cursor.as_deref(),
+        limit: q.limit,
+        updated_after: q.updated_after,
+        include_remote_data: q.include_remote_data,
+    };
+    page::list(&state, &auth, &id, window, filter, |c, r| async move {
+        c.list_users(&r).await
+    })
+    .await
 }
 
 /// One agent or admin.
@@ -158,28 +149,21 @@ async fn list_contacts(
     Path(id): Path<String>,
     ValidQuery(q): ValidQuery<ContactParams>,
 ) -> Result<Json<ListResponse<Contact>>, ApiError> {
-    let id = connection_id(&id)?;
     let filter = ContactFilter {
         email: q.email,
         account_id: q.account_id.map(AccountId),
     };
-    let scope = format!("contacts|{:?}|{filter:?}", q.updated_after);
-    let request = page::request(q.limit, q.updated_after, q.include_remote_data, filter)?;
-    let listed = state
-        .app
-        .list(
-            auth.tenant,
-            id,
-            &auth.ctx,
-            ListAt {
-                scope: &scope,
-                cursor: q.cursor.as_deref(),
-            },
-            request,
-            |c, r| async move { c.list_contacts(&r).await },
-        )
-        .await?;
-    Ok(Json(page::envelope(listed)))
+    let window = Window {
+        list: "contacts",
+        cursor: q.cursor.as_deref(),
+        limit: q.limit,
+        updated_after: q.updated_after,
+        include_remote_data: q.include_remote_data,
+    };
+    page::list(&state, &auth, &id, window, filter, |c, r| async move {
+        c.list_contacts(&r).await
+    })
+    .await
 }
 
 /// One end user.
@@ -224,24 +208,17 @@ async fn list_accounts(
     Path(id): Path<String>,
     ValidQuery(q): ValidQuery<PlainParams>,
 ) -> Result<Json<ListResponse<Account>>, ApiError> {
-    let id = connection_id(&id)?;
-    let scope = format!("accounts|{:?}", q.updated_after);
-    let request = page::request(q.limit, q.updated_after, q.include_remote_data, NoFilter)?;
-    let listed = state
-        .app
-        .list(
-            auth.tenant,
-            id,
-            &auth.ctx,
-            ListAt {
-                scope: &scope,
-                cursor: q.cursor.as_deref(),
-            },
-            request,
-            |c, r| async move { c.list_accounts(&r).await },
-        )
-        .await?;
-    Ok(Json(page::envelope(listed)))
+    let window = Window {
+        list: "accounts",
+        cursor: q.cursor.as_deref(),
+        limit: q.limit,
+        updated_after: q.updated_after,
+        include_remote_data: q.include_remote_data,
+    };
+    page::list(&state, &auth, &id, window, NoFilter, |c, r| async move {
+        c.list_accounts(&r).await
+    })
+    .await
 }
 
 /// One organization.
@@ -286,24 +263,17 @@ async fn list_teams(
     Path(id): Path<String>,
     ValidQuery(q): ValidQuery<PlainParams>,
 ) -> Result<Json<ListResponse<Team>>, ApiError> {
-    let id = connection_id(&id)?;
-    let scope = format!("teams|{:?}", q.updated_after);
-    let request = page::request(q.limit, q.updated_after, q.include_remote_data, NoFilter)?;
-    let listed = state
-        .app
-        .list(
-            auth.tenant,
-            id,
-            &auth.ctx,
-            ListAt {
-                scope: &scope,
-                cursor: q.cursor.as_deref(),
-            },
-            request,
-            |c, r| async move { c.list_teams(&r).await },
-        )
-        .await?;
-    Ok(Json(page::envelope(listed)))
+    let window = Window {
+        list: "teams",
+        cursor: q.cursor.as_deref(),
+        limit: q.limit,
+        updated_after: q.updated_after,
+        include_remote_data: q.include_remote_data,
+    };
+    page::list(&state, &auth, &id, window, NoFilter, |c, r| async move {
+        c.list_teams(&r).await
+    })
+    .await
 }
 
 /// One group.
@@ -348,22 +318,15 @@ async fn list_tags(
     Path(id): Path<String>,
     ValidQuery(q): ValidQuery<PlainParams>,
 ) -> Result<Json<ListResponse<Tag>>, ApiError> {
-    let id = connection_id(&id)?;
-    let scope = format!("tags|{:?}", q.updated_after);
-    let request = page::request(q.limit, q.updated_after, q.include_remote_data, NoFilter)?;
-    let listed = state
-        .app
-        .list(
-            auth.tenant,
-            id,
-            &auth.ctx,
-            ListAt {
-                scope: &scope,
-                cursor: q.cursor.as_deref(),
-            },
-            request,
-            |c, r| async move { c.list_tags(&r).await },
-        )
-        .await?;
-    Ok(Json(page::envelope(listed)))
+    let window = Window {
+        list: "tags",
+        cursor: q.cursor.as_deref(),
+        limit: q.limit,
+        updated_after: q.updated_after,
+        include_remote_data: q.include_remote_data,
+    };
+    page::list(&state, &auth, &id, window, NoFilter, |c, r| async move {
+        c.list_tags(&r).await
+    })
+    .await
 }

@@ -1,7 +1,20 @@
-//! The list envelope every collection answers with.
+//! The list envelope every collection answers with, and the one path every connector list
+//! takes through the app.
 
+use std::fmt::Debug;
+use std::future::Future;
+use std::sync::Arc;
+
+use axum::Json;
+use chrono::{DateTime, Utc};
+use deskgate_app::connections::ListAt;
+use deskgate_core::{Connector, ConnectorError, Page, PageRequest};
 use serde::Serialize;
 use utoipa::ToSchema;
+
+use crate::extract::AuthTenant;
+use crate::routes::connections::connection_id;
+use crate::{ApiError, AppState};
 
 /// One page of a collection.
 #[derive(Debug, Serialize, ToSchema)]
@@ -12,11 +25,11 @@ pub(crate) struct ListResponse<T> {
 }
 
 /// Checks a `limit` query parameter: 1 to 100, 50 when absent.
-pub(crate) fn limit(raw: Option<u32>) -> Result<u32, crate::ApiError> {
+pub(crate) fn limit(raw: Option<u32>) -> Result<u32, ApiError> {
     match raw {
         None => Ok(50),
         Some(n @ 1..=100) => Ok(n),
-        Some(n) => Err(crate::ApiError::invalid_query(
+        Some(n) => Err(ApiError::invalid_query(
             "limit",
             format!("must be between 1 and 100, got {n}"),
         )),
@@ -26,14 +39,14 @@ pub(crate) fn limit(raw: Option<u32>) -> Result<u32, crate::ApiError> {
 /// Builds a page request from the parameters every list takes.
 pub(crate) fn request<F>(
     limit_raw: Option<u32>,
-    updated_after: Option<chrono::DateTime<chrono::Utc>>,
+    updated_after: Option<DateTime<Utc>>,
     include_remote_data: Option<bool>,
     filter: F,
-) -> Result<deskgate_core::PageRequest<F>, crate::ApiError> {
+) -> Result<PageRequest<F>, ApiError> {
     let limit = limit(limit_raw)?;
     let limit = deskgate_core::page::Limit::try_from(limit)
-        .map_err(|e| crate::ApiError::invalid_query("limit", e.to_string()))?;
-    Ok(deskgate_core::PageRequest {
+        .map_err(|e| ApiError::invalid_query("limit", e.to_string()))?;
+    Ok(PageRequest {
         cursor: None,
         limit,
         updated_after,
@@ -42,10 +55,50 @@ pub(crate) fn request<F>(
     })
 }
 
-/// The list envelope from a connector page.
-pub(crate) fn envelope<T>(listed: deskgate_app::connections::Listed<T>) -> ListResponse<T> {
-    ListResponse {
+/// What every connector list takes besides its own filters.
+#[derive(Debug)]
+pub(crate) struct Window<'a> {
+    /// Names the list for its cursors: `tickets`, `comments/{ticket_id}`.
+    pub(crate) list: &'a str,
+    pub(crate) cursor: Option<&'a str>,
+    pub(crate) limit: Option<u32>,
+    pub(crate) updated_after: Option<DateTime<Utc>>,
+    pub(crate) include_remote_data: Option<bool>,
+}
+
+/// Lists one page of a connection's resource and wraps it in the envelope. The cursor's
+/// scope is the list and its filters, so a cursor only continues the list that issued it.
+pub(crate) async fn list<T, Flt, F, Fut>(
+    state: &AppState,
+    auth: &AuthTenant,
+    id: &str,
+    window: Window<'_>,
+    filter: Flt,
+    op: F,
+) -> Result<Json<ListResponse<T>>, ApiError>
+where
+    Flt: Debug,
+    F: FnOnce(Arc<dyn Connector>, PageRequest<Flt>) -> Fut,
+    Fut: Future<Output = Result<Page<T>, ConnectorError>>,
+{
+    let id = connection_id(id)?;
+    let scope = format!("{}|{:?}|{filter:?}", window.list, window.updated_after);
+    let request = request(
+        window.limit,
+        window.updated_after,
+        window.include_remote_data,
+        filter,
+    )?;
+    let at = ListAt {
+        scope: &scope,
+        cursor: window.cursor,
+    };
+    let listed = state
+        .app
+        .list(auth.tenant, id, &auth.ctx, at, request, op)
+        .await?;
+    Ok(Json(ListResponse {
         data: listed.items,
         next_cursor: listed.next_cursor,
-    }
+    }))
 }

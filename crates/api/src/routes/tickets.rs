@@ -12,12 +12,10 @@ use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use deskgate_app::connections::ListAt;
-
 use crate::extract::{AuthTenant, ValidJson, ValidQuery};
 use crate::problem::Problem;
 use crate::routes::connections::connection_id;
-use crate::routes::page::{self, ListResponse};
+use crate::routes::page::{self, ListResponse, Window};
 use crate::{ApiError, AppState};
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
@@ -78,7 +76,6 @@ async fn list_tickets(
     Path(id): Path<String>,
     ValidQuery(q): ValidQuery<ListParams>,
 ) -> Result<Json<ListResponse<Ticket>>, ApiError> {
-    let id = connection_id(&id)?;
     let filter = TicketFilter {
         status: q.status,
         assignee_id: q.assignee_id.map(UserId),
@@ -86,23 +83,17 @@ async fn list_tickets(
         account_id: q.account_id.map(AccountId),
         requester_id: q.requester_id.map(ContactId),
     };
-    let scope = format!("tickets|{:?}|{filter:?}", q.updated_after);
-    let request = page::request(q.limit, q.updated_after, q.include_remote_data, filter)?;
-    let listed = state
-        .app
-        .list(
-            auth.tenant,
-            id,
-            &auth.ctx,
-            ListAt {
-                scope: &scope,
-                cursor: q.cursor.as_deref(),
-            },
-            request,
-            |c, r| async move { c.list_tickets(&r).await },
-        )
-        .await?;
-    Ok(Json(page::envelope(listed)))
+    let window = Window {
+        list: "tickets",
+        cursor: q.cursor.as_deref(),
+        limit: q.limit,
+        updated_after: q.updated_after,
+        include_remote_data: q.include_remote_data,
+    };
+    page::list(&state, &auth, &id, window, filter, |c, r| async move {
+        c.list_tickets(&r).await
+    })
+    .await
 }
 
 /// One ticket.
