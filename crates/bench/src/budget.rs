@@ -264,8 +264,11 @@ pub(crate) async fn run(args: Args) -> anyhow::Result<Value> {
         });
     }
     // The counters at the end of the offered period: calls made while callers drain fall in
-    // the next window and are not part of this one's allowance.
-    tokio::time::sleep_until(started + Duration::from_secs_f64(args.duration)).await;
+    // the next window and are not part of this one's allowance. Aligned runs started 0.2 s
+    // into a window, so they read the counters just before the next window opens (when a
+    // naive client's queued retries all fire).
+    let window_end = if args.align { 0.4 } else { 0.0 };
+    tokio::time::sleep_until(started + Duration::from_secs_f64(args.duration - window_end)).await;
     let gw_after = counters(&client, &sandbox, &args.gateway_account).await?;
     let naive_after = counters(&client, &sandbox, &args.naive_account).await?;
     while tasks.join_next().await.is_some() {}

@@ -1,5 +1,6 @@
 //! Reading and mapping a page of 100 Zendesk tickets (what `list_tickets` does with every
-//! page) and serializing the result, against the floor: a plain `serde_json` parse and
+//! page: typed, and through a `Value` per record as filtered lists do) and serializing the
+//! result, against the floor: a plain `serde_json` parse and
 //! serialize of the same bytes. The page is fetched once from the sandbox, so it has every
 //! field shape the sandbox seeds.
 
@@ -7,7 +8,7 @@ use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use deskgate_sandbox::{SandboxConfig, ZendeskAccountConfig};
-use deskgate_zendesk::{ZendeskSubdomain, map_ticket_page};
+use deskgate_zendesk::{ZendeskSubdomain, map_ticket_page, map_ticket_page_via_values};
 use secrecy::ExposeSecret;
 
 fn page_of_100() -> Vec<u8> {
@@ -60,6 +61,13 @@ fn mapping(c: &mut Criterion) {
     group.bench_function("map_100_tickets", |b| {
         b.iter(|| {
             let tickets = map_ticket_page(black_box(&page), &subdomain).expect("the page maps");
+            serde_json::to_vec(&tickets).expect("tickets serialize")
+        });
+    });
+    group.bench_function("map_100_tickets_via_values", |b| {
+        b.iter(|| {
+            let tickets =
+                map_ticket_page_via_values(black_box(&page), &subdomain).expect("the page maps");
             serde_json::to_vec(&tickets).expect("tickets serialize")
         });
     });

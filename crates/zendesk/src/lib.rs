@@ -41,5 +41,5 @@ pub use auth::{
 pub use capabilities::capabilities;
 pub use client::ZendeskConnector;
 pub use connect::{ConnectInput, ZendeskHealth};
-pub use decode::map_ticket_page;
+pub use decode::{map_ticket_page, map_ticket_page_via_values};
 pub use subdomain::{SubdomainError, ZENDESK_DOMAIN, ZendeskSubdomain};

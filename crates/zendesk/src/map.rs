@@ -170,6 +170,16 @@ fn id<T: From<String>>(id: Option<crate::wire::WireId>) -> Option<T> {
 
 pub(crate) fn ticket(raw: Value, ctx: MapContext<'_>) -> Result<Ticket, String> {
     let w: WireTicket = parse(&raw, "ticket")?;
+    ticket_from_wire(w, remote(raw, ctx), ctx)
+}
+
+/// A ticket already read into its wire type; `remote_data` is the raw record, when the
+/// caller asked for it.
+pub(crate) fn ticket_from_wire(
+    w: WireTicket,
+    remote_data: Option<Value>,
+    ctx: MapContext<'_>,
+) -> Result<Ticket, String> {
     let created_at = w
         .created_at
         .ok_or_else(|| format!("zendesk ticket {} has no created_at", w.id.0))?;
@@ -217,7 +227,7 @@ pub(crate) fn ticket(raw: Value, ctx: MapContext<'_>) -> Result<Ticket, String> 
                 value: f.value,
             })
             .collect(),
-        remote_data: remote(raw, ctx),
+        remote_data,
     })
 }
 

@@ -207,6 +207,14 @@ impl WirePage {
     }
 }
 
+/// A cursor page of tickets read straight into their wire type, without a `Value` tree in
+/// between: for plain lists, where no filter or caller needs the raw records.
+#[derive(Debug, Deserialize)]
+pub(crate) struct WireTicketPage {
+    pub(crate) tickets: Vec<WireTicket>,
+    pub(crate) meta: WireMeta,
+}
+
 /// Response of `POST /api/v2/uploads`.
 #[derive(Debug, Deserialize)]
 pub(crate) struct WireUploadResponse {
