@@ -238,6 +238,22 @@ pub(crate) async fn run(args: Args) -> anyhow::Result<Value> {
     let mut ticks = tokio::time::interval(Duration::from_secs_f64(1.0 / args.rate));
     ticks.set_missed_tick_behavior(MissedTickBehavior::Burst);
     let started = Instant::now();
+    // The counters at the end of the offered period: calls made while callers drain fall in
+    // the next window and are not part of this one's allowance. Aligned runs started 0.2 s
+    // into a window, so they read the counters just before the next window opens (when a
+    // naive client's queued retries all fire).
+    let window_end = if args.align { 0.4 } else { 0.0 };
+    let snapshot = tokio::spawn({
+        let (client, sandbox) = (client.clone(), sandbox.clone());
+        let (gw, naive) = (args.gateway_account.clone(), args.naive_account.clone());
+        let at = started + Duration::from_secs_f64((args.duration - window_end).max(0.0));
+        async move {
+            tokio::time::sleep_until(at).await;
+            let gw = counters(&client, &sandbox, &gw).await?;
+            let naive = counters(&client, &sandbox, &naive).await?;
+            anyhow::Ok((gw, naive))
+        }
+    });
     let mut tasks = tokio::task::JoinSet::new();
     for _ in 0..total {
         let due = ticks.tick().await;
@@ -263,14 +279,7 @@ pub(crate) async fn run(args: Args) -> anyhow::Result<Value> {
             record(&side, outcome, due, late_after_ms);
         });
     }
-    // The counters at the end of the offered period: calls made while callers drain fall in
-    // the next window and are not part of this one's allowance. Aligned runs started 0.2 s
-    // into a window, so they read the counters just before the next window opens (when a
-    // naive client's queued retries all fire).
-    let window_end = if args.align { 0.4 } else { 0.0 };
-    tokio::time::sleep_until(started + Duration::from_secs_f64(args.duration - window_end)).await;
-    let gw_after = counters(&client, &sandbox, &args.gateway_account).await?;
-    let naive_after = counters(&client, &sandbox, &args.naive_account).await?;
+    let (gw_after, naive_after) = snapshot.await??;
     while tasks.join_next().await.is_some() {}
     let allowance = f64::from(args.limit) * args.duration / 60.0;
     Ok(json!({
