@@ -2,7 +2,7 @@
 //! store nothing, listing with filters and cursors, health, and disconnecting.
 
 use deskgate_sandbox::SandboxConfig;
-use deskgate_tests::{Backend, TestApp, accounts, backends, leaks_secret};
+use deskgate_tests::{Backend, TestApp, accounts, backends, leaks_secret, read};
 use serde_json::{Value, json};
 
 backends!(
@@ -17,15 +17,6 @@ backends!(
 
 async fn spawn(backend: Backend) -> TestApp {
     TestApp::spawn_with_sandbox(backend, accounts(&["acme", "globex"], 20)).await
-}
-
-async fn json_of(res: reqwest::Response) -> (u16, Value) {
-    let status = res.status().as_u16();
-    let text = res.text().await.unwrap();
-    (
-        status,
-        serde_json::from_str(&text).unwrap_or(Value::String(text)),
-    )
 }
 
 async fn connecting_with_an_api_token_answers_the_connection_without_secrets(backend: Backend) {
@@ -86,7 +77,7 @@ async fn connecting_with_client_credentials_stores_an_expiring_token(backend: Ba
 
 /// The tenant's connection count and the audit actions about connections.
 async fn stored(t: &TestApp, tenant: &deskgate_tests::TestTenant) -> (usize, Vec<String>) {
-    let (status, list) = json_of(t.get("/v1/connections", &tenant.key).send().await.unwrap()).await;
+    let (status, list) = read(t.get("/v1/connections", &tenant.key).send().await.unwrap()).await;
     assert_eq!(status, 200);
     let audit = t
         .store
@@ -120,7 +111,7 @@ async fn a_failed_check_answers_422_with_a_diagnosis_and_stores_nothing(backend:
         ("wrong client secret", wrong_secret, ""),
         ("unknown subdomain", unknown_account, "subdomain"),
     ] {
-        let (status, v) = json_of(
+        let (status, v) = read(
             t.post("/v1/connections", &tenant.key)
                 .json(&body)
                 .send()
@@ -139,7 +130,7 @@ async fn a_failed_check_answers_422_with_a_diagnosis_and_stores_nothing(backend:
     }
 
     t.sandbox().set_zendesk_token_access("acme", false).unwrap();
-    let (status, v) = json_of(
+    let (status, v) = read(
         t.post("/v1/connections", &tenant.key)
             .json(&t.api_token_body("acme"))
             .send()
@@ -170,7 +161,7 @@ async fn input_that_cannot_be_a_zendesk_account_is_refused_before_any_vendor_cal
         let mut body = t.api_token_body("acme");
         body["subdomain"] = json!(subdomain);
         body["auth"]["email"] = json!(email);
-        let (status, v) = json_of(
+        let (status, v) = read(
             t.post("/v1/connections", &tenant.key)
                 .json(&body)
                 .send()
@@ -198,7 +189,7 @@ async fn connections_list_by_filter_and_page_by_cursor(backend: Backend) {
     let page = |q: &str| {
         let url = format!("/v1/connections?{q}");
         let req = t.get(&url, &tenant.key);
-        async move { json_of(req.send().await.unwrap()).await }
+        async move { read(req.send().await.unwrap()).await }
     };
     let ids_of = |v: &Value| -> Vec<String> {
         v["data"]
@@ -235,7 +226,7 @@ async fn connections_list_by_filter_and_page_by_cursor(backend: Backend) {
     }
 
     let other = t.tenant("other").await;
-    let (_, theirs) = json_of(t.get("/v1/connections", &other.key).send().await.unwrap()).await;
+    let (_, theirs) = read(t.get("/v1/connections", &other.key).send().await.unwrap()).await;
     assert_eq!(ids_of(&theirs), Vec::<String>::new());
 }
 
@@ -254,7 +245,7 @@ async fn health_reports_identity_deadline_and_rate_budget(backend: Backend) {
         .unwrap();
     assert_eq!(res.status(), 200);
 
-    let (status, v) = json_of(
+    let (status, v) = read(
         t.get(&format!("/v1/connections/{id}/health"), &tenant.key)
             .send()
             .await
@@ -282,7 +273,7 @@ async fn health_reports_identity_deadline_and_rate_budget(backend: Backend) {
 
     // A client-credentials connection has no API-token deadline, and an expiry instead.
     let cc = t.connect_client_credentials(&tenant.key, "globex").await;
-    let (_, v) = json_of(
+    let (_, v) = read(
         t.get(&format!("/v1/connections/{cc}/health"), &tenant.key)
             .send()
             .await
@@ -295,7 +286,7 @@ async fn health_reports_identity_deadline_and_rate_budget(backend: Backend) {
 
     // Credentials the vendor stopped accepting show up as a failed check.
     t.sandbox().set_zendesk_token_access("acme", false).unwrap();
-    let (status, v) = json_of(
+    let (status, v) = read(
         t.get(&format!("/v1/connections/{id}/health"), &tenant.key)
             .send()
             .await

@@ -3,8 +3,8 @@
 //! duplicate a ticket.
 
 use deskgate_sandbox::FaultConfig;
-use deskgate_tests::{Backend, TestApp, TestTenant, accounts, backends};
-use serde_json::{Value, json};
+use deskgate_tests::{Backend, TestApp, TestTenant, accounts, backends, read};
+use serde_json::json;
 
 backends!(
     the_same_key_and_body_replays_the_first_response_and_writes_once,
@@ -14,15 +14,6 @@ backends!(
     a_429_releases_the_key_for_a_retry,
     write_retries_never_duplicate_a_ticket,
 );
-
-async fn read(res: reqwest::Response) -> (u16, Value) {
-    let status = res.status().as_u16();
-    let text = res.text().await.unwrap();
-    (
-        status,
-        serde_json::from_str(&text).unwrap_or(Value::String(text)),
-    )
-}
 
 async fn setup(backend: Backend) -> (TestApp, TestTenant, String) {
     let t = TestApp::spawn_with_sandbox(backend, accounts(&["acme", "globex"], 20)).await;

@@ -1,7 +1,7 @@
 //! The passthrough to the vendor's own API, and the capability matrix.
 
-use deskgate_tests::{Backend, TestApp, TestTenant, accounts, backends};
-use serde_json::{Value, json};
+use deskgate_tests::{Backend, TestApp, TestTenant, accounts, backends, read};
+use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 backends!(
@@ -10,15 +10,6 @@ backends!(
     passthrough_refuses_paths_that_climb_out_without_a_vendor_call,
     connectors_lists_zendesk_as_its_connector_describes_itself,
 );
-
-async fn read(res: reqwest::Response) -> (u16, Value) {
-    let status = res.status().as_u16();
-    let text = res.text().await.unwrap();
-    (
-        status,
-        serde_json::from_str(&text).unwrap_or(Value::String(text)),
-    )
-}
 
 async fn setup(backend: Backend) -> (TestApp, TestTenant, String) {
     let t = TestApp::spawn_with_sandbox(backend, accounts(&["acme"], 20)).await;

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use deskgate_tests::{Backend, TestApp, TestTenant, accounts, backends};
+use deskgate_tests::{Backend, TestApp, TestTenant, accounts, backends, read};
 use serde_json::{Value, json};
 
 backends!(
@@ -47,15 +47,6 @@ impl Fixture {
         )
         .await
     }
-}
-
-async fn read(res: reqwest::Response) -> (u16, Value) {
-    let status = res.status().as_u16();
-    let text = res.text().await.unwrap();
-    (
-        status,
-        serde_json::from_str(&text).unwrap_or(Value::String(text)),
-    )
 }
 
 fn data(v: &Value) -> &Vec<Value> {

@@ -1,8 +1,8 @@
 //! How the vendor's failures reach the tenant: each maps to its own problem code.
 
 use deskgate_sandbox::FaultConfig;
-use deskgate_tests::{Backend, TestApp, TestTenant, accounts, backends, fast_upstream};
-use serde_json::{Value, json};
+use deskgate_tests::{Backend, TestApp, TestTenant, accounts, backends, fast_upstream, read};
+use serde_json::json;
 
 backends!(
     a_vendor_401_marks_the_connection_and_later_calls_skip_the_vendor,
@@ -11,15 +11,6 @@ backends!(
     a_vendor_slower_than_the_deadline_answers_504,
     vendor_validation_answers_422_with_the_fields,
 );
-
-async fn read(res: reqwest::Response) -> (u16, Value) {
-    let status = res.status().as_u16();
-    let text = res.text().await.unwrap();
-    (
-        status,
-        serde_json::from_str(&text).unwrap_or(Value::String(text)),
-    )
-}
 
 async fn connected(t: &TestApp) -> (TestTenant, String) {
     let tenant = t.tenant("acme-corp").await;

@@ -16,6 +16,16 @@ pub use db::{Backend, TestDb, skip};
 pub use sandbox::{Replica, account, accounts, fast_upstream, leaks_secret};
 pub use spawn::{TestApp, TestTenant};
 
+/// A response's status and its body as JSON, or as a JSON string when it is not JSON.
+pub async fn read(res: reqwest::Response) -> (u16, serde_json::Value) {
+    let status = res.status().as_u16();
+    let text = res.text().await.unwrap();
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)),
+    )
+}
+
 /// Generates one `#[tokio::test]` per backend for an `async fn(Backend)`.
 ///
 /// `backends!(tenant_a_never_sees_tenant_b_keys);` gives
