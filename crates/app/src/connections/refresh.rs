@@ -4,8 +4,9 @@
 //! theft and can get the grant revoked. So a renewal takes, in order: the connection's
 //! in-process lock (single-flight: concurrent requests on this replica wait for one
 //! renewal), a lease on the connection row (`lease_until`, a conditional UPDATE: at most one
-//! replica renews), a fresh read of the row and credentials (someone may have renewed
-//! meanwhile), the vendor call, and one transaction that stores the new tokens, their expiry
+//! replica renews), a fresh read of the row and credentials under the lease (another replica
+//! may have renewed and released its lease between our first read and our lease), the vendor
+//! call, and one transaction that stores the new tokens, their expiry
 //! and releases the lease, before anyone uses them. `invalid_grant` marks the connection
 //! `needs_reauth`; it is never retried.
 
@@ -86,7 +87,17 @@ impl App {
                 .take_refresh_lease(tenant, id, now, now + LEASE)
                 .await?
             {
-                break;
+                // The row read above may predate another replica's renewal that finished
+                // (and released its lease) just before ours was taken: read it again under
+                // the lease, and stand down if it is no longer due.
+                self.credential_cache().invalidate(tenant, id).await;
+                self.connection_cache().invalidate(tenant, id).await;
+                current = self.connection(tenant, id).await?;
+                if due(&current, Utc::now()) {
+                    break;
+                }
+                self.store().release_refresh_lease(tenant, id).await?;
+                continue;
             }
             if waited_since.elapsed() > WAIT_FOR_OTHER {
                 return Err(AppError::Upstream(ConnectorError::Timeout));
@@ -95,9 +106,7 @@ impl App {
             current = self.connection(tenant, id).await?;
         }
 
-        // Leased: the freshest credentials, from the database, not a cache.
-        self.credential_cache().invalidate(tenant, id).await;
-        self.connection_cache().invalidate(tenant, id).await;
+        // Leased and still due: renew from the freshest credentials (the caches were dropped).
         let result = self.renew_leased(&current, ctx).await;
         if result.is_err() {
             self.store().release_refresh_lease(tenant, id).await?;
