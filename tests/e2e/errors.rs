@@ -94,6 +94,7 @@ async fn bad_bodies_name_the_field(backend: Backend) {
         .send()
         .await
         .unwrap();
+    assert_eq!(res.headers()["connection"], "close");
     let (status, p) = problem(res).await;
     assert_eq!(
         (status, p["code"].as_str()),

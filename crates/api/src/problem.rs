@@ -431,6 +431,11 @@ impl IntoResponse for ApiError {
         if e.status == StatusCode::UNAUTHORIZED {
             headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
+        if e.status == StatusCode::PAYLOAD_TOO_LARGE {
+            // The rest of the body was never read, so this connection cannot carry another
+            // request: say so, or a client's pool reuses it and its next request fails.
+            headers.insert(header::CONNECTION, HeaderValue::from_static("close"));
+        }
         if let Some(cause) = e.cause {
             res.extensions_mut().insert(InternalCause(cause));
         }

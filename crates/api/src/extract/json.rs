@@ -9,6 +9,43 @@ use crate::ApiError;
 /// Request bodies larger than this are refused with 413.
 pub(crate) const BODY_LIMIT: usize = 1024 * 1024;
 
+/// The body as bytes, whatever its type, up to [`BODY_LIMIT`]: larger is 413
+/// `payload_too_large`, a body that breaks off is 400 `unreadable_body`.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct RawBody(pub(crate) Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for RawBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        Bytes::from_request(req, state)
+            .await
+            .map(RawBody)
+            .map_err(|e| {
+                if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    too_large()
+                } else {
+                    ApiError::new(
+                        StatusCode::BAD_REQUEST,
+                        "unreadable_body",
+                        "Unreadable body",
+                        e.body_text(),
+                    )
+                }
+            })
+    }
+}
+
+/// 413 `payload_too_large`.
+pub(crate) fn too_large() -> ApiError {
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "payload_too_large",
+        "Payload too large",
+        "the request body is larger than the gateway accepts (1 MiB)",
+    )
+}
+
 /// A JSON body that parsed into `T`. Failures name the field at fault:
 /// - not JSON at all: 415 `unsupported_media_type`;
 /// - broken JSON: 400 `malformed_json` with line and column;
@@ -43,23 +80,7 @@ where
                 "send the body as JSON with `Content-Type: application/json`",
             ));
         }
-        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
-            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::new(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "payload_too_large",
-                    "Payload too large",
-                    "the request body is larger than the gateway accepts (1 MiB)",
-                )
-            } else {
-                ApiError::new(
-                    StatusCode::BAD_REQUEST,
-                    "unreadable_body",
-                    "Unreadable body",
-                    e.body_text(),
-                )
-            }
-        })?;
+        let RawBody(bytes) = RawBody::from_request(req, state).await?;
         parse(&bytes).map(ValidJson)
     }
 }

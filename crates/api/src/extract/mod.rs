@@ -5,6 +5,6 @@ mod json;
 mod query;
 
 pub use auth::AuthTenant;
-pub(crate) use json::BODY_LIMIT;
 pub use json::ValidJson;
+pub(crate) use json::{BODY_LIMIT, RawBody, too_large};
 pub use query::ValidQuery;

@@ -46,15 +46,7 @@ async fn run(state: AppState, req: Request, next: Next) -> Result<Response, Resp
         .map_err(IntoResponse::into_response)?;
     let bytes = to_bytes(body, crate::extract::BODY_LIMIT)
         .await
-        .map_err(|_| {
-            ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "payload_too_large",
-                "Payload too large",
-                "the request body is larger than the gateway accepts (1 MiB)",
-            )
-            .into_response()
-        })?;
+        .map_err(|_| crate::extract::too_large().into_response())?;
     let mut fingerprint = Vec::with_capacity(bytes.len() + 128);
     fingerprint.extend_from_slice(parts.method.as_str().as_bytes());
     fingerprint.push(b'\n');

@@ -1,13 +1,13 @@
 //! `/v1/connections/{id}/passthrough/{path}`: any request to the helpdesk's own API, with
 //! deskgate's managed auth and rate budget, and no normalization.
 
-use axum::body::{Body, Bytes};
+use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderName, Method, Uri, header};
 use axum::response::{IntoResponse, Response};
 use deskgate_core::PassthroughRequest;
 
-use crate::extract::AuthTenant;
+use crate::extract::{AuthTenant, RawBody};
 use crate::problem::Problem;
 use crate::routes::connections::connection_id;
 use crate::{ApiError, AppState};
@@ -22,11 +22,13 @@ const FORWARDED_REQUEST: [HeaderName; 5] = [
     header::IF_NONE_MATCH,
 ];
 
-/// Refuses a path that could climb out of the API root: dot segments, encoded slashes or
-/// dots, backslashes, control characters.
+/// Refuses a path that could climb out of the API root: dot segments, empty segments (a
+/// leading or doubled slash), encoded slashes or dots, backslashes, control characters.
 fn check_path(path: &str) -> Result<(), ApiError> {
     let lowered = path.to_ascii_lowercase();
-    let bad = path.split('/').any(|s| s == "." || s == "..")
+    let bad = path.starts_with('/')
+        || path.contains("//")
+        || path.split('/').any(|s| s == "." || s == "..")
         || lowered.contains("%2e")
         || lowered.contains("%2f")
         || lowered.contains("%5c")
@@ -68,7 +70,7 @@ pub(crate) async fn passthrough(
     method: Method,
     uri: Uri,
     headers: HeaderMap,
-    body: Bytes,
+    RawBody(body): RawBody,
 ) -> Result<Response, ApiError> {
     let id = connection_id(&id)?;
     check_path(&path)?;
@@ -122,9 +124,12 @@ mod tests {
             "./api",
             "api\\v2",
             "api/v2/\u{0}",
+            "/evil.example/x",
+            "api//v2/tickets",
         ] {
             assert!(check_path(bad).is_err(), "{bad}");
         }
         assert!(check_path("api/v2/tickets/1.json").is_ok());
+        assert!(check_path("api/v2/tickets/").is_ok());
     }
 }
