@@ -22,6 +22,7 @@ pub(crate) struct Config {
     pub(crate) database: DatabaseConfig,
     pub(crate) log: LogConfig,
     pub(crate) auth: AuthConfig,
+    pub(crate) cache: CacheConfig,
     #[serde(default)]
     pub(crate) vault: VaultConfig,
     /// The outbound engine: timeouts, body cap, retries, rate budget.
@@ -66,6 +67,14 @@ pub(crate) enum LogFormat {
 #[serde(deny_unknown_fields)]
 pub(crate) struct AuthConfig {
     pub(crate) cache_ttl_secs: u64,
+}
+
+/// The app layer's in-memory caches (the API key cache is `auth.cache_ttl_secs`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CacheConfig {
+    pub(crate) credentials_ttl_secs: u64,
+    pub(crate) connections_ttl_millis: u64,
 }
 
 /// Where the vault's keys come from. The keys themselves are never in configuration files:
@@ -203,5 +212,20 @@ mod tests {
         std::fs::write(&file, "[vault]\nkeys = \"1:c2VjcmV0\"\n").unwrap();
         let err = format!("{:#}", load(&cli).unwrap_err());
         assert!(err.contains("keys"), "{err}");
+    }
+
+    #[test]
+    fn cache_lifetimes_come_from_a_config_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("deskgate.toml");
+        let cli = Cli::parse_from(["deskgate", "--config", file.to_str().unwrap(), "migrate"]);
+        std::fs::write(&file, "[cache]\nconnections_ttl_millis = 0\n").unwrap();
+        let config = load(&cli).unwrap();
+        assert_eq!(config.cache.connections_ttl_millis, 0);
+        assert_eq!(config.cache.credentials_ttl_secs, 30, "the default stays");
+
+        std::fs::write(&file, "[cache]\nconnections_ttl_millis = \"soon\"\n").unwrap();
+        let err = format!("{:#}", load(&cli).unwrap_err());
+        assert!(err.contains("connections_ttl_millis"), "{err}");
     }
 }

@@ -43,8 +43,9 @@ pub(crate) async fn build_app(
         AppSettings {
             api_key_pepper,
             auth_cache_ttl: Duration::from_secs(config.auth.cache_ttl_secs),
+            credential_cache_ttl: Duration::from_secs(config.cache.credentials_ttl_secs),
+            connection_cache_ttl: Duration::from_millis(config.cache.connections_ttl_millis),
             upstream: config.upstream_settings()?,
-            ..AppSettings::default()
         },
     )
     .context("building the application")?;
