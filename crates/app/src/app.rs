@@ -2,7 +2,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use deskgate_core::ConnectionId;
+use deskgate_core::{ConnectionId, TenantId};
 use deskgate_store::Store;
 use deskgate_upstream::{SandboxOverride, Upstream, UpstreamConfig};
 use deskgate_vault::Vault;
@@ -125,6 +125,13 @@ impl App {
 
     pub(crate) fn connection_cache(&self) -> &ConnectionCache {
         &self.inner.connection_cache
+    }
+
+    /// Drops what this replica keeps in memory about a connection (its opened credentials
+    /// and its row): after any write to it.
+    pub(crate) async fn forget_connection(&self, tenant: TenantId, id: ConnectionId) {
+        self.credential_cache().invalidate(tenant, id).await;
+        self.connection_cache().invalidate(tenant, id).await;
     }
 
     /// The outbound engine every connector uses.

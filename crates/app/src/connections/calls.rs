@@ -88,8 +88,9 @@ impl App {
         connection: &Connection,
         ctx: &RequestContext,
     ) -> Result<Arc<Credentials>, AppError> {
-        let seen = self.credential_stamps().get(&connection.id).await;
-        if seen != Some(connection.updated_at) {
+        let current =
+            self.credential_stamps().get(&connection.id).await == Some(connection.updated_at);
+        if !current {
             self.credential_cache()
                 .invalidate(connection.tenant_id, connection.id)
                 .await;
@@ -102,9 +103,13 @@ impl App {
                 ctx,
             )
             .await?;
-        self.credential_stamps()
-            .insert(connection.id, connection.updated_at)
-            .await;
+        if !current {
+            // Written only when it changes: a cache write on every call costs more than the
+            // rest of this lookup.
+            self.credential_stamps()
+                .insert(connection.id, connection.updated_at)
+                .await;
+        }
         Ok(creds)
     }
 

@@ -246,7 +246,7 @@ impl App {
                 Utc::now(),
             )
             .await?;
-        self.connection_cache().invalidate(tenant, id).await;
+        self.forget_connection(tenant, id).await;
         tracing::warn!(%tenant, connection = %id, "connection needs reauthorization");
         Ok(())
     }

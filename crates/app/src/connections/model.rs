@@ -28,6 +28,28 @@ pub struct Connection {
     pub(crate) settings: serde_json::Value,
 }
 
+#[cfg(test)]
+impl Connection {
+    /// An active API-token Zendesk connection of a new tenant.
+    pub(crate) fn for_tests() -> Self {
+        let now = Utc::now();
+        Self {
+            id: ConnectionId::new(),
+            tenant_id: TenantId::new(),
+            provider: Provider::Zendesk,
+            account_label: "acme".into(),
+            auth_kind: AuthMode::ApiToken,
+            status: ConnectionStatus::Active,
+            status_detail: None,
+            external_ref: None,
+            created_at: now,
+            updated_at: now,
+            token_expires_at: None,
+            settings: serde_json::json!({}),
+        }
+    }
+}
+
 /// Whether a connection can be used.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ConnectionStatus {

@@ -90,8 +90,7 @@ impl App {
                 // The row read above may predate another replica's renewal that finished
                 // (and released its lease) just before ours was taken: read it again under
                 // the lease, and stand down if it is no longer due.
-                self.credential_cache().invalidate(tenant, id).await;
-                self.connection_cache().invalidate(tenant, id).await;
+                self.forget_connection(tenant, id).await;
                 current = self.connection(tenant, id).await?;
                 if due(&current, Utc::now()) {
                     break;
@@ -148,8 +147,7 @@ impl App {
         self.store()
             .save_renewed_credentials(tenant, id, &sealed.rows(), expires_at, now)
             .await?;
-        self.credential_cache().invalidate(tenant, id).await;
-        self.connection_cache().invalidate(tenant, id).await;
+        self.forget_connection(tenant, id).await;
         self.store()
             .append_audit(&AuditEvent {
                 tenant_id: Some(tenant),

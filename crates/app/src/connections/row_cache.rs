@@ -81,27 +81,10 @@ impl ConnectionCache {
 
 #[cfg(test)]
 mod tests {
-    use chrono::Utc;
-    use deskgate_core::{AuthMode, Provider};
-
     use super::*;
-    use crate::connections::ConnectionStatus;
 
     fn row() -> Connection {
-        Connection {
-            id: ConnectionId::new(),
-            tenant_id: TenantId::new(),
-            provider: Provider::Zendesk,
-            account_label: "acme".into(),
-            auth_kind: AuthMode::ApiToken,
-            status: ConnectionStatus::Active,
-            status_detail: None,
-            external_ref: None,
-            created_at: Utc::now(),
-            updated_at: Utc::now(),
-            token_expires_at: None,
-            settings: serde_json::json!({}),
-        }
+        Connection::for_tests()
     }
 
     #[tokio::test]

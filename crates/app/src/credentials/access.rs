@@ -124,8 +124,7 @@ impl App {
                 StoreError::MissingReference => AppError::NotFound("connection"),
                 other => other.into(),
             })?;
-        self.credential_cache().invalidate(tenant, connection).await;
-        self.connection_cache().invalidate(tenant, connection).await;
+        self.forget_connection(tenant, connection).await;
         let fields: Vec<&str> = credentials.fields().map(CredentialField::label).collect();
         tracing::debug!(%tenant, %connection, ?fields, key_version = active, "credentials written");
         self.store()
@@ -246,8 +245,7 @@ impl App {
             .shred_connection(tenant, connection, &event)
             .await?
             .ok_or(AppError::NotFound("connection"))?;
-        self.credential_cache().invalidate(tenant, connection).await;
-        self.connection_cache().invalidate(tenant, connection).await;
+        self.forget_connection(tenant, connection).await;
         tracing::info!(%tenant, %connection, destroyed, "connection deleted, credentials destroyed");
         Ok(destroyed)
     }
