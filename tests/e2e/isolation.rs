@@ -15,6 +15,7 @@ fn body_for(path: &str, method: &str) -> Value {
     ) {
         ("post", true, _) => json!({"body": "hello"}),
         ("post", _, true) => json!({"subject": "s", "description": "d"}),
+        ("post", _, _) if path.ends_with("/tags") => json!({"add": ["vip"]}),
         ("patch", _, _) => json!({"status": "open"}),
         _ => json!({}),
     }
@@ -47,6 +48,7 @@ async fn every_connection_route_hides_another_tenants_connection(backend: Backen
             .replace("{contact_id}", "1")
             .replace("{account_id}", "1")
             .replace("{team_id}", "1")
+            .replace("{tag}", "vip")
             .replace("{path}", "api/v2/tickets.json");
         assert!(
             !path.contains('{'),

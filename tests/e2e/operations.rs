@@ -71,6 +71,7 @@ async fn openapi_lists_every_route(backend: Backend) {
         ("/v1/connections/{id}/tickets/{ticket_id}", "delete"),
         ("/v1/connections/{id}/tickets/{ticket_id}/comments", "get"),
         ("/v1/connections/{id}/tickets/{ticket_id}/comments", "post"),
+        ("/v1/connections/{id}/tickets/{ticket_id}/tags", "post"),
         ("/v1/connections/{id}/users", "get"),
         ("/v1/connections/{id}/users/{user_id}", "get"),
         ("/v1/connections/{id}/contacts", "get"),
@@ -80,6 +81,7 @@ async fn openapi_lists_every_route(backend: Backend) {
         ("/v1/connections/{id}/teams", "get"),
         ("/v1/connections/{id}/teams/{team_id}", "get"),
         ("/v1/connections/{id}/tags", "get"),
+        ("/v1/connections/{id}/tags/{tag}", "get"),
         ("/v1/connections/{id}/passthrough/{path}", "get"),
         ("/v1/connections/{id}/passthrough/{path}", "post"),
         ("/v1/connections/{id}/passthrough/{path}", "put"),
@@ -141,6 +143,7 @@ async fn openapi_lists_every_route(backend: Backend) {
         ("/v1/connections/{id}/tickets", "post"),
         ("/v1/connections/{id}/tickets/{ticket_id}", "patch"),
         ("/v1/connections/{id}/tickets/{ticket_id}/comments", "post"),
+        ("/v1/connections/{id}/tickets/{ticket_id}/tags", "post"),
         ("/v1/connections", "post"),
     ] {
         let op = &paths[path][method];

@@ -98,6 +98,34 @@ async fn tickets_are_listed_read_created_updated_and_deleted(backend: Backend) {
     let (_, again) = f.get(&format!("/tickets/{new_id}")).await;
     assert_eq!(again["status"], "pending");
 
+    // Tags: set, add, remove; a change that is not one of those names the problem.
+    let tags = |change: Value| {
+        let req =
+            f.t.post(&f.path(&format!("/tickets/{new_id}/tags")), &f.tenant.key)
+                .json(&change);
+        async move { read(req.send().await.unwrap()).await }
+    };
+    assert_eq!(
+        tags(json!({"set": ["billing", "vip"]})).await,
+        (200, json!({"tags": ["billing", "vip"]}))
+    );
+    assert_eq!(
+        tags(json!({"add": ["escalated"]})).await,
+        (200, json!({"tags": ["billing", "vip", "escalated"]}))
+    );
+    assert_eq!(
+        tags(json!({"remove": ["billing"]})).await,
+        (200, json!({"tags": ["vip", "escalated"]}))
+    );
+    let (status, p) = tags(json!({"replace": ["x"]})).await;
+    assert_eq!(
+        (status, p["code"].as_str()),
+        (422, Some("invalid_body")),
+        "{p}"
+    );
+    let (_, again) = f.get(&format!("/tickets/{new_id}")).await;
+    assert_eq!(again["tags"], json!(["vip", "escalated"]));
+
     let res =
         f.t.delete(&f.path(&format!("/tickets/{new_id}")), &f.tenant.key)
             .send()
@@ -193,6 +221,17 @@ async fn the_directory_lists_and_reads_users_contacts_accounts_teams_and_tags(ba
     let (status, tags) = f.get("/tags").await;
     assert_eq!(status, 200, "{tags}");
     assert!(!data(&tags).is_empty());
+    let name = data(&tags)[0]["name"].as_str().unwrap().to_owned();
+    let (status, one) = f.get(&format!("/tags/{name}")).await;
+    assert_eq!((status, one), (200, json!({"name": name})));
+    let (status, missing) = f.get("/tags/no-such-tag").await;
+    assert_eq!(
+        (status, missing["code"].as_str()),
+        (404, Some("upstream_not_found"))
+    );
+    let (status, short) = f.get("/tags/x").await;
+    assert_eq!(status, 422, "{short}");
+    assert_eq!(short["errors"][0]["field"], "tag", "{short}");
 }
 
 async fn include_remote_data_adds_the_vendor_object(backend: Backend) {

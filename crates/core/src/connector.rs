@@ -156,6 +156,10 @@ pub trait Connector: Send + Sync + fmt::Debug {
     async fn list_tags(&self, _req: &PageRequest) -> Result<Page<Tag>> {
         unsupported("list tags")
     }
+    /// One tag by its name; `NotFound` when the helpdesk has no such tag.
+    async fn get_tag(&self, _name: &str) -> Result<Tag> {
+        unsupported("get tag")
+    }
     /// Sets, adds or removes one ticket's tags; answers the ticket's tags afterwards.
     async fn change_ticket_tags(&self, _id: &TicketId, _change: &TagChange) -> Result<Vec<String>> {
         unsupported("change ticket tags")

@@ -71,8 +71,9 @@ pub fn capabilities() -> Capabilities {
                 &[List, Get],
                 &[("updated_after", Emulated)],
             ),
-            // `update`: set, add or remove one ticket's tags.
-            resource(Resource::Tags, &[List, Update], &[]),
+            // `get`: by name, through tag autocomplete; `update`: set, add or remove one
+            // ticket's tags.
+            resource(Resource::Tags, &[List, Get, Update], &[]),
         ],
     }
 }

@@ -12,7 +12,7 @@ use deskgate_core::model::{
 };
 use deskgate_core::page::{ContactFilter, NoFilter, ReadOptions, TicketFilter, UserFilter};
 use deskgate_core::{
-    AccountIdentity, Capabilities, Connector, ConnectorError, Page, PageRequest,
+    AccountIdentity, Capabilities, Connector, ConnectorError, FieldError, Page, PageRequest,
     PassthroughRequest, PassthroughResponse, Provider,
 };
 use deskgate_upstream::{Upstream, UpstreamRequest, UpstreamResponse};
@@ -658,6 +658,45 @@ impl Connector for ZendeskConnector {
             map: &map,
         };
         self.list(spec, req).await
+    }
+
+    /// Zendesk has no tag resource: the tag is looked up with `GET /api/v2/autocomplete/tags`
+    /// (names starting with at least two given characters, offset pages), and found when one
+    /// of the names is exactly it.
+    async fn get_tag(&self, name: &str) -> Result<Tag> {
+        let wanted = name.to_lowercase();
+        if wanted.chars().count() < 2 || wanted.chars().any(|c| c.is_whitespace() || c == ',') {
+            return Err(ConnectorError::Invalid {
+                message: "zendesk looks tags up by at least their first two characters: \
+                          list the tags to find shorter ones"
+                    .into(),
+                fields: vec![FieldError {
+                    field: "tag".into(),
+                    message: "must be at least two characters, without spaces or commas".into(),
+                }],
+            });
+        }
+        for page in 1..=MAX_SCAN_PAGES {
+            let request = self
+                .request(
+                    Method::GET,
+                    "/api/v2/autocomplete/tags",
+                    "/api/v2/autocomplete/tags",
+                )?
+                .query_pair("name", &wanted)
+                .query_pair("page", &page.to_string());
+            let value = self.send_json(request).await?;
+            let names: Vec<String> =
+                serde_json::from_value(value.get("tags").cloned().unwrap_or(Value::Null))
+                    .map_err(|e| bad_response(format!("the tags answer could not be read: {e}")))?;
+            if let Some(found) = names.into_iter().find(|n| n.to_lowercase() == wanted) {
+                return Ok(Tag { name: found });
+            }
+            if value.get("next_page").is_none_or(Value::is_null) {
+                break;
+            }
+        }
+        Err(ConnectorError::NotFound)
     }
 
     /// `POST` sets, `PUT` adds, `DELETE` removes (`/api/v2/tickets/{id}/tags`).

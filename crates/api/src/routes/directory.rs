@@ -29,6 +29,7 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_teams))
         .routes(routes!(get_team))
         .routes(routes!(list_tags))
+        .routes(routes!(get_tag))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -329,4 +330,30 @@ async fn list_tags(
         c.list_tags(&r).await
     })
     .await
+}
+
+/// One tag, by its name.
+#[utoipa::path(get, path = "/v1/connections/{id}/tags/{tag}", tag = "directory",
+    params(("id" = String, Path, description = "The connection's id"), ("tag" = String, Path, description = "The tag's name")), security(("api_key" = [])),
+    responses((status = 200, body = Tag),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 429, body = Problem, content_type = "application/problem+json"),
+        (status = 502, body = Problem, content_type = "application/problem+json")))]
+async fn get_tag(
+    State(state): State<AppState>,
+    auth: AuthTenant,
+    Path((id, tag)): Path<(String, String)>,
+) -> Result<Json<Tag>, ApiError> {
+    let id = connection_id(&id)?;
+    Ok(Json(
+        state
+            .app
+            .call(auth.tenant, id, &auth.ctx, |c| async move {
+                c.get_tag(&tag).await
+            })
+            .await?,
+    ))
 }

@@ -5,7 +5,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use deskgate_core::ids::{AccountId, ContactId, TeamId, TicketId, UserId};
-use deskgate_core::model::{NewTicket, Ticket, TicketPatch, TicketStatus};
+use deskgate_core::model::{NewTicket, TagChange, Ticket, TicketPatch, TicketStatus};
 use deskgate_core::page::{ReadOptions, TicketFilter};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -22,6 +22,7 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_tickets, create_ticket))
         .routes(routes!(get_ticket, update_ticket, delete_ticket))
+        .routes(routes!(change_ticket_tags))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -238,4 +239,47 @@ async fn delete_ticket(
         })
         .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// A ticket's tags after a change.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct TicketTags {
+    tags: Vec<String>,
+}
+
+/// Sets (`{"set": [...]}`: replaces the list), adds (`{"add": [...]}`) or removes
+/// (`{"remove": [...]}`) a ticket's tags, and answers its tags afterwards.
+#[utoipa::path(
+    post,
+    path = "/v1/connections/{id}/tickets/{ticket_id}/tags",
+    tag = "tickets",
+    request_body = TagChange,
+    params(("id" = String, Path, description = "The connection's id"), ("ticket_id" = String, Path, description = "The helpdesk's ticket id"), ("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for 24 hours")),
+    security(("api_key" = [])),
+    responses(
+        (status = 200, body = TicketTags),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 429, body = Problem, content_type = "application/problem+json"),
+        (status = 502, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn change_ticket_tags(
+    State(state): State<AppState>,
+    auth: AuthTenant,
+    Path((id, ticket_id)): Path<(String, String)>,
+    ValidJson(change): ValidJson<TagChange>,
+) -> Result<Json<TicketTags>, ApiError> {
+    let id = connection_id(&id)?;
+    let ticket_id = TicketId(ticket_id);
+    let tags = state
+        .app
+        .call(auth.tenant, id, &auth.ctx, |c| async move {
+            c.change_ticket_tags(&ticket_id, &change).await
+        })
+        .await?;
+    Ok(Json(TicketTags { tags }))
 }

@@ -81,9 +81,9 @@ fn scope_resource(path: &str) -> Option<&'static str> {
     let rest = path.strip_prefix("/api/v2/")?;
     let mut segments = rest.split('/');
     match (segments.next(), segments.next()) {
-        (Some("tickets" | "tags" | "uploads"), _) | (Some("incremental"), Some("tickets")) => {
-            Some("tickets")
-        }
+        (Some("tickets" | "tags" | "uploads"), _)
+        | (Some("incremental"), Some("tickets"))
+        | (Some("autocomplete"), Some("tags")) => Some("tickets"),
         (Some("users"), _) | (Some("incremental"), Some("users")) => Some("users"),
         (Some("organizations"), _) => Some("organizations"),
         _ => None,

@@ -1,5 +1,7 @@
-//! Tags: the account-wide list with counts (`GET /api/v2/tags`), and per-ticket tags
-//! (`GET`; `POST` sets the list, `PUT` adds, `DELETE` removes, as [ZD-OAS] documents).
+//! Tags: the account-wide list with counts (`GET /api/v2/tags`), names by prefix
+//! (`GET /api/v2/autocomplete/tags?name=`, at least two characters, offset pages), and
+//! per-ticket tags (`GET`; `POST` sets the list, `PUT` adds, `DELETE` removes, as [ZD-OAS]
+//! documents).
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -15,7 +17,7 @@ use super::auth::Staff;
 use super::collection::Slot;
 use super::context::Ctx;
 use super::errors::ZendeskError;
-use super::paging::{PageRequestKeyed, page_list};
+use super::paging::{Out, PageRequest, PageRequestKeyed, page_list};
 use super::records::Status;
 use super::ticket_write::tag_list;
 use super::tickets::{ok_json, parse_id};
@@ -24,39 +26,44 @@ use crate::query::QueryParams;
 use crate::sandbox::Sandbox;
 
 pub(crate) fn router() -> Router<Sandbox> {
-    Router::new().route("/api/v2/tags", get(list_tags)).route(
-        "/api/v2/tickets/{id}/tags",
-        get(ticket_tags)
-            .post(change_ticket_tags)
-            .put(change_ticket_tags)
-            .delete(change_ticket_tags),
-    )
+    Router::new()
+        .route("/api/v2/tags", get(list_tags))
+        .route("/api/v2/autocomplete/tags", get(autocomplete_tags))
+        .route(
+            "/api/v2/tickets/{id}/tags",
+            get(ticket_tags)
+                .post(change_ticket_tags)
+                .put(change_ticket_tags)
+                .delete(change_ticket_tags),
+        )
+}
+
+/// Every tag in use with the number of live tickets that carry it.
+fn tag_counts(ctx: &Ctx) -> BTreeMap<String, u64> {
+    let data = lock(&ctx.account.data);
+    let mut counts: BTreeMap<String, u64> = BTreeMap::new();
+    let overlay: HashSet<u64> = data.tickets.overlay().keys().copied().collect();
+    for index in 0..data.seed.tickets {
+        if overlay.contains(&(index + 1)) {
+            continue;
+        }
+        for tag in data.seed.ticket_tags(index) {
+            *counts.entry(tag).or_default() += 1;
+        }
+    }
+    for slot in data.tickets.overlay().values() {
+        if let Slot::Live(ticket) = slot {
+            for tag in &ticket.tags {
+                *counts.entry(tag.clone()).or_default() += 1;
+            }
+        }
+    }
+    counts
 }
 
 async fn list_tags(ctx: Ctx, _staff: Staff, q: QueryParams) -> Result<Response, ZendeskError> {
     let request = PageRequestKeyed::parse(&q)?;
-    let counts = {
-        let data = lock(&ctx.account.data);
-        let mut counts: BTreeMap<String, u64> = BTreeMap::new();
-        let overlay: HashSet<u64> = data.tickets.overlay().keys().copied().collect();
-        for index in 0..data.seed.tickets {
-            if overlay.contains(&(index + 1)) {
-                continue;
-            }
-            for tag in data.seed.ticket_tags(index) {
-                *counts.entry(tag).or_default() += 1;
-            }
-        }
-        for slot in data.tickets.overlay().values() {
-            if let Slot::Live(ticket) = slot {
-                for tag in &ticket.tags {
-                    *counts.entry(tag.clone()).or_default() += 1;
-                }
-            }
-        }
-        counts
-    };
-    let mut sorted: Vec<(String, u64)> = counts.into_iter().collect();
+    let mut sorted: Vec<(String, u64)> = tag_counts(&ctx).into_iter().collect();
     sorted.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     let items = sorted
         .into_iter()
@@ -65,6 +72,51 @@ async fn list_tags(ctx: Ctx, _staff: Staff, q: QueryParams) -> Result<Response, 
     Ok(ok_json(
         StatusCode::OK,
         page_list(&ctx, "/api/v2/tags", &q, "tags", items, request),
+    ))
+}
+
+/// Names that start with `name`, in name order. The body for a missing or one-character
+/// `name` is not in the reference: a 400 in the `{"error","description"}` convention.
+async fn autocomplete_tags(
+    ctx: Ctx,
+    _staff: Staff,
+    q: QueryParams,
+) -> Result<Response, ZendeskError> {
+    let prefix = q.get("name").unwrap_or_default().trim().to_lowercase();
+    if prefix.chars().count() < 2 {
+        return Err(ZendeskError::BadRequest(
+            "InvalidValue",
+            "name must have at least 2 characters".to_owned(),
+        ));
+    }
+    let PageRequest::Offset { page, per_page } = PageRequest::parse(&q)? else {
+        return Err(ZendeskError::BadRequest(
+            "InvalidPaginationParameter",
+            "tag autocomplete supports offset pagination only".to_owned(),
+        ));
+    };
+    let names: Vec<String> = tag_counts(&ctx)
+        .into_keys()
+        .filter(|n| n.starts_with(&prefix))
+        .collect();
+    let count = names.len() as u64;
+    let skip = usize::try_from((page - 1) * per_page).unwrap_or(usize::MAX);
+    let take = usize::try_from(per_page).unwrap_or(100);
+    let items = names
+        .into_iter()
+        .skip(skip)
+        .take(take)
+        .map(Value::String)
+        .collect();
+    let out = Out {
+        ctx: &ctx,
+        path: "/api/v2/autocomplete/tags",
+        q: &q,
+        key: "tags",
+    };
+    Ok(ok_json(
+        StatusCode::OK,
+        out.offset(items, page, per_page, count),
     ))
 }
 

@@ -269,6 +269,27 @@ async fn users_organizations_groups_and_tags_have_vendor_shapes() {
     let first = &tags["tags"][0];
     assert!(first["name"].is_string() && first["count"].as_u64().unwrap() >= 1);
     assert!(tags["count"].is_u64());
+
+    // Autocomplete: names with the prefix, in order, offset pages.
+    let name = first["name"].as_str().unwrap();
+    let prefix: String = name.chars().take(2).collect();
+    let found = h
+        .get_json(&format!(
+            "/api/v2/autocomplete/tags?name={prefix}&per_page=1"
+        ))
+        .await;
+    let names = found["tags"].as_array().unwrap();
+    assert_eq!(names.len(), 1);
+    assert!(names[0].as_str().unwrap().starts_with(&prefix));
+    assert!(found["count"].as_u64().unwrap() >= 1);
+    assert!(found.get("next_page").is_some() && found.get("previous_page").is_some());
+    let all = h
+        .get_json(&format!("/api/v2/autocomplete/tags?name={prefix}"))
+        .await;
+    assert!(all["tags"].as_array().unwrap().iter().any(|t| t == name));
+    assert_eq!(all["next_page"], Value::Null);
+    let short = h.get("/api/v2/autocomplete/tags?name=a").await;
+    assert_eq!(short.status(), 400);
 }
 
 #[tokio::test]

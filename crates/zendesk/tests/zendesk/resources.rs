@@ -159,6 +159,26 @@ async fn every_operation_works(c: &ZendeskConnector) {
     let tags = c.list_tags(&page(100)).await.unwrap();
     assert!(tags.items.iter().any(|t| t.name == "c"));
 
+    // One tag by name, through autocomplete: exact names only, any case.
+    let add = TagChange::Add(vec!["printer-fire".into()]);
+    c.change_ticket_tags(&created.id, &add).await.unwrap();
+    assert_eq!(
+        c.get_tag("printer-fire").await.unwrap().name,
+        "printer-fire"
+    );
+    assert_eq!(
+        c.get_tag("Printer-Fire").await.unwrap().name,
+        "printer-fire"
+    );
+    assert_eq!(
+        c.get_tag("printer-fir").await,
+        Err(ConnectorError::NotFound)
+    );
+    assert!(matches!(
+        c.get_tag("c").await,
+        Err(ConnectorError::Invalid { fields, .. }) if fields[0].field == "tag"
+    ));
+
     // Users (agents), contacts (end users), accounts, teams.
     let users = c.list_users(&page(100)).await.unwrap();
     assert!(!users.items.is_empty());
