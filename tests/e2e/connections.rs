@@ -13,6 +13,7 @@ backends!(
     connections_list_by_filter_and_page_by_cursor,
     health_reports_identity_deadline_and_rate_budget,
     deleting_a_client_credentials_connection_revokes_its_token_and_shreds_it,
+    new_credentials_bring_a_connection_back_and_keep_its_id,
 );
 
 async fn spawn(backend: Backend) -> TestApp {
@@ -373,4 +374,123 @@ async fn deleting_a_client_credentials_connection_revokes_its_token_and_shreds_i
         .await
         .unwrap();
     assert_eq!(res.status(), 404);
+}
+
+async fn new_credentials_bring_a_connection_back_and_keep_its_id(backend: Backend) {
+    let t = spawn(backend).await;
+    let tenant = t.tenant("acme-corp").await;
+    let c = t.zendesk("acme");
+    let id = t.connect_api_token(&tenant.key, "acme").await;
+    let conn = format!("/v1/connections/{id}");
+    // Zendesk turns API tokens off: the connection needs a person.
+    t.sandbox().set_zendesk_token_access("acme", false).unwrap();
+    let (status, v) = read(
+        t.get(&format!("{conn}/tickets"), &tenant.key)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (status, v["code"].as_str()),
+        (409, Some("connection_needs_reauth"))
+    );
+
+    let put = |body: Value| {
+        let req = t
+            .put(&format!("{conn}/credentials"), &tenant.key)
+            .json(&body);
+        async move { read(req.send().await.unwrap()).await }
+    };
+    // Credentials the vendor refuses change nothing.
+    let (status, v) = put(json!({"auth": {"mode": "client_credentials",
+        "client_id": c.oauth_client_id, "client_secret": "f".repeat(64)}}))
+    .await;
+    assert_eq!(
+        (status, v["code"].as_str()),
+        (422, Some("connection_check_failed")),
+        "{v}"
+    );
+    assert!(!leaks_secret(&v.to_string(), &c), "{v}");
+    let (_, unchanged) = read(t.get(&conn, &tenant.key).send().await.unwrap()).await;
+    assert_eq!(unchanged["status"], "needs_reauth");
+    assert_eq!(unchanged["auth_kind"], "api_token");
+    // A body that is not an auth names the field.
+    let (status, v) = put(json!({"auth": {"mode": "password"}})).await;
+    assert_eq!(status, 422, "{v}");
+    assert_eq!(v["errors"][0]["field"], "auth.mode", "{v}");
+
+    // Moving to the account's OAuth client: same id, active, an expiring token, no deadline.
+    let body = t.client_credentials_body("acme");
+    let (status, moved) = put(json!({"auth": body["auth"]})).await;
+    assert_eq!(status, 200, "{moved}");
+    assert_eq!(moved["id"], id.as_str());
+    assert_eq!(moved["status"], "active");
+    assert_eq!(moved["status_detail"], Value::Null);
+    assert_eq!(moved["auth_kind"], "client_credentials");
+    assert!(moved["token_expires_at"].is_string(), "{moved}");
+    assert_eq!(moved["deprecated_after"], Value::Null);
+    assert!(!leaks_secret(&moved.to_string(), &c), "{moved}");
+
+    // It works again, with token access still off: the API token is no longer used.
+    let (status, page) = read(
+        t.get(&format!("{conn}/tickets?limit=1"), &tenant.key)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200, "{page}");
+    let audit = t.store.recent_audit(tenant.id, 100).await.unwrap();
+    let event = audit
+        .iter()
+        .find(|e| e.action == "connection.reauthorize")
+        .expect("the reauthorization is audited");
+    assert_eq!(event.detail["previous_auth_kind"], "api_token");
+    assert_eq!(event.detail["previous_status"], "needs_reauth");
+    assert!(!leaks_secret(&event.detail.to_string(), &c));
+
+    // Back to an API token (token access on again): the old fields are gone.
+    t.sandbox().set_zendesk_token_access("acme", true).unwrap();
+    let body = t.api_token_body("acme");
+    let (status, back) = put(json!({"auth": body["auth"]})).await;
+    assert_eq!(status, 200, "{back}");
+    assert_eq!(back["auth_kind"], "api_token");
+    assert_eq!(back["token_expires_at"], Value::Null);
+    let fields: Vec<String> = t
+        .store
+        .get_credentials(tenant.id, id.parse().unwrap())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.field)
+        .collect();
+    assert_eq!(fields.len(), 2, "{fields:?}");
+    assert!(
+        fields.iter().all(|f| f == "email" || f == "api_token"),
+        "{fields:?}"
+    );
+
+    // A connection that does not exist.
+    let (status, v) = read(
+        t.put(
+            &format!("/v1/connections/{}/credentials", uuid_like()),
+            &tenant.key,
+        )
+        .json(&json!({"auth": body["auth"]}))
+        .send()
+        .await
+        .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (status, v["code"].as_str()),
+        (404, Some("not_found")),
+        "{v}"
+    );
+}
+
+/// A well-formed connection id that no connection has.
+fn uuid_like() -> String {
+    "0190c6b2-7a1e-7cc0-8000-000000000000".to_owned()
 }

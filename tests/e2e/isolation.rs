@@ -16,6 +16,9 @@ fn body_for(path: &str, method: &str) -> Value {
         ("post", true, _) => json!({"body": "hello"}),
         ("post", _, true) => json!({"subject": "s", "description": "d"}),
         ("post", _, _) if path.ends_with("/tags") => json!({"add": ["vip"]}),
+        ("put", _, _) if path.ends_with("/credentials") => {
+            json!({"auth": {"mode": "api_token", "email": "a@b.test", "token": "t"}})
+        }
         ("patch", _, _) => json!({"status": "open"}),
         _ => json!({}),
     }

@@ -68,7 +68,7 @@ pub const PROBLEM_CODES: &[(&str, u16, &str)] = &[
     (
         "connection_needs_reauth",
         409,
-        "the helpdesk no longer accepts the connection's credentials; reconnect it",
+        "the helpdesk no longer accepts the connection's credentials; give it new ones with `PUT /v1/connections/{id}/credentials`",
     ),
     (
         "upstream_forbidden",
@@ -312,7 +312,10 @@ fn needs_reauth(hint: &str) -> ApiError {
         StatusCode::CONFLICT,
         "connection_needs_reauth",
         "Connection needs reauthorization",
-        format!("the helpdesk no longer accepts this connection's credentials: {hint}"),
+        format!(
+            "the helpdesk no longer accepts this connection's credentials: {hint}; \
+             send new ones to PUT /v1/connections/{{id}}/credentials (the id stays)"
+        ),
     )
 }
 

@@ -40,6 +40,19 @@ pub fn settings(value: serde_json::Value) -> Settings {
     sqlx::types::Json(value)
 }
 
+/// A credential write: the sealed fields and what changes with them on the connection row.
+#[derive(Debug)]
+pub struct CredentialWrite<'a> {
+    pub fields: &'a [NewCredential<'a>],
+    pub token_expires_at: Option<DateTime<Utc>>,
+    /// A new auth kind (a reauthorization may move an API-token connection to OAuth); `None`
+    /// keeps the current one.
+    pub auth_kind: Option<&'a str>,
+    /// New non-secret settings; `None` keeps the current ones.
+    pub settings: Option<Settings>,
+    pub at: DateTime<Utc>,
+}
+
 /// Which of a tenant's connections to list.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ConnectionFilter {
@@ -303,20 +316,22 @@ impl Store {
         Ok(())
     }
 
-    /// Stores renewed credentials, their expiry and the active status, and releases the
-    /// refresh lease, in one transaction: the new tokens are durable before anyone uses them.
-    /// Fields not in `fields` are deleted.
-    pub async fn save_renewed_credentials(
+    /// Replaces a connection's sealed credentials (fields not in `write.fields` are deleted)
+    /// and sets what goes with them on its row — token expiry, the active status, and for a
+    /// reauthorization the auth kind and settings — and releases the refresh lease, in one
+    /// transaction with `audit` when given: the new credentials are durable before anyone
+    /// uses them. `MissingReference` when the connection is gone.
+    pub async fn save_credentials(
         &self,
         tenant: TenantId,
         id: ConnectionId,
-        fields: &[NewCredential<'_>],
-        token_expires_at: Option<DateTime<Utc>>,
-        at: DateTime<Utc>,
+        write: &CredentialWrite<'_>,
+        audit: Option<&AuditEvent>,
     ) -> Result<(), StoreError> {
-        let names: Vec<&str> = fields.iter().map(|f| f.field).collect();
+        let names: Vec<&str> = write.fields.iter().map(|f| f.field).collect();
+        let at = write.at;
         scoped!(self, Scope::Tenant(tenant), |conn| {
-            for f in fields {
+            for f in write.fields {
                 if upsert_credential!(conn, tenant, id, f, at) == 0 {
                     return Err(StoreError::MissingReference);
                 }
@@ -338,15 +353,29 @@ impl Store {
             }
             sqlx::query(
                 "UPDATE connections SET token_expires_at = $3, status = 'active', status_detail = NULL, \
-                 lease_until = NULL, updated_at = $4 WHERE tenant_id = $1 AND id = $2",
+                 lease_until = NULL, updated_at = $4, auth_kind = COALESCE($5, auth_kind), \
+                 settings = COALESCE($6, settings) WHERE tenant_id = $1 AND id = $2",
             )
             .bind(tenant.as_uuid())
             .bind(id.as_uuid())
-            .bind(token_expires_at)
+            .bind(write.token_expires_at)
             .bind(at)
+            .bind(write.auth_kind)
+            .bind(write.settings.as_ref())
             .execute(&mut *conn)
-            .await?
-            .rows_affected()
+            .await?;
+            if let Some(audit) = audit {
+                sqlx::query(INSERT_AUDIT)
+                    .bind(audit.tenant_id.map(|t| t.as_uuid()))
+                    .bind(audit.at)
+                    .bind(&audit.actor)
+                    .bind(&audit.action)
+                    .bind(&audit.target)
+                    .bind(&audit.request_id)
+                    .bind(sqlx::types::Json(&audit.detail))
+                    .execute(&mut *conn)
+                    .await?;
+            }
         });
         Ok(())
     }

@@ -25,6 +25,7 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_connections, create_connection))
         .routes(routes!(get_connection, delete_connection))
         .routes(routes!(connection_health))
+        .routes(routes!(replace_credentials))
 }
 
 /// Parses a connection id from a path; one that cannot exist is simply not found.
@@ -112,6 +113,33 @@ pub(crate) enum ZendeskAuthBody {
         #[serde(default)]
         scope: Option<String>,
     },
+}
+
+impl From<ZendeskAuthBody> for ZendeskAuthInput {
+    fn from(body: ZendeskAuthBody) -> Self {
+        match body {
+            ZendeskAuthBody::ApiToken { email, token } => {
+                ZendeskAuthInput::ApiToken { email, token }
+            }
+            ZendeskAuthBody::ClientCredentials {
+                client_id,
+                client_secret,
+                scope,
+            } => ZendeskAuthInput::ClientCredentials {
+                client_id,
+                client_secret,
+                scope,
+            },
+        }
+    }
+}
+
+/// New credentials for a connection, in the shape `POST /v1/connections` takes for its
+/// provider.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ReplaceCredentials {
+    auth: ZendeskAuthBody,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -215,20 +243,7 @@ async fn create_connection(
             auth,
             external_ref,
         } => {
-            let auth = match auth {
-                ZendeskAuthBody::ApiToken { email, token } => {
-                    ZendeskAuthInput::ApiToken { email, token }
-                }
-                ZendeskAuthBody::ClientCredentials {
-                    client_id,
-                    client_secret,
-                    scope,
-                } => ZendeskAuthInput::ClientCredentials {
-                    client_id,
-                    client_secret,
-                    scope,
-                },
-            };
+            let auth = auth.into();
             (
                 ConnectRequest::Zendesk(ZendeskConnect { subdomain, auth }),
                 external_ref,
@@ -291,6 +306,46 @@ async fn delete_connection(
         .disconnect(auth.tenant, connection_id(&id)?, &auth.ctx)
         .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Gives the connection new credentials and keeps its id: to recover from `needs_reauth`,
+/// or to move a Zendesk connection from an API token to an OAuth client before API tokens
+/// stop working. The credentials are checked with the helpdesk first: a failed check changes
+/// nothing and answers 422 with a diagnosis. On success the connection is `active` again.
+#[utoipa::path(
+    put,
+    path = "/v1/connections/{id}/credentials",
+    tag = "connections",
+    request_body = ReplaceCredentials,
+    params(("id" = String, Path, description = "The connection's id")),
+    security(("api_key" = [])),
+    responses(
+        (status = 200, body = ConnectionView),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid input, or the helpdesk refused the credentials (`connection_check_failed`)", body = Problem, content_type = "application/problem+json"),
+        (status = 429, body = Problem, content_type = "application/problem+json"),
+        (status = 502, body = Problem, content_type = "application/problem+json"),
+        (status = 504, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn replace_credentials(
+    State(state): State<AppState>,
+    auth: AuthTenant,
+    Path(id): Path<String>,
+    ValidJson(body): ValidJson<ReplaceCredentials>,
+) -> Result<Json<ConnectionView>, ApiError> {
+    let connection = state
+        .app
+        .reauthorize(
+            auth.tenant,
+            connection_id(&id)?,
+            body.auth.into(),
+            &auth.ctx,
+        )
+        .await?;
+    Ok(Json(connection.into()))
 }
 
 /// A connection's health, checked with the helpdesk now.

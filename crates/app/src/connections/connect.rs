@@ -1,7 +1,7 @@
 use chrono::Utc;
 use deskgate_core::{AuthMode, ConnectionId, Connector, Provider, TenantId};
 use deskgate_store::audit::AuditEvent;
-use deskgate_store::connections::{ConnectionFilter, ConnectionRecord};
+use deskgate_store::connections::{ConnectionFilter, ConnectionRecord, CredentialWrite};
 use deskgate_zendesk::{
     ConnectInput, ZendeskAuth, ZendeskConnector, ZendeskOAuth, ZendeskSubdomain,
 };
@@ -108,6 +108,76 @@ impl App {
             .await?;
         tracing::info!(%tenant, connection = %id, provider = %record.provider, "connection created");
         Connection::try_from(record)
+    }
+
+    /// Gives a connection new credentials, keeping its id: after `needs_reauth`, or to move
+    /// a Zendesk connection from a retiring API token to an OAuth client. The credentials
+    /// are checked with the vendor first (a failed check changes nothing); then, with no
+    /// renewal running anywhere, they replace the old ones, the auth kind and settings follow,
+    /// and the connection is active again, in one transaction with its audit record.
+    pub async fn reauthorize(
+        &self,
+        tenant: TenantId,
+        id: ConnectionId,
+        auth: ZendeskAuthInput,
+        ctx: &RequestContext,
+    ) -> Result<Connection, AppError> {
+        let current = self.connection(tenant, id).await?;
+        let checked = match current.provider {
+            Provider::Zendesk => {
+                self.check_zendesk(ZendeskConnect {
+                    subdomain: current.account_label.clone(),
+                    auth,
+                })
+                .await?
+            }
+            other => {
+                return Err(AppError::Internal(format!(
+                    "connection {id} is of provider {other}, which this build lacks"
+                )));
+            }
+        };
+        let sealed = self.seal_credentials(tenant, id, &checked.credentials)?;
+        let rows = sealed.rows();
+        let now = Utc::now();
+        let fields: Vec<&str> = checked.credentials.fields().map(|f| f.label()).collect();
+        let write = CredentialWrite {
+            fields: &rows,
+            token_expires_at: checked.token_expires_at,
+            auth_kind: Some(checked.auth_kind.as_str()),
+            settings: Some(deskgate_store::connections::settings(checked.settings)),
+            at: now,
+        };
+        let audit = AuditEvent {
+            tenant_id: Some(tenant),
+            at: now,
+            actor: ctx.actor.to_string(),
+            action: "connection.reauthorize".into(),
+            target: Some(format!("connection:{id}")),
+            request_id: ctx.request_id.clone(),
+            detail: serde_json::json!({
+                "auth_kind": checked.auth_kind.as_str(),
+                "previous_auth_kind": current.auth_kind.as_str(),
+                "previous_status": current.status.as_str(),
+                "credential_fields": fields,
+                "key_version": sealed.key_version,
+            }),
+        };
+        self.exclusive(tenant, id, || async {
+            self.store()
+                .save_credentials(tenant, id, &write, Some(&audit))
+                .await
+                .map_err(|e| match e {
+                    deskgate_store::StoreError::MissingReference => {
+                        AppError::NotFound("connection")
+                    }
+                    other => other.into(),
+                })
+        })
+        .await?;
+        self.forget_connection(tenant, id).await;
+        tracing::info!(%tenant, connection = %id, auth_kind = checked.auth_kind.as_str(), "connection reauthorized");
+        self.connection(tenant, id).await
     }
 
     async fn check_zendesk(&self, z: ZendeskConnect) -> Result<Checked, AppError> {

@@ -6,7 +6,7 @@
 //! renewal), a lease on the connection row (`lease_until`, a conditional UPDATE: at most one
 //! replica renews), a fresh read of the row and credentials under the lease (another replica
 //! may have renewed and released its lease between our first read and our lease), the vendor
-//! call, and one transaction that stores the new tokens, their expiry
+//! call, and one transaction that stores the new tokens, their expiry and the audit record
 //! and releases the lease, before anyone uses them. `invalid_grant` marks the connection
 //! `needs_reauth`; it is never retried.
 
@@ -14,8 +14,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
-use deskgate_core::{ConnectionId, ConnectorError, Provider};
+use deskgate_core::{ConnectionId, ConnectorError, Provider, TenantId};
 use deskgate_store::audit::AuditEvent;
+use deskgate_store::connections::CredentialWrite;
 use deskgate_zendesk::ZendeskConnector;
 
 use crate::connections::model::Connection;
@@ -62,6 +63,46 @@ pub(crate) fn due(connection: &Connection, now: DateTime<Utc>) -> bool {
 }
 
 impl App {
+    /// Runs `write` while holding the connection's in-process refresh lock and its row lease,
+    /// so that no renewal, here or on another replica, runs at the same time (a renewal that
+    /// finished before would otherwise be overwritten, or would overwrite). `write` must
+    /// release the lease with the row it writes; on an error the lease is released here.
+    pub(crate) async fn exclusive<T, F, Fut>(
+        &self,
+        tenant: TenantId,
+        id: ConnectionId,
+        write: F,
+    ) -> Result<T, AppError>
+    where
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = Result<T, AppError>>,
+    {
+        let lock = self.refresh_locks().get(id).await;
+        let _guard = lock.lock().await;
+        let waited_since = tokio::time::Instant::now();
+        loop {
+            let now = Utc::now();
+            if self
+                .store()
+                .take_refresh_lease(tenant, id, now, now + LEASE)
+                .await?
+            {
+                break;
+            }
+            // Not taken: another holder, or the connection is gone (then: not found).
+            self.connection(tenant, id).await?;
+            if waited_since.elapsed() > WAIT_FOR_OTHER {
+                return Err(AppError::Upstream(ConnectorError::Timeout));
+            }
+            tokio::time::sleep(POLL).await;
+        }
+        let result = write().await;
+        if result.is_err() {
+            self.store().release_refresh_lease(tenant, id).await?;
+        }
+        result
+    }
+
     /// Renews the connection's token if it is still due once this caller holds the lock and
     /// the lease; returns the connection and credentials to use.
     pub(crate) async fn renew(
@@ -122,15 +163,15 @@ impl App {
         let creds = self
             .credentials(tenant, id, CredentialPurpose::TokenRefresh, ctx)
             .await?;
-        let renewed = match current.provider {
+        let (new_creds, settings, expires_at) = match current.provider {
             Provider::Zendesk => {
                 let input = providers::zendesk_input(current, &creds)?;
                 let connector = ZendeskConnector::new(self.upstream().clone(), input)
                     .with_connection_id(id.to_string());
                 match connector.refresh().await {
                     Ok(auth) => {
-                        let (creds, _) = providers::zendesk_credentials(&auth);
-                        (creds, auth.expires_at())
+                        let (creds, settings) = providers::zendesk_credentials(&auth);
+                        (creds, settings, auth.expires_at())
                     }
                     Err(e) => return Err(self.vendor_error(tenant, id, e).await),
                 }
@@ -141,24 +182,29 @@ impl App {
                 )));
             }
         };
-        let (new_creds, expires_at) = renewed;
         let sealed = self.seal_credentials(tenant, id, &new_creds)?;
         let now = Utc::now();
+        let write = CredentialWrite {
+            fields: &sealed.rows(),
+            token_expires_at: expires_at,
+            auth_kind: None,
+            // An OAuth refresh also moves the refresh token's own expiry.
+            settings: Some(deskgate_store::connections::settings(settings)),
+            at: now,
+        };
+        let audit = AuditEvent {
+            tenant_id: Some(tenant),
+            at: now,
+            actor: ctx.actor.to_string(),
+            action: "credential.renew".into(),
+            target: Some(format!("connection:{id}")),
+            request_id: ctx.request_id.clone(),
+            detail: serde_json::json!({ "token_expires_at": expires_at, "key_version": sealed.key_version }),
+        };
         self.store()
-            .save_renewed_credentials(tenant, id, &sealed.rows(), expires_at, now)
+            .save_credentials(tenant, id, &write, Some(&audit))
             .await?;
         self.forget_connection(tenant, id).await;
-        self.store()
-            .append_audit(&AuditEvent {
-                tenant_id: Some(tenant),
-                at: now,
-                actor: ctx.actor.to_string(),
-                action: "credential.renew".into(),
-                target: Some(format!("connection:{id}")),
-                request_id: ctx.request_id.clone(),
-                detail: serde_json::json!({ "token_expires_at": expires_at, "key_version": sealed.key_version }),
-            })
-            .await?;
         tracing::info!(%tenant, connection = %id, ?expires_at, "token renewed");
         let fresh = self.connection(tenant, id).await?;
         let creds = self.current_credentials(&fresh, ctx).await?;

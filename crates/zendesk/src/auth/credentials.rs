@@ -13,7 +13,7 @@ pub const API_TOKEN_DEPRECATED_AFTER: NaiveDate = match NaiveDate::from_ymd_opt(
 
 /// What a connection on an API token should do before [`API_TOKEN_DEPRECATED_AFTER`].
 pub const API_TOKEN_MIGRATION_HINT: &str = "zendesk disables api tokens on 2027-04-30: \
-    reconnect this account with oauth (the connection keeps its id)";
+    give this connection an oauth client's credentials before then (it keeps its id)";
 
 /// An OAuth client registered in the customer's Zendesk (Admin Center → Apps and integrations
 /// → APIs → OAuth clients), or the tenant's global client. `client_secret` is absent for a
