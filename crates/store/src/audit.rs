@@ -32,27 +32,36 @@ pub struct AuditRecord {
     pub detail: sqlx::types::Json<serde_json::Value>,
 }
 
-/// Appends one event; the seven binds are those of [`Store::append_audit`], in order.
+/// Appends one event; the seven binds are those of [`insert_audit!`], in order.
 pub(crate) const INSERT_AUDIT: &str = "INSERT INTO audit_log (tenant_id, at, actor, action, target, request_id, detail) \
      VALUES ($1, $2, $3, $4, $5, $6, $7)";
+
+/// Appends `$event` with `$detail` (its detail, or a copy with more in it) inside the
+/// transaction `$conn` (inside `scoped!`, on either backend); yields the rows written.
+macro_rules! insert_audit {
+    ($conn:expr, $event:expr, $detail:expr) => {
+        sqlx::query($crate::audit::INSERT_AUDIT)
+            .bind($event.tenant_id.map(|t| t.as_uuid()))
+            .bind($event.at)
+            .bind(&$event.actor)
+            .bind(&$event.action)
+            .bind(&$event.target)
+            .bind(&$event.request_id)
+            .bind(sqlx::types::Json($detail))
+            .execute(&mut *$conn)
+            .await?
+            .rows_affected()
+    };
+}
 
 impl Store {
     pub async fn append_audit(&self, event: &AuditEvent) -> Result<(), StoreError> {
         let scope = event.tenant_id.map_or(Scope::Operator, Scope::Tenant);
-        let detail = sqlx::types::Json(&event.detail);
-        scoped!(self, scope, |conn| {
-            sqlx::query(INSERT_AUDIT)
-                .bind(event.tenant_id.map(|t| t.as_uuid()))
-                .bind(event.at)
-                .bind(&event.actor)
-                .bind(&event.action)
-                .bind(&event.target)
-                .bind(&event.request_id)
-                .bind(detail)
-                .execute(conn)
-                .await?
-                .rows_affected()
-        });
+        scoped!(self, scope, |conn| insert_audit!(
+            conn,
+            event,
+            &event.detail
+        ));
         Ok(())
     }
 

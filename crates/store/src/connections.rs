@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use deskgate_core::{ConnectionId, TenantId};
 use uuid::Uuid;
 
-use crate::audit::{AuditEvent, INSERT_AUDIT};
+use crate::audit::AuditEvent;
 use crate::credentials::NewCredential;
 use crate::{Scope, Store, StoreError};
 
@@ -177,16 +177,7 @@ impl Store {
                 if let Some(map) = detail.as_object_mut() {
                     map.insert("credentials_destroyed".into(), destroyed.into());
                 }
-                sqlx::query(INSERT_AUDIT)
-                    .bind(audit.tenant_id.map(|t| t.as_uuid()))
-                    .bind(audit.at)
-                    .bind(&audit.actor)
-                    .bind(&audit.action)
-                    .bind(&audit.target)
-                    .bind(&audit.request_id)
-                    .bind(sqlx::types::Json(&detail))
-                    .execute(&mut *conn)
-                    .await?;
+                insert_audit!(conn, audit, &detail);
                 Some(destroyed)
             }
         }))
@@ -205,17 +196,7 @@ impl Store {
             for f in fields {
                 upsert_credential!(conn, c.tenant_id, c.id, f, c.created_at);
             }
-            sqlx::query(INSERT_AUDIT)
-                .bind(audit.tenant_id.map(|t| t.as_uuid()))
-                .bind(audit.at)
-                .bind(&audit.actor)
-                .bind(&audit.action)
-                .bind(&audit.target)
-                .bind(&audit.request_id)
-                .bind(sqlx::types::Json(&audit.detail))
-                .execute(&mut *conn)
-                .await?
-                .rows_affected()
+            insert_audit!(conn, audit, &audit.detail)
         });
         Ok(())
     }
@@ -365,16 +346,7 @@ impl Store {
             .execute(&mut *conn)
             .await?;
             if let Some(audit) = audit {
-                sqlx::query(INSERT_AUDIT)
-                    .bind(audit.tenant_id.map(|t| t.as_uuid()))
-                    .bind(audit.at)
-                    .bind(&audit.actor)
-                    .bind(&audit.action)
-                    .bind(&audit.target)
-                    .bind(&audit.request_id)
-                    .bind(sqlx::types::Json(&audit.detail))
-                    .execute(&mut *conn)
-                    .await?;
+                insert_audit!(conn, audit, &audit.detail);
             }
         });
         Ok(())

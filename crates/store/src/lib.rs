@@ -12,8 +12,9 @@
 #[macro_use]
 mod scope;
 
-pub mod api_keys;
+#[macro_use]
 pub mod audit;
+pub mod api_keys;
 pub mod connections;
 pub mod credentials;
 pub mod db;
