@@ -123,6 +123,30 @@ pub const PROBLEM_CODES: &[(&str, u16, &str)] = &[
     ),
 ];
 
+/// The problems every call through a connection can answer, for route documentation:
+/// `responses((status = 200, body = T), CallProblems)`.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)] // documentation only: never constructed
+pub(crate) enum CallProblems {
+    /// No valid API key.
+    #[response(status = 401, content_type = "application/problem+json")]
+    Unauthorized(Problem),
+    /// No such connection for this tenant (`not_found`), or no such object at the helpdesk
+    /// (`upstream_not_found`).
+    #[response(status = 404, content_type = "application/problem+json")]
+    NotFound(Problem),
+    /// The connection needs reauthorization (`connection_needs_reauth`), or on a write its
+    /// Idempotency-Key is in flight (`idempotency_in_progress`).
+    #[response(status = 409, content_type = "application/problem+json")]
+    Conflict(Problem),
+    /// The helpdesk's rate limit (`upstream_rate_limited`); see `Retry-After`.
+    #[response(status = 429, content_type = "application/problem+json")]
+    RateLimited(Problem),
+    /// The helpdesk failed or answered something unreadable.
+    #[response(status = 502, content_type = "application/problem+json")]
+    BadGateway(Problem),
+}
+
 /// The body of every error response.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Problem {

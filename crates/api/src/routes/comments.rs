@@ -14,7 +14,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::extract::{AuthTenant, ValidJson, ValidQuery};
-use crate::problem::Problem;
+use crate::problem::{CallProblems, Problem};
 use crate::routes::connections::connection_id;
 use crate::routes::page::{self, ListResponse, Window};
 use crate::{ApiError, AppState};
@@ -72,11 +72,7 @@ pub(crate) struct AttachmentUpload {
     responses(
         (status = 200, body = ListResponse<Comment>),
         (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 429, body = Problem, content_type = "application/problem+json"),
-        (status = 502, body = Problem, content_type = "application/problem+json"),
+        CallProblems,
     )
 )]
 async fn list_comments(
@@ -111,12 +107,8 @@ async fn list_comments(
     responses(
         (status = 201, body = Comment),
         (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
+        CallProblems,
         (status = 422, body = Problem, content_type = "application/problem+json"),
-        (status = 429, body = Problem, content_type = "application/problem+json"),
-        (status = 502, body = Problem, content_type = "application/problem+json"),
     )
 )]
 async fn create_comment(

@@ -13,8 +13,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::extract::{AuthTenant, ValidQuery};
-use crate::problem::Problem;
-use crate::routes::connections::connection_id;
+use crate::problem::{CallProblems, Problem};
 use crate::routes::page::{self, ListResponse, Window};
 use crate::{ApiError, AppState};
 
@@ -82,12 +81,8 @@ fn read(q: &GetParams) -> ReadOptions {
 #[utoipa::path(get, path = "/v1/connections/{id}/users", tag = "directory",
     params(("id" = String, Path, description = "The connection's id"), UserParams), security(("api_key" = [])),
     responses((status = 200, body = ListResponse<User>),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 429, body = Problem, content_type = "application/problem+json"),
-        (status = 502, body = Problem, content_type = "application/problem+json")))]
+        CallProblems,
+        (status = 400, body = Problem, content_type = "application/problem+json")))]
 async fn list_users(
     State(state): State<AppState>,
     auth: AuthTenant,
@@ -112,38 +107,26 @@ async fn list_users(
 #[utoipa::path(get, path = "/v1/connections/{id}/users/{user_id}", tag = "directory",
     params(("id" = String, Path, description = "The connection's id"), ("user_id" = String, Path), GetParams), security(("api_key" = [])),
     responses((status = 200, body = User),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 429, body = Problem, content_type = "application/problem+json"),
-        (status = 502, body = Problem, content_type = "application/problem+json")))]
+        CallProblems))]
 async fn get_user(
     State(state): State<AppState>,
     auth: AuthTenant,
     Path((id, user_id)): Path<(String, String)>,
     ValidQuery(q): ValidQuery<GetParams>,
 ) -> Result<Json<User>, ApiError> {
-    let (id, user_id, opts) = (connection_id(&id)?, UserId(user_id), read(&q));
-    Ok(Json(
-        state
-            .app
-            .call(auth.tenant, id, &auth.ctx, |c| async move {
-                c.get_user(&user_id, opts).await
-            })
-            .await?,
-    ))
+    let (user_id, opts) = (UserId(user_id), read(&q));
+    page::one(&state, &auth, &id, |c| async move {
+        c.get_user(&user_id, opts).await
+    })
+    .await
 }
 
 /// End users: the people who ask for help.
 #[utoipa::path(get, path = "/v1/connections/{id}/contacts", tag = "directory",
     params(("id" = String, Path, description = "The connection's id"), ContactParams), security(("api_key" = [])),
     responses((status = 200, body = ListResponse<Contact>),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 429, body = Problem, content_type = "application/problem+json"),
-        (status = 502, body = Problem, content_type = "application/problem+json")))]
+        CallProblems,
+        (status = 400, body = Problem, content_type = "application/problem+json")))]
 async fn list_contacts(
     State(state): State<AppState>,
     auth: AuthTenant,
@@ -171,38 +154,26 @@ async fn list_contacts(
 #[utoipa::path(get, path = "/v1/connections/{id}/contacts/{contact_id}", tag = "directory",
     params(("id" = String, Path, description = "The connection's id"), ("contact_id" = String, Path), GetParams), security(("api_key" = [])),
     responses((status = 200, body = Contact),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 429, body = Problem, content_type = "application/problem+json"),
-        (status = 502, body = Problem, content_type = "application/problem+json")))]
+        CallProblems))]
 async fn get_contact(
     State(state): State<AppState>,
     auth: AuthTenant,
     Path((id, contact_id)): Path<(String, String)>,
     ValidQuery(q): ValidQuery<GetParams>,
 ) -> Result<Json<Contact>, ApiError> {
-    let (id, contact_id, opts) = (connection_id(&id)?, ContactId(contact_id), read(&q));
-    Ok(Json(
-        state
-            .app
-            .call(auth.tenant, id, &auth.ctx, |c| async move {
-                c.get_contact(&contact_id, opts).await
-            })
-            .await?,
-    ))
+    let (contact_id, opts) = (ContactId(contact_id), read(&q));
+    page::one(&state, &auth, &id, |c| async move {
+        c.get_contact(&contact_id, opts).await
+    })
+    .await
 }
 
 /// Organizations and companies.
 #[utoipa::path(get, path = "/v1/connections/{id}/accounts", tag = "directory",
     params(("id" = String, Path, description = "The connection's id"), PlainParams), security(("api_key" = [])),
     responses((status = 200, body = ListResponse<Account>),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 429, body = Problem, content_type = "application/problem+json"),
-        (status = 502, body = Problem, content_type = "application/problem+json")))]
+        CallProblems,
+        (status = 400, body = Problem, content_type = "application/problem+json")))]
 async fn list_accounts(
     State(state): State<AppState>,
     auth: AuthTenant,
@@ -226,38 +197,26 @@ async fn list_accounts(
 #[utoipa::path(get, path = "/v1/connections/{id}/accounts/{account_id}", tag = "directory",
     params(("id" = String, Path, description = "The connection's id"), ("account_id" = String, Path), GetParams), security(("api_key" = [])),
     responses((status = 200, body = Account),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 429, body = Problem, content_type = "application/problem+json"),
-        (status = 502, body = Problem, content_type = "application/problem+json")))]
+        CallProblems))]
 async fn get_account(
     State(state): State<AppState>,
     auth: AuthTenant,
     Path((id, account_id)): Path<(String, String)>,
     ValidQuery(q): ValidQuery<GetParams>,
 ) -> Result<Json<Account>, ApiError> {
-    let (id, account_id, opts) = (connection_id(&id)?, AccountId(account_id), read(&q));
-    Ok(Json(
-        state
-            .app
-            .call(auth.tenant, id, &auth.ctx, |c| async move {
-                c.get_account(&account_id, opts).await
-            })
-            .await?,
-    ))
+    let (account_id, opts) = (AccountId(account_id), read(&q));
+    page::one(&state, &auth, &id, |c| async move {
+        c.get_account(&account_id, opts).await
+    })
+    .await
 }
 
 /// Groups of agents.
 #[utoipa::path(get, path = "/v1/connections/{id}/teams", tag = "directory",
     params(("id" = String, Path, description = "The connection's id"), PlainParams), security(("api_key" = [])),
     responses((status = 200, body = ListResponse<Team>),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 429, body = Problem, content_type = "application/problem+json"),
-        (status = 502, body = Problem, content_type = "application/problem+json")))]
+        CallProblems,
+        (status = 400, body = Problem, content_type = "application/problem+json")))]
 async fn list_teams(
     State(state): State<AppState>,
     auth: AuthTenant,
@@ -280,39 +239,26 @@ async fn list_teams(
 /// One group.
 #[utoipa::path(get, path = "/v1/connections/{id}/teams/{team_id}", tag = "directory",
     params(("id" = String, Path, description = "The connection's id"), ("team_id" = String, Path), GetParams), security(("api_key" = [])),
-    responses((status = 200, body = Team),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 429, body = Problem, content_type = "application/problem+json"),
-        (status = 502, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = Team), CallProblems))]
 async fn get_team(
     State(state): State<AppState>,
     auth: AuthTenant,
     Path((id, team_id)): Path<(String, String)>,
     ValidQuery(q): ValidQuery<GetParams>,
 ) -> Result<Json<Team>, ApiError> {
-    let (id, team_id, opts) = (connection_id(&id)?, TeamId(team_id), read(&q));
-    Ok(Json(
-        state
-            .app
-            .call(auth.tenant, id, &auth.ctx, |c| async move {
-                c.get_team(&team_id, opts).await
-            })
-            .await?,
-    ))
+    let (team_id, opts) = (TeamId(team_id), read(&q));
+    page::one(&state, &auth, &id, |c| async move {
+        c.get_team(&team_id, opts).await
+    })
+    .await
 }
 
 /// Tags in use.
 #[utoipa::path(get, path = "/v1/connections/{id}/tags", tag = "directory",
     params(("id" = String, Path, description = "The connection's id"), PlainParams), security(("api_key" = [])),
     responses((status = 200, body = ListResponse<Tag>),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 429, body = Problem, content_type = "application/problem+json"),
-        (status = 502, body = Problem, content_type = "application/problem+json")))]
+        CallProblems,
+        (status = 400, body = Problem, content_type = "application/problem+json")))]
 async fn list_tags(
     State(state): State<AppState>,
     auth: AuthTenant,
@@ -336,24 +282,12 @@ async fn list_tags(
 #[utoipa::path(get, path = "/v1/connections/{id}/tags/{tag}", tag = "directory",
     params(("id" = String, Path, description = "The connection's id"), ("tag" = String, Path, description = "The tag's name")), security(("api_key" = [])),
     responses((status = 200, body = Tag),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
-        (status = 429, body = Problem, content_type = "application/problem+json"),
-        (status = 502, body = Problem, content_type = "application/problem+json")))]
+        CallProblems,
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
 async fn get_tag(
     State(state): State<AppState>,
     auth: AuthTenant,
     Path((id, tag)): Path<(String, String)>,
 ) -> Result<Json<Tag>, ApiError> {
-    let id = connection_id(&id)?;
-    Ok(Json(
-        state
-            .app
-            .call(auth.tenant, id, &auth.ctx, |c| async move {
-                c.get_tag(&tag).await
-            })
-            .await?,
-    ))
+    page::one(&state, &auth, &id, |c| async move { c.get_tag(&tag).await }).await
 }

@@ -66,6 +66,22 @@ pub(crate) struct Window<'a> {
     pub(crate) include_remote_data: Option<bool>,
 }
 
+/// Runs one connector operation on a connection (its id as the path gave it) and answers its
+/// result as JSON: the shape of every single-object read and of most writes.
+pub(crate) async fn one<T, F, Fut>(
+    state: &AppState,
+    auth: &AuthTenant,
+    id: &str,
+    op: F,
+) -> Result<Json<T>, ApiError>
+where
+    F: FnOnce(Arc<dyn Connector>) -> Fut,
+    Fut: Future<Output = Result<T, ConnectorError>>,
+{
+    let id = connection_id(id)?;
+    Ok(Json(state.app.call(auth.tenant, id, &auth.ctx, op).await?))
+}
+
 /// Lists one page of a connection's resource and wraps it in the envelope. The cursor's
 /// scope is the list and its filters, so a cursor only continues the list that issued it.
 pub(crate) async fn list<T, Flt, F, Fut>(

@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use deskgate_core::PassthroughRequest;
 
 use crate::extract::{AuthTenant, RawBody};
-use crate::problem::Problem;
+use crate::problem::{CallProblems, Problem};
 use crate::routes::connections::connection_id;
 use crate::{ApiError, AppState};
 
@@ -54,12 +54,8 @@ fn check_path(path: &str) -> Result<(), ApiError> {
     security(("api_key" = [])),
     responses(
         (status = 200, description = "The helpdesk's answer, whatever its status, as is"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
+        CallProblems,
         (status = 422, description = "A path outside the API root", body = Problem, content_type = "application/problem+json"),
-        (status = 429, body = Problem, content_type = "application/problem+json"),
-        (status = 502, body = Problem, content_type = "application/problem+json"),
         (status = 504, body = Problem, content_type = "application/problem+json"),
     )
 )]

@@ -13,7 +13,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::extract::{AuthTenant, ValidJson, ValidQuery};
-use crate::problem::Problem;
+use crate::problem::{CallProblems, Problem};
 use crate::routes::connections::connection_id;
 use crate::routes::page::{self, ListResponse, Window};
 use crate::{ApiError, AppState};
@@ -63,11 +63,7 @@ pub(crate) struct GetParams {
     responses(
         (status = 200, body = ListResponse<Ticket>),
         (status = 400, description = "A bad parameter or a cursor this list did not issue", body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The connection needs reauthorization", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "The helpdesk's rate limit; see Retry-After", body = Problem, content_type = "application/problem+json"),
-        (status = 502, body = Problem, content_type = "application/problem+json"),
+        CallProblems,
         (status = 504, body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -106,11 +102,7 @@ async fn list_tickets(
     security(("api_key" = [])),
     responses(
         (status = 200, body = Ticket),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such connection (`not_found`) or ticket (`upstream_not_found`)", body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 429, body = Problem, content_type = "application/problem+json"),
-        (status = 502, body = Problem, content_type = "application/problem+json"),
+        CallProblems,
     )
 )]
 async fn get_ticket(
@@ -119,18 +111,14 @@ async fn get_ticket(
     Path((id, ticket_id)): Path<(String, String)>,
     ValidQuery(q): ValidQuery<GetParams>,
 ) -> Result<Json<Ticket>, ApiError> {
-    let id = connection_id(&id)?;
     let ticket_id = TicketId(ticket_id);
     let opts = ReadOptions {
         include_remote_data: q.include_remote_data.unwrap_or(false),
     };
-    let ticket = state
-        .app
-        .call(auth.tenant, id, &auth.ctx, |c| async move {
-            c.get_ticket(&ticket_id, opts).await
-        })
-        .await?;
-    Ok(Json(ticket))
+    page::one(&state, &auth, &id, |c| async move {
+        c.get_ticket(&ticket_id, opts).await
+    })
+    .await
 }
 
 /// Creates a ticket. Send an `Idempotency-Key` to make retries safe.
@@ -144,12 +132,8 @@ async fn get_ticket(
     responses(
         (status = 201, body = Ticket),
         (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Needs reauthorization, or the same Idempotency-Key is in flight", body = Problem, content_type = "application/problem+json"),
+        CallProblems,
         (status = 422, description = "Invalid input, rejected by the helpdesk, or an Idempotency-Key reused with another body", body = Problem, content_type = "application/problem+json"),
-        (status = 429, body = Problem, content_type = "application/problem+json"),
-        (status = 502, body = Problem, content_type = "application/problem+json"),
         (status = 504, body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -183,12 +167,8 @@ async fn create_ticket(
     responses(
         (status = 200, body = Ticket),
         (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
+        CallProblems,
         (status = 422, body = Problem, content_type = "application/problem+json"),
-        (status = 429, body = Problem, content_type = "application/problem+json"),
-        (status = 502, body = Problem, content_type = "application/problem+json"),
     )
 )]
 async fn update_ticket(
@@ -197,15 +177,11 @@ async fn update_ticket(
     Path((id, ticket_id)): Path<(String, String)>,
     ValidJson(patch): ValidJson<TicketPatch>,
 ) -> Result<Json<Ticket>, ApiError> {
-    let id = connection_id(&id)?;
     let ticket_id = TicketId(ticket_id);
-    let ticket = state
-        .app
-        .call(auth.tenant, id, &auth.ctx, |c| async move {
-            c.update_ticket(&ticket_id, &patch).await
-        })
-        .await?;
-    Ok(Json(ticket))
+    page::one(&state, &auth, &id, |c| async move {
+        c.update_ticket(&ticket_id, &patch).await
+    })
+    .await
 }
 
 /// Deletes a ticket, where the helpdesk allows it.
@@ -217,12 +193,8 @@ async fn update_ticket(
     security(("api_key" = [])),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 429, body = Problem, content_type = "application/problem+json"),
+        CallProblems,
         (status = 501, description = "The helpdesk cannot delete tickets", body = Problem, content_type = "application/problem+json"),
-        (status = 502, body = Problem, content_type = "application/problem+json"),
     )
 )]
 async fn delete_ticket(
@@ -259,12 +231,8 @@ pub(crate) struct TicketTags {
     responses(
         (status = 200, body = TicketTags),
         (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
+        CallProblems,
         (status = 422, body = Problem, content_type = "application/problem+json"),
-        (status = 429, body = Problem, content_type = "application/problem+json"),
-        (status = 502, body = Problem, content_type = "application/problem+json"),
     )
 )]
 async fn change_ticket_tags(
