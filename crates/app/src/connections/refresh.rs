@@ -63,6 +63,29 @@ pub(crate) fn due(connection: &Connection, now: DateTime<Utc>) -> bool {
 }
 
 impl App {
+    /// Takes the connection's row lease (`true`), or, when another holder has it, waits one
+    /// poll interval (`false`); past [`WAIT_FOR_OTHER`] since `since`, a timeout.
+    async fn take_lease_or_wait(
+        &self,
+        tenant: TenantId,
+        id: ConnectionId,
+        since: tokio::time::Instant,
+    ) -> Result<bool, AppError> {
+        let now = Utc::now();
+        if self
+            .store()
+            .take_refresh_lease(tenant, id, now, now + LEASE)
+            .await?
+        {
+            return Ok(true);
+        }
+        if since.elapsed() > WAIT_FOR_OTHER {
+            return Err(AppError::Upstream(ConnectorError::Timeout));
+        }
+        tokio::time::sleep(POLL).await;
+        Ok(false)
+    }
+
     /// Runs `write` while holding the connection's in-process refresh lock and its row lease,
     /// so that no renewal, here or on another replica, runs at the same time (a renewal that
     /// finished before would otherwise be overwritten, or would overwrite). `write` must
@@ -79,22 +102,10 @@ impl App {
     {
         let lock = self.refresh_locks().get(id).await;
         let _guard = lock.lock().await;
-        let waited_since = tokio::time::Instant::now();
-        loop {
-            let now = Utc::now();
-            if self
-                .store()
-                .take_refresh_lease(tenant, id, now, now + LEASE)
-                .await?
-            {
-                break;
-            }
-            // Not taken: another holder, or the connection is gone (then: not found).
+        let since = tokio::time::Instant::now();
+        while !self.take_lease_or_wait(tenant, id, since).await? {
+            // Another holder, or the connection is gone (then: not found).
             self.connection(tenant, id).await?;
-            if waited_since.elapsed() > WAIT_FOR_OTHER {
-                return Err(AppError::Upstream(ConnectorError::Timeout));
-            }
-            tokio::time::sleep(POLL).await;
         }
         let result = write().await;
         if result.is_err() {
@@ -122,12 +133,7 @@ impl App {
                 let creds = self.current_credentials(&current, ctx).await?;
                 return Ok((current, creds));
             }
-            let now = Utc::now();
-            if self
-                .store()
-                .take_refresh_lease(tenant, id, now, now + LEASE)
-                .await?
-            {
+            if self.take_lease_or_wait(tenant, id, waited_since).await? {
                 // The row read above may predate another replica's renewal that finished
                 // (and released its lease) just before ours was taken: read it again under
                 // the lease, and stand down if it is no longer due.
@@ -139,10 +145,6 @@ impl App {
                 self.store().release_refresh_lease(tenant, id).await?;
                 continue;
             }
-            if waited_since.elapsed() > WAIT_FOR_OTHER {
-                return Err(AppError::Upstream(ConnectorError::Timeout));
-            }
-            tokio::time::sleep(POLL).await;
             current = self.connection(tenant, id).await?;
         }
 
