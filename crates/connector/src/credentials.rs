@@ -1,10 +1,11 @@
-//! A connection's credentials: a small set of named secrets.
+//! A connection's stored credentials: a small set of named secrets, written and read back by
+//! each provider's description.
 
 use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 
 /// The name of one credential field. The label is part of each sealed blob's associated data,
 /// so labels are frozen once released: renaming one makes every blob stored under it
@@ -121,7 +122,24 @@ impl Credentials {
     pub fn is_empty(&self) -> bool {
         self.fields.is_empty()
     }
+
+    /// A field a stored connection must have.
+    pub fn require(&self, field: CredentialField) -> Result<&SecretString, StoredError> {
+        self.get(field)
+            .ok_or_else(|| StoredError(format!("no stored `{field}`")))
+    }
+
+    /// A non-secret field (an email, a client id), as text.
+    pub fn text(&self, field: CredentialField) -> Result<String, StoredError> {
+        Ok(self.require(field)?.expose_secret().to_owned())
+    }
 }
+
+/// What is stored for a connection cannot be used: a bug or a corrupted row, never the
+/// caller's mistake. The message names fields, never values.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the stored connection is unusable: {0}")]
+pub struct StoredError(pub String);
 
 impl fmt::Debug for Credentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -133,8 +151,6 @@ impl fmt::Debug for Credentials {
 
 #[cfg(test)]
 mod tests {
-    use secrecy::ExposeSecret;
-
     use super::*;
 
     #[test]

@@ -1,0 +1,218 @@
+//! [`VendorClient`]: the one request path of a connector. It builds requests on the
+//! vendor's fixed origin under the account's rate budget, authorizes them, sends them
+//! through the outbound engine and turns every failure into a [`ConnectorError`] through the
+//! connector's [`CallPolicy`]. Passthrough calls go the same way.
+
+use std::fmt;
+use std::sync::Arc;
+
+use deskgate_core::{ConnectorError, PassthroughRequest, PassthroughResponse};
+use deskgate_upstream::{BudgetKey, Upstream, UpstreamRequest, UpstreamResponse, VendorOrigin};
+use http::header::{ACCEPT, CONTENT_TYPE, RETRY_AFTER};
+use http::{HeaderMap, HeaderValue, Method, StatusCode};
+use serde::de::DeserializeOwned;
+
+use crate::endpoint::Endpoint;
+use crate::vendor_error::from_upstream;
+
+type Result<T> = std::result::Result<T, ConnectorError>;
+
+/// What differs per connector on the call path: how a request is authorized and how a
+/// non-success answer reads.
+pub trait CallPolicy: Send + Sync + fmt::Debug {
+    /// Adds the credentials (as secrets the engine sends as sensitive headers).
+    fn authorize(&self, request: UpstreamRequest) -> UpstreamRequest;
+
+    /// The error for a non-success answer.
+    fn refused(&self, response: &UpstreamResponse) -> ConnectorError;
+
+    /// The hint for a 401 seen through passthrough.
+    fn unauthorized_hint(&self) -> String;
+}
+
+/// One vendor account, reached with one connection's credentials.
+#[derive(Clone)]
+pub struct VendorClient {
+    vendor: &'static str,
+    upstream: Upstream,
+    origin: VendorOrigin,
+    budget: BudgetKey,
+    connection_id: String,
+    policy: Arc<dyn CallPolicy>,
+}
+
+/// An invalid request we built ourselves: the caller's input made a path the engine refuses.
+fn refused_request(e: impl fmt::Display) -> ConnectorError {
+    ConnectorError::Invalid {
+        message: e.to_string(),
+        fields: vec![],
+    }
+}
+
+/// An answer that could not be read.
+pub fn bad_response(detail: impl Into<String>) -> ConnectorError {
+    ConnectorError::BadResponse {
+        detail: detail.into(),
+    }
+}
+
+impl VendorClient {
+    pub fn new(
+        vendor: &'static str,
+        upstream: Upstream,
+        origin: VendorOrigin,
+        budget: BudgetKey,
+        policy: Arc<dyn CallPolicy>,
+    ) -> Self {
+        Self {
+            vendor,
+            upstream,
+            origin,
+            budget,
+            connection_id: String::new(),
+            policy,
+        }
+    }
+
+    /// The connection id logged with every call.
+    #[must_use]
+    pub fn with_connection_id(mut self, id: impl Into<String>) -> Self {
+        self.connection_id = id.into();
+        self
+    }
+
+    pub fn connection_id(&self) -> &str {
+        &self.connection_id
+    }
+
+    pub fn upstream(&self) -> &Upstream {
+        &self.upstream
+    }
+
+    pub fn vendor(&self) -> &'static str {
+        self.vendor
+    }
+
+    /// An authorized request for `path`, logged as `template`.
+    pub fn request_path(
+        &self,
+        method: Method,
+        path: &str,
+        template: &'static str,
+    ) -> Result<UpstreamRequest> {
+        let request = UpstreamRequest::new(method, &self.origin, path, self.budget.clone())
+            .map_err(refused_request)?
+            .path_template(template)
+            .connection_id(self.connection_id.clone());
+        Ok(self.policy.authorize(request))
+    }
+
+    /// An authorized request for `endpoint` with its placeholders filled by `ids` (which
+    /// the connector has checked).
+    pub fn request(
+        &self,
+        method: Method,
+        endpoint: Endpoint,
+        ids: &[&str],
+    ) -> Result<UpstreamRequest> {
+        self.request_path(method, &endpoint.path(ids), endpoint.template())
+    }
+
+    /// Sends; any non-success answer becomes an error.
+    pub async fn send(&self, request: UpstreamRequest) -> Result<UpstreamResponse> {
+        let response = self
+            .upstream
+            .send(request)
+            .await
+            .map_err(|e| from_upstream(self.vendor, e, |r| self.policy.refused(r)))?;
+        if response.status().is_success() {
+            Ok(response)
+        } else {
+            Err(self.policy.refused(&response))
+        }
+    }
+
+    /// Sends and reads the answer as `T`.
+    pub async fn send_json<T: DeserializeOwned>(&self, request: UpstreamRequest) -> Result<T> {
+        let response = self.send(request).await?;
+        self.read(&response)
+    }
+
+    /// Reads a success answer's body as `T`.
+    pub fn read<T: DeserializeOwned>(&self, response: &UpstreamResponse) -> Result<T> {
+        serde_json::from_slice(response.body())
+            .map_err(|e| bad_response(format!("{}'s answer could not be read: {e}", self.vendor)))
+    }
+
+    /// Encodes a JSON request body.
+    pub fn json<T: serde::Serialize>(&self, request: UpstreamRequest, body: &T) -> Result<UpstreamRequest> {
+        let bytes = serde_json::to_vec(body)
+            .map_err(|e| bad_response(format!("the request could not be encoded: {e}")))?;
+        Ok(request.json_body(bytes))
+    }
+
+    /// A raw call under `root` (e.g. `/api/v2/`; other roots, such as OAuth's, are refused).
+    /// Only `Content-Type` and `Accept` are forwarded; the client adds authentication. Any
+    /// status comes back as it is, except a 401: the credentials are deskgate's, not the
+    /// caller's, so it means the connection needs a person to reconnect it.
+    pub async fn passthrough(
+        &self,
+        req: PassthroughRequest,
+        root: &'static str,
+        template: &'static str,
+    ) -> Result<PassthroughResponse> {
+        let path = format!("/{}", req.path.trim_start_matches('/'));
+        if !path.starts_with(root) {
+            return Err(ConnectorError::Invalid {
+                message: format!("passthrough paths must start with {}", &root[1..]),
+                fields: vec![],
+            });
+        }
+        let mut request = self.request_path(req.method, &path, template)?;
+        if let Some(query) = req.query.as_deref() {
+            request = request.raw_query(query).map_err(refused_request)?;
+        }
+        if let Some(accept) = req.headers.get(ACCEPT).and_then(|v| v.to_str().ok()) {
+            request = request.header(ACCEPT, accept).map_err(refused_request)?;
+        }
+        if !req.body.is_empty() {
+            let content_type = req
+                .headers
+                .get(CONTENT_TYPE)
+                .cloned()
+                .unwrap_or_else(|| HeaderValue::from_static("application/json"));
+            request = request.body(content_type, req.body);
+        }
+        let response = self
+            .upstream
+            .send(request)
+            .await
+            .map_err(|e| from_upstream(self.vendor, e, |r| self.policy.refused(r)))?;
+        if response.status() == StatusCode::UNAUTHORIZED {
+            return Err(ConnectorError::Unauthorized {
+                hint: self.policy.unauthorized_hint(),
+            });
+        }
+        let mut headers = HeaderMap::new();
+        for name in [CONTENT_TYPE, RETRY_AFTER] {
+            if let Some(value) = response.headers().get(&name) {
+                headers.insert(name, value.clone());
+            }
+        }
+        Ok(PassthroughResponse {
+            status: response.status().as_u16(),
+            headers,
+            body: response.into_body(),
+        })
+    }
+}
+
+impl fmt::Debug for VendorClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("VendorClient")
+            .field("vendor", &self.vendor)
+            .field("origin", &self.origin)
+            .field("connection_id", &self.connection_id)
+            .finish_non_exhaustive()
+    }
+}

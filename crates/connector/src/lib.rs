@@ -1,0 +1,38 @@
+//! deskgate-connector: what every connector shares, written once.
+//!
+//! - [`provider`]: [`ProviderSpec`], a helpdesk described once (account label, auth modes
+//!   and their input fields, stored credentials, the check, the connector for a call,
+//!   renewal, revocation, health, rate-budget keys). The app's registry picks one per
+//!   `Provider`; nothing else names a vendor.
+//! - [`input`]: [`AuthInput`], one auth mode's fields read from a body against its
+//!   description, secrets as `SecretString`s, errors naming the field.
+//! - [`credentials`]: [`Credentials`], a connection's named secrets as stored.
+//! - [`client`]: [`VendorClient`], the one request path (origin, budget, auth, errors),
+//!   passthrough included.
+//! - [`endpoint`]: [`Endpoint`], a route template and the path filled from it.
+//! - [`scan`]: the bounded scan behind emulated filters.
+//! - [`filters`]: record predicates for emulated filters; id and cursor checks.
+//! - [`vendor_error`]: vendor answers and engine failures → `ConnectorError`.
+//!
+//! Connectors depend on this crate and on `deskgate-upstream`; this crate does no I/O of its
+//! own beyond sending through the engine it is handed.
+
+pub mod client;
+pub mod credentials;
+pub mod endpoint;
+pub mod filters;
+pub mod input;
+pub mod provider;
+pub mod scan;
+pub mod vendor_error;
+
+pub use client::{CallPolicy, VendorClient, bad_response};
+pub use credentials::{CredentialField, Credentials, StoredError, UnknownCredentialField};
+pub use endpoint::Endpoint;
+pub use input::AuthInput;
+pub use provider::{
+    AccountField, Deprecation, Health, InputField, ModeDescription, NewAuth, ProviderError,
+    ProviderSpec, Stored,
+};
+pub use scan::{MAX_SCAN_PAGES, RawPage, scan};
+pub use vendor_error::{Hints, VendorError};

@@ -1,0 +1,258 @@
+//! [`ProviderSpec`]: a helpdesk described once — its account label, its auth modes with their
+//! input fields, how its credentials are stored and read back, the account check, the
+//! connector built for a call, renewal, revocation, health and rate-budget keys.
+//!
+//! Each connector crate implements it once; the app's registry is the only place that picks
+//! an implementation by [`Provider`], and the API and connect page are built from these
+//! descriptions.
+
+use std::fmt;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use deskgate_core::{
+    AccountIdentity, AuthMode, Capabilities, Connector, ConnectorError, FieldError, Provider,
+};
+use deskgate_upstream::{BudgetKey, Upstream};
+
+use crate::credentials::{Credentials, StoredError};
+use crate::input::AuthInput;
+
+/// The account a connection reaches, as request bodies name it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AccountField {
+    /// `subdomain` (Zendesk), `domain` (Freshdesk).
+    pub name: &'static str,
+    pub description: &'static str,
+    pub example: &'static str,
+}
+
+/// One input field of an auth mode.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct InputField {
+    /// The name in the `auth` object: `api_key`, `email`, `client_secret`.
+    pub name: &'static str,
+    /// What it is and where a person finds it.
+    pub description: &'static str,
+    /// Secret fields become `SecretString`s the moment they are parsed and are never shown.
+    pub secret: bool,
+    pub required: bool,
+    /// `email` fields must look like an email address.
+    pub email: bool,
+    /// Longest value accepted, in characters.
+    pub max_chars: usize,
+}
+
+impl InputField {
+    /// A required secret of up to 512 characters.
+    pub const fn secret(name: &'static str, description: &'static str) -> Self {
+        Self {
+            name,
+            description,
+            secret: true,
+            required: true,
+            email: false,
+            max_chars: 512,
+        }
+    }
+
+    /// A required non-secret text of up to 200 characters.
+    pub const fn text(name: &'static str, description: &'static str) -> Self {
+        Self {
+            name,
+            description,
+            secret: false,
+            required: true,
+            email: false,
+            max_chars: 200,
+        }
+    }
+
+    /// A required email address.
+    pub const fn email(name: &'static str, description: &'static str) -> Self {
+        Self {
+            email: true,
+            max_chars: 254,
+            ..Self::text(name, description)
+        }
+    }
+
+    /// The same field, optional.
+    #[must_use]
+    pub const fn optional(self) -> Self {
+        Self {
+            required: false,
+            ..self
+        }
+    }
+}
+
+/// One way a provider's connections authenticate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ModeDescription {
+    pub mode: AuthMode,
+    /// One sentence for the API reference and the connect page.
+    pub summary: &'static str,
+    pub fields: &'static [InputField],
+    /// Whether a backend may post this mode's fields to `POST /v1/connections`; modes that
+    /// only a browser redirect can start (OAuth authorization code) are `false`.
+    pub posted: bool,
+    /// Whether deskgate renews the token before it expires.
+    pub renews: bool,
+    /// Whether disconnecting revokes the token at the vendor.
+    pub revokes: bool,
+}
+
+/// A connection's stored auth, as a provider reads it back for a call.
+#[derive(Clone, Copy, Debug)]
+pub struct Stored<'a> {
+    /// The canonical account label ([`ProviderSpec::account_label`]).
+    pub account_label: &'a str,
+    pub mode: AuthMode,
+    pub credentials: &'a Credentials,
+    /// The provider's own settings, as it wrote them ([`NewAuth::settings`]).
+    pub settings: &'a serde_json::Value,
+    pub token_expires_at: Option<DateTime<Utc>>,
+    /// Logged with every vendor call.
+    pub connection_id: &'a str,
+}
+
+impl Stored<'_> {
+    /// The settings as the provider's typed struct.
+    pub fn settings<T: serde::de::DeserializeOwned + Default>(&self) -> Result<T, StoredError> {
+        if self.settings.is_null() {
+            return Ok(T::default());
+        }
+        serde_json::from_value(self.settings.clone())
+            .map_err(|e| StoredError(format!("settings do not read back: {e}")))
+    }
+}
+
+/// Auth to store: after a connect check, a renewal or a reauthorization.
+#[derive(Debug)]
+pub struct NewAuth {
+    pub account_label: String,
+    pub mode: AuthMode,
+    pub credentials: Credentials,
+    /// The provider's typed settings, serialized.
+    pub settings: serde_json::Value,
+    pub token_expires_at: Option<DateTime<Utc>>,
+}
+
+/// The day a mode's credentials stop working whatever deskgate does, and what to do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Deprecation {
+    pub after: NaiveDate,
+    pub hint: &'static str,
+}
+
+/// What a live check found.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Health {
+    pub identity: Option<AccountIdentity>,
+    pub problem: Option<ConnectorError>,
+}
+
+/// Why a provider operation failed, by who is at fault.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ProviderError {
+    /// The caller's input is wrong; nothing was sent to the vendor.
+    #[error("{}: {}", .0.field, .0.message)]
+    Invalid(FieldError),
+    /// The vendor refused or failed.
+    #[error(transparent)]
+    Vendor(#[from] ConnectorError),
+    /// What is stored cannot be used.
+    #[error(transparent)]
+    Stored(#[from] StoredError),
+}
+
+impl ProviderError {
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::Invalid(FieldError {
+            field: field.into(),
+            message: message.into(),
+        })
+    }
+}
+
+/// A helpdesk, described once.
+#[async_trait]
+pub trait ProviderSpec: Send + Sync + fmt::Debug {
+    fn provider(&self) -> Provider;
+
+    /// The body field naming the account, and what it holds.
+    fn account_field(&self) -> AccountField;
+
+    /// Every auth mode, in the order a person should prefer them.
+    fn modes(&self) -> &'static [ModeDescription];
+
+    fn capabilities(&self) -> Capabilities;
+
+    /// The canonical account label for what a caller typed, or an error naming the
+    /// account field. Nothing is sent anywhere.
+    fn account_label(&self, input: &str) -> Result<String, FieldError>;
+
+    /// The rate-budget keys a connection's calls spend (the account's first, then any
+    /// per-endpoint caps), for health reports.
+    fn budget_keys(&self, account_label: &str) -> Vec<BudgetKey>;
+
+    /// When a mode's credentials stop working for good, if they do.
+    fn deprecation(&self, _mode: AuthMode) -> Option<Deprecation> {
+        None
+    }
+
+    /// Validates `input`, obtains tokens where the mode mints them, and checks the
+    /// credentials with the vendor. Nothing is stored here.
+    async fn connect(
+        &self,
+        upstream: &Upstream,
+        account_label: &str,
+        input: AuthInput,
+    ) -> Result<NewAuth, ProviderError>;
+
+    /// A connector for one call, over stored auth.
+    fn connector(
+        &self,
+        upstream: &Upstream,
+        stored: &Stored<'_>,
+    ) -> Result<Arc<dyn Connector>, StoredError>;
+
+    /// Renews an expiring token; the caller stores the result before anyone uses it.
+    async fn refresh(
+        &self,
+        _upstream: &Upstream,
+        stored: &Stored<'_>,
+    ) -> Result<NewAuth, ProviderError> {
+        Err(ProviderError::Stored(StoredError(format!(
+            "auth kind {} does not renew",
+            stored.mode.as_str()
+        ))))
+    }
+
+    /// Revokes the token at the vendor on disconnect, where the mode allows it.
+    async fn revoke(&self, _upstream: &Upstream, _stored: &Stored<'_>) -> Result<(), ProviderError> {
+        Ok(())
+    }
+
+    /// Checks the credentials with the vendor now.
+    async fn health(&self, upstream: &Upstream, stored: &Stored<'_>) -> Result<Health, StoredError> {
+        let connector = self.connector(upstream, stored)?;
+        Ok(match connector.check().await {
+            Ok(identity) => Health {
+                identity: Some(identity),
+                problem: None,
+            },
+            Err(problem) => Health {
+                identity: None,
+                problem: Some(problem),
+            },
+        })
+    }
+
+    /// The description of one mode, if the provider has it.
+    fn mode(&self, mode: AuthMode) -> Option<&'static ModeDescription> {
+        self.modes().iter().find(|m| m.mode == mode)
+    }
+}
