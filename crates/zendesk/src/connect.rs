@@ -1,7 +1,5 @@
-//! What the app needs to build a Zendesk connection and to show its health.
+//! [`ConnectInput`]: what a Zendesk connector is built from.
 
-use chrono::{DateTime, NaiveDate, Utc};
-use deskgate_core::{AccountIdentity, AuthMode, ConnectorError};
 use secrecy::SecretString;
 
 use crate::auth::ZendeskAuth;
@@ -30,18 +28,4 @@ impl ConnectInput {
             },
         })
     }
-}
-
-/// A connection's health, as `GET /v1/connections/{id}/health` shows it.
-#[derive(Clone, Debug)]
-pub struct ZendeskHealth {
-    pub auth_mode: AuthMode,
-    /// Whose credentials these are, when the check passed.
-    pub identity: Option<AccountIdentity>,
-    /// What is wrong, with a hint a person can act on, when the check failed.
-    pub problem: Option<ConnectorError>,
-    /// API tokens stop working on this day (2027-04-30).
-    pub deprecated_after: Option<NaiveDate>,
-    pub migration_hint: Option<&'static str>,
-    pub token_expires_at: Option<DateTime<Utc>>,
 }

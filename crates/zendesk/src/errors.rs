@@ -5,8 +5,7 @@
 //! object `error` (`{"title","message"}`), a JSON:API `errors[]` list, OAuth's
 //! `{"error","error_description"}`, and plain text.
 
-use std::time::Duration;
-
+use deskgate_connector::vendor_error::{self, Hints, VendorError, clip, field_errors, text};
 use deskgate_core::{AuthMode, ConnectorError, FieldError};
 use deskgate_upstream::{UpstreamError, UpstreamResponse};
 use http::StatusCode;
@@ -14,42 +13,10 @@ use serde_json::Value;
 
 use crate::subdomain::ZendeskSubdomain;
 
-/// What Zendesk said, whatever the shape.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub(crate) struct VendorError {
-    /// `RecordNotFound`, `RecordInvalid`, `invalid_grant`, … when there is one.
-    pub(crate) code: Option<String>,
-    pub(crate) message: String,
-    pub(crate) fields: Vec<FieldError>,
-}
-
-/// Longest vendor text carried into an error message.
-const MAX_TEXT: usize = 300;
-
-fn clip(text: &str) -> String {
-    let clean: String = text
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .take(MAX_TEXT)
-        .collect();
-    clean.trim().to_owned()
-}
-
-fn text(value: Option<&Value>) -> Option<String> {
-    value
-        .and_then(Value::as_str)
-        .map(clip)
-        .filter(|s| !s.is_empty())
-}
-
 /// Reads any documented error body.
 pub(crate) fn parse_body(body: &[u8]) -> VendorError {
     let Ok(value) = serde_json::from_slice::<Value>(body) else {
-        return VendorError {
-            code: None,
-            message: clip(&String::from_utf8_lossy(body)),
-            fields: Vec::new(),
-        };
+        return VendorError::plain(body);
     };
     if let Some(list) = value.get("errors").and_then(Value::as_array) {
         return json_api(list);
@@ -108,33 +75,22 @@ fn details(value: Option<&Value>) -> Vec<FieldError> {
 
 /// `{"errors":[{"code","title","detail","source":{"pointer"|"parameter"}}]}`.
 fn json_api(list: &[Value]) -> VendorError {
-    let mut fields = Vec::new();
-    let mut messages = Vec::new();
-    let mut code = None;
-    for item in list {
-        code = code.or_else(|| text(item.get("code")));
-        let message = text(item.get("detail"))
-            .or_else(|| text(item.get("title")))
-            .unwrap_or_default();
+    let message_of = |item: &Value| text(item.get("detail")).or_else(|| text(item.get("title")));
+    let fields = field_errors(list, |item| {
         let source = item.get("source");
-        let field = text(source.and_then(|s| s.get("pointer")))
-            .map(|p| p.trim_start_matches('/').replace('/', "."))
-            .or_else(|| text(source.and_then(|s| s.get("parameter"))));
-        match field {
-            Some(field) => fields.push(FieldError {
-                field,
-                message: message.clone(),
-            }),
-            None => messages.push(message.clone()),
-        }
-    }
-    let message = messages
-        .into_iter()
-        .chain(fields.iter().map(|f| f.message.clone()))
-        .find(|m| !m.is_empty())
+        (
+            text(source.and_then(|s| s.get("pointer")))
+                .or_else(|| text(source.and_then(|s| s.get("parameter")))),
+            message_of(item),
+        )
+    });
+    let message = list
+        .iter()
+        .filter_map(message_of)
+        .next()
         .unwrap_or_default();
     VendorError {
-        code,
+        code: list.iter().find_map(|item| text(item.get("code"))),
         message,
         fields,
     }
@@ -197,51 +153,21 @@ fn unknown_account(subdomain: &ZendeskSubdomain) -> ConnectorError {
     }
 }
 
-fn retry_after(response: &UpstreamResponse) -> Duration {
-    response
-        .headers()
-        .get(http::header::RETRY_AFTER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .map_or(Duration::from_secs(60), Duration::from_secs)
-}
-
 /// Maps a non-success answer.
 pub(crate) fn from_response(
     response: &UpstreamResponse,
     mode: AuthMode,
     subdomain: &ZendeskSubdomain,
 ) -> ConnectorError {
-    let status = response.status();
-    let body = response.body();
-    if is_unknown_account(status, body) {
+    if is_unknown_account(response.status(), response.body()) {
         return unknown_account(subdomain);
     }
-    let vendor = parse_body(body);
-    let message = || {
-        if vendor.message.is_empty() {
-            format!("zendesk answered {}", status.as_u16())
-        } else {
-            vendor.message.clone()
-        }
-    };
-    match status.as_u16() {
-        401 => ConnectorError::Unauthorized {
-            hint: unauthorized_hint(mode),
-        },
-        403 => ConnectorError::Forbidden {
-            hint: forbidden_hint(mode, &vendor),
-        },
-        404 => ConnectorError::NotFound,
-        429 => ConnectorError::RateLimited {
-            retry_after: retry_after(response),
-        },
-        400 | 406 | 413 | 415 | 422 => ConnectorError::Invalid {
-            message: message(),
-            fields: vendor.fields,
-        },
-        other => ConnectorError::Upstream { status: other },
-    }
+    let vendor = parse_body(response.body());
+    let forbidden = forbidden_hint(mode, &vendor);
+    vendor_error::classify("zendesk", response, vendor, || Hints {
+        unauthorized: unauthorized_hint(mode),
+        forbidden,
+    })
 }
 
 /// Maps a failed call of the outbound engine.
@@ -250,27 +176,7 @@ pub(crate) fn from_upstream(
     mode: AuthMode,
     subdomain: &ZendeskSubdomain,
 ) -> ConnectorError {
-    match error {
-        UpstreamError::RateLimited { retry_after } => ConnectorError::RateLimited { retry_after },
-        UpstreamError::Timeout => ConnectorError::Timeout,
-        UpstreamError::Transport { detail } => ConnectorError::Transport { detail },
-        UpstreamError::Status { response, .. } => from_response(&response, mode, subdomain),
-        UpstreamError::Blocked { reason } => ConnectorError::Transport {
-            detail: format!("destination refused: {reason}"),
-        },
-        UpstreamError::TooLarge { limit } => ConnectorError::BadResponse {
-            detail: format!("the answer is larger than {limit} bytes"),
-        },
-        UpstreamError::Redirect { status } => ConnectorError::BadResponse {
-            detail: format!(
-                "zendesk answered with a redirect ({status}), which is not followed: check the \
-                 subdomain"
-            ),
-        },
-        other => ConnectorError::Transport {
-            detail: other.to_string(),
-        },
-    }
+    vendor_error::from_upstream("zendesk", error, |r| from_response(r, mode, subdomain))
 }
 
 #[cfg(test)]
@@ -330,14 +236,6 @@ mod tests {
 
         let e = parse_body(br#"{"error":"Couldn't authenticate you"}"#);
         assert_eq!(e.message, "Couldn't authenticate you");
-    }
-
-    #[test]
-    fn vendor_text_is_clipped_and_stripped_of_control_characters() {
-        let long = format!("bad\r\n{}", "x".repeat(1000));
-        let e = parse_body(long.as_bytes());
-        assert!(e.message.len() <= MAX_TEXT);
-        assert!(!e.message.contains('\n'));
     }
 
     #[test]

@@ -330,14 +330,6 @@ pub(crate) fn tag(raw: &Value) -> Result<Tag, String> {
     Ok(Tag { name: w.name })
 }
 
-/// `updated_at` of any record, for filters Zendesk cannot apply itself.
-pub(crate) fn updated_at(raw: &Value) -> Option<DateTime<Utc>> {
-    raw.get("updated_at")
-        .and_then(Value::as_str)
-        .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
-        .map(|t| t.to_utc())
-}
-
 #[cfg(test)]
 #[path = "map_tests.rs"]
 mod tests;

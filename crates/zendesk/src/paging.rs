@@ -1,20 +1,13 @@
-//! Cursor pagination (`page[size]` ≤ 100, `page[after]`), and the scan that emulates the
-//! filters Zendesk cannot apply.
+//! Cursor pagination (`page[size]` ≤ 100, `page[after]`); the scan behind emulated filters
+//! is the shared one (`deskgate_connector::scan`).
 //!
 //! The [`VendorCursor`] this connector hands out is Zendesk's own `after_cursor`, never a
 //! URL (`links.next` is ignored): the API signs and binds it to the connection before a
 //! caller sees it.
 
+use deskgate_connector::filters::check_cursor;
 use deskgate_core::page::Limit;
 use deskgate_core::{ConnectorError, VendorCursor};
-use serde_json::Value;
-
-/// Longest cursor accepted back; Zendesk's are a few dozen characters.
-const MAX_CURSOR_LEN: usize = 1024;
-
-/// Vendor pages read at most for one emulated-filter page before answering with what was
-/// found (possibly nothing) and a cursor to go on from.
-pub(crate) const MAX_SCAN_PAGES: usize = 10;
 
 /// The query of one cursor page.
 pub(crate) fn page_query(
@@ -26,25 +19,6 @@ pub(crate) fn page_query(
         query.push(("page[after]", check_cursor(cursor)?.to_owned()));
     }
     Ok(query)
-}
-
-/// A cursor that came back from a caller: plausible or refused before any request.
-pub(crate) fn check_cursor(cursor: &VendorCursor) -> Result<&str, ConnectorError> {
-    let text = cursor.0.as_str();
-    let plausible = !text.is_empty()
-        && text.len() <= MAX_CURSOR_LEN
-        && text.bytes().all(|b| b.is_ascii_graphic());
-    if plausible {
-        Ok(text)
-    } else {
-        Err(ConnectorError::Invalid {
-            message: "the cursor is not one this connector handed out".into(),
-            fields: vec![deskgate_core::FieldError {
-                field: "cursor".into(),
-                message: "is invalid".into(),
-            }],
-        })
-    }
 }
 
 /// Where a vendor page says the next one starts.
@@ -61,9 +35,6 @@ pub(crate) fn next_cursor(
     }
 }
 
-/// Keeps the records an emulated filter selects.
-pub(crate) type Keep<'a> = &'a (dyn Fn(&Value) -> bool + Send + Sync);
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -79,16 +50,6 @@ mod tests {
                 ("page[after]", cursor.0.clone())
             ]
         );
-    }
-
-    #[test]
-    fn cursors_with_spaces_controls_or_no_text_are_refused() {
-        for bad in ["", "a b", "a\nb", &"x".repeat(2000)] {
-            assert!(
-                check_cursor(&VendorCursor(bad.to_owned())).is_err(),
-                "{bad:?}"
-            );
-        }
     }
 
     #[test]

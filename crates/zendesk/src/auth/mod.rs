@@ -1,10 +1,11 @@
 //! Authentication: the credential enum, the OAuth authorize step (PKCE S256 and `state`),
 //! and the token endpoint calls (code exchange, rotating refresh, client credentials,
-//! revocation).
+//! revocation), and the call policy that authorizes every request.
 
 mod authorize;
 mod credentials;
 mod pkce;
+mod policy;
 mod token;
 
 pub use authorize::{AuthorizeRequest, AuthorizeStart};
@@ -12,4 +13,5 @@ pub use credentials::{
     API_TOKEN_DEPRECATED_AFTER, API_TOKEN_MIGRATION_HINT, OAuthClient, ZendeskAuth,
 };
 pub use pkce::{OAuthState, PkceVerifier};
+pub(crate) use policy::ZendeskCalls;
 pub use token::{TokenLifetimes, ZendeskOAuth};

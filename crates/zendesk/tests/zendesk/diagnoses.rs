@@ -2,7 +2,8 @@
 
 use deskgate_core::model::TicketPatch;
 use deskgate_core::{AuthMode, Connector, ConnectorError};
-use deskgate_zendesk::{ConnectInput, ZendeskAuth};
+use deskgate_connector::ProviderSpec;
+use deskgate_zendesk::{ConnectInput, ZENDESK, ZendeskAuth};
 
 use crate::support::World;
 
@@ -25,7 +26,7 @@ async fn token_access_turned_off_is_diagnosed_with_the_setting_and_the_format() 
         }
         other => panic!("expected unauthorized, got {other:?}"),
     }
-    let health = c.health().await;
+    let health = world.health("acme", c.auth()).await;
     assert!(health.identity.is_none());
     assert!(matches!(
         health.problem,
@@ -36,24 +37,19 @@ async fn token_access_turned_off_is_diagnosed_with_the_setting_and_the_format() 
 #[tokio::test]
 async fn an_api_token_connection_reports_its_deadline_and_how_to_migrate() {
     let world = World::start().await;
-    let health = world
-        .connector("acme", world.api_token("acme"))
-        .health()
-        .await;
-    assert_eq!(health.auth_mode, AuthMode::ApiToken);
+    let health = world.health("acme", &world.api_token("acme")).await;
     assert_eq!(
         health.identity.unwrap().user_email.as_deref(),
         Some("admin@acme.test")
     );
     assert_eq!(health.problem, None);
-    assert_eq!(health.deprecated_after.unwrap().to_string(), "2027-04-30");
-    assert!(health.migration_hint.unwrap().contains("oauth"));
-    let oauth = world
-        .connector("acme", world.oauth_auth("acme").await)
-        .health()
-        .await;
-    assert_eq!(oauth.deprecated_after, None);
-    assert!(oauth.token_expires_at.is_some());
+    let deadline = ZENDESK.deprecation(AuthMode::ApiToken).unwrap();
+    assert_eq!(deadline.after.to_string(), "2027-04-30");
+    assert!(deadline.hint.contains("oauth"));
+    let oauth = world.oauth_auth("acme").await;
+    assert!(world.health("acme", &oauth).await.problem.is_none());
+    assert_eq!(ZENDESK.deprecation(oauth.mode()), None);
+    assert!(oauth.expires_at().is_some());
 }
 
 #[tokio::test]

@@ -61,7 +61,7 @@ async fn refresh_rotates_and_never_presents_an_old_refresh_token() {
     let mut current = first.clone();
     let mut seen = vec![refresh_token(&first)];
     for _ in 0..3 {
-        current = world.connector("acme", current).refresh().await.unwrap();
+        current = world.oauth("acme").refresh(&current).await.unwrap();
         let token = refresh_token(&current);
         assert!(!seen.contains(&token), "refresh tokens must rotate");
         seen.push(token);
@@ -86,13 +86,9 @@ async fn refresh_rotates_and_never_presents_an_old_refresh_token() {
 async fn a_reused_refresh_token_asks_for_reconnection() {
     let world = World::start().await;
     let first = world.oauth_auth("acme").await;
-    let second = world
-        .connector("acme", first.clone())
-        .refresh()
-        .await
-        .unwrap();
+    let second = world.oauth("acme").refresh(&first).await.unwrap();
     // Someone presents the rotated token: Zendesk revokes the grant.
-    let reused = world.connector("acme", first).refresh().await;
+    let reused = world.oauth("acme").refresh(&first).await;
     match reused {
         Err(ConnectorError::Unauthorized { hint }) => assert!(hint.contains("reconnect"), "{hint}"),
         other => panic!("expected unauthorized, got {other:?}"),
@@ -107,11 +103,7 @@ async fn client_credentials_renew_by_minting_a_new_token() {
     let world = World::start().await;
     let auth = world.client_credentials_auth("acme").await;
     assert!(auth.expires_at().is_some());
-    let renewed = world
-        .connector("acme", auth.clone())
-        .refresh()
-        .await
-        .unwrap();
+    let renewed = world.oauth("acme").refresh(&auth).await.unwrap();
     let token = |a: &ZendeskAuth| match a {
         ZendeskAuth::ClientCredentials { token, .. } => token.expose_secret().to_owned(),
         other => panic!("{other:?}"),
@@ -128,13 +120,13 @@ async fn revoking_on_disconnect_kills_the_token() {
     let world = World::start().await;
     let c: ZendeskConnector = world.connector("acme", world.oauth_auth("acme").await);
     c.check().await.unwrap();
-    c.revoke().await.unwrap();
+    world.oauth("acme").revoke(c.auth()).await.unwrap();
     assert!(matches!(
         c.check().await,
         Err(ConnectorError::Unauthorized { .. })
     ));
     // Revoking again is harmless.
-    c.revoke().await.unwrap();
+    world.oauth("acme").revoke(c.auth()).await.unwrap();
 }
 
 #[tokio::test]
@@ -142,8 +134,8 @@ async fn an_api_token_cannot_be_refreshed() {
     let world = World::start().await;
     let c = world.connector("acme", world.api_token("acme"));
     assert!(matches!(
-        c.refresh().await,
+        world.oauth("acme").refresh(c.auth()).await,
         Err(ConnectorError::Unsupported { .. })
     ));
-    assert_eq!(c.token_expires_at(), None);
+    assert_eq!(c.auth().expires_at(), None);
 }

@@ -1,9 +1,10 @@
 //! A sandbox on 127.0.0.1 and connectors pointed at it.
 
+use deskgate_connector::{Health, ProviderSpec, Stored};
 use deskgate_sandbox::{RunningSandbox, SandboxConfig, ZendeskAccountConfig, ZendeskCredentials};
 use deskgate_upstream::{SandboxOverride, Upstream, UpstreamConfig};
 use deskgate_zendesk::{
-    AuthorizeRequest, ConnectInput, OAuthClient, ZendeskAuth, ZendeskConnector, ZendeskOAuth,
+    AuthorizeRequest, ConnectInput, OAuthClient, ZENDESK, ZendeskAuth, ZendeskConnector, ZendeskOAuth,
     ZendeskSubdomain,
 };
 use secrecy::{ExposeSecret, SecretString};
@@ -40,6 +41,20 @@ impl World {
             auth,
         };
         ZendeskConnector::new(self.upstream.clone(), input)
+    }
+
+    /// The provider's health check of `auth`, read back from what would be stored.
+    pub(crate) async fn health(&self, sub: &str, auth: &ZendeskAuth) -> Health {
+        let new = deskgate_zendesk::stored(&ZendeskSubdomain::parse(sub).unwrap(), auth);
+        let stored = Stored {
+            account_label: &new.account_label,
+            mode: new.mode,
+            credentials: &new.credentials,
+            settings: &new.settings,
+            token_expires_at: new.token_expires_at,
+            connection_id: "test",
+        };
+        ZENDESK.health(&self.upstream, &stored).await.unwrap()
     }
 
     pub(crate) fn api_token(&self, sub: &str) -> ZendeskAuth {
