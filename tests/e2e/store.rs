@@ -71,10 +71,10 @@ async fn deleting_a_connection_deletes_its_sealed_credentials(backend: Backend) 
     let conn = ConnectionRecord {
         id: ConnectionId::new(),
         tenant_id: tenant.id,
-        provider: "zendesk".into(),
+        provider: deskgate_core::Provider::Zendesk,
         account_label: "acme".into(),
-        auth_kind: "api_token".into(),
-        status: "active".into(),
+        auth_kind: deskgate_core::AuthMode::ApiToken,
+        status: deskgate_core::ConnectionStatus::Active,
         external_ref: None,
         created_at: now,
         updated_at: now,

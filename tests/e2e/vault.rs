@@ -85,10 +85,10 @@ async fn connection(store: &Store, tenant: TenantId) -> ConnectionId {
         .insert_connection(&ConnectionRecord {
             id,
             tenant_id: tenant,
-            provider: "zendesk".into(),
+            provider: deskgate_core::Provider::Zendesk,
             account_label: "acme".into(),
-            auth_kind: "oauth".into(),
-            status: "active".into(),
+            auth_kind: deskgate_core::AuthMode::OauthCode,
+            status: deskgate_core::ConnectionStatus::Active,
             external_ref: None,
             created_at: now,
             updated_at: now,

@@ -50,10 +50,10 @@ async fn seed(store: &Store, app: &App) -> (TenantId, ConnectionId) {
         .insert_connection(&ConnectionRecord {
             id: connection,
             tenant_id: tenant,
-            provider: "zendesk".into(),
+            provider: deskgate_core::Provider::Zendesk,
             account_label: "acme".into(),
-            auth_kind: "oauth".into(),
-            status: "active".into(),
+            auth_kind: deskgate_core::AuthMode::OauthCode,
+            status: deskgate_core::ConnectionStatus::Active,
             external_ref: None,
             created_at: now,
             updated_at: now,

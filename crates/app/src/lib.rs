@@ -18,6 +18,8 @@
 pub mod api_keys;
 pub mod app;
 pub mod connections;
+/// The connector kit the providers are described with.
+pub use deskgate_connector as connector;
 pub mod context;
 pub mod credentials;
 pub mod cursor;

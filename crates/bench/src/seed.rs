@@ -95,10 +95,10 @@ async fn store_one(
     let record = ConnectionRecord {
         id,
         tenant_id: tenant,
-        provider: "zendesk".into(),
+        provider: deskgate_core::Provider::Zendesk,
         account_label: account.to_owned(),
-        auth_kind: "api_token".into(),
-        status: "active".into(),
+        auth_kind: deskgate_core::AuthMode::ApiToken,
+        status: deskgate_core::ConnectionStatus::Active,
         external_ref: None,
         created_at: now,
         updated_at: now,

@@ -41,6 +41,14 @@ pub enum AuthMode {
 }
 
 impl AuthMode {
+    pub const ALL: [AuthMode; 5] = [
+        AuthMode::ApiToken,
+        AuthMode::OauthCode,
+        AuthMode::ClientCredentials,
+        AuthMode::ApiKey,
+        AuthMode::AccessToken,
+    ];
+
     pub const fn as_str(self) -> &'static str {
         match self {
             AuthMode::ApiToken => "api_token",
@@ -49,6 +57,28 @@ impl AuthMode {
             AuthMode::ApiKey => "api_key",
             AuthMode::AccessToken => "access_token",
         }
+    }
+}
+
+/// An auth kind name that is not one of [`AuthMode::ALL`].
+#[derive(Debug, thiserror::Error)]
+#[error("unknown auth kind `{0}`")]
+pub struct UnknownAuthMode(pub String);
+
+impl std::str::FromStr for AuthMode {
+    type Err = UnknownAuthMode;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        AuthMode::ALL
+            .into_iter()
+            .find(|m| m.as_str() == s)
+            .ok_or_else(|| UnknownAuthMode(s.to_owned()))
+    }
+}
+
+impl TryFrom<String> for AuthMode {
+    type Error = UnknownAuthMode;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        s.parse()
     }
 }
 

@@ -2,6 +2,7 @@
 //!
 //! - [`ids`]: tenant and connection ids (UUID v7) and remote ids (vendor strings).
 //! - [`provider`]: the closed set of helpdesks deskgate connects to.
+//! - [`status`]: whether a connection can be used.
 //! - [`model`]: the normalized schema (tickets, comments, users, contacts, accounts, teams,
 //!   tags, attachments) with helpdesk-native enums that keep the raw vendor value beside them.
 //! - [`page`]: page requests, filters and vendor cursors.
@@ -16,6 +17,7 @@ pub mod ids;
 pub mod model;
 pub mod page;
 pub mod provider;
+pub mod status;
 
 pub use capability::{AuthMode, Capabilities, FilterSupport, Operation, Resource};
 pub use connector::{
@@ -24,3 +26,4 @@ pub use connector::{
 pub use ids::{ConnectionId, TenantId};
 pub use page::{Page, PageRequest, VendorCursor};
 pub use provider::Provider;
+pub use status::ConnectionStatus;

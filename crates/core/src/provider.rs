@@ -46,6 +46,13 @@ impl FromStr for Provider {
     }
 }
 
+impl TryFrom<String> for Provider {
+    type Error = UnknownProvider;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        s.parse()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

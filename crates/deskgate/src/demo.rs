@@ -3,9 +3,7 @@
 use std::io::Write;
 
 use anyhow::Context;
-use deskgate_app::connections::{
-    ConnectRequest, ListConnections, ZendeskAuthInput, ZendeskConnect,
-};
+use deskgate_app::connections::{ConnectRequest, ListConnections};
 use deskgate_app::{App, RequestContext};
 use deskgate_core::{ConnectionId, Provider, TenantId};
 use deskgate_sandbox::{Sandbox, SandboxConfig, ZendeskAccountConfig};
@@ -132,15 +130,23 @@ async fn zendesk_connection(
     let creds = sandbox
         .zendesk_credentials(ZENDESK_ACCOUNT)
         .context("the sandbox has no zendesk account")?;
-    let request = ConnectRequest::Zendesk(ZendeskConnect {
-        subdomain: ZENDESK_ACCOUNT.into(),
-        auth: ZendeskAuthInput::ApiToken {
-            email: creds.admin_email.clone(),
-            token: creds.api_token.clone(),
+    // The sandbox's own fake credentials, read as a backend's body would be.
+    let body = serde_json::json!({
+        "provider": "zendesk",
+        "subdomain": ZENDESK_ACCOUNT,
+        "external_ref": ZENDESK_REF,
+        "auth": {
+            "mode": "api_token",
+            "email": creds.admin_email,
+            "token": creds.api_token.expose_secret(),
         },
     });
+    let serde_json::Value::Object(body) = body else {
+        anyhow::bail!("the demo's connect body is not an object");
+    };
+    let request = ConnectRequest::from_body(body)?;
     let connection = app
-        .connect(tenant, request, Some(ZENDESK_REF.into()), ctx)
+        .connect(tenant, request, ctx)
         .await
         .context("connecting the sandbox zendesk account")?;
     Ok(connection.id)

@@ -285,10 +285,10 @@ fn rewrap_command_reseals_stored_credentials_under_the_active_key() {
             let connection = ConnectionRecord {
                 id: Default::default(),
                 tenant_id: tenant.id,
-                provider: "zendesk".into(),
+                provider: deskgate_core::Provider::Zendesk,
                 account_label: "acme".into(),
-                auth_kind: "api_token".into(),
-                status: "active".into(),
+                auth_kind: deskgate_core::AuthMode::ApiToken,
+                status: deskgate_core::ConnectionStatus::Active,
                 external_ref: None,
                 created_at: now,
                 updated_at: now,

@@ -1,7 +1,7 @@
 //! Connections: one connected helpdesk account of one tenant's customer.
 
 use chrono::{DateTime, Utc};
-use deskgate_core::{ConnectionId, TenantId};
+use deskgate_core::{AuthMode, ConnectionId, ConnectionStatus, Provider, TenantId};
 use uuid::Uuid;
 
 use crate::audit::AuditEvent;
@@ -14,10 +14,13 @@ pub struct ConnectionRecord {
     pub id: ConnectionId,
     #[sqlx(try_from = "Uuid")]
     pub tenant_id: TenantId,
-    pub provider: String,
+    #[sqlx(try_from = "String")]
+    pub provider: Provider,
     pub account_label: String,
-    pub auth_kind: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub auth_kind: AuthMode,
+    #[sqlx(try_from = "String")]
+    pub status: ConnectionStatus,
     pub external_ref: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -47,7 +50,7 @@ pub struct CredentialWrite<'a> {
     pub token_expires_at: Option<DateTime<Utc>>,
     /// A new auth kind (a reauthorization may move an API-token connection to OAuth); `None`
     /// keeps the current one.
-    pub auth_kind: Option<&'a str>,
+    pub auth_kind: Option<AuthMode>,
     /// New non-secret settings; `None` keeps the current ones.
     pub settings: Option<Settings>,
     pub at: DateTime<Utc>,
@@ -56,8 +59,8 @@ pub struct CredentialWrite<'a> {
 /// Which of a tenant's connections to list.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ConnectionFilter {
-    pub provider: Option<String>,
-    pub status: Option<String>,
+    pub provider: Option<Provider>,
+    pub status: Option<ConnectionStatus>,
     pub external_ref: Option<String>,
 }
 
@@ -88,10 +91,10 @@ macro_rules! insert_connection {
         )
         .bind($c.id.as_uuid())
         .bind($c.tenant_id.as_uuid())
-        .bind(&$c.provider)
+        .bind($c.provider.as_str())
         .bind(&$c.account_label)
-        .bind(&$c.auth_kind)
-        .bind(&$c.status)
+        .bind($c.auth_kind.as_str())
+        .bind($c.status.as_str())
         .bind(&$c.external_ref)
         .bind($c.created_at)
         .bind($c.updated_at)
@@ -219,8 +222,8 @@ impl Store {
             sqlx::query_as::<_, ConnectionRecord>(&sql)
                 .bind(tenant.as_uuid())
                 .bind(after)
-                .bind(filter.provider.as_deref())
-                .bind(filter.status.as_deref())
+                .bind(filter.provider.map(Provider::as_str))
+                .bind(filter.status.map(ConnectionStatus::as_str))
                 .bind(filter.external_ref.as_deref())
                 .bind(i64::from(limit))
                 .fetch_all(conn)
@@ -233,7 +236,7 @@ impl Store {
         &self,
         tenant: TenantId,
         id: ConnectionId,
-        status: &str,
+        status: ConnectionStatus,
         detail: Option<&str>,
         at: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
@@ -244,7 +247,7 @@ impl Store {
             )
             .bind(tenant.as_uuid())
             .bind(id.as_uuid())
-            .bind(status)
+            .bind(status.as_str())
             .bind(detail)
             .bind(at)
             .execute(conn)
@@ -341,7 +344,7 @@ impl Store {
             .bind(id.as_uuid())
             .bind(write.token_expires_at)
             .bind(at)
-            .bind(write.auth_kind)
+            .bind(write.auth_kind.map(AuthMode::as_str))
             .bind(write.settings.as_ref())
             .execute(&mut *conn)
             .await?;

@@ -5,18 +5,18 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::{DateTime, NaiveDate, Utc};
 use deskgate_app::connections::{
-    ConnectRequest, Connection, ConnectionHealth, ConnectionStatus, ListConnections,
-    ZendeskAuthInput, ZendeskConnect,
+    BudgetHealth, ConnectRequest, Connection, ConnectionHealth, ConnectionStatus, ListConnections,
 };
 use deskgate_core::{AuthMode, ConnectionId, Provider};
-use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::extract::{AuthTenant, ValidJson, ValidQuery};
 use crate::problem::Problem;
+use crate::routes::connect_schema::{CreateConnection, ReplaceCredentials};
 use crate::routes::page::{self, ListResponse};
 use crate::{ApiError, AppState};
 
@@ -38,11 +38,11 @@ pub(crate) fn connection_id(raw: &str) -> Result<ConnectionId, ApiError> {
 pub(crate) struct ConnectionView {
     id: ConnectionId,
     provider: Provider,
-    /// The vendor account: a Zendesk subdomain.
+    /// The vendor account: a Zendesk subdomain, a Freshdesk domain.
     account_label: String,
     auth_kind: AuthMode,
     /// `active`, or `needs_reauth` when the vendor stopped accepting the credentials.
-    status: String,
+    status: ConnectionStatus,
     status_detail: Option<String>,
     /// Your own id for the customer who owns the account.
     external_ref: Option<String>,
@@ -57,15 +57,13 @@ pub(crate) struct ConnectionView {
 
 impl From<Connection> for ConnectionView {
     fn from(c: Connection) -> Self {
-        let deprecated_after = (c.provider == Provider::Zendesk
-            && c.auth_kind == AuthMode::ApiToken)
-            .then_some(deskgate_zendesk::API_TOKEN_DEPRECATED_AFTER);
+        let deprecated_after = c.deprecation().map(|d| d.after);
         Self {
             id: c.id,
             provider: c.provider,
             account_label: c.account_label,
             auth_kind: c.auth_kind,
-            status: c.status.as_str().to_owned(),
+            status: c.status,
             status_detail: c.status_detail,
             external_ref: c.external_ref,
             created_at: c.created_at,
@@ -76,79 +74,12 @@ impl From<Connection> for ConnectionView {
     }
 }
 
-/// What to connect. The provider names the shape of the rest.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(tag = "provider", rename_all = "lowercase", deny_unknown_fields)]
-pub(crate) enum CreateConnection {
-    /// A Zendesk Support account.
-    Zendesk {
-        /// `acme` for `acme.zendesk.com`: a DNS label, never a URL.
-        subdomain: String,
-        auth: ZendeskAuthBody,
-        /// Your own id for the customer who owns the account.
-        #[serde(default)]
-        external_ref: Option<String>,
-    },
-}
-
-/// How a Zendesk connection authenticates.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(tag = "mode", rename_all = "snake_case", deny_unknown_fields)]
-pub(crate) enum ZendeskAuthBody {
-    /// Legacy API token: Zendesk issues no new ones since 2026-10-27 and disables all of them
-    /// on 2027-04-30.
-    ApiToken {
-        /// The email of the Zendesk user the token acts as.
-        email: String,
-        #[schema(value_type = String, format = Password)]
-        token: SecretString,
-    },
-    /// An OAuth client of the account (Admin Center → Apps and integrations → APIs → OAuth
-    /// clients), with the client-credentials grant.
-    ClientCredentials {
-        client_id: String,
-        #[schema(value_type = String, format = Password)]
-        client_secret: SecretString,
-        /// Space-separated scopes; `read write` by default.
-        #[serde(default)]
-        scope: Option<String>,
-    },
-}
-
-impl From<ZendeskAuthBody> for ZendeskAuthInput {
-    fn from(body: ZendeskAuthBody) -> Self {
-        match body {
-            ZendeskAuthBody::ApiToken { email, token } => {
-                ZendeskAuthInput::ApiToken { email, token }
-            }
-            ZendeskAuthBody::ClientCredentials {
-                client_id,
-                client_secret,
-                scope,
-            } => ZendeskAuthInput::ClientCredentials {
-                client_id,
-                client_secret,
-                scope,
-            },
-        }
-    }
-}
-
-/// New credentials for a connection, in the shape `POST /v1/connections` takes for its
-/// provider.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct ReplaceCredentials {
-    auth: ZendeskAuthBody,
-}
-
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub(crate) struct ListParams {
     provider: Option<Provider>,
-    /// `active` or `needs_reauth`.
-    status: Option<String>,
+    status: Option<ConnectionStatus>,
     external_ref: Option<String>,
     /// From a previous page's `next_cursor`.
     cursor: Option<String>,
@@ -175,12 +106,6 @@ async fn list_connections(
     ValidQuery(params): ValidQuery<ListParams>,
 ) -> Result<Json<ListResponse<ConnectionView>>, ApiError> {
     let limit = page::limit(params.limit)?;
-    let status = params
-        .status
-        .as_deref()
-        .map(str::parse::<ConnectionStatus>)
-        .transpose()
-        .map_err(|_| ApiError::invalid_query("status", "must be active or needs_reauth"))?;
     let after = params
         .cursor
         .as_deref()
@@ -194,7 +119,7 @@ async fn list_connections(
         })?;
     let query = ListConnections {
         provider: params.provider,
-        status,
+        status: params.status,
         external_ref: params.external_ref,
         after,
         limit: limit + 1,
@@ -235,25 +160,10 @@ async fn list_connections(
 async fn create_connection(
     State(state): State<AppState>,
     auth: AuthTenant,
-    ValidJson(body): ValidJson<CreateConnection>,
+    ValidJson(body): ValidJson<Map<String, Value>>,
 ) -> Result<(StatusCode, Json<ConnectionView>), ApiError> {
-    let (request, external_ref) = match body {
-        CreateConnection::Zendesk {
-            subdomain,
-            auth,
-            external_ref,
-        } => {
-            let auth = auth.into();
-            (
-                ConnectRequest::Zendesk(ZendeskConnect { subdomain, auth }),
-                external_ref,
-            )
-        }
-    };
-    let connection = state
-        .app
-        .connect(auth.tenant, request, external_ref, &auth.ctx)
-        .await?;
+    let request = ConnectRequest::from_body(body)?;
+    let connection = state.app.connect(auth.tenant, request, &auth.ctx).await?;
     Ok((StatusCode::CREATED, Json(connection.into())))
 }
 
@@ -334,16 +244,11 @@ async fn replace_credentials(
     State(state): State<AppState>,
     auth: AuthTenant,
     Path(id): Path<String>,
-    ValidJson(body): ValidJson<ReplaceCredentials>,
+    ValidJson(body): ValidJson<Map<String, Value>>,
 ) -> Result<Json<ConnectionView>, ApiError> {
     let connection = state
         .app
-        .reauthorize(
-            auth.tenant,
-            connection_id(&id)?,
-            body.auth.into(),
-            &auth.ctx,
-        )
+        .reauthorize(auth.tenant, connection_id(&id)?, body, &auth.ctx)
         .await?;
     Ok(Json(connection.into()))
 }
@@ -361,6 +266,9 @@ pub(crate) struct HealthView {
     migration_hint: Option<&'static str>,
     /// The upstream account's rate budget, shared by every connection to that account.
     rate_budget: Option<BudgetView>,
+    /// Caps on single endpoints below the account's budget (Freshdesk's tickets list, …):
+    /// `limit` is the cap learned from the helpdesk's refusals, once there was one.
+    endpoint_budgets: Vec<BudgetView>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -373,13 +281,24 @@ pub(crate) struct IdentityView {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct BudgetView {
-    /// `zendesk:acme`.
+    /// `zendesk:acme`; an endpoint's cap: `freshdesk:acme/tickets_list`.
     key: String,
     /// Requests per minute the helpdesk allows, as its headers last said.
     limit: Option<u32>,
     remaining: Option<u32>,
     /// No request goes to the helpdesk before this time.
     blocked_until: Option<DateTime<Utc>>,
+}
+
+impl From<BudgetHealth> for BudgetView {
+    fn from(b: BudgetHealth) -> Self {
+        Self {
+            key: b.key,
+            limit: b.limit,
+            remaining: b.remaining,
+            blocked_until: b.blocked_until,
+        }
+    }
 }
 
 impl From<ConnectionHealth> for HealthView {
@@ -397,12 +316,8 @@ impl From<ConnectionHealth> for HealthView {
             }),
             problem: h.problem.map(|p| p.to_string()),
             migration_hint: h.migration_hint,
-            rate_budget: h.budget.map(|b| BudgetView {
-                key: b.key,
-                limit: b.limit,
-                remaining: b.remaining,
-                blocked_until: b.blocked_until,
-            }),
+            rate_budget: h.budget.map(BudgetView::from),
+            endpoint_budgets: h.endpoint_budgets.into_iter().map(BudgetView::from).collect(),
         }
     }
 }

@@ -1,6 +1,7 @@
 //! `/v1/connectors`: what each provider supports, from the connectors themselves.
 
 use axum::Json;
+use deskgate_app::connections::registry;
 use deskgate_core::Capabilities;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -22,5 +23,5 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
     responses((status = 200, body = [Capabilities]), (status = 500, body = Problem, content_type = "application/problem+json"))
 )]
 async fn list_connectors() -> Json<Vec<Capabilities>> {
-    Json(vec![deskgate_zendesk::capabilities()])
+    Json(registry::specs().map(|s| s.capabilities()).collect())
 }

@@ -2,6 +2,7 @@
 
 pub(crate) mod api_keys;
 pub(crate) mod comments;
+pub(crate) mod connect_schema;
 pub(crate) mod connections;
 pub(crate) mod connectors;
 pub(crate) mod directory;

@@ -4,8 +4,9 @@ use std::sync::Arc;
 use chrono::Utc;
 use deskgate_core::{ConnectionId, Connector, ConnectorError, PageRequest, TenantId};
 
-use crate::connections::model::{Connection, ConnectionStatus};
-use crate::connections::{providers, refresh};
+use crate::connections::model::Connection;
+use deskgate_core::ConnectionStatus;
+use crate::connections::{refresh, registry};
 use crate::credentials::{CredentialPurpose, Credentials};
 use crate::{App, AppError, RequestContext, cursor};
 
@@ -77,7 +78,10 @@ impl App {
             let creds = self.current_credentials(&connection, ctx).await?;
             (connection, creds)
         };
-        let connector = providers::connector(self.upstream(), &connection, &creds)?;
+        let cid = connection.id.to_string();
+        let connector = registry::spec_of(&connection)?
+            .connector(self.upstream(), &registry::stored(&connection, &creds, &cid))
+            .map_err(|e| AppError::Internal(format!("connection {}: {e}", connection.id)))?;
         Ok((connection, connector))
     }
 

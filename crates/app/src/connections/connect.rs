@@ -1,26 +1,13 @@
 use chrono::Utc;
-use deskgate_core::{AuthMode, ConnectionId, Connector, Provider, TenantId};
+use deskgate_connector::{AuthInput, NewAuth};
+use deskgate_core::{ConnectionId, ConnectionStatus, TenantId};
 use deskgate_store::audit::AuditEvent;
 use deskgate_store::connections::{ConnectionFilter, ConnectionRecord, CredentialWrite};
-use deskgate_zendesk::{
-    ConnectInput, ZendeskAuth, ZendeskConnector, ZendeskOAuth, ZendeskSubdomain,
-};
+use serde_json::{Map, Value};
 
-use crate::connections::model::{
-    ConnectRequest, Connection, ConnectionStatus, ListConnections, ZendeskAuthInput, ZendeskConnect,
-};
-use crate::connections::providers::{self, DEFAULT_SCOPE};
+use crate::connections::model::{ConnectRequest, Connection, ListConnections};
+use crate::connections::{input, registry};
 use crate::{App, AppError, RequestContext};
-
-/// A checked, not yet stored connection.
-struct Checked {
-    provider: Provider,
-    account_label: String,
-    auth_kind: AuthMode,
-    credentials: crate::credentials::Credentials,
-    settings: serde_json::Value,
-    token_expires_at: Option<chrono::DateTime<Utc>>,
-}
 
 fn check_external_ref(external_ref: Option<&str>) -> Result<(), AppError> {
     match external_ref {
@@ -34,26 +21,6 @@ fn check_external_ref(external_ref: Option<&str>) -> Result<(), AppError> {
     }
 }
 
-fn check_email(email: &str) -> Result<(), AppError> {
-    let email = email.trim();
-    let plausible = email.len() <= 254
-        && !email.chars().any(|c| c.is_whitespace() || c.is_control())
-        && email.split_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty()
-                && domain.contains('.')
-                && !domain.starts_with('.')
-                && !domain.ends_with('.')
-        });
-    if plausible {
-        Ok(())
-    } else {
-        Err(AppError::invalid(
-            "auth.email",
-            "must be the email address of the Zendesk user the token belongs to",
-        ))
-    }
-}
-
 impl App {
     /// Connects a helpdesk account: checks the credentials with the vendor first and stores
     /// nothing unless the check passes; then stores the connection and its sealed
@@ -62,23 +29,22 @@ impl App {
         &self,
         tenant: TenantId,
         request: ConnectRequest,
-        external_ref: Option<String>,
         ctx: &RequestContext,
     ) -> Result<Connection, AppError> {
-        check_external_ref(external_ref.as_deref())?;
-        let checked = match request {
-            ConnectRequest::Zendesk(z) => self.check_zendesk(z).await?,
-        };
+        check_external_ref(request.external_ref.as_deref())?;
+        let checked = self
+            .check_auth(request.provider, &request.account_label, request.auth)
+            .await?;
         let now = Utc::now();
         let id = ConnectionId::new();
         let record = ConnectionRecord {
             id,
             tenant_id: tenant,
-            provider: checked.provider.as_str().to_owned(),
+            provider: request.provider,
             account_label: checked.account_label,
-            auth_kind: checked.auth_kind.as_str().to_owned(),
-            status: ConnectionStatus::Active.as_str().to_owned(),
-            external_ref,
+            auth_kind: checked.mode,
+            status: ConnectionStatus::Active,
+            external_ref: request.external_ref,
             created_at: now,
             updated_at: now,
             token_expires_at: checked.token_expires_at,
@@ -96,9 +62,9 @@ impl App {
             target: Some(format!("connection:{id}")),
             request_id: ctx.request_id.clone(),
             detail: serde_json::json!({
-                "provider": record.provider,
+                "provider": record.provider.as_str(),
                 "account": record.account_label,
-                "auth_kind": record.auth_kind,
+                "auth_kind": record.auth_kind.as_str(),
                 "credential_fields": fields,
                 "key_version": sealed.key_version,
             }),
@@ -107,7 +73,7 @@ impl App {
             .create_connection(&record, &rows, &audit)
             .await?;
         tracing::info!(%tenant, connection = %id, provider = %record.provider, "connection created");
-        Connection::try_from(record)
+        Ok(Connection::from(record))
     }
 
     /// Gives a connection new credentials, keeping its id: after `needs_reauth`, or to move
@@ -119,24 +85,15 @@ impl App {
         &self,
         tenant: TenantId,
         id: ConnectionId,
-        auth: ZendeskAuthInput,
+        body: Map<String, Value>,
         ctx: &RequestContext,
     ) -> Result<Connection, AppError> {
         let current = self.connection(tenant, id).await?;
-        let checked = match current.provider {
-            Provider::Zendesk => {
-                self.check_zendesk(ZendeskConnect {
-                    subdomain: current.account_label.clone(),
-                    auth,
-                })
-                .await?
-            }
-            other => {
-                return Err(AppError::Internal(format!(
-                    "connection {id} is of provider {other}, which this build lacks"
-                )));
-            }
-        };
+        let spec = registry::spec_of(&current)?;
+        let auth = input::replacement(spec, body)?;
+        let checked = self
+            .check_auth(current.provider, &current.account_label, auth)
+            .await?;
         let sealed = self.seal_credentials(tenant, id, &checked.credentials)?;
         let rows = sealed.rows();
         let now = Utc::now();
@@ -144,7 +101,7 @@ impl App {
         let write = CredentialWrite {
             fields: &rows,
             token_expires_at: checked.token_expires_at,
-            auth_kind: Some(checked.auth_kind.as_str()),
+            auth_kind: Some(checked.mode),
             settings: Some(deskgate_store::connections::settings(checked.settings)),
             at: now,
         };
@@ -156,7 +113,7 @@ impl App {
             target: Some(format!("connection:{id}")),
             request_id: ctx.request_id.clone(),
             detail: serde_json::json!({
-                "auth_kind": checked.auth_kind.as_str(),
+                "auth_kind": checked.mode.as_str(),
                 "previous_auth_kind": current.auth_kind.as_str(),
                 "previous_status": current.status.as_str(),
                 "credential_fields": fields,
@@ -176,57 +133,26 @@ impl App {
         })
         .await?;
         self.forget_connection(tenant, id).await;
-        tracing::info!(%tenant, connection = %id, auth_kind = checked.auth_kind.as_str(), "connection reauthorized");
+        tracing::info!(%tenant, connection = %id, auth_kind = checked.mode.as_str(), "connection reauthorized");
         self.connection(tenant, id).await
     }
 
-    async fn check_zendesk(&self, z: ZendeskConnect) -> Result<Checked, AppError> {
-        let subdomain = ZendeskSubdomain::parse(&z.subdomain)
-            .map_err(|e| AppError::invalid("subdomain", e.to_string()))?;
-        let auth = match z.auth {
-            ZendeskAuthInput::ApiToken { email, token } => {
-                check_email(&email)?;
-                ZendeskAuth::ApiToken {
-                    email: email.trim().to_owned(),
-                    token,
-                }
-            }
-            ZendeskAuthInput::ClientCredentials {
-                client_id,
-                client_secret,
-                scope,
-            } => {
-                let client_id = client_id.trim().to_owned();
-                if client_id.is_empty() || client_id.len() > 200 {
-                    return Err(AppError::invalid(
-                        "auth.client_id",
-                        "must be the OAuth client's unique identifier",
-                    ));
-                }
-                let scope = scope.unwrap_or_else(|| DEFAULT_SCOPE.to_owned());
-                ZendeskOAuth::new(self.upstream().clone(), subdomain.clone())
-                    .client_credentials(&client_id, &client_secret, &scope)
-                    .await
-                    .map_err(AppError::ConnectFailed)?
-            }
-        };
-        let connector = ZendeskConnector::new(
-            self.upstream().clone(),
-            ConnectInput {
-                subdomain: subdomain.clone(),
-                auth: auth.clone(),
-            },
-        );
-        connector.check().await.map_err(AppError::ConnectFailed)?;
-        let (credentials, settings) = providers::zendesk_credentials(&auth);
-        Ok(Checked {
-            provider: Provider::Zendesk,
-            account_label: subdomain.as_str().to_owned(),
-            auth_kind: auth.mode(),
-            credentials,
-            settings,
-            token_expires_at: auth.expires_at(),
-        })
+    /// Checks `auth` with the provider (which may mint a token first); nothing is stored.
+    async fn check_auth(
+        &self,
+        provider: deskgate_core::Provider,
+        account_label: &str,
+        auth: AuthInput,
+    ) -> Result<NewAuth, AppError> {
+        let spec = registry::spec(provider).ok_or_else(|| {
+            AppError::invalid(
+                "provider",
+                format!("must be one of {}", registry::available()),
+            )
+        })?;
+        spec.connect(self.upstream(), account_label, auth)
+            .await
+            .map_err(|e| registry::provider_error(None, e, AppError::ConnectFailed))
     }
 
     /// One of the tenant's connections; another tenant's is "not found".
@@ -238,8 +164,8 @@ impl App {
         self.store()
             .get_connection(tenant, id)
             .await?
+            .map(Connection::from)
             .ok_or(AppError::NotFound("connection"))
-            .and_then(Connection::try_from)
     }
 
     /// A page of the tenant's connections, oldest first.
@@ -249,16 +175,17 @@ impl App {
         query: &ListConnections,
     ) -> Result<Vec<Connection>, AppError> {
         let filter = ConnectionFilter {
-            provider: query.provider.map(|p| p.as_str().to_owned()),
-            status: query.status.map(|s| s.as_str().to_owned()),
+            provider: query.provider,
+            status: query.status,
             external_ref: query.external_ref.clone(),
         };
-        self.store()
+        Ok(self
+            .store()
             .list_connections(tenant, &filter, query.after, query.limit)
             .await?
             .into_iter()
-            .map(Connection::try_from)
-            .collect()
+            .map(Connection::from)
+            .collect())
     }
 
     /// Disconnects: revokes the token at the vendor where the vendor allows it (best effort:
@@ -271,11 +198,9 @@ impl App {
         ctx: &RequestContext,
     ) -> Result<(), AppError> {
         let connection = self.connection(tenant, id).await?;
-        if matches!(
-            connection.auth_kind,
-            AuthMode::OauthCode | AuthMode::ClientCredentials
-        ) && connection.status == ConnectionStatus::Active
-        {
+        let spec = registry::spec_of(&connection)?;
+        let revokes = spec.mode(connection.auth_kind).is_some_and(|m| m.revokes);
+        if revokes && connection.status == ConnectionStatus::Active {
             let revoked = async {
                 let creds = self
                     .credentials(
@@ -285,11 +210,13 @@ impl App {
                         ctx,
                     )
                     .await?;
-                let input = providers::zendesk_input(&connection, &creds)?;
-                ZendeskConnector::new(self.upstream().clone(), input)
-                    .revoke()
-                    .await
-                    .map_err(AppError::Upstream)
+                let cid = id.to_string();
+                spec.revoke(
+                    self.upstream(),
+                    &registry::stored(&connection, &creds, &cid),
+                )
+                .await
+                .map_err(|e| registry::provider_error(Some(&connection), e, AppError::Upstream))
             }
             .await;
             if let Err(e) = revoked {
@@ -311,7 +238,7 @@ impl App {
             .set_connection_status(
                 tenant,
                 id,
-                ConnectionStatus::NeedsReauth.as_str(),
+                ConnectionStatus::NeedsReauth,
                 Some(hint),
                 Utc::now(),
             )

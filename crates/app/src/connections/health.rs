@@ -1,9 +1,8 @@
 use chrono::{DateTime, NaiveDate, Utc};
-use deskgate_core::{AccountIdentity, ConnectionId, ConnectorError, Provider, TenantId};
-use deskgate_zendesk::{ZendeskConnector, ZendeskSubdomain};
+use deskgate_core::{AccountIdentity, ConnectionId, ConnectionStatus, ConnectorError, TenantId};
 
-use crate::connections::model::{Connection, ConnectionStatus};
-use crate::connections::providers;
+use crate::connections::model::Connection;
+use crate::connections::registry;
 use crate::{App, AppError, RequestContext};
 
 /// What `GET /v1/connections/{id}/health` reports.
@@ -19,6 +18,9 @@ pub struct ConnectionHealth {
     pub migration_hint: Option<&'static str>,
     /// The upstream account's rate budget, as last learned from the vendor's headers.
     pub budget: Option<BudgetHealth>,
+    /// Per-endpoint caps below the account's budget (Freshdesk's tickets list, …), as
+    /// learned from the vendor's refusals.
+    pub endpoint_budgets: Vec<BudgetHealth>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -41,15 +43,20 @@ impl App {
         ctx: &RequestContext,
     ) -> Result<ConnectionHealth, AppError> {
         let connection = self.connection(tenant, id).await?;
-        let (identity, problem, deprecated_after, migration_hint) = match connection.provider {
-            Provider::Zendesk => self.zendesk_health(&connection, ctx).await?,
-            other => {
-                return Err(AppError::Internal(format!(
-                    "health of {other} connections is not built"
-                )));
-            }
-        };
-        let budget = self.budget_health(&connection).await;
+        let (identity, problem) = self.check_now(&connection, ctx).await?;
+        let deprecation = connection.deprecation();
+        let spec = registry::spec_of(&connection)?;
+        let mut budgets = Vec::new();
+        for key in spec.budget_keys(&connection.account_label) {
+            let state = self.upstream().budget_state(&key).await;
+            budgets.push(BudgetHealth {
+                key: key.as_str().to_owned(),
+                limit: state.as_ref().and_then(|s| s.limit),
+                remaining: state.as_ref().and_then(|s| s.remaining),
+                blocked_until: state.and_then(|s| s.blocked_until),
+            });
+        }
+        let mut budgets = budgets.into_iter();
         // The check may have renewed the token or marked the connection: report the row as
         // it is now.
         let connection = self.connection(tenant, id).await?;
@@ -57,85 +64,46 @@ impl App {
             connection,
             identity,
             problem,
-            deprecated_after,
-            migration_hint,
-            budget,
+            deprecated_after: deprecation.map(|d| d.after),
+            migration_hint: deprecation.map(|d| d.hint),
+            budget: budgets.next(),
+            endpoint_budgets: budgets.collect(),
         })
     }
 
-    async fn zendesk_health(
+    /// The live check: whose credentials these are, or what is wrong with them.
+    async fn check_now(
         &self,
         connection: &Connection,
         ctx: &RequestContext,
-    ) -> Result<
-        (
-            Option<AccountIdentity>,
-            Option<ConnectorError>,
-            Option<NaiveDate>,
-            Option<&'static str>,
-        ),
-        AppError,
-    > {
+    ) -> Result<(Option<AccountIdentity>, Option<ConnectorError>), AppError> {
         let (tenant, id) = (connection.tenant_id, connection.id);
         if connection.status == ConnectionStatus::NeedsReauth {
             let hint = connection
                 .status_detail
                 .clone()
                 .unwrap_or_else(|| "reconnect the account".into());
-            let creds = self.current_credentials(connection, ctx).await?;
-            let auth = providers::zendesk_input(connection, &creds)?.auth;
-            return Ok((
-                None,
-                Some(ConnectorError::Unauthorized { hint }),
-                auth.deprecated_after(),
-                auth.migration_hint(),
-            ));
+            return Ok((None, Some(ConnectorError::Unauthorized { hint })));
         }
+        // Through the call path, so that a token due for renewal is renewed first.
         let (current, connector) = match self.connector(tenant, id, ctx).await {
             Ok(pair) => pair,
             Err(AppError::NeedsReauth { hint }) => {
-                return Ok((
-                    None,
-                    Some(ConnectorError::Unauthorized { hint }),
-                    None,
-                    None,
-                ));
+                return Ok((None, Some(ConnectorError::Unauthorized { hint })));
             }
-            Err(AppError::Upstream(e)) => return Ok((None, Some(e), None, None)),
+            Err(AppError::Upstream(e)) => return Ok((None, Some(e))),
             Err(e) => return Err(e),
         };
         drop(connector);
         let creds = self.current_credentials(&current, ctx).await?;
-        let input = providers::zendesk_input(&current, &creds)?;
-        let health = ZendeskConnector::new(self.upstream().clone(), input)
-            .with_connection_id(id.to_string())
-            .health()
-            .await;
+        let cid = id.to_string();
+        let health = registry::spec_of(&current)?
+            .health(self.upstream(), &registry::stored(&current, &creds, &cid))
+            .await
+            .map_err(|e| AppError::Internal(format!("connection {id}: {e}")))?;
         if let Some(ConnectorError::Unauthorized { hint }) = &health.problem {
             self.mark_needs_reauth(tenant, id, hint).await?;
         }
-        Ok((
-            health.identity,
-            health.problem,
-            health.deprecated_after,
-            health.migration_hint,
-        ))
-    }
-
-    async fn budget_health(&self, connection: &Connection) -> Option<BudgetHealth> {
-        let key = match connection.provider {
-            Provider::Zendesk => ZendeskSubdomain::parse(&connection.account_label)
-                .ok()?
-                .budget_key()
-                .clone(),
-            _ => return None,
-        };
-        let state = self.upstream().budget_state(&key).await;
-        Some(BudgetHealth {
-            key: key.as_str().to_owned(),
-            limit: state.as_ref().and_then(|s| s.limit),
-            remaining: state.as_ref().and_then(|s| s.remaining),
-            blocked_until: state.and_then(|s| s.blocked_until),
-        })
+        Ok((health.identity, health.problem))
     }
 }

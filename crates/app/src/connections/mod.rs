@@ -1,11 +1,11 @@
 //! Connections: a tenant's customers' helpdesk accounts, and calls on them.
 //!
-//! - `model`: [`Connection`], [`ConnectionStatus`], what a connection is made from
-//!   ([`ConnectRequest`]).
+//! - `model`: [`Connection`] and what a connection is made from ([`ConnectRequest`]).
+//! - `input`: reading a connect or reauthorize body against the providers' descriptions.
 //! - `connect`: checking credentials with the vendor, then storing the connection and its
 //!   sealed credentials in one transaction; listing, reading and deleting connections.
-//! - `providers`: the registry, one `match` on [`Provider`](deskgate_core::Provider): stored
-//!   credentials ⇄ a vendor's typed auth, and the connector built from them.
+//! - `registry`: the one `match` on [`Provider`](deskgate_core::Provider); every other path
+//!   reaches a vendor through the `ProviderSpec` it returns.
 //! - `refresh`: renewing expiring tokens exactly once per connection: single-flight in the
 //!   process and a lease on the connection row across replicas.
 //! - `calls`: running a connector operation for a tenant, with renewal and error handling.
@@ -17,16 +17,16 @@ mod blocks;
 mod calls;
 mod connect;
 mod health;
+mod input;
 mod model;
-mod providers;
+pub mod registry;
 mod refresh;
 mod row_cache;
 
 pub use blocks::StoreBlockRegistry;
 pub use calls::{ListAt, Listed};
 pub use health::{BudgetHealth, ConnectionHealth};
-pub use model::{
-    ConnectRequest, Connection, ConnectionStatus, ListConnections, ZendeskAuthInput, ZendeskConnect,
-};
+pub use deskgate_core::ConnectionStatus;
+pub use model::{ConnectRequest, Connection, ListConnections};
 pub(crate) use refresh::RefreshLocks;
 pub(crate) use row_cache::ConnectionCache;

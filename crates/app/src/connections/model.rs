@@ -1,12 +1,9 @@
-use std::fmt;
-use std::str::FromStr;
-
 use chrono::{DateTime, Utc};
-use deskgate_core::{AuthMode, ConnectionId, Provider, TenantId};
+use deskgate_connector::{AuthInput, Deprecation};
+use deskgate_core::{AuthMode, ConnectionId, ConnectionStatus, Provider, TenantId};
 use deskgate_store::connections::ConnectionRecord;
-use secrecy::SecretString;
 
-use crate::AppError;
+use crate::connections::registry;
 
 /// A connection as its tenant sees it. No secret is in here.
 #[derive(Clone, Debug, PartialEq)]
@@ -14,7 +11,7 @@ pub struct Connection {
     pub id: ConnectionId,
     pub tenant_id: TenantId,
     pub provider: Provider,
-    /// The vendor account: a Zendesk subdomain.
+    /// The vendor account: a Zendesk subdomain, a Freshdesk domain.
     pub account_label: String,
     pub auth_kind: AuthMode,
     pub status: ConnectionStatus,
@@ -25,6 +22,7 @@ pub struct Connection {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub token_expires_at: Option<DateTime<Utc>>,
+    /// The provider's own settings (its typed struct, serialized).
     pub(crate) settings: serde_json::Value,
 }
 
@@ -50,120 +48,44 @@ impl Connection {
     }
 }
 
-/// Whether a connection can be used.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum ConnectionStatus {
-    Active,
-    /// The vendor refused the credentials; a person must reconnect.
-    NeedsReauth,
-}
-
-impl ConnectionStatus {
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            ConnectionStatus::Active => "active",
-            ConnectionStatus::NeedsReauth => "needs_reauth",
-        }
-    }
-}
-
-impl fmt::Display for ConnectionStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for ConnectionStatus {
-    type Err = AppError;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "active" => Ok(ConnectionStatus::Active),
-            "needs_reauth" => Ok(ConnectionStatus::NeedsReauth),
-            other => Err(AppError::invalid(
-                "status",
-                format!("unknown status `{other}`: expected active or needs_reauth"),
-            )),
-        }
-    }
-}
-
-fn auth_mode(s: &str) -> Option<AuthMode> {
-    [
-        AuthMode::ApiToken,
-        AuthMode::OauthCode,
-        AuthMode::ClientCredentials,
-        AuthMode::ApiKey,
-        AuthMode::AccessToken,
-    ]
-    .into_iter()
-    .find(|m| m.as_str() == s)
-}
-
-impl TryFrom<ConnectionRecord> for Connection {
-    type Error = AppError;
-
-    fn try_from(r: ConnectionRecord) -> Result<Self, AppError> {
-        let corrupt = |what: &str, value: &str| {
-            AppError::Internal(format!(
-                "connection {} has an unknown {what} `{value}`",
-                r.id
-            ))
-        };
-        Ok(Self {
-            provider: r
-                .provider
-                .parse()
-                .map_err(|_| corrupt("provider", &r.provider))?,
-            auth_kind: auth_mode(&r.auth_kind).ok_or_else(|| corrupt("auth kind", &r.auth_kind))?,
-            status: r.status.parse().map_err(|_| corrupt("status", &r.status))?,
+impl From<ConnectionRecord> for Connection {
+    fn from(r: ConnectionRecord) -> Self {
+        Self {
             id: r.id,
             tenant_id: r.tenant_id,
-            account_label: r.account_label.clone(),
-            status_detail: r.status_detail.clone(),
-            external_ref: r.external_ref.clone(),
+            provider: r.provider,
+            account_label: r.account_label,
+            auth_kind: r.auth_kind,
+            status: r.status,
+            status_detail: r.status_detail,
+            external_ref: r.external_ref,
             created_at: r.created_at,
             updated_at: r.updated_at,
             token_expires_at: r.token_expires_at,
-            settings: r.settings.0.clone(),
-        })
-    }
-}
-
-/// What a connection is made from: the provider and its credentials. Secrets are
-/// `SecretString`s from the moment they are parsed.
-#[derive(Debug)]
-pub enum ConnectRequest {
-    Zendesk(ZendeskConnect),
-}
-
-impl ConnectRequest {
-    pub fn provider(&self) -> Provider {
-        match self {
-            ConnectRequest::Zendesk(_) => Provider::Zendesk,
+            settings: r.settings.0,
         }
     }
 }
 
-/// A Zendesk account and how to reach it.
-#[derive(Debug)]
-pub struct ZendeskConnect {
-    /// The account's subdomain: `acme` for `acme.zendesk.com`. A label, never a URL.
-    pub subdomain: String,
-    pub auth: ZendeskAuthInput,
+impl Connection {
+    /// The day the connection's credentials stop working whatever deskgate does, and what
+    /// to do about it (Zendesk API tokens).
+    pub fn deprecation(&self) -> Option<Deprecation> {
+        registry::spec(self.provider).and_then(|s| s.deprecation(self.auth_kind))
+    }
 }
 
-/// How a Zendesk connection authenticates.
+/// What a connection is made from: the provider, its account and one auth mode's checked
+/// fields (secrets as `SecretString`s from the moment they are read). Built from a request
+/// body by [`ConnectRequest::from_body`].
 #[derive(Debug)]
-pub enum ZendeskAuthInput {
-    /// Legacy API token (Zendesk disables all of them on 2027-04-30).
-    ApiToken { email: String, token: SecretString },
-    /// An OAuth client of the customer's account, with the client-credentials grant.
-    ClientCredentials {
-        client_id: String,
-        client_secret: SecretString,
-        /// Space-separated; `read write` by default.
-        scope: Option<String>,
-    },
+pub struct ConnectRequest {
+    pub provider: Provider,
+    /// The canonical account label (a Zendesk subdomain, a Freshdesk domain).
+    pub account_label: String,
+    pub auth: AuthInput,
+    /// The tenant's own id for its customer.
+    pub external_ref: Option<String>,
 }
 
 /// Which connections to list, and where.

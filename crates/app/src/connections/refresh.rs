@@ -1,6 +1,6 @@
 //! Renewing expiring tokens, exactly once per connection.
 //!
-//! Zendesk refresh tokens rotate and are single-use: two replicas refreshing at once look like
+//! Refresh tokens may rotate and be single-use (Zendesk's do): two replicas refreshing at once look like
 //! theft and can get the grant revoked. So a renewal takes, in order: the connection's
 //! in-process lock (single-flight: concurrent requests on this replica wait for one
 //! renewal), a lease on the connection row (`lease_until`, a conditional UPDATE: at most one
@@ -14,13 +14,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
-use deskgate_core::{ConnectionId, ConnectorError, Provider, TenantId};
+use deskgate_connector::{NewAuth, ProviderError};
+use deskgate_core::{ConnectionId, ConnectorError, TenantId};
 use deskgate_store::audit::AuditEvent;
 use deskgate_store::connections::CredentialWrite;
-use deskgate_zendesk::ZendeskConnector;
 
 use crate::connections::model::Connection;
-use crate::connections::providers;
+use crate::connections::registry;
 use crate::credentials::{CredentialPurpose, Credentials};
 use crate::{App, AppError, RequestContext};
 
@@ -165,24 +165,20 @@ impl App {
         let creds = self
             .credentials(tenant, id, CredentialPurpose::TokenRefresh, ctx)
             .await?;
-        let (new_creds, settings, expires_at) = match current.provider {
-            Provider::Zendesk => {
-                let input = providers::zendesk_input(current, &creds)?;
-                let connector = ZendeskConnector::new(self.upstream().clone(), input)
-                    .with_connection_id(id.to_string());
-                match connector.refresh().await {
-                    Ok(auth) => {
-                        let (creds, settings) = providers::zendesk_credentials(&auth);
-                        (creds, settings, auth.expires_at())
-                    }
-                    Err(e) => return Err(self.vendor_error(tenant, id, e).await),
-                }
-            }
-            other => {
-                return Err(AppError::Internal(format!(
-                    "renewing {other} tokens is not built"
-                )));
-            }
+        let spec = registry::spec_of(current)?;
+        let cid = id.to_string();
+        let renewed = spec
+            .refresh(self.upstream(), &registry::stored(current, &creds, &cid))
+            .await;
+        let NewAuth {
+            credentials: new_creds,
+            settings,
+            token_expires_at: expires_at,
+            ..
+        } = match renewed {
+            Ok(auth) => auth,
+            Err(ProviderError::Vendor(e)) => return Err(self.vendor_error(tenant, id, e).await),
+            Err(e) => return Err(registry::provider_error(Some(current), e, AppError::Upstream)),
         };
         let sealed = self.seal_credentials(tenant, id, &new_creds)?;
         let now = Utc::now();

@@ -1,6 +1,7 @@
 //! Connection credentials through the vault.
 //!
-//! - `fields`: [`Credentials`], a connection's named secrets, and [`CredentialField`].
+//! - [`Credentials`] and [`CredentialField`] (a connection's named secrets) are the connector
+//!   kit's, so that each provider writes and reads back its own fields.
 //! - `access`: writing (sealed under the active key), reading (opened, audited, cached) and
 //!   deleting a connection with its credentials (crypto-shredding).
 //! - `cache`: the short-lived cache of opened credentials, invalidated on write and delete.
@@ -12,12 +13,11 @@
 
 mod access;
 mod cache;
-mod fields;
 mod key_check;
 mod rewrap;
 
 pub use access::CredentialPurpose;
 pub(crate) use cache::CredentialCache;
-pub use fields::{CredentialField, Credentials, UnknownCredentialField};
+pub use deskgate_connector::{CredentialField, Credentials, UnknownCredentialField};
 pub use key_check::KeyCheckError;
 pub use rewrap::RewrapReport;
