@@ -145,7 +145,11 @@ impl VendorClient {
     }
 
     /// Encodes a JSON request body.
-    pub fn json<T: serde::Serialize>(&self, request: UpstreamRequest, body: &T) -> Result<UpstreamRequest> {
+    pub fn json<T: serde::Serialize>(
+        &self,
+        request: UpstreamRequest,
+        body: &T,
+    ) -> Result<UpstreamRequest> {
         let bytes = serde_json::to_vec(body)
             .map_err(|e| bad_response(format!("the request could not be encoded: {e}")))?;
         Ok(request.json_body(bytes))

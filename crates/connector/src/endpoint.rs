@@ -42,7 +42,10 @@ mod tests {
     fn placeholders_are_filled_in_order() {
         let e = Endpoint::new("/api/v2/tickets/{id}/comments/{comment_id}");
         assert_eq!(e.path(&["12", "34"]), "/api/v2/tickets/12/comments/34");
-        assert_eq!(Endpoint::new("/api/v2/tickets").path(&[]), "/api/v2/tickets");
+        assert_eq!(
+            Endpoint::new("/api/v2/tickets").path(&[]),
+            "/api/v2/tickets"
+        );
         assert_eq!(e.template(), "/api/v2/tickets/{id}/comments/{comment_id}");
     }
 }

@@ -114,8 +114,12 @@ mod tests {
     fn later_than_compares_the_instant() {
         let raw = json!({"updated_at": "2026-01-02T00:00:00Z"});
         let at = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().to_utc();
-        assert!(later_than(Some(at("2026-01-01T00:00:00Z")), "updated_at")(&raw));
-        assert!(!later_than(Some(at("2026-01-02T00:00:00Z")), "updated_at")(&raw));
+        assert!(later_than(Some(at("2026-01-01T00:00:00Z")), "updated_at")(
+            &raw
+        ));
+        assert!(!later_than(Some(at("2026-01-02T00:00:00Z")), "updated_at")(
+            &raw
+        ));
         assert!(later_than(None, "updated_at")(&json!({})));
     }
 
@@ -126,9 +130,14 @@ mod tests {
             assert_eq!(numeric_id(bad), Err(ConnectorError::NotFound));
         }
         let e = numeric_field("zendesk", "author_id", "x").unwrap_err();
-        assert!(matches!(e, ConnectorError::Invalid { fields, .. } if fields[0].field == "author_id"));
+        assert!(
+            matches!(e, ConnectorError::Invalid { fields, .. } if fields[0].field == "author_id")
+        );
         for bad in ["", "a b", "a\nb", &"x".repeat(2000)] {
-            assert!(check_cursor(&VendorCursor(bad.to_owned())).is_err(), "{bad:?}");
+            assert!(
+                check_cursor(&VendorCursor(bad.to_owned())).is_err(),
+                "{bad:?}"
+            );
         }
     }
 }

@@ -147,10 +147,7 @@ impl AuthInput {
     }
 
     /// An input built in code (tests, the demo), checked like a body's.
-    pub fn from_pairs(
-        mode: &ModeDescription,
-        pairs: &[(&str, &str)],
-    ) -> Result<Self, FieldError> {
+    pub fn from_pairs(mode: &ModeDescription, pairs: &[(&str, &str)]) -> Result<Self, FieldError> {
         let object = pairs
             .iter()
             .map(|(k, v)| ((*k).to_owned(), Value::String((*v).to_owned())))
@@ -210,9 +207,21 @@ mod tests {
     fn errors_name_the_field_and_never_the_value() {
         let cases = [
             (json!({"email": "a@b.test"}), "auth.token", "is required"),
-            (json!({"email": "nope", "token": "t"}), "auth.email", "email"),
-            (json!({"email": "a@b.test", "token": 7}), "auth.token", "string"),
-            (json!({"email": "a@b.test", "token": "  "}), "auth.token", "empty"),
+            (
+                json!({"email": "nope", "token": "t"}),
+                "auth.email",
+                "email",
+            ),
+            (
+                json!({"email": "a@b.test", "token": 7}),
+                "auth.token",
+                "string",
+            ),
+            (
+                json!({"email": "a@b.test", "token": "  "}),
+                "auth.token",
+                "empty",
+            ),
             (
                 json!({"email": "a@b.test", "token": "t", "tokne": "canary"}),
                 "auth.tokne",
@@ -232,7 +241,9 @@ mod tests {
         for ok in ["a@b.co", "first.last@sub.example.com"] {
             assert!(plausible_email(ok), "{ok}");
         }
-        for bad in ["", "a", "a@b", "@b.co", "a@.co", "a@b.", "a b@c.co", "a@b@c.co"] {
+        for bad in [
+            "", "a", "a@b", "@b.co", "a@.co", "a@b.", "a b@c.co", "a@b@c.co",
+        ] {
             assert!(!plausible_email(bad), "{bad}");
         }
     }

@@ -232,12 +232,20 @@ pub trait ProviderSpec: Send + Sync + fmt::Debug {
     }
 
     /// Revokes the token at the vendor on disconnect, where the mode allows it.
-    async fn revoke(&self, _upstream: &Upstream, _stored: &Stored<'_>) -> Result<(), ProviderError> {
+    async fn revoke(
+        &self,
+        _upstream: &Upstream,
+        _stored: &Stored<'_>,
+    ) -> Result<(), ProviderError> {
         Ok(())
     }
 
     /// Checks the credentials with the vendor now.
-    async fn health(&self, upstream: &Upstream, stored: &Stored<'_>) -> Result<Health, StoredError> {
+    async fn health(
+        &self,
+        upstream: &Upstream,
+        stored: &Stored<'_>,
+    ) -> Result<Health, StoredError> {
         let connector = self.connector(upstream, stored)?;
         Ok(match connector.check().await {
             Ok(identity) => Health {

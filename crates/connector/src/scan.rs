@@ -80,7 +80,7 @@ mod tests {
 
     #[test]
     fn without_a_filter_one_vendor_page_is_one_page() {
-        let page = block_on(scan(None, pages, None, |n| Ok(n))).unwrap();
+        let page = block_on(scan(None, pages, None, Ok::<u32, String>)).unwrap();
         assert_eq!(page.items, (0..10).collect::<Vec<_>>());
         assert_eq!(page.next, Some(VendorCursor("10".into())));
     }
@@ -88,12 +88,16 @@ mod tests {
     #[test]
     fn a_filter_reads_on_until_a_match_within_the_bound() {
         let keep = |n: &u32| *n == 55;
-        let page = block_on(scan(None, pages, Some(&keep), |n| Ok(n))).unwrap();
+        let page = block_on(scan(None, pages, Some(&keep), Ok::<u32, String>)).unwrap();
         assert_eq!(page.items, vec![55]);
         let none = |n: &u32| *n == 150;
-        let page = block_on(scan(None, pages, Some(&none), |n| Ok(n))).unwrap();
+        let page = block_on(scan(None, pages, Some(&none), Ok::<u32, String>)).unwrap();
         assert!(page.items.is_empty());
-        assert_eq!(page.next, Some(VendorCursor("100".into())), "stops after the bound");
+        assert_eq!(
+            page.next,
+            Some(VendorCursor("100".into())),
+            "stops after the bound"
+        );
     }
 
     #[test]

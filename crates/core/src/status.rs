@@ -15,7 +15,8 @@ pub enum ConnectionStatus {
 }
 
 impl ConnectionStatus {
-    pub const ALL: [ConnectionStatus; 2] = [ConnectionStatus::Active, ConnectionStatus::NeedsReauth];
+    pub const ALL: [ConnectionStatus; 2] =
+        [ConnectionStatus::Active, ConnectionStatus::NeedsReauth];
 
     pub const fn as_str(self) -> &'static str {
         match self {

@@ -69,8 +69,7 @@ const MODES: &[ModeDescription] = &[
         fields: &[
             InputField::text("client_id", "the OAuth client's unique identifier"),
             InputField::secret("client_secret", "the OAuth client's secret"),
-            InputField::text("scope", "space-separated scopes; `read write` by default")
-                .optional(),
+            InputField::text("scope", "space-separated scopes; `read write` by default").optional(),
         ],
         posted: true,
         renews: true,
@@ -365,14 +364,32 @@ mod tests {
 
     #[test]
     fn only_posted_modes_are_accepted_from_a_backend_and_api_tokens_carry_a_deadline() {
-        let posted: Vec<AuthMode> = ZENDESK.modes().iter().filter(|m| m.posted).map(|m| m.mode).collect();
-        assert_eq!(posted, vec![AuthMode::ClientCredentials, AuthMode::ApiToken]);
+        let posted: Vec<AuthMode> = ZENDESK
+            .modes()
+            .iter()
+            .filter(|m| m.posted)
+            .map(|m| m.mode)
+            .collect();
         assert_eq!(
-            ZENDESK.deprecation(AuthMode::ApiToken).unwrap().after.to_string(),
+            posted,
+            vec![AuthMode::ClientCredentials, AuthMode::ApiToken]
+        );
+        assert_eq!(
+            ZENDESK
+                .deprecation(AuthMode::ApiToken)
+                .unwrap()
+                .after
+                .to_string(),
             "2027-04-30"
         );
         assert!(ZENDESK.deprecation(AuthMode::OauthCode).is_none());
         assert_eq!(ZENDESK.account_label("ACME").unwrap(), "acme");
-        assert_eq!(ZENDESK.account_label("https://acme.zendesk.com").unwrap_err().field, "subdomain");
+        assert_eq!(
+            ZENDESK
+                .account_label("https://acme.zendesk.com")
+                .unwrap_err()
+                .field,
+            "subdomain"
+        );
     }
 }

@@ -10,7 +10,8 @@ use std::borrow::Cow;
 use deskgate_app::connections::registry;
 use deskgate_app::connector::{ModeDescription, ProviderSpec};
 use utoipa::openapi::schema::{
-    AdditionalProperties, Discriminator, KnownFormat, ObjectBuilder, OneOfBuilder, Schema, SchemaFormat, Type,
+    AdditionalProperties, Discriminator, KnownFormat, ObjectBuilder, OneOfBuilder, Schema,
+    SchemaFormat, Type,
 };
 use utoipa::openapi::{Ref, RefOr};
 use utoipa::{PartialSchema, ToSchema};
@@ -147,7 +148,9 @@ impl PartialSchema for CreateConnection {
             )
         });
         let mut union = OneOfBuilder::new()
-            .description(Some("What to connect: `provider` names the shape of the rest"))
+            .description(Some(
+                "What to connect: `provider` names the shape of the rest",
+            ))
             .discriminator(Some(Discriminator::with_mapping("provider", mapping)));
         for spec in &specs {
             union = union.item(Ref::from_schema_name(connection_name(*spec)));
@@ -220,6 +223,9 @@ mod tests {
         let names: Vec<&str> = schemas.iter().map(|(n, _)| n.as_str()).collect();
         assert!(names.contains(&"CreateZendeskConnection"), "{names:?}");
         assert!(names.contains(&"ZendeskApiTokenAuth"), "{names:?}");
-        assert!(!names.contains(&"ZendeskOauthCodeAuth"), "not posted: {names:?}");
+        assert!(
+            !names.contains(&"ZendeskOauthCodeAuth"),
+            "not posted: {names:?}"
+        );
     }
 }

@@ -317,7 +317,11 @@ impl From<ConnectionHealth> for HealthView {
             problem: h.problem.map(|p| p.to_string()),
             migration_hint: h.migration_hint,
             rate_budget: h.budget.map(BudgetView::from),
-            endpoint_budgets: h.endpoint_budgets.into_iter().map(BudgetView::from).collect(),
+            endpoint_budgets: h
+                .endpoint_budgets
+                .into_iter()
+                .map(BudgetView::from)
+                .collect(),
         }
     }
 }

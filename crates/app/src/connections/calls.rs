@@ -5,10 +5,10 @@ use chrono::Utc;
 use deskgate_core::{ConnectionId, Connector, ConnectorError, PageRequest, TenantId};
 
 use crate::connections::model::Connection;
-use deskgate_core::ConnectionStatus;
 use crate::connections::{refresh, registry};
 use crate::credentials::{CredentialPurpose, Credentials};
 use crate::{App, AppError, RequestContext, cursor};
+use deskgate_core::ConnectionStatus;
 
 /// Which list a page belongs to (its resource and filters, as a string) and the caller's
 /// cursor into it, if any.
@@ -80,7 +80,10 @@ impl App {
         };
         let cid = connection.id.to_string();
         let connector = registry::spec_of(&connection)?
-            .connector(self.upstream(), &registry::stored(&connection, &creds, &cid))
+            .connector(
+                self.upstream(),
+                &registry::stored(&connection, &creds, &cid),
+            )
             .map_err(|e| AppError::Internal(format!("connection {}: {e}", connection.id)))?;
         Ok((connection, connector))
     }

@@ -25,12 +25,21 @@ fn string(object: &mut Map<String, Value>, field: &str) -> Result<Option<String>
 
 /// The `provider` of a body, among those this build connects to.
 fn provider(object: &mut Map<String, Value>) -> Result<&'static dyn ProviderSpec, AppError> {
-    let name = string(object, "provider")?
-        .ok_or_else(|| invalid("provider", format!("is required: one of {}", registry::available())))?;
+    let name = string(object, "provider")?.ok_or_else(|| {
+        invalid(
+            "provider",
+            format!("is required: one of {}", registry::available()),
+        )
+    })?;
     name.parse::<Provider>()
         .ok()
         .and_then(registry::spec)
-        .ok_or_else(|| invalid("provider", format!("must be one of {}", registry::available())))
+        .ok_or_else(|| {
+            invalid(
+                "provider",
+                format!("must be one of {}", registry::available()),
+            )
+        })
 }
 
 /// The `auth` object of a body, read as one of `spec`'s modes that a backend may post.
@@ -84,8 +93,12 @@ impl ConnectRequest {
     pub fn from_body(mut object: Map<String, Value>) -> Result<Self, AppError> {
         let spec = provider(&mut object)?;
         let account = spec.account_field();
-        let label = string(&mut object, account.name)?
-            .ok_or_else(|| invalid(account.name, format!("is required: {}", account.description)))?;
+        let label = string(&mut object, account.name)?.ok_or_else(|| {
+            invalid(
+                account.name,
+                format!("is required: {}", account.description),
+            )
+        })?;
         let account_label = spec
             .account_label(&label)
             .map_err(|f| AppError::invalid(f.field, f.message))?;
@@ -164,15 +177,33 @@ mod tests {
             (json!({}), "provider"),
             (json!({"provider": "nope"}), "provider"),
             (json!({"provider": "zendesk", "auth": {}}), "subdomain"),
-            (json!({"provider": "zendesk", "subdomain": "a.b"}), "subdomain"),
+            (
+                json!({"provider": "zendesk", "subdomain": "a.b"}),
+                "subdomain",
+            ),
             (json!({"provider": "zendesk", "subdomain": "acme"}), "auth"),
-            (json!({"provider": "zendesk", "subdomain": "acme", "auth": {}}), "auth.mode"),
-            (json!({"provider": "zendesk", "subdomain": "acme", "auth": {"mode": "oauth_code"}}), "auth.mode"),
-            (json!({"provider": "zendesk", "subdomain": "acme", "auth": {"mode": "api_token", "email": "a@b.test"}}), "auth.token"),
-            (json!({"provider": "zendesk", "subdomain": "acme", "extra": 1, "auth": {"mode": "api_token", "email": "a@b.test", "token": "t"}}), "extra"),
+            (
+                json!({"provider": "zendesk", "subdomain": "acme", "auth": {}}),
+                "auth.mode",
+            ),
+            (
+                json!({"provider": "zendesk", "subdomain": "acme", "auth": {"mode": "oauth_code"}}),
+                "auth.mode",
+            ),
+            (
+                json!({"provider": "zendesk", "subdomain": "acme", "auth": {"mode": "api_token", "email": "a@b.test"}}),
+                "auth.token",
+            ),
+            (
+                json!({"provider": "zendesk", "subdomain": "acme", "extra": 1, "auth": {"mode": "api_token", "email": "a@b.test", "token": "t"}}),
+                "extra",
+            ),
         ];
         for (b, field) in cases {
-            assert_eq!(field_of(ConnectRequest::from_body(body(b)).unwrap_err()), field);
+            assert_eq!(
+                field_of(ConnectRequest::from_body(body(b)).unwrap_err()),
+                field
+            );
         }
     }
 }

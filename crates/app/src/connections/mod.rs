@@ -19,14 +19,14 @@ mod connect;
 mod health;
 mod input;
 mod model;
-pub mod registry;
 mod refresh;
+pub mod registry;
 mod row_cache;
 
 pub use blocks::StoreBlockRegistry;
 pub use calls::{ListAt, Listed};
-pub use health::{BudgetHealth, ConnectionHealth};
 pub use deskgate_core::ConnectionStatus;
+pub use health::{BudgetHealth, ConnectionHealth};
 pub use model::{ConnectRequest, Connection, ListConnections};
 pub(crate) use refresh::RefreshLocks;
 pub(crate) use row_cache::ConnectionCache;

@@ -178,7 +178,13 @@ impl App {
         } = match renewed {
             Ok(auth) => auth,
             Err(ProviderError::Vendor(e)) => return Err(self.vendor_error(tenant, id, e).await),
-            Err(e) => return Err(registry::provider_error(Some(current), e, AppError::Upstream)),
+            Err(e) => {
+                return Err(registry::provider_error(
+                    Some(current),
+                    e,
+                    AppError::Upstream,
+                ));
+            }
         };
         let sealed = self.seal_credentials(tenant, id, &new_creds)?;
         let now = Utc::now();

@@ -1,8 +1,8 @@
 //! What `check()` and failed calls tell a person.
 
+use deskgate_connector::ProviderSpec;
 use deskgate_core::model::TicketPatch;
 use deskgate_core::{AuthMode, Connector, ConnectorError};
-use deskgate_connector::ProviderSpec;
 use deskgate_zendesk::{ConnectInput, ZENDESK, ZendeskAuth};
 
 use crate::support::World;

@@ -4,8 +4,8 @@ use deskgate_connector::{Health, ProviderSpec, Stored};
 use deskgate_sandbox::{RunningSandbox, SandboxConfig, ZendeskAccountConfig, ZendeskCredentials};
 use deskgate_upstream::{SandboxOverride, Upstream, UpstreamConfig};
 use deskgate_zendesk::{
-    AuthorizeRequest, ConnectInput, OAuthClient, ZENDESK, ZendeskAuth, ZendeskConnector, ZendeskOAuth,
-    ZendeskSubdomain,
+    AuthorizeRequest, ConnectInput, OAuthClient, ZENDESK, ZendeskAuth, ZendeskConnector,
+    ZendeskOAuth, ZendeskSubdomain,
 };
 use secrecy::{ExposeSecret, SecretString};
 
