@@ -324,3 +324,24 @@ async fn a_learned_endpoint_cap_paces_later_windows_and_a_slot_past_the_deadline
     );
     assert!(near(times_of(&fake, "/api/v2/contacts")[0], secs(60)));
 }
+
+#[tokio::test(start_paused = true)]
+async fn an_endpoint_budget_must_belong_to_the_requests_account() {
+    let fake = FakeVendor::new(|_, _| answered(1000, 990, 1));
+    let upstream = engine(fake.clone());
+    let elsewhere = deskgate_upstream::BudgetKey::new("freshdesk", "other")
+        .unwrap()
+        .endpoint("tickets_list")
+        .unwrap();
+    for key in [elsewhere, account()] {
+        let err = upstream
+            .send(get("/api/v2/tickets").endpoint_budget(key))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, UpstreamError::InvalidRequest { .. }),
+            "{err:?}"
+        );
+    }
+    assert!(fake.calls().is_empty());
+}
