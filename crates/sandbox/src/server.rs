@@ -6,18 +6,37 @@ use std::io;
 use std::net::SocketAddr;
 
 use axum::Router;
+use axum::extract::Request;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
+use tower::ServiceExt as _;
 
 use crate::config::SandboxConfig;
+use crate::route::{Vendor, locate};
 use crate::sandbox::Sandbox;
 
-/// The whole sandbox: the control API under `/_sandbox` and every vendor imitation.
+/// The whole sandbox: the control API under `/_sandbox` and every vendor imitation, each
+/// request dispatched to its vendor by path prefix or Host (Zendesk when neither names one,
+/// which answers as Zendesk does for an unknown endpoint).
 pub fn router(sandbox: Sandbox) -> Router {
+    let zendesk = crate::zendesk::service(sandbox.clone());
+    let freshdesk = crate::freshdesk::service(sandbox.clone());
     Router::new()
-        .nest("/_sandbox", crate::control::router(sandbox.clone()))
-        .fallback_service(crate::zendesk::service(sandbox))
+        .nest("/_sandbox", crate::control::router(sandbox))
+        .fallback(move |request: Request| {
+            let vendor = locate(&request).map(|t| t.vendor);
+            let service = match vendor {
+                Some(Vendor::Freshdesk) => freshdesk.clone(),
+                _ => zendesk.clone(),
+            };
+            async move {
+                match service.oneshot(request).await {
+                    Ok(response) => response,
+                    Err(never) => match never {},
+                }
+            }
+        })
 }
 
 /// Serves the sandbox on `listener` until `shutdown` completes.
@@ -80,6 +99,13 @@ impl RunningSandbox {
     /// `http://127.0.0.1:PORT/zendesk/{subdomain}`.
     pub fn zendesk_base_url(&self, subdomain: &str) -> String {
         format!("http://{}/zendesk/{subdomain}", self.addr)
+    }
+
+    /// The base URL a Freshdesk connector uses for an account:
+    /// `http://127.0.0.1:PORT/freshdesk/{domain}` (or send `Host: {domain}.freshdesk.com`
+    /// to [`Self::base_url`]).
+    pub fn freshdesk_base_url(&self, domain: &str) -> String {
+        format!("http://{}/freshdesk/{domain}", self.addr)
     }
 
     /// The shared state, for counters, credentials and runtime settings.
