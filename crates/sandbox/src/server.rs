@@ -7,36 +7,52 @@ use std::net::SocketAddr;
 
 use axum::Router;
 use axum::extract::Request;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use http::StatusCode;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
-use tower::ServiceExt as _;
 
 use crate::config::SandboxConfig;
-use crate::route::{Vendor, locate};
+use crate::route::{Vendor, locate, rewrite};
 use crate::sandbox::Sandbox;
 
 /// The whole sandbox: the control API under `/_sandbox` and every vendor imitation, each
 /// request dispatched to its vendor by path prefix or Host (Zendesk when neither names one,
 /// which answers as Zendesk does for an unknown endpoint).
 pub fn router(sandbox: Sandbox) -> Router {
-    let zendesk = crate::zendesk::service(sandbox.clone());
-    let freshdesk = crate::freshdesk::service(sandbox.clone());
+    let vendors = Router::new()
+        .nest_service(
+            &internal_prefix(Vendor::Zendesk),
+            crate::zendesk::service(sandbox.clone()),
+        )
+        .nest_service(
+            &internal_prefix(Vendor::Freshdesk),
+            crate::freshdesk::service(sandbox.clone()),
+        );
+    // The layer wraps the fallback, so `vendors` routes the rewritten path.
+    let dispatched = Router::new()
+        .fallback_service(vendors)
+        .layer(axum::middleware::from_fn(dispatch));
     Router::new()
         .nest("/_sandbox", crate::control::router(sandbox))
-        .fallback(move |request: Request| {
-            let vendor = locate(&request).map(|t| t.vendor);
-            let service = match vendor {
-                Some(Vendor::Freshdesk) => freshdesk.clone(),
-                _ => zendesk.clone(),
-            };
-            async move {
-                match service.oneshot(request).await {
-                    Ok(response) => response,
-                    Err(never) => match never {},
-                }
-            }
-        })
+        .fallback_service(dispatched)
+}
+
+/// Where a vendor's service is mounted inside the sandbox; `dispatch` adds it and the
+/// nesting takes it off again, so each vendor sees the request as the client sent it.
+fn internal_prefix(vendor: Vendor) -> String {
+    format!("/~{}", vendor.as_str())
+}
+
+async fn dispatch(mut request: Request, next: Next) -> Response {
+    let vendor = locate(&request).map_or(Vendor::Zendesk, |t| t.vendor);
+    let path = format!("{}{}", internal_prefix(vendor), request.uri().path());
+    if !rewrite(&mut request, &path) {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    next.run(request).await
 }
 
 /// Serves the sandbox on `listener` until `shutdown` completes.
