@@ -3,7 +3,7 @@
 //! `private: false`). Both writes take JSON or multipart with `attachments[]`, and move the
 //! ticket's `updated_at`.
 
-use axum::extract::{DefaultBodyLimit, Path};
+use axum::extract::DefaultBodyLimit;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -16,9 +16,9 @@ use super::context::Ctx;
 use super::errors::{FieldError, FreshdeskError};
 use super::fields::Fields;
 use super::paging::{Page, check_params, respond};
+use super::record_id::RecordId;
 use super::records::{Conversation, NOTE_SOURCE, REPLY_SOURCE};
 use super::render;
-use super::tickets::parse_id;
 use crate::lock::lock;
 use crate::query::QueryParams;
 use crate::sandbox::Sandbox;
@@ -59,7 +59,7 @@ pub(crate) fn router() -> Router<Sandbox> {
 async fn list_conversations(
     ctx: Ctx,
     _caller: Caller,
-    Path(id): Path<String>,
+    RecordId(id): RecordId,
     q: QueryParams,
 ) -> Result<Response, FreshdeskError> {
     let mut errors = Vec::new();
@@ -68,7 +68,6 @@ async fn list_conversations(
     if !errors.is_empty() {
         return Err(errors.into());
     }
-    let id = parse_id(&id)?;
     let data = lock(&ctx.account.data);
     data.ticket(id).ok_or(FreshdeskError::NotFound)?;
     let all = data.conversations(id);
@@ -101,37 +100,36 @@ struct Kind {
 async fn create_reply(
     ctx: Ctx,
     caller: Caller,
-    Path(id): Path<String>,
+    RecordId(id): RecordId,
     input: Input,
 ) -> Result<Response, FreshdeskError> {
     let kind = Kind {
         source: REPLY_SOURCE,
         fields: &REPLY_FIELDS,
     };
-    create(&ctx, caller, &id, input, kind)
+    create(&ctx, caller, id, input, kind)
 }
 
 async fn create_note(
     ctx: Ctx,
     caller: Caller,
-    Path(id): Path<String>,
+    RecordId(id): RecordId,
     input: Input,
 ) -> Result<Response, FreshdeskError> {
     let kind = Kind {
         source: NOTE_SOURCE,
         fields: &NOTE_FIELDS,
     };
-    create(&ctx, caller, &id, input, kind)
+    create(&ctx, caller, id, input, kind)
 }
 
 fn create(
     ctx: &Ctx,
     Caller(agent): Caller,
-    id: &str,
+    id: u64,
     input: Input,
     kind: Kind,
 ) -> Result<Response, FreshdeskError> {
-    let id = parse_id(id)?;
     let now = ctx.now_secs();
     let mut data = lock(&ctx.account.data);
     let mut ticket = data.ticket(id).ok_or(FreshdeskError::NotFound)?;

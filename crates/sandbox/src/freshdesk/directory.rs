@@ -2,7 +2,6 @@
 //! with the `email`, `company_id` and `_updated_since` filters, `/contacts/{id}`),
 //! companies and groups. Lists are in id order and paged like every list.
 
-use axum::extract::Path;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -13,8 +12,8 @@ use super::auth::Caller;
 use super::context::Ctx;
 use super::errors::{FieldError, FreshdeskError};
 use super::paging::{Page, check_params, respond};
+use super::record_id::RecordId;
 use super::render;
-use super::tickets::parse_id;
 use crate::collection::{Collection, Filter};
 use crate::lock::lock;
 use crate::query::QueryParams;
@@ -88,9 +87,8 @@ async fn list_agents(ctx: Ctx, _c: Caller, q: QueryParams) -> Result<Response, F
 async fn show_agent(
     ctx: Ctx,
     _c: Caller,
-    Path(id): Path<String>,
+    RecordId(id): RecordId,
 ) -> Result<Response, FreshdeskError> {
-    let id = parse_id(&id)?;
     one(lock(&ctx.account.data).agent(id).map(|a| render::agent(&a)))
 }
 
@@ -109,9 +107,8 @@ async fn list_companies(ctx: Ctx, _c: Caller, q: QueryParams) -> Result<Response
 async fn show_company(
     ctx: Ctx,
     _c: Caller,
-    Path(id): Path<String>,
+    RecordId(id): RecordId,
 ) -> Result<Response, FreshdeskError> {
-    let id = parse_id(&id)?;
     one(lock(&ctx.account.data)
         .company(id)
         .map(|c| render::company(&c)))
@@ -126,9 +123,8 @@ async fn list_groups(ctx: Ctx, _c: Caller, q: QueryParams) -> Result<Response, F
 async fn show_group(
     ctx: Ctx,
     _c: Caller,
-    Path(id): Path<String>,
+    RecordId(id): RecordId,
 ) -> Result<Response, FreshdeskError> {
-    let id = parse_id(&id)?;
     one(lock(&ctx.account.data).group(id).map(|g| render::group(&g)))
 }
 
@@ -206,9 +202,8 @@ async fn list_contacts(ctx: Ctx, _c: Caller, q: QueryParams) -> Result<Response,
 async fn show_contact(
     ctx: Ctx,
     _c: Caller,
-    Path(id): Path<String>,
+    RecordId(id): RecordId,
 ) -> Result<Response, FreshdeskError> {
-    let id = parse_id(&id)?;
     one(lock(&ctx.account.data)
         .contact(id)
         .map(|c| render::contact(&c)))
