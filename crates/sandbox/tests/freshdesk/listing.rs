@@ -311,3 +311,24 @@ async fn directory_lists_page_with_link_headers_and_contacts_filter_by_email() {
     );
     assert_eq!(h.get("/api/v2/contacts/1").await.status(), 404);
 }
+
+#[tokio::test]
+async fn a_million_ticket_account_is_seeded_lazily() {
+    let started = std::time::Instant::now();
+    let h = start_with(unlimited("acme", 1_000_000)).await;
+    let recent = h.get("/api/v2/tickets?per_page=100").await;
+    assert_eq!(recent.status(), 200);
+    assert!(
+        next_link(&recent).is_some(),
+        "about 41,000 tickets are in the 30-day window"
+    );
+    assert_eq!(ids(&recent.json::<Value>().await.unwrap())[0], 1_000_000);
+    let deep = h
+        .get_json(&format!(
+            "/api/v2/tickets?{SINCE_EVER}&order_by=updated_at&order_type=asc&per_page=100&page=300"
+        ))
+        .await;
+    assert_eq!(ids(&deep)[0], 29_901);
+    assert_eq!(h.get_json("/api/v2/tickets/765432").await["id"], 765_432);
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+}
