@@ -197,6 +197,7 @@ impl TestApp {
 pub fn accounts(subdomains: &[&str], tickets: u64) -> SandboxConfig {
     SandboxConfig {
         zendesk: subdomains.iter().map(|s| account(s, tickets)).collect(),
+        freshdesk: vec![],
     }
 }
 

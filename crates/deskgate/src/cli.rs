@@ -56,10 +56,14 @@ pub(crate) struct SandboxArgs {
     /// The Zendesk account subdomains to seed.
     #[arg(long = "zendesk", value_name = "SUBDOMAIN", default_value = "acme")]
     pub(crate) zendesk: Vec<String>,
+    /// The Freshdesk account domains to seed.
+    #[arg(long = "freshdesk", value_name = "DOMAIN", default_value = "acme")]
+    pub(crate) freshdesk: Vec<String>,
     /// Tickets per account, 10 to 1,000,000.
     #[arg(long, default_value_t = 50)]
     pub(crate) tickets: u64,
-    /// Requests per minute each account allows before answering 429.
+    /// Requests (Zendesk) or credits (Freshdesk) per minute each account allows before
+    /// answering 429.
     #[arg(long, default_value_t = 700)]
     pub(crate) rate_limit: u32,
     /// The seed: the same seed gives the same data and credentials.

@@ -6,7 +6,7 @@ use anyhow::Context;
 use deskgate_app::connections::{ConnectRequest, ListConnections};
 use deskgate_app::{App, RequestContext};
 use deskgate_core::{ConnectionId, Provider, TenantId};
-use deskgate_sandbox::{Sandbox, SandboxConfig, ZendeskAccountConfig};
+use deskgate_sandbox::{FreshdeskAccountConfig, Sandbox, SandboxConfig, ZendeskAccountConfig};
 use secrecy::ExposeSecret;
 
 use crate::cli::DemoArgs;
@@ -17,6 +17,7 @@ use crate::serve::{build_app, open_store, run_server, shutdown_signal};
 const TENANT: &str = "demo";
 const ZENDESK_ACCOUNT: &str = "acme";
 const ZENDESK_REF: &str = "demo-zendesk-acme";
+const FRESHDESK_ACCOUNT: &str = "acme";
 
 /// Starts the sandbox helpdesks and the gateway (wired to them), prepares a tenant, a key
 /// and connections, prints how to call them, and serves until Ctrl-C.
@@ -25,6 +26,10 @@ pub(crate) async fn run(mut config: Config, args: &DemoArgs) -> anyhow::Result<(
         zendesk: vec![ZendeskAccountConfig {
             tickets: 200,
             ..ZendeskAccountConfig::new(ZENDESK_ACCOUNT)
+        }],
+        freshdesk: vec![FreshdeskAccountConfig {
+            tickets: 200,
+            ..FreshdeskAccountConfig::new(FRESHDESK_ACCOUNT)
         }],
     })
     .context("seeding the sandbox")?;

@@ -1,7 +1,7 @@
 use std::io::Write;
 
 use anyhow::Context;
-use deskgate_sandbox::{Sandbox, SandboxConfig, ZendeskAccountConfig};
+use deskgate_sandbox::{FreshdeskAccountConfig, Sandbox, SandboxConfig, ZendeskAccountConfig};
 
 use crate::cli::SandboxArgs;
 
@@ -18,7 +18,21 @@ pub(crate) async fn run(args: &SandboxArgs) -> anyhow::Result<()> {
             ..ZendeskAccountConfig::new(sub.clone())
         })
         .collect();
-    let sandbox = Sandbox::new(SandboxConfig { zendesk }).context("invalid sandbox settings")?;
+    let freshdesk = args
+        .freshdesk
+        .iter()
+        .map(|domain| {
+            let mut account = FreshdeskAccountConfig {
+                tickets: args.tickets,
+                seed: args.seed,
+                ..FreshdeskAccountConfig::new(domain.clone())
+            };
+            account.rate_limits.per_minute = args.rate_limit;
+            account
+        })
+        .collect();
+    let sandbox =
+        Sandbox::new(SandboxConfig { zendesk, freshdesk }).context("invalid sandbox settings")?;
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("listening on {}", args.listen))?;

@@ -22,6 +22,7 @@ fn page_of_100() -> Vec<u8> {
                 tickets: 200,
                 ..ZendeskAccountConfig::new("acme")
             }],
+            freshdesk: vec![],
         };
         let server = deskgate_sandbox::spawn(config)
             .await

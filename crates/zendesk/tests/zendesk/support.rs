@@ -152,5 +152,6 @@ pub(crate) fn big_account(sub: &str, tickets: u64) -> SandboxConfig {
     account.rate_limit_per_minute = 1_000_000;
     SandboxConfig {
         zendesk: vec![ZendeskAccountConfig::new("acme"), account],
+        freshdesk: vec![],
     }
 }
