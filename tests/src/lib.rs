@@ -11,10 +11,12 @@
 mod db;
 mod sandbox;
 mod spawn;
+mod vendor;
 
 pub use db::{Backend, TestDb, skip};
 pub use sandbox::{Replica, account, accounts, fast_upstream, leaks_secret};
 pub use spawn::{TestApp, TestTenant};
+pub use vendor::{Vendor, freshdesk_account};
 
 /// A response's status and its body as JSON, or as a JSON string when it is not JSON.
 pub async fn read(res: reqwest::Response) -> (u16, serde_json::Value) {
@@ -49,5 +51,37 @@ macro_rules! backends {
                 }
             }
         )+
+    };
+}
+
+/// Generates one `#[tokio::test]` per vendor and backend for an `async fn(Vendor, Backend)`.
+///
+/// `vendors!(tickets_are_listed);` gives `tickets_are_listed::zendesk::sqlite`,
+/// `…::zendesk::postgres`, `…::freshdesk::sqlite` and `…::freshdesk::postgres`.
+#[macro_export]
+macro_rules! vendors {
+    ($($name:ident),+ $(,)?) => {
+        $(
+            mod $name {
+                $crate::vendors!(@vendor $name, zendesk, Zendesk);
+                $crate::vendors!(@vendor $name, freshdesk, Freshdesk);
+            }
+        )+
+    };
+    (@vendor $name:ident, $module:ident, $vendor:ident) => {
+        mod $module {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::super::$name($crate::Vendor::$vendor, $crate::Backend::Sqlite).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if $crate::skip($crate::Backend::Postgres) {
+                    return;
+                }
+                super::super::$name($crate::Vendor::$vendor, $crate::Backend::Postgres).await;
+            }
+        }
     };
 }

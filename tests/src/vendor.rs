@@ -1,0 +1,180 @@
+//! The helpdesks the end-to-end scenarios run against, each through its sandbox: one
+//! scenario, written once, runs for every [`Vendor`] (with the `vendors!` macro) on both
+//! backends.
+
+use deskgate_sandbox::{
+    FaultConfig, FreshdeskAccountConfig, FreshdeskRateLimits, SandboxConfig,
+};
+use secrecy::ExposeSecret;
+use serde_json::{Value, json};
+
+use crate::TestApp;
+use crate::sandbox::account;
+
+/// A helpdesk with a sandbox imitation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Vendor {
+    Zendesk,
+    Freshdesk,
+}
+
+/// A Freshdesk sandbox account with `tickets` tickets and limits no test reaches unless it
+/// lowers them.
+pub fn freshdesk_account(domain: &str, tickets: u64) -> FreshdeskAccountConfig {
+    FreshdeskAccountConfig {
+        tickets,
+        rate_limits: FreshdeskRateLimits {
+            per_minute: 100_000,
+            tickets_list: 100_000,
+            contacts_list: 100_000,
+            ticket_create: 100_000,
+            ticket_update: 100_000,
+        },
+        ..FreshdeskAccountConfig::new(domain)
+    }
+}
+
+impl Vendor {
+    pub const ALL: [Vendor; 2] = [Vendor::Zendesk, Vendor::Freshdesk];
+
+    /// The provider's name in bodies and paths.
+    pub fn name(self) -> &'static str {
+        match self {
+            Vendor::Zendesk => "zendesk",
+            Vendor::Freshdesk => "freshdesk",
+        }
+    }
+
+    /// The body field naming the account.
+    pub fn account_field(self) -> &'static str {
+        match self {
+            Vendor::Zendesk => "subdomain",
+            Vendor::Freshdesk => "domain",
+        }
+    }
+
+    /// The vendor's API root, for passthrough.
+    pub fn api_root(self) -> &'static str {
+        "api/v2"
+    }
+
+    /// A sandbox with one account of this vendor per label, `tickets` each.
+    pub fn accounts(self, labels: &[&str], tickets: u64) -> SandboxConfig {
+        match self {
+            Vendor::Zendesk => SandboxConfig {
+                zendesk: labels.iter().map(|l| account(l, tickets)).collect(),
+                freshdesk: vec![],
+            },
+            Vendor::Freshdesk => SandboxConfig {
+                zendesk: vec![],
+                freshdesk: labels
+                    .iter()
+                    .map(|l| freshdesk_account(l, tickets))
+                    .collect(),
+            },
+        }
+    }
+}
+
+impl TestApp {
+    /// The body that connects `account` with its seeded admin's credentials.
+    pub fn connect_body(&self, vendor: Vendor, account: &str) -> Value {
+        match vendor {
+            Vendor::Zendesk => self.api_token_body(account),
+            Vendor::Freshdesk => {
+                let c = self.freshdesk(account);
+                json!({
+                    "provider": "freshdesk",
+                    "domain": account,
+                    "auth": {"mode": "api_key", "api_key": c.admin_api_key.expose_secret()},
+                })
+            }
+        }
+    }
+
+    /// A body the vendor refuses with 401: a wrong secret for a real account.
+    pub fn wrong_secret_body(&self, vendor: Vendor, account: &str) -> Value {
+        let mut body = self.connect_body(vendor, account);
+        let field = match vendor {
+            Vendor::Zendesk => "token",
+            Vendor::Freshdesk => "api_key",
+        };
+        body["auth"][field] = json!("not-the-key");
+        body
+    }
+
+    /// A body the vendor refuses with 403: credentials whose user may not use the API.
+    pub fn forbidden_body(&self, vendor: Vendor, account: &str) -> Value {
+        match vendor {
+            Vendor::Zendesk => {
+                let c = self.zendesk(account);
+                json!({
+                    "provider": "zendesk",
+                    "subdomain": account,
+                    "auth": {"mode": "api_token", "email": c.end_user_email, "token": c.api_token.expose_secret()},
+                })
+            }
+            Vendor::Freshdesk => {
+                let c = self.freshdesk(account);
+                json!({
+                    "provider": "freshdesk",
+                    "domain": account,
+                    "auth": {"mode": "api_key", "api_key": c.restricted_api_key.expose_secret()},
+                })
+            }
+        }
+    }
+
+    /// Connects `account` of `vendor` with its admin's credentials; the connection id.
+    pub async fn connect_vendor(&self, vendor: Vendor, key: &str, account: &str) -> String {
+        self.connect(key, &self.connect_body(vendor, account)).await
+    }
+
+    pub fn freshdesk(&self, domain: &str) -> deskgate_sandbox::FreshdeskCredentials {
+        self.sandbox().freshdesk_credentials(domain).unwrap()
+    }
+
+    /// Requests the vendor account has received so far.
+    pub fn vendor_requests(&self, vendor: Vendor, account: &str) -> u64 {
+        match vendor {
+            Vendor::Zendesk => self.requests(account),
+            Vendor::Freshdesk => {
+                self.sandbox()
+                    .freshdesk_counters(account)
+                    .unwrap()
+                    .requests
+            }
+        }
+    }
+
+    /// Replaces the vendor account's fault injection.
+    pub fn vendor_faults(&self, vendor: Vendor, account: &str, faults: FaultConfig) {
+        match vendor {
+            Vendor::Zendesk => self.faults(account, faults),
+            Vendor::Freshdesk => self
+                .sandbox()
+                .set_freshdesk_faults(account, faults)
+                .unwrap(),
+        }
+    }
+
+    /// Every secret of the vendor account, for leak checks.
+    pub fn vendor_secrets(&self, vendor: Vendor, account: &str) -> Vec<String> {
+        match vendor {
+            Vendor::Zendesk => {
+                let c = self.zendesk(account);
+                vec![
+                    c.api_token.expose_secret().to_owned(),
+                    c.oauth_client_secret.expose_secret().to_owned(),
+                ]
+            }
+            Vendor::Freshdesk => {
+                let c = self.freshdesk(account);
+                vec![
+                    c.admin_api_key.expose_secret().to_owned(),
+                    c.restricted_api_key.expose_secret().to_owned(),
+                ]
+            }
+        }
+    }
+}
