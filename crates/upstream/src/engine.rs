@@ -161,12 +161,12 @@ impl Upstream {
         result
     }
 
-    /// What the engine knows about one account, for health endpoints.
+    /// What the engine knows about one account or endpoint key, for health endpoints.
     pub async fn budget_state(&self, key: &BudgetKey) -> Option<BudgetState> {
         self.inner.budgets.state(key).await
     }
 
-    /// Every account currently tracked.
+    /// Every account and endpoint key currently tracked.
     pub fn budget_states(&self) -> Vec<(BudgetKey, BudgetState)> {
         self.inner.budgets.states()
     }
@@ -182,6 +182,14 @@ impl Upstream {
             + request
                 .deadline
                 .unwrap_or_else(|| inner.config.default_deadline());
+        let endpoint_budget = request.endpoint_budget.as_ref();
+        if endpoint_budget.is_some_and(|key| {
+            key.endpoint_name().is_none() || key.account_key() != request.budget_key
+        }) {
+            return Err(UpstreamError::InvalidRequest {
+                reason: "endpoint budget is not an endpoint of the request's budget key",
+            });
+        }
         let url = request.url_on(inner.sandbox.as_ref());
         destination::check(&url, inner.sandbox.as_ref())
             .map_err(|reason| UpstreamError::Blocked { reason })?;
@@ -203,7 +211,10 @@ impl Upstream {
         let admit_by = deadline - (deadline - started) / 10;
         let mut backoffs = 0;
         loop {
-            let (permit, waited) = inner.budgets.acquire(&request.budget_key, admit_by).await?;
+            let (permit, waited) = inner
+                .budgets
+                .acquire(&request.budget_key, endpoint_budget, request.cost, admit_by)
+                .await?;
             record.waited += waited;
             let now = Instant::now();
             if now >= deadline {
@@ -253,6 +264,8 @@ impl Upstream {
                 .budgets
                 .record(
                     &request.budget_key,
+                    endpoint_budget,
+                    request.cost,
                     permit,
                     response.status,
                     &response.headers,

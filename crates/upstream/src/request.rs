@@ -34,6 +34,8 @@ pub struct UpstreamRequest {
     pub(crate) query: Option<String>,
     pub(crate) path_template: &'static str,
     pub(crate) budget_key: BudgetKey,
+    pub(crate) endpoint_budget: Option<BudgetKey>,
+    pub(crate) cost: u32,
     pub(crate) connection_id: String,
     pub(crate) headers: HeaderMap,
     auth: Option<SecretAuth>,
@@ -78,6 +80,8 @@ impl UpstreamRequest {
             query: None,
             path_template: NO_TEMPLATE,
             budget_key,
+            endpoint_budget: None,
+            cost: 1,
             connection_id: String::new(),
             headers: HeaderMap::new(),
             auth: None,
@@ -176,6 +180,27 @@ impl UpstreamRequest {
     #[must_use]
     pub fn deadline(mut self, deadline: Duration) -> Self {
         self.deadline = Some(deadline);
+        self
+    }
+
+    /// What the request is expected to cost against the account's limit, in the vendor's
+    /// unit (Freshdesk: credits; a list with `include=` costs more than 1). Default 1; 0 is
+    /// taken as 1. The pacer reserves this much before sending, and when the answer reports
+    /// what the vendor counted (`X-Ratelimit-Used-CurrentRequest`), charges the difference.
+    #[must_use]
+    pub fn cost(mut self, credits: u32) -> Self {
+        self.cost = credits.max(1);
+        self
+    }
+
+    /// A second budget the request must also pass: the vendor's own, lower cap on this
+    /// endpoint of the account (Freshdesk: tickets list 20/min on Growth), named by
+    /// [`BudgetKey::endpoint`] on the request's account key. A 429 while the account still
+    /// had credits blocks only this key; its cap is learned from such 429s. A key that is not
+    /// an endpoint of the request's account makes `send` fail with `InvalidRequest`.
+    #[must_use]
+    pub fn endpoint_budget(mut self, key: BudgetKey) -> Self {
+        self.endpoint_budget = Some(key);
         self
     }
 
@@ -282,6 +307,8 @@ impl fmt::Debug for UpstreamRequest {
             .field("origin", &self.origin)
             .field("path_template", &self.path_template)
             .field("budget_key", &self.budget_key)
+            .field("endpoint_budget", &self.endpoint_budget)
+            .field("cost", &self.cost)
             .field("connection_id", &self.connection_id)
             .field("headers", &self.headers.keys().collect::<Vec<_>>())
             .field("auth", &self.auth.as_ref().map(|_| "[redacted]"))

@@ -1,8 +1,14 @@
 //! One upstream account's budget: what has been learned, the pacer, and the blocks.
 //!
+//! The same state serves an endpoint's own cap (an endpoint key, e.g.
+//! `freshdesk:acme/tickets_list`): it starts learned and unpaced, never reads rate headers
+//! (they describe the account), and learns its limit only from its 429s, by counting the
+//! requests that went through since the previous 429 within the last window.
+//!
 //! Pure state transitions over tokio instants; the async orchestration (locking, sleeping,
 //! the registry) lives in `budgets`.
 
+use std::collections::VecDeque;
 use std::time::Duration;
 
 use tokio::time::Instant;
@@ -22,13 +28,21 @@ pub(crate) enum Phase {
     Learned,
 }
 
+/// Most requests remembered per endpoint for learning its cap; far above any vendor's
+/// per-endpoint limit per window.
+const MAX_COUNTED: usize = 10_000;
+
 /// What a caller should do next.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Admission {
-    /// Send now; `probe` if this request is the one learning the limit.
-    Go { probe: bool },
-    /// A slot is reserved at this instant: sleep until then, then send.
-    GoAt(Instant),
+    /// Send at `at` (now, or a slot reserved later: sleep until then); `probe` if this request
+    /// is the one learning the limit; `reserved` is what was taken from the account's pacer
+    /// (the request's cost, or 0 when the account is not paced yet).
+    Go {
+        at: Instant,
+        probe: bool,
+        reserved: u32,
+    },
     /// The account is blocked until this instant: sleep, then ask again.
     Blocked(Instant),
     /// Wait for the probe in flight to answer, then ask again.
@@ -47,6 +61,8 @@ pub(crate) struct AccountState {
     pub(crate) drained_until: Option<Instant>,
     unexplained_429s: u32,
     pub(crate) last_registry_sync: Option<Instant>,
+    /// Endpoints only: when the requests that went through since the last 429 answered.
+    went_through: VecDeque<Instant>,
 }
 
 impl AccountState {
@@ -60,6 +76,15 @@ impl AccountState {
             drained_until: None,
             unexplained_429s: 0,
             last_registry_sync: None,
+            went_through: VecDeque::new(),
+        }
+    }
+
+    /// An endpoint's cap: nothing to probe (no header tells it), unpaced until a 429.
+    pub(crate) fn endpoint() -> Self {
+        Self {
+            phase: Phase::Learned,
+            ..Self::new()
         }
     }
 
@@ -69,38 +94,64 @@ impl AccountState {
         (until > now).then_some(until)
     }
 
-    /// Decides what a request arriving at `now` does. `Err(wait)` when it would have to wait
-    /// past `deadline`; nothing is reserved then.
-    pub(crate) fn admit(&mut self, now: Instant, deadline: Instant) -> Result<Admission, Duration> {
-        if let Some(until) = self.blocked_at(now) {
+    /// Decides what a request costing `cost` and arriving at `now` does, on this account and,
+    /// when the request names one, on an endpoint's cap too: it goes once neither is blocked
+    /// and both pacers have room. `Err(wait)` when it would have to wait past `deadline`;
+    /// nothing is reserved then.
+    pub(crate) fn admit(
+        &mut self,
+        endpoint: Option<&mut AccountState>,
+        now: Instant,
+        deadline: Instant,
+        cost: u32,
+    ) -> Result<Admission, Duration> {
+        let endpoint_blocked = endpoint.as_deref().and_then(|e| e.blocked_at(now));
+        if let Some(until) = self.blocked_at(now).max(endpoint_blocked) {
             return if until > deadline {
                 Err(until - now)
             } else {
                 Ok(Admission::Blocked(until))
             };
         }
-        match self.phase {
-            Phase::Unknown => {
-                self.phase = Phase::Probing;
-                Ok(Admission::Go { probe: true })
-            }
-            Phase::Probing => Ok(Admission::AwaitProbe),
-            Phase::Learned => {
-                let Some(pacer) = self.pacer.as_mut() else {
-                    return Ok(Admission::Go { probe: false });
-                };
-                let at = pacer.earliest(now);
-                if at > deadline {
-                    return Err(at - now);
-                }
-                pacer.reserve(now);
-                Ok(if at > now {
-                    Admission::GoAt(at)
-                } else {
-                    Admission::Go { probe: false }
-                })
-            }
+        let probe = match self.phase {
+            Phase::Unknown => true,
+            Phase::Probing => return Ok(Admission::AwaitProbe),
+            Phase::Learned => false,
+        };
+        let account_pacer = self.pacer.as_mut().filter(|_| !probe);
+        let account_at = account_pacer
+            .as_deref()
+            .map_or(now, |p| p.earliest(now, cost));
+        let endpoint_pacer = endpoint.and_then(|e| e.pacer.as_mut());
+        // An endpoint's cap counts requests, whatever they cost in credits.
+        let endpoint_at = endpoint_pacer
+            .as_deref()
+            .map_or(now, |p| p.earliest(now, 1));
+        let at = account_at.max(endpoint_at);
+        // Only a pacer's slot is held to the deadline: an unpaced request (a probe, an account
+        // without rate headers) goes whenever it gets here, as it always has.
+        let paced = account_pacer.is_some() || endpoint_pacer.is_some();
+        if paced && at > deadline {
+            return Err(at - now);
         }
+        if let Some(pacer) = endpoint_pacer {
+            pacer.reserve(at, 1);
+        }
+        let reserved = match account_pacer {
+            Some(pacer) => {
+                pacer.reserve(at, cost);
+                cost
+            }
+            None => 0,
+        };
+        if probe {
+            self.phase = Phase::Probing;
+        }
+        Ok(Admission::Go {
+            at,
+            probe,
+            reserved,
+        })
     }
 
     /// A probe ended without an answer: let the next caller probe.
@@ -114,14 +165,7 @@ impl AccountState {
     pub(crate) fn observe(&mut self, now: Instant, seen: &Observation, config: &BudgetConfig) {
         self.phase = Phase::Learned;
         if let Some(limit) = seen.limit.filter(|limit| *limit > 0) {
-            self.limit = Some(limit);
-            let per_window = f64::from(limit) * config.headroom;
-            let burst = (per_window * config.burst_fraction).floor().max(1.0) as u32;
-            let window = Duration::from_secs(config.window_secs);
-            match self.pacer.as_mut() {
-                Some(pacer) => pacer.set_rate(per_window, window, burst),
-                None => self.pacer = Some(Gcra::new(per_window, window, burst)),
-            }
+            self.learn_limit(limit, config);
         }
         if seen.remaining.is_some() {
             self.remaining = seen.remaining;
@@ -131,6 +175,66 @@ impl AccountState {
             let reset = reset.min(Duration::from_secs(config.max_block_secs));
             self.drained_until = self.drained_until.max(Some(now + reset));
         }
+    }
+
+    /// Paces at `headroom` of `limit` per window, with a burst of `burst_fraction` of it.
+    fn learn_limit(&mut self, limit: u32, config: &BudgetConfig) {
+        self.limit = Some(limit);
+        let per_window = f64::from(limit) * config.headroom;
+        let burst = (per_window * config.burst_fraction).floor().max(1.0) as u32;
+        let window = Duration::from_secs(config.window_secs);
+        match self.pacer.as_mut() {
+            Some(pacer) => pacer.set_rate(per_window, window, burst),
+            None => self.pacer = Some(Gcra::new(per_window, window, burst)),
+        }
+    }
+
+    /// The vendor counted `used` for a request that reserved `reserved`: charge the pacer the
+    /// difference, so the requests reserved from now on are paced by what was really spent.
+    pub(crate) fn charge(&mut self, now: Instant, used: u32, reserved: u32) {
+        if let Some(pacer) = self.pacer.as_mut() {
+            pacer.charge(now, i64::from(used) - i64::from(reserved));
+        }
+    }
+
+    /// Endpoints: a request answered without a 429; counted towards the cap learned at the
+    /// next 429.
+    pub(crate) fn went_through(&mut self, now: Instant, config: &BudgetConfig) {
+        self.forget_before(now, config);
+        if self.went_through.len() >= MAX_COUNTED {
+            self.went_through.pop_front();
+        }
+        self.went_through.push_back(now);
+    }
+
+    fn forget_before(&mut self, now: Instant, config: &BudgetConfig) {
+        let window = Duration::from_secs(config.window_secs);
+        while self
+            .went_through
+            .front()
+            .is_some_and(|at| now.duration_since(*at) >= window)
+        {
+            self.went_through.pop_front();
+        }
+    }
+
+    /// Endpoints: the vendor refused a request for the endpoint's own cap. The requests that
+    /// went through in the last window (and since the previous 429) are taken as the cap and
+    /// paced below from now on; the endpoint is blocked like an account. Returns the block.
+    pub(crate) fn endpoint_capped(
+        &mut self,
+        now: Instant,
+        explicit: Option<Duration>,
+        config: &BudgetConfig,
+    ) -> Duration {
+        self.forget_before(now, config);
+        if let Ok(cap) = u32::try_from(self.went_through.len())
+            && cap > 0
+        {
+            self.learn_limit(cap, config);
+        }
+        self.went_through.clear();
+        self.rate_limited(now, explicit, config)
     }
 
     /// A 429 (or a 503 with `Retry-After`): block for `explicit`, or back off exponentially
@@ -184,12 +288,21 @@ mod tests {
         Duration::from_secs(n)
     }
 
+    fn go(at: Instant, probe: bool, reserved: u32) -> Admission {
+        Admission::Go {
+            at,
+            probe,
+            reserved,
+        }
+    }
+
     fn learned(limit: u32) -> AccountState {
         let mut state = AccountState::new();
         let seen = Observation {
             limit: Some(limit),
             remaining: Some(limit),
             reset_after: None,
+            used: None,
         };
         state.observe(Instant::now(), &seen, &BudgetConfig::default());
         state
@@ -200,14 +313,17 @@ mod tests {
         let now = Instant::now();
         let mut state = AccountState::new();
         assert_eq!(
-            state.admit(now, now + secs(10)),
-            Ok(Admission::Go { probe: true })
+            state.admit(None, now, now + secs(10), 1),
+            Ok(go(now, true, 0))
         );
-        assert_eq!(state.admit(now, now + secs(10)), Ok(Admission::AwaitProbe));
+        assert_eq!(
+            state.admit(None, now, now + secs(10), 1),
+            Ok(Admission::AwaitProbe)
+        );
         state.abandon_probe();
         assert_eq!(
-            state.admit(now, now + secs(10)),
-            Ok(Admission::Go { probe: true })
+            state.admit(None, now, now + secs(10), 1),
+            Ok(go(now, true, 0))
         );
     }
 
@@ -219,9 +335,9 @@ mod tests {
             state.rate_limited(now, Some(secs(7)), &BudgetConfig::default()),
             secs(7)
         );
-        assert_eq!(state.admit(now, now + secs(5)), Err(secs(7)));
+        assert_eq!(state.admit(None, now, now + secs(5), 1), Err(secs(7)));
         assert_eq!(
-            state.admit(now, now + secs(10)),
+            state.admit(None, now, now + secs(10), 1),
             Ok(Admission::Blocked(now + secs(7)))
         );
     }
@@ -247,10 +363,11 @@ mod tests {
             limit: Some(100),
             remaining: Some(0),
             reset_after: Some(secs(4)),
+            used: None,
         };
         state.observe(now, &seen, &BudgetConfig::default());
         assert_eq!(
-            state.admit(now, now + secs(10)),
+            state.admit(None, now, now + secs(10), 1),
             Ok(Admission::Blocked(now + secs(4)))
         );
     }
@@ -265,13 +382,77 @@ mod tests {
     fn a_probe_answer_without_headers_leaves_the_account_unpaced() {
         let now = Instant::now();
         let mut state = AccountState::new();
-        let _ = state.admit(now, now + secs(1));
+        let _ = state.admit(None, now, now + secs(1), 1);
         state.observe(now, &Observation::default(), &BudgetConfig::default());
         for _ in 0..100 {
             assert_eq!(
-                state.admit(now, now + secs(1)),
-                Ok(Admission::Go { probe: false })
+                state.admit(None, now, now + secs(1), 1),
+                Ok(go(now, false, 0))
             );
         }
+    }
+
+    #[test]
+    fn credits_are_reserved_up_front_and_the_vendors_count_is_charged_after() {
+        let now = Instant::now();
+        let config = BudgetConfig::default();
+        // 100 credits a minute, paced at 90 with a burst of 9.
+        let mut state = learned(100);
+        let deadline = now + secs(60);
+        assert_eq!(state.admit(None, now, deadline, 5), Ok(go(now, false, 5)));
+        // The vendor counted 9 for it: the burst is spent.
+        state.charge(now, 9, 5);
+        let interval = Duration::from_secs(60).div_f64(90.0);
+        assert_eq!(
+            state.admit(None, now, deadline, 1),
+            Ok(go(now + interval, false, 1))
+        );
+        assert_eq!(state.paced_per_minute(&config), Some(90));
+    }
+
+    #[test]
+    fn an_endpoint_blocks_and_paces_only_the_requests_that_name_it() {
+        let now = Instant::now();
+        let config = BudgetConfig::default();
+        let mut account = learned(1000);
+        let mut endpoint = AccountState::endpoint();
+        let deadline = now + secs(60);
+        for _ in 0..20 {
+            assert!(matches!(
+                account.admit(Some(&mut endpoint), now, deadline, 1),
+                Ok(Admission::Go { at, .. }) if at == now
+            ));
+            endpoint.went_through(now, &config);
+        }
+        assert_eq!(
+            endpoint.endpoint_capped(now, Some(secs(30)), &config),
+            secs(30)
+        );
+        assert_eq!(endpoint.limit, Some(20));
+        assert_eq!(endpoint.paced_per_minute(&config), Some(18));
+        assert_eq!(
+            account.admit(Some(&mut endpoint), now, deadline, 1),
+            Ok(Admission::Blocked(now + secs(30)))
+        );
+        assert_eq!(
+            account.admit(Some(&mut endpoint), now, now + secs(10), 1),
+            Err(secs(30))
+        );
+        assert!(matches!(
+            account.admit(None, now, deadline, 1),
+            Ok(Admission::Go { at, .. }) if at == now
+        ));
+        // After the block, the endpoint goes at 18 a minute with a burst of 1.
+        let later = now + secs(30);
+        let slots: Vec<Instant> = (0..3)
+            .map(
+                |_| match account.admit(Some(&mut endpoint), later, later + secs(60), 1) {
+                    Ok(Admission::Go { at, .. }) => at,
+                    other => panic!("{other:?}"),
+                },
+            )
+            .collect();
+        let interval = Duration::from_secs(60).div_f64(18.0);
+        assert_eq!(slots, [later, later + interval, later + interval * 2]);
     }
 }

@@ -32,12 +32,17 @@ impl Account {
     }
 }
 
-/// The right to send one request on an account. Dropping it unanswered (an error, a
-/// cancelled call) hands the probe role, if it had it, to the next caller.
+/// The right to send one request on an account (and an endpoint's cap, if it named one).
+/// Dropping it unanswered (an error, a cancelled call) hands the probe role, if it had it, to
+/// the next caller.
 #[derive(Debug)]
 pub(crate) struct Permit {
     account: Arc<Account>,
+    endpoint: Option<Arc<Account>>,
     probe: bool,
+    /// Taken from the account's pacer at admission; the vendor's own count is charged
+    /// against it when the answer arrives.
+    reserved: u32,
 }
 
 impl Drop for Permit {
@@ -75,32 +80,56 @@ impl Budgets {
         }
     }
 
+    /// The budget of `key`; an endpoint key gets an endpoint's state (see `account`).
     async fn account(&self, key: &BudgetKey) -> Arc<Account> {
         self.accounts
             .get_with(key.clone(), async {
+                let state = if key.endpoint_name().is_some() {
+                    AccountState::endpoint()
+                } else {
+                    AccountState::new()
+                };
                 Arc::new(Account {
-                    state: Mutex::new(AccountState::new()),
+                    state: Mutex::new(state),
                     probe_settled: Notify::new(),
                 })
             })
             .await
     }
 
-    /// Waits until a request on `key` may go, or fails at once when that would be after
-    /// `deadline`. Returns the permit and the time spent waiting.
+    /// Whether the account, or the endpoint, is blocked at `now`.
+    fn blocked(account: &Account, endpoint: Option<&Arc<Account>>, now: Instant) -> bool {
+        account.lock().blocked_at(now).is_some()
+            || endpoint.is_some_and(|endpoint| endpoint.lock().blocked_at(now).is_some())
+    }
+
+    /// Waits until a request on `key` costing `cost` (and on `endpoint`'s cap, if given)
+    /// may go, or fails at once when that would be after `deadline`. Returns the permit and
+    /// the time spent waiting.
     pub(crate) async fn acquire(
         &self,
         key: &BudgetKey,
+        endpoint_key: Option<&BudgetKey>,
+        cost: u32,
         deadline: Instant,
     ) -> Result<(Permit, Duration), UpstreamError> {
         let start = Instant::now();
         let account = self.account(key).await;
+        let endpoint = match endpoint_key {
+            Some(endpoint_key) => Some(self.account(endpoint_key).await),
+            None => None,
+        };
         loop {
             self.sync_from_registry(key, &account).await;
+            if let (Some(endpoint_key), Some(endpoint)) = (endpoint_key, endpoint.as_ref()) {
+                self.sync_from_registry(endpoint_key, endpoint).await;
+            }
             let now = Instant::now();
             let (admission, probe_settled) = {
+                // Always the account first, then the endpoint: one lock order, no deadlock.
                 let mut state = account.lock();
-                let admission = state.admit(now, deadline);
+                let mut endpoint_state = endpoint.as_ref().map(|endpoint| endpoint.lock());
+                let admission = state.admit(endpoint_state.as_deref_mut(), now, deadline, cost);
                 // Created under the lock, so a probe settling right after cannot be missed.
                 let probe_settled = matches!(admission, Ok(Admission::AwaitProbe))
                     .then(|| account.probe_settled.notified());
@@ -108,27 +137,25 @@ impl Budgets {
             };
             match admission {
                 Err(retry_after) => return Err(UpstreamError::RateLimited { retry_after }),
-                Ok(Admission::Go { probe }) => {
-                    return Ok((
-                        Permit {
-                            account: Arc::clone(&account),
-                            probe,
-                        },
-                        start.elapsed(),
-                    ));
-                }
-                Ok(Admission::GoAt(at)) => {
-                    sleep_until(at).await;
-                    // A 429 may have arrived while this slot was waiting: then queue again.
-                    if account.lock().blocked_at(Instant::now()).is_none() {
-                        return Ok((
-                            Permit {
-                                account: Arc::clone(&account),
-                                probe: false,
-                            },
-                            start.elapsed(),
-                        ));
+                Ok(Admission::Go {
+                    at,
+                    probe,
+                    reserved,
+                }) => {
+                    let permit = Permit {
+                        account: Arc::clone(&account),
+                        endpoint: endpoint.clone(),
+                        probe,
+                        reserved,
+                    };
+                    if at > now {
+                        sleep_until(at).await;
+                        // A 429 may have arrived while this slot was waiting: then queue again.
+                        if Self::blocked(&account, endpoint.as_ref(), Instant::now()) {
+                            continue;
+                        }
                     }
+                    return Ok((permit, start.elapsed()));
                 }
                 Ok(Admission::Blocked(until)) => sleep_until(until).await,
                 Ok(Admission::AwaitProbe) => {
@@ -142,11 +169,15 @@ impl Budgets {
         }
     }
 
-    /// Learns from an answer. For a 429 (or a 503 with `Retry-After`) blocks the account,
-    /// shares the block, and returns its length.
+    /// Learns from an answer: the account's headers, the credits the vendor counted, and for
+    /// an endpoint one more request through its cap. A 429 (or a 503 with `Retry-After`)
+    /// blocks the account, or only the endpoint when the account still had credits for the
+    /// request; the block is shared and its length returned.
     pub(crate) async fn record(
         &self,
         key: &BudgetKey,
+        endpoint_key: Option<&BudgetKey>,
+        cost: u32,
         mut permit: Permit,
         status: StatusCode,
         headers: &HeaderMap,
@@ -157,29 +188,52 @@ impl Budgets {
         let explicit = headers::retry_after(headers, wall);
         let limited = status == StatusCode::TOO_MANY_REQUESTS
             || (status == StatusCode::SERVICE_UNAVAILABLE && explicit.is_some());
+        let endpoint = endpoint_key.zip(permit.endpoint.clone());
         let block = {
             let mut state = permit.account.lock();
             state.observe(now, &seen, &self.config);
-            if limited {
+            if let Some(used) = seen.used {
+                state.charge(now, used, permit.reserved);
+            }
+            // An endpoint's cap is the only explanation for a 429 while the account, as last
+            // reported, still had the credits this request costs.
+            let endpoint_capped = status == StatusCode::TOO_MANY_REQUESTS
+                && state.remaining.is_some_and(|remaining| remaining > cost);
+            match endpoint {
+                Some((endpoint_key, endpoint)) if limited && endpoint_capped => {
+                    drop(state);
+                    // Retry-After only: a reset in the rate headers is the account's.
+                    let wait = endpoint.lock().endpoint_capped(now, explicit, &self.config);
+                    Some((endpoint_key, wait))
+                }
                 // Never exponential on top of an explicit wait: Retry-After, else the reset
                 // time the rate headers gave, else back off.
-                Some(state.rate_limited(now, explicit.or(seen.reset_after), &self.config))
-            } else {
-                state.answered();
-                None
+                _ if limited => Some((
+                    key,
+                    state.rate_limited(now, explicit.or(seen.reset_after), &self.config),
+                )),
+                _ => {
+                    state.answered();
+                    drop(state);
+                    if let Some((_, endpoint)) = endpoint {
+                        let mut endpoint = endpoint.lock();
+                        endpoint.answered();
+                        endpoint.went_through(now, &self.config);
+                    }
+                    None
+                }
             }
         };
         if permit.probe {
             permit.probe = false;
             permit.account.probe_settled.notify_waiters();
         }
-        if let Some(wait) = block {
-            let until = wall + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::zero());
-            if let Err(error) = self.registry.store(key, until).await {
-                tracing::warn!(budget_key = %key, error = %error, "could not share an upstream block");
-            }
+        let (blocked_key, wait) = block?;
+        let until = wall + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::zero());
+        if let Err(error) = self.registry.store(blocked_key, until).await {
+            tracing::warn!(budget_key = %blocked_key, error = %error, "could not share an upstream block");
         }
-        block
+        Some(wait)
     }
 
     async fn sync_from_registry(&self, key: &BudgetKey, account: &Account) {

@@ -1,7 +1,10 @@
 //! A GCRA (generic cell rate algorithm) pacer whose rate can change at runtime.
 //!
 //! State is one instant, the theoretical arrival time (TAT). A request at `now` may go at
-//! `max(now, TAT - tolerance)`; reserving it moves TAT to `max(TAT, now) + interval`. Over any
+//! `max(now, TAT - tolerance)`; reserving it moves TAT to `max(TAT, now) + interval`. A request
+//! costing `n` cells (Freshdesk counts credits, not requests) needs `n - 1` more intervals of
+//! room and moves TAT by `n · interval`; a cost learned only from the answer is charged to TAT
+//! afterwards. Over any
 //! span `t` at most `burst + t / interval` requests go, and reservations are served first come,
 //! first served. Changing the rate keeps TAT, so a newly learned limit applies from the next
 //! reservation on.
@@ -15,6 +18,7 @@ pub(crate) struct Gcra {
     tat: Option<Instant>,
     interval: Duration,
     tolerance: Duration,
+    burst: u32,
 }
 
 impl Gcra {
@@ -24,6 +28,7 @@ impl Gcra {
             tat: None,
             interval: Duration::ZERO,
             tolerance: Duration::ZERO,
+            burst: 1,
         };
         gcra.set_rate(per_window, window, burst);
         gcra
@@ -32,25 +37,43 @@ impl Gcra {
     pub(crate) fn set_rate(&mut self, per_window: f64, window: Duration, burst: u32) {
         let per_window = per_window.max(f64::MIN_POSITIVE);
         self.interval = window.div_f64(per_window);
-        self.tolerance = self.interval.saturating_mul(burst.max(1) - 1);
+        self.burst = burst.max(1);
+        self.tolerance = self.interval.saturating_mul(self.burst - 1);
     }
 
-    /// When a request arriving at `now` may go, without reserving it.
-    pub(crate) fn earliest(&self, now: Instant) -> Instant {
-        match self.tat {
-            Some(tat) => tat
-                .checked_sub(self.tolerance)
-                .map_or(now, |at| at.max(now)),
-            None => now,
-        }
+    /// When a request costing `cost` cells (credits) and arriving at `now` may go, without
+    /// reserving it. A request costing more than the whole burst goes once the pacer is idle
+    /// (it could never fit otherwise) and pushes everyone after it back by its full cost.
+    pub(crate) fn earliest(&self, now: Instant, cost: u32) -> Instant {
+        let Some(tat) = self.tat else {
+            return now;
+        };
+        let fitting = cost.clamp(1, self.burst);
+        let at = (tat + self.interval.saturating_mul(fitting - 1)).checked_sub(self.tolerance);
+        at.map_or(now, |at| at.max(now))
     }
 
-    /// Reserves the next slot and returns when it may go.
-    pub(crate) fn reserve(&mut self, now: Instant) -> Instant {
-        let at = self.earliest(now);
+    /// Reserves `cost` cells for a request sent at `at` (from [`Gcra::earliest`] or later).
+    pub(crate) fn reserve(&mut self, at: Instant, cost: u32) {
+        let base = self.tat.map_or(at, |tat| tat.max(at));
+        self.tat = Some(base + self.interval.saturating_mul(cost));
+    }
+
+    /// Corrects a reservation after the fact by `cells` (the vendor counted more, or fewer,
+    /// than was reserved), so that the requests reserved from now on are paced as if the
+    /// vendor's count had been known up front.
+    pub(crate) fn charge(&mut self, now: Instant, cells: i64) {
+        let shift = self
+            .interval
+            .saturating_mul(u32::try_from(cells.unsigned_abs()).unwrap_or(u32::MAX));
         let base = self.tat.map_or(now, |tat| tat.max(now));
-        self.tat = Some(base + self.interval);
-        at
+        self.tat = Some(if cells >= 0 {
+            base + shift
+        } else {
+            // A refund never moves the pacer before now: unused time is not saved up beyond
+            // the burst.
+            base.checked_sub(shift).map_or(now, |tat| tat.max(now))
+        });
     }
 }
 
@@ -58,11 +81,18 @@ impl Gcra {
 mod tests {
     use super::*;
 
+    /// Reserves the earliest slot for `cost` cells and returns it.
+    fn take(gcra: &mut Gcra, now: Instant, cost: u32) -> Instant {
+        let at = gcra.earliest(now, cost);
+        gcra.reserve(at, cost);
+        at
+    }
+
     #[test]
     fn a_burst_goes_at_once_and_the_rest_is_spaced_by_the_interval() {
         let start = Instant::now();
         let mut gcra = Gcra::new(60.0, Duration::from_secs(60), 3);
-        let slots: Vec<Duration> = (0..6).map(|_| gcra.reserve(start) - start).collect();
+        let slots: Vec<Duration> = (0..6).map(|_| take(&mut gcra, start, 1) - start).collect();
         assert_eq!(slots, [0, 0, 0, 1, 2, 3].map(Duration::from_secs));
     }
 
@@ -70,21 +100,48 @@ mod tests {
     fn an_idle_pacer_refills_its_burst() {
         let start = Instant::now();
         let mut gcra = Gcra::new(60.0, Duration::from_secs(60), 2);
-        gcra.reserve(start);
-        gcra.reserve(start);
+        let _ = take(&mut gcra, start, 1);
+        let _ = take(&mut gcra, start, 1);
         let later = start + Duration::from_secs(10);
-        assert_eq!(gcra.reserve(later), later);
-        assert_eq!(gcra.reserve(later), later);
-        assert_eq!(gcra.reserve(later), later + Duration::from_secs(1));
+        assert_eq!(take(&mut gcra, later, 1), later);
+        assert_eq!(take(&mut gcra, later, 1), later);
+        assert_eq!(take(&mut gcra, later, 1), later + Duration::from_secs(1));
     }
 
     #[test]
     fn a_lower_rate_applies_to_the_next_reservation() {
         let start = Instant::now();
         let mut gcra = Gcra::new(60.0, Duration::from_secs(60), 1);
-        assert_eq!(gcra.reserve(start), start);
+        assert_eq!(take(&mut gcra, start, 1), start);
         gcra.set_rate(6.0, Duration::from_secs(60), 1);
-        assert_eq!(gcra.reserve(start), start + Duration::from_secs(1));
-        assert_eq!(gcra.reserve(start), start + Duration::from_secs(11));
+        assert_eq!(take(&mut gcra, start, 1), start + Duration::from_secs(1));
+        assert_eq!(take(&mut gcra, start, 1), start + Duration::from_secs(11));
+    }
+
+    #[test]
+    fn a_costly_request_uses_up_as_many_cells_as_it_costs() {
+        let start = Instant::now();
+        let mut gcra = Gcra::new(60.0, Duration::from_secs(60), 3);
+        assert_eq!(take(&mut gcra, start, 3), start);
+        assert_eq!(take(&mut gcra, start, 1), start + Duration::from_secs(1));
+        // Two cells need one more second of room than one.
+        assert_eq!(take(&mut gcra, start, 2), start + Duration::from_secs(3));
+        // More than the burst goes when the pacer is idle and holds back what follows.
+        let idle = start + Duration::from_secs(60);
+        assert_eq!(take(&mut gcra, idle, 10), idle);
+        assert_eq!(take(&mut gcra, idle, 1), idle + Duration::from_secs(8));
+    }
+
+    #[test]
+    fn a_charge_after_the_fact_delays_the_next_requests_and_a_refund_brings_them_forward() {
+        let start = Instant::now();
+        let mut gcra = Gcra::new(60.0, Duration::from_secs(60), 1);
+        assert_eq!(take(&mut gcra, start, 1), start);
+        gcra.charge(start, 4);
+        assert_eq!(gcra.earliest(start, 1), start + Duration::from_secs(5));
+        gcra.charge(start, -2);
+        assert_eq!(gcra.earliest(start, 1), start + Duration::from_secs(3));
+        gcra.charge(start, -100);
+        assert_eq!(gcra.earliest(start, 1), start);
     }
 }

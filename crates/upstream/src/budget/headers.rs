@@ -1,11 +1,11 @@
 //! Reading the vendors' rate-limit headers into one [`Observation`].
 //!
-//! | vendor | limit | remaining | reset |
-//! |---|---|---|---|
-//! | Zendesk | `X-Rate-Limit` | `X-Rate-Limit-Remaining` | (`ratelimit-reset`, seconds) |
-//! | IETF draft (Zendesk too) | `ratelimit-limit` or `RateLimit: limit=…` | `ratelimit-remaining` | `ratelimit-reset` (seconds) |
-//! | Intercom | `X-RateLimit-Limit` | `X-RateLimit-Remaining` | `X-RateLimit-Reset` (epoch seconds) |
-//! | Freshdesk | `X-Ratelimit-Total` | `X-Ratelimit-Remaining` | none |
+//! | vendor | limit | remaining | reset | cost of this request |
+//! |---|---|---|---|---|
+//! | Zendesk | `X-Rate-Limit` | `X-Rate-Limit-Remaining` | (`ratelimit-reset`, seconds) | none (1) |
+//! | IETF draft (Zendesk too) | `ratelimit-limit` or `RateLimit: limit=…` | `ratelimit-remaining` | `ratelimit-reset` (seconds) | none (1) |
+//! | Intercom | `X-RateLimit-Limit` | `X-RateLimit-Remaining` | `X-RateLimit-Reset` (epoch seconds) | none (1) |
+//! | Freshdesk (credits) | `X-Ratelimit-Total` | `X-Ratelimit-Remaining` | none | `X-Ratelimit-Used-CurrentRequest` |
 //!
 //! And on 429: `Retry-After`, in delta seconds or as an HTTP date.
 
@@ -22,6 +22,9 @@ pub(crate) struct Observation {
     pub(crate) remaining: Option<u32>,
     /// When the current window's quota refills.
     pub(crate) reset_after: Option<Duration>,
+    /// What the vendor counted for this request (Freshdesk: credits, more than 1 for
+    /// `include=`); `None` when it does not say.
+    pub(crate) used: Option<u32>,
 }
 
 /// Values above this are read as a UNIX time rather than a number of seconds.
@@ -51,10 +54,12 @@ pub(crate) fn observe(headers: &HeaderMap, now: DateTime<Utc>) -> Observation {
     let reset_after = first_number(headers, &["ratelimit-reset", "x-ratelimit-reset"])
         .map(|value| seconds_or_epoch(value, now))
         .or(combined.reset_after);
+    let used = first_number(headers, &["x-ratelimit-used-currentrequest"]);
     Observation {
         limit: limit.and_then(|v| u32::try_from(v).ok()),
         remaining: remaining.and_then(|v| u32::try_from(v).ok()),
         reset_after,
+        used: used.and_then(|v| u32::try_from(v).ok()),
     }
 }
 
@@ -150,7 +155,8 @@ mod tests {
             Observation {
                 limit: Some(700),
                 remaining: Some(699),
-                reset_after: None
+                reset_after: None,
+                used: None
             }
         );
     }
@@ -170,7 +176,8 @@ mod tests {
             Observation {
                 limit: Some(100),
                 remaining: Some(40),
-                reset_after: Some(Duration::from_secs(12))
+                reset_after: Some(Duration::from_secs(12)),
+                used: None
             }
         );
         let combined = observe(
@@ -182,7 +189,8 @@ mod tests {
             Observation {
                 limit: Some(100),
                 remaining: Some(3),
-                reset_after: Some(Duration::from_secs(9))
+                reset_after: Some(Duration::from_secs(9)),
+                used: None
             }
         );
     }
@@ -202,7 +210,8 @@ mod tests {
             Observation {
                 limit: Some(10_000),
                 remaining: Some(9_000),
-                reset_after: Some(Duration::from_secs(8))
+                reset_after: Some(Duration::from_secs(8)),
+                used: None
             }
         );
     }
@@ -222,7 +231,8 @@ mod tests {
             Observation {
                 limit: Some(400),
                 remaining: Some(398),
-                reset_after: None
+                reset_after: None,
+                used: Some(1)
             }
         );
     }
