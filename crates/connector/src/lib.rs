@@ -12,6 +12,7 @@
 //! - [`endpoint`]: [`Endpoint`], a route template and the path filled from it.
 //! - [`scan`]: the bounded scan behind emulated filters.
 //! - [`filters`]: record predicates for emulated filters; id and cursor checks.
+//! - [`matrix`]: a capability-matrix row from a resource, its operations and filters.
 //! - [`vendor_error`]: vendor answers and engine failures → `ConnectorError`.
 //!
 //! Connectors depend on this crate and on `deskgate-upstream`; this crate does no I/O of its
@@ -22,6 +23,7 @@ pub mod credentials;
 pub mod endpoint;
 pub mod filters;
 pub mod input;
+pub mod matrix;
 pub mod provider;
 pub mod scan;
 pub mod vendor_error;
