@@ -31,6 +31,11 @@ impl<T: Clone> Collection<T> {
         }
     }
 
+    /// How many records were seeded (ids `base..base + seeded`).
+    pub(crate) fn seeded(&self) -> u64 {
+        self.seeded
+    }
+
     fn is_seeded(&self, id: u64) -> bool {
         id >= self.base && id < self.base + self.seeded
     }

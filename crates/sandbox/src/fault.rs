@@ -5,6 +5,8 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use crate::mix::splitmix;
+
 /// What to inject into an account's responses. The default injects nothing.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
@@ -23,6 +25,17 @@ pub struct FaultConfig {
 }
 
 impl FaultConfig {
+    /// Refuses an `error_rate` outside 0 to 1.
+    pub(crate) fn validate(&self) -> Result<(), crate::sandbox::SandboxError> {
+        if (0.0..=1.0).contains(&self.error_rate) {
+            Ok(())
+        } else {
+            Err(crate::sandbox::SandboxError::InvalidConfig(
+                "error_rate must be between 0 and 1".to_owned(),
+            ))
+        }
+    }
+
     pub(crate) fn delay(&self) -> Option<Duration> {
         (self.delay_ms > 0).then(|| Duration::from_millis(self.delay_ms))
     }
@@ -73,11 +86,4 @@ impl FaultState {
         }
         Injected::None
     }
-}
-
-fn splitmix(mut x: u64) -> u64 {
-    x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    x ^ (x >> 31)
 }

@@ -1,12 +1,14 @@
 //! The shared sandbox state: every imitated account, and the clock. Cheap to clone.
+//! Zendesk's accessors live here; Freshdesk's in `freshdesk/handle.rs`.
 
-use std::collections::BTreeMap;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
 use crate::clock::{Clock, SystemClock};
 use crate::config::{SandboxConfig, ZendeskAccountConfig};
 use crate::fault::FaultConfig;
+use crate::freshdesk::account::Account as FreshdeskAccount;
 use crate::lock::lock;
+use crate::registry::{Registry, build};
 use crate::zendesk::account::Account;
 use crate::zendesk::counters::ZendeskCounters;
 use crate::zendesk::credentials::ZendeskCredentials;
@@ -18,7 +20,7 @@ pub enum SandboxError {
     /// The configuration is not acceptable.
     #[error("invalid sandbox configuration: {0}")]
     InvalidConfig(String),
-    /// No account has this subdomain.
+    /// No account has this subdomain (Zendesk) or domain (Freshdesk).
     #[error("no sandbox account with subdomain {0:?}")]
     UnknownAccount(String),
 }
@@ -31,7 +33,8 @@ pub struct Sandbox {
 
 #[derive(Debug)]
 struct Inner {
-    zendesk: RwLock<BTreeMap<String, Arc<Account>>>,
+    zendesk: Registry<Account>,
+    freshdesk: Registry<FreshdeskAccount>,
     clock: Arc<dyn Clock>,
 }
 
@@ -44,20 +47,26 @@ impl Sandbox {
     /// A sandbox on the given clock (a [`crate::ManualClock`] in tests that expire tokens
     /// or roll rate-limit windows).
     pub fn with_clock(config: SandboxConfig, clock: Arc<dyn Clock>) -> Result<Self, SandboxError> {
-        let mut accounts = BTreeMap::new();
-        for account in config.zendesk {
-            validate(&account)?;
-            if accounts.contains_key(&account.subdomain) {
-                return Err(SandboxError::InvalidConfig(format!(
-                    "zendesk subdomain {:?} appears twice",
-                    account.subdomain
-                )));
-            }
-            accounts.insert(account.subdomain.clone(), Arc::new(Account::new(account)));
-        }
+        let zendesk = build(
+            config.zendesk,
+            |c| c.subdomain.clone(),
+            |c| {
+                validate(&c)?;
+                Ok(Account::new(c))
+            },
+            "zendesk",
+        )?;
+        let now = clock.now().timestamp();
+        let freshdesk = build(
+            config.freshdesk,
+            |c| c.domain.clone(),
+            |c| FreshdeskAccount::create(c, now),
+            "freshdesk",
+        )?;
         Ok(Self {
             inner: Arc::new(Inner {
-                zendesk: RwLock::new(accounts),
+                zendesk,
+                freshdesk,
                 clock,
             }),
         })
@@ -69,12 +78,11 @@ impl Sandbox {
     }
 
     pub(crate) fn zendesk_account(&self, subdomain: &str) -> Option<Arc<Account>> {
-        let accounts = self
-            .inner
-            .zendesk
-            .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        accounts.get(subdomain).cloned()
+        self.inner.zendesk.get(subdomain)
+    }
+
+    pub(crate) fn freshdesk_registry(&self) -> &Registry<FreshdeskAccount> {
+        &self.inner.freshdesk
     }
 
     fn require(&self, subdomain: &str) -> Result<Arc<Account>, SandboxError> {
@@ -84,12 +92,7 @@ impl Sandbox {
 
     /// Subdomains of the Zendesk accounts, sorted.
     pub fn zendesk_subdomains(&self) -> Vec<String> {
-        let accounts = self
-            .inner
-            .zendesk
-            .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        accounts.keys().cloned().collect()
+        self.inner.zendesk.labels()
     }
 
     /// The configuration an account was created with.
@@ -104,20 +107,16 @@ impl Sandbox {
 
     /// What a Zendesk account has served so far.
     pub fn zendesk_counters(&self, subdomain: &str) -> Option<ZendeskCounters> {
-        self.zendesk_account(subdomain)
-            .map(|a| lock(&a.counters).clone())
+        self.zendesk_account(subdomain).map(|a| a.counters())
     }
 
     /// Creates an account, or replaces an existing one with a freshly seeded one (its
     /// tokens, changes and counters are gone).
     pub fn reset_zendesk_account(&self, config: ZendeskAccountConfig) -> Result<(), SandboxError> {
         validate(&config)?;
-        let mut accounts = self
-            .inner
+        self.inner
             .zendesk
-            .write()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        accounts.insert(config.subdomain.clone(), Arc::new(Account::new(config)));
+            .insert(config.subdomain.clone(), Account::new(config));
         Ok(())
     }
 
@@ -127,11 +126,7 @@ impl Sandbox {
         subdomain: &str,
         per_minute: u32,
     ) -> Result<(), SandboxError> {
-        if per_minute == 0 {
-            return Err(SandboxError::InvalidConfig(
-                "rate limit must be at least 1 per minute".to_owned(),
-            ));
-        }
+        positive_limit(per_minute)?;
         lock(&self.require(subdomain)?.rate).set_limit(per_minute);
         Ok(())
     }
@@ -152,11 +147,7 @@ impl Sandbox {
         subdomain: &str,
         faults: FaultConfig,
     ) -> Result<(), SandboxError> {
-        if !(0.0..=1.0).contains(&faults.error_rate) {
-            return Err(SandboxError::InvalidConfig(
-                "error_rate must be between 0 and 1".to_owned(),
-            ));
-        }
+        faults.validate()?;
         lock(&self.require(subdomain)?.faults).set(faults);
         Ok(())
     }
@@ -179,32 +170,22 @@ impl Sandbox {
     }
 }
 
-fn validate(config: &ZendeskAccountConfig) -> Result<(), SandboxError> {
-    let label = &config.subdomain;
-    let valid_label = !label.is_empty()
-        && label.len() <= 63
-        && label
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        && !label.starts_with('-')
-        && !label.ends_with('-');
-    if !valid_label {
-        return Err(SandboxError::InvalidConfig(format!(
-            "{label:?} is not a subdomain label"
-        )));
-    }
-    let range = ZendeskAccountConfig::MIN_TICKETS..=ZendeskAccountConfig::MAX_TICKETS;
-    if !range.contains(&config.tickets) {
-        return Err(SandboxError::InvalidConfig(format!(
-            "tickets must be between {} and {}",
-            range.start(),
-            range.end()
-        )));
-    }
-    if config.rate_limit_per_minute == 0 {
+/// Refuses a per-minute limit of zero.
+pub(crate) fn positive_limit(per_minute: u32) -> Result<(), SandboxError> {
+    if per_minute == 0 {
         return Err(SandboxError::InvalidConfig(
             "rate limit must be at least 1 per minute".to_owned(),
         ));
     }
     Ok(())
+}
+
+fn validate(config: &ZendeskAccountConfig) -> Result<(), SandboxError> {
+    crate::label::validate(&config.subdomain, "subdomain")?;
+    crate::label::validate_tickets(
+        config.tickets,
+        ZendeskAccountConfig::MIN_TICKETS,
+        ZendeskAccountConfig::MAX_TICKETS,
+    )?;
+    positive_limit(config.rate_limit_per_minute)
 }

@@ -6,18 +6,53 @@ use std::io;
 use std::net::SocketAddr;
 
 use axum::Router;
+use axum::extract::Request;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use http::StatusCode;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::config::SandboxConfig;
+use crate::route::{Vendor, locate, rewrite};
 use crate::sandbox::Sandbox;
 
-/// The whole sandbox: the control API under `/_sandbox` and every vendor imitation.
+/// The whole sandbox: the control API under `/_sandbox` and every vendor imitation, each
+/// request dispatched to its vendor by path prefix or Host (Zendesk when neither names one,
+/// which answers as Zendesk does for an unknown endpoint).
 pub fn router(sandbox: Sandbox) -> Router {
+    let vendors = Router::new()
+        .nest_service(
+            &internal_prefix(Vendor::Zendesk),
+            crate::zendesk::service(sandbox.clone()),
+        )
+        .nest_service(
+            &internal_prefix(Vendor::Freshdesk),
+            crate::freshdesk::service(sandbox.clone()),
+        );
+    // The layer wraps the fallback, so `vendors` routes the rewritten path.
+    let dispatched = Router::new()
+        .fallback_service(vendors)
+        .layer(axum::middleware::from_fn(dispatch));
     Router::new()
-        .nest("/_sandbox", crate::control::router(sandbox.clone()))
-        .fallback_service(crate::zendesk::service(sandbox))
+        .nest("/_sandbox", crate::control::router(sandbox))
+        .fallback_service(dispatched)
+}
+
+/// Where a vendor's service is mounted inside the sandbox; `dispatch` adds it and the
+/// nesting takes it off again, so each vendor sees the request as the client sent it.
+fn internal_prefix(vendor: Vendor) -> String {
+    format!("/~{}", vendor.as_str())
+}
+
+async fn dispatch(mut request: Request, next: Next) -> Response {
+    let vendor = locate(&request).map_or(Vendor::Zendesk, |t| t.vendor);
+    let path = format!("{}{}", internal_prefix(vendor), request.uri().path());
+    if !rewrite(&mut request, &path) {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    next.run(request).await
 }
 
 /// Serves the sandbox on `listener` until `shutdown` completes.
@@ -80,6 +115,13 @@ impl RunningSandbox {
     /// `http://127.0.0.1:PORT/zendesk/{subdomain}`.
     pub fn zendesk_base_url(&self, subdomain: &str) -> String {
         format!("http://{}/zendesk/{subdomain}", self.addr)
+    }
+
+    /// The base URL a Freshdesk connector uses for an account:
+    /// `http://127.0.0.1:PORT/freshdesk/{domain}` (or send `Host: {domain}.freshdesk.com`
+    /// to [`Self::base_url`]).
+    pub fn freshdesk_base_url(&self, domain: &str) -> String {
+        format!("http://{}/freshdesk/{domain}", self.addr)
     }
 
     /// The shared state, for counters, credentials and runtime settings.

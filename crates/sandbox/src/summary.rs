@@ -58,5 +58,50 @@ pub(crate) fn render(sandbox: &Sandbox, base_url: &str) -> String {
         );
         let _ = writeln!(out, "  redirect URIs {}", c.oauth_redirect_uris.join(", "));
     }
+    for domain in sandbox.freshdesk_domains() {
+        let (Some(config), Some(c)) = (
+            sandbox.freshdesk_config(&domain),
+            sandbox.freshdesk_credentials(&domain),
+        ) else {
+            continue;
+        };
+        let limits = config.rate_limits;
+        let _ = writeln!(
+            out,
+            "\nFreshdesk account {domain:?}: {} tickets, seed {}, {} credits/min \
+             (tickets list {}, contacts list {}, ticket create {}, ticket update {})",
+            config.tickets,
+            config.seed,
+            limits.per_minute,
+            limits.tickets_list,
+            limits.contacts_list,
+            limits.ticket_create,
+            limits.ticket_update
+        );
+        let _ = writeln!(
+            out,
+            "  base URL      {base_url}/freshdesk/{domain}  (or Host: {domain}.freshdesk.localhost)"
+        );
+        let _ = writeln!(
+            out,
+            "  admin agent   {} (id {})  API key {}",
+            c.admin_email,
+            c.admin_agent_id,
+            c.admin_api_key.expose_secret()
+        );
+        let _ = writeln!(
+            out,
+            "  no-API agent  {} (id {})  API key {}  (answers 403)",
+            c.restricted_email,
+            c.restricted_agent_id,
+            c.restricted_api_key.expose_secret()
+        );
+        let _ = writeln!(
+            out,
+            "  contact       {} (id {})",
+            c.contact_email, c.contact_id
+        );
+        let _ = writeln!(out, "  basic auth    {{api_key}}:X  (any password)");
+    }
     out
 }

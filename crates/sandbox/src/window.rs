@@ -1,6 +1,6 @@
-//! Zendesk's account-wide limit: a fixed number of requests per minute. The sandbox uses a
-//! fixed window aligned to the clock's minute, so `Retry-After` and `ratelimit-reset` are
-//! the exact seconds until the window rolls over.
+//! A fixed per-minute budget aligned to the clock's minute, so that `Retry-After` and
+//! reset headers are the exact seconds until the window rolls over. Zendesk spends one unit
+//! a request; Freshdesk spends credits (one plus one per `include` value).
 
 use chrono::{DateTime, Utc};
 
@@ -35,6 +35,16 @@ impl RateWindow {
 
     /// Counts one request at `now` and says whether it may proceed.
     pub(crate) fn hit(&mut self, now: DateTime<Utc>) -> RateDecision {
+        let decision = self.check(now, 1);
+        if decision.allowed {
+            self.spend(1, decision)
+        } else {
+            decision
+        }
+    }
+
+    /// Whether `cost` units fit in the window at `now`, without spending them.
+    pub(crate) fn check(&mut self, now: DateTime<Utc>, cost: u32) -> RateDecision {
         let millis = now.timestamp_millis();
         let window = millis.div_euclid(60_000);
         if window != self.window {
@@ -43,15 +53,20 @@ impl RateWindow {
         }
         let reset_ms = (window + 1) * 60_000 - millis;
         let reset_secs = u64::try_from((reset_ms + 999) / 1000).unwrap_or(1).max(1);
-        let allowed = self.used < self.limit;
-        if allowed {
-            self.used += 1;
-        }
         RateDecision {
-            allowed,
+            allowed: self.used.saturating_add(cost) <= self.limit,
             limit: self.limit,
-            remaining: self.limit - self.used,
+            remaining: self.limit.saturating_sub(self.used),
             reset_secs,
+        }
+    }
+
+    /// Spends `cost` units of the current window, after `checked` allowed them.
+    pub(crate) fn spend(&mut self, cost: u32, checked: RateDecision) -> RateDecision {
+        self.used = self.used.saturating_add(cost);
+        RateDecision {
+            remaining: self.limit.saturating_sub(self.used),
+            ..checked
         }
     }
 }

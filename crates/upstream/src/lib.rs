@@ -10,10 +10,13 @@
 //!    followed, no proxy is used; a [`SandboxOverride`] set by the operator is the only way
 //!    to reach a loopback address;
 //! 2. waits for the account's rate budget (`budget`): the limit is learned from the vendors'
-//!    headers by a first probe request, requests are paced below it with GCRA, a 429 blocks
-//!    the account for exactly `Retry-After`, and the block is shared through a
-//!    [`BlockRegistry`]; when a wait would pass the deadline it fails at once with
-//!    [`UpstreamError::RateLimited`];
+//!    headers by a first probe request, requests are paced below it with GCRA (in credits
+//!    where the vendor counts credits: a request's declared cost is reserved, the cost the
+//!    vendor reports is charged afterwards), a 429 blocks the account for exactly
+//!    `Retry-After`, and the block is shared through a [`BlockRegistry`]; a request may also
+//!    name an endpoint's own cap (an endpoint [`BudgetKey`]), blocked alone when a 429 comes
+//!    while the account still had credits; when a wait would pass the deadline it fails at
+//!    once with [`UpstreamError::RateLimited`];
 //! 3. sends through a [`Transport`] (reqwest in production, a scripted fake in tests),
 //!    capping the body, and retries 5xx and broken connections of idempotent requests with
 //!    full-jitter backoff (`retry`), all inside the caller's deadline;

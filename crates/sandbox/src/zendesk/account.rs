@@ -7,18 +7,19 @@ use std::sync::{Arc, Mutex};
 use bytes::Bytes;
 use secrecy::SecretString;
 
-use super::collection::Collection;
 use super::counters::ZendeskCounters;
 use super::credentials::{ZendeskCredentials, default_redirect_uris, derive};
-use super::rate_limit::RateWindow;
 use super::records::{Attachment, Comment, Group, Organization, Ticket, User};
 use super::seed::{
     ADMIN_INDEX, AGENT_INDEX, ATTACHMENT_BASE, END_USER_INDEX, GROUP_BASE, NEW_COMMENT_BASE,
     ORGANIZATION_BASE, Seed, USER_BASE,
 };
 use super::tokens::TokenStore;
+use crate::collection::Collection;
 use crate::config::ZendeskAccountConfig;
 use crate::fault::FaultState;
+use crate::traffic::Traffic;
+use crate::window::RateWindow;
 
 #[derive(Debug, Clone)]
 pub(crate) struct Settings {
@@ -124,6 +125,7 @@ pub(crate) struct Account {
     pub(crate) rate: Mutex<RateWindow>,
     pub(crate) faults: Mutex<FaultState>,
     pub(crate) counters: Mutex<ZendeskCounters>,
+    pub(crate) traffic: Mutex<Traffic>,
 }
 
 impl Account {
@@ -162,8 +164,20 @@ impl Account {
             rate: Mutex::new(RateWindow::new(config.rate_limit_per_minute)),
             faults: Mutex::new(FaultState::default()),
             counters: Mutex::new(ZendeskCounters::default()),
+            traffic: Mutex::new(Traffic::default()),
             credentials,
             config,
+        }
+    }
+
+    /// The counters, with the requests, 429s and injected errors the entry counted.
+    pub(crate) fn counters(&self) -> ZendeskCounters {
+        let traffic = *crate::lock::lock(&self.traffic);
+        ZendeskCounters {
+            requests: traffic.requests,
+            rate_limited: traffic.rate_limited,
+            injected_errors: traffic.injected_errors,
+            ..crate::lock::lock(&self.counters).clone()
         }
     }
 
@@ -174,7 +188,4 @@ impl Account {
     }
 }
 
-pub(crate) fn sha(text: &str) -> [u8; 32] {
-    use sha2::Digest as _;
-    sha2::Sha256::digest(text.as_bytes()).into()
-}
+pub(crate) use crate::secret::sha;

@@ -5,7 +5,6 @@
 //! [`Member`] (any authenticated user, for `/users/me` and the current-token endpoints).
 
 use axum::extract::FromRequestParts;
-use base64::Engine as _;
 use http::request::Parts;
 use http::{Method, header};
 
@@ -50,23 +49,15 @@ fn authenticate(ctx: &Ctx, parts: &Parts) -> Result<Caller, ZendeskError> {
             bearer: Some(identity),
         });
     }
-    if !scheme.eq_ignore_ascii_case("basic") {
-        return Err(ZendeskError::Unauthorized);
-    }
-    let decoded = base64::engine::general_purpose::STANDARD
-        .decode(value)
-        .ok()
-        .and_then(|bytes| String::from_utf8(bytes).ok())
-        .ok_or(ZendeskError::Unauthorized)?;
     // Only API tokens are accepted; email+password basic auth is off, as Zendesk recommends.
-    let (login, token) = decoded.split_once(':').ok_or(ZendeskError::Unauthorized)?;
+    let (login, token) = crate::basic_auth::credentials(parts).ok_or(ZendeskError::Unauthorized)?;
     let email = login
         .strip_suffix("/token")
         .ok_or(ZendeskError::Unauthorized)?;
     if !lock(&ctx.account.settings).token_access_enabled {
         return Err(ZendeskError::Unauthorized);
     }
-    if sha(token) != ctx.account.api_token_digest {
+    if sha(&token) != ctx.account.api_token_digest {
         return Err(ZendeskError::Unauthorized);
     }
     let user = lock(&ctx.account.data)
@@ -112,7 +103,9 @@ impl<S: Send + Sync> FromRequestParts<S> for Staff {
     type Rejection = ZendeskError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let ctx = Ctx::from_request_parts(parts, state).await?;
+        let ctx = Ctx::from_request_parts(parts, state)
+            .await
+            .map_err(|_| ZendeskError::InvalidEndpoint)?;
         let caller = authenticate(&ctx, parts)?;
         if !caller.user.role.is_staff() {
             return Err(ZendeskError::Forbidden);
@@ -126,7 +119,9 @@ impl<S: Send + Sync> FromRequestParts<S> for Member {
     type Rejection = ZendeskError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let ctx = Ctx::from_request_parts(parts, state).await?;
+        let ctx = Ctx::from_request_parts(parts, state)
+            .await
+            .map_err(|_| ZendeskError::InvalidEndpoint)?;
         let caller = authenticate(&ctx, parts)?;
         if !parts.uri.path().starts_with("/api/v2/oauth/tokens/current") {
             check_scope(&caller, parts)?;

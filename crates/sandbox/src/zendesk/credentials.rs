@@ -2,7 +2,6 @@
 //! from the seed, so the same configuration always yields the same credentials.
 
 use secrecy::SecretString;
-use sha2::{Digest, Sha256};
 
 /// Credentials and identities of one seeded Zendesk account.
 #[derive(Debug, Clone)]
@@ -40,11 +39,4 @@ pub(crate) fn default_redirect_uris() -> Vec<String> {
     ]
 }
 
-/// A deterministic secret string: lowercase hex of SHA-256 over the label, seed and
-/// subdomain, cut to `len` characters.
-pub(crate) fn derive(label: &str, seed: u64, subdomain: &str, len: usize) -> String {
-    let digest = Sha256::digest(format!("deskgate-sandbox/{label}/{subdomain}/{seed}"));
-    let mut text = hex::encode(digest);
-    text.truncate(len);
-    text
-}
+pub(crate) use crate::secret::derive;

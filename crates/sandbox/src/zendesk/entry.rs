@@ -6,57 +6,16 @@
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use http::{HeaderValue, Uri, header};
+use http::HeaderValue;
 
 use super::context::Ctx;
 use super::errors::ZendeskError;
-use super::rate_limit::RateDecision;
 use crate::fault::Injected;
 use crate::lock::lock;
+use crate::route::{Vendor, locate, rewrite};
 use crate::sandbox::Sandbox;
-
-struct Target {
-    subdomain: String,
-    base_url: String,
-    path: String,
-}
-
-fn host_of(request: &Request) -> Option<String> {
-    request
-        .headers()
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .map(str::to_owned)
-        .or_else(|| request.uri().authority().map(|a| a.as_str().to_owned()))
-}
-
-fn locate(request: &Request) -> Option<Target> {
-    let host = host_of(request).unwrap_or_else(|| "127.0.0.1".to_owned());
-    let path = request.uri().path();
-    if let Some(rest) = path.strip_prefix("/zendesk/") {
-        let (subdomain, tail) = rest.split_once('/').map_or((rest, ""), |(s, t)| (s, t));
-        return Some(Target {
-            subdomain: subdomain.to_ascii_lowercase(),
-            base_url: format!("http://{host}/zendesk/{subdomain}"),
-            path: format!("/{tail}"),
-        });
-    }
-    let name = host
-        .rsplit_once(':')
-        .map_or(host.as_str(), |(h, _)| h)
-        .to_ascii_lowercase();
-    let subdomain = name
-        .strip_suffix(".zendesk.com")
-        .or_else(|| name.strip_suffix(".zendesk.localhost"))?;
-    if subdomain.contains('.') {
-        return None;
-    }
-    Some(Target {
-        subdomain: subdomain.to_owned(),
-        base_url: format!("http://{host}"),
-        path: path.to_owned(),
-    })
-}
+use crate::traffic::{admit, count_rate_limited};
+use crate::window::RateDecision;
 
 /// `/api/v2/tickets/1.json` → `/api/v2/tickets/1`.
 fn strip_json(path: &str) -> &str {
@@ -68,38 +27,20 @@ pub(crate) async fn enter(
     mut request: Request,
     next: Next,
 ) -> Response {
-    let Some(target) = locate(&request) else {
+    let Some(target) = locate(&request).filter(|t| t.vendor == Vendor::Zendesk) else {
         return ZendeskError::InvalidEndpoint.into_response();
     };
-    let Some(account) = sandbox.zendesk_account(&target.subdomain) else {
+    let Some(account) = sandbox.zendesk_account(&target.account) else {
         return ZendeskError::UnknownAccount.into_response();
     };
     let path = strip_json(&target.path).to_owned();
-    let path_and_query = match request.uri().query() {
-        Some(q) => format!("{path}?{q}"),
-        None => path.clone(),
-    };
-    match path_and_query.parse::<Uri>() {
-        Ok(uri) => *request.uri_mut() = uri,
-        Err(_) => return ZendeskError::InvalidEndpoint.into_response(),
+    if !rewrite(&mut request, &path) {
+        return ZendeskError::InvalidEndpoint.into_response();
     }
-
-    lock(&account.counters).requests += 1;
-    let (injected, delay) = {
-        let mut faults = lock(&account.faults);
-        (faults.next(), faults.config.delay())
-    };
-    if let Some(delay) = delay {
-        tokio::time::sleep(delay).await;
-    }
-    match injected {
+    match admit(&account.traffic, &account.faults).await {
         Injected::None => {}
-        Injected::ServerError(status) => {
-            lock(&account.counters).injected_errors += 1;
-            return ZendeskError::ServerError(status).into_response();
-        }
+        Injected::ServerError(status) => return ZendeskError::ServerError(status).into_response(),
         Injected::RateLimitedWithoutRetryAfter => {
-            lock(&account.counters).rate_limited += 1;
             return ZendeskError::RateLimited { retry_after: None }.into_response();
         }
     }
@@ -109,7 +50,7 @@ pub(crate) async fn enter(
         .starts_with("/api/")
         .then(|| lock(&account.rate).hit(clock.now()));
     if let Some(decision) = decision.filter(|d| !d.allowed) {
-        lock(&account.counters).rate_limited += 1;
+        count_rate_limited(&account.traffic);
         let mut response = ZendeskError::RateLimited {
             retry_after: Some(decision.reset_secs),
         }

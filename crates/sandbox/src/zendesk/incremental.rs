@@ -16,12 +16,12 @@ use serde_json::{Value, json};
 
 use super::account::Data;
 use super::auth::Staff;
-use super::collection::Slot;
 use super::context::Ctx;
 use super::errors::ZendeskError;
 use super::paging::{decode_cursor, encode_cursor};
 use super::render;
 use super::tickets::ok_json;
+use crate::collection::Slot;
 use crate::lock::lock;
 use crate::query::QueryParams;
 use crate::sandbox::Sandbox;

@@ -2,10 +2,10 @@
 
 use serde_json::Value;
 
-use super::collection::{Collection, Filter};
 use super::context::Ctx;
 use super::errors::ZendeskError;
 use super::paging::{Out, PageRequest};
+use crate::collection::{Collection, Filter};
 use crate::query::QueryParams;
 
 pub(crate) struct Listing<'a, T> {

@@ -3,7 +3,6 @@
 
 pub(crate) mod account;
 mod auth;
-mod collection;
 mod comments;
 pub(crate) mod context;
 pub(crate) mod counters;
@@ -16,7 +15,6 @@ mod listing;
 mod oauth;
 mod organizations;
 mod paging;
-mod rate_limit;
 mod records;
 mod render;
 mod router;

@@ -1,7 +1,6 @@
 //! Records to Zendesk's JSON, with the vendor's field names and types (`TicketObject`,
 //! `TicketCommentObject`, `UserObject`, `OrganizationObject`, `GroupObject`).
 
-use chrono::{DateTime, SecondsFormat};
 use serde_json::{Value, json};
 
 use super::context::Ctx;
@@ -9,12 +8,7 @@ use super::records::{
     Attachment, Channel, Comment, Group, Organization, Satisfaction, Ticket, User,
 };
 
-/// ISO-8601 UTC with whole seconds, as Zendesk writes timestamps (`2015-12-30T01:45:29Z`).
-pub(crate) fn timestamp(secs: i64) -> Value {
-    DateTime::from_timestamp(secs, 0).map_or(Value::Null, |t| {
-        Value::String(t.to_rfc3339_opts(SecondsFormat::Secs, true))
-    })
-}
+pub(crate) use crate::timestamp::timestamp;
 
 fn channel(channel: &Channel) -> Value {
     match channel {

@@ -6,6 +6,8 @@ use super::records::{
     Channel, Comment, CustomFieldValue, Group, Organization, Priority, Role, Satisfaction, Status,
     Ticket, TicketType, User,
 };
+pub(crate) use crate::mix::splitmix;
+use crate::words::TAGS;
 
 /// Seeded ids are large on purpose (beyond 32 bits) so that a client storing them in
 /// 32-bit integers fails here and not in production. Tickets keep Zendesk's small
@@ -29,74 +31,6 @@ pub(crate) const SEED_END: i64 = 1_748_736_000;
 const SPAN: i64 = 730 * 86_400;
 const DAY: i64 = 86_400;
 
-const TAGS: [&str; 15] = [
-    "billing",
-    "refund",
-    "login",
-    "bug",
-    "feature_request",
-    "outage",
-    "vip",
-    "mobile_app",
-    "shipping",
-    "invoice",
-    "password_reset",
-    "api",
-    "integration",
-    "escalated",
-    "onboarding",
-];
-const PROBLEMS: [&str; 12] = [
-    "Cannot log in to",
-    "Refund request for",
-    "Error when exporting from",
-    "Question about pricing of",
-    "Slow performance in",
-    "Feature request for",
-    "Invoice missing for",
-    "Password reset not arriving for",
-    "Sync failing in",
-    "Crash on startup of",
-    "How do I configure",
-    "Shipment delayed for",
-];
-const PRODUCTS: [&str; 10] = [
-    "the mobile app",
-    "the dashboard",
-    "the Pro plan",
-    "the reporting module",
-    "the API",
-    "order #4412",
-    "the Android widget",
-    "the billing portal",
-    "the Slack integration",
-    "the desktop client",
-];
-const FIRST: [&str; 16] = [
-    "Maria", "James", "Aiko", "Noah", "Fatima", "Lucas", "Priya", "Oliver", "Chen", "Sofia",
-    "Mateo", "Amara", "Liam", "Yuki", "Elena", "Kwame",
-];
-const LAST: [&str; 16] = [
-    "Garcia", "Smith", "Tanaka", "Müller", "Khan", "Silva", "Patel", "Brown", "Wang", "Rossi",
-    "López", "Okafor", "Murphy", "Sato", "Novak", "Mensah",
-];
-const COMPANY_A: [&str; 10] = [
-    "Blue", "Northern", "Bright", "Silver", "Rapid", "Green", "Quantum", "Red", "Iron", "Sunny",
-];
-const COMPANY_B: [&str; 10] = [
-    "Harbor", "Peak", "Field", "River", "Stone", "Cloud", "Forge", "Lake", "Pine", "Bridge",
-];
-const COMPANY_C: [&str; 5] = ["Labs", "Logistics", "Retail", "Systems", "Foods"];
-const GROUPS: [&str; 8] = [
-    "Support",
-    "Billing",
-    "Technical",
-    "Escalations",
-    "Onboarding",
-    "Sales",
-    "VIP",
-    "Returns",
-];
 const ZONES: [&str; 6] = [
     "Pacific Time (US & Canada)",
     "London",
@@ -294,24 +228,12 @@ impl Seed {
     }
 
     fn person(&self, h: u64) -> String {
-        format!(
-            "{} {}",
-            FIRST[(h % FIRST.len() as u64) as usize],
-            LAST[((h >> 16) % LAST.len() as u64) as usize]
-        )
+        crate::words::person(h)
     }
 
     pub(crate) fn organization(&self, index: u64) -> Organization {
         let h = self.hash(2, index, 0);
-        let a = COMPANY_A[(index % 10) as usize];
-        let b = COMPANY_B[((index / 10) % 10) as usize];
-        let c = COMPANY_C[((index / 100) % 5) as usize];
-        let round = index / 500;
-        let name = if round == 0 {
-            format!("{a} {b} {c}")
-        } else {
-            format!("{a} {b} {c} {round}")
-        };
+        let name = crate::words::company(index);
         let slug = name.to_ascii_lowercase().replace(' ', "");
         let created_at = SEED_END - SPAN - 365 * DAY + (index as i64 % 365) * DAY;
         Organization {
@@ -330,13 +252,7 @@ impl Seed {
     }
 
     pub(crate) fn group(&self, index: u64) -> Group {
-        let base = GROUPS[(index % GROUPS.len() as u64) as usize];
-        let round = index / GROUPS.len() as u64;
-        let name = if round == 0 {
-            base.to_owned()
-        } else {
-            format!("{base} {}", round + 1)
-        };
+        let name = crate::words::group(index);
         let created_at = SEED_END - SPAN - 400 * DAY + index as i64 * DAY;
         Group {
             id: GROUP_BASE + index,
@@ -494,11 +410,7 @@ impl Seed {
             (Status::Solved | Status::Closed, 2) => Satisfaction::Offered,
             _ => Satisfaction::Unoffered,
         };
-        let subject = format!(
-            "{} {}",
-            PROBLEMS[(h % PROBLEMS.len() as u64) as usize],
-            PRODUCTS[((h >> 12) % PRODUCTS.len() as u64) as usize]
-        );
+        let subject = crate::words::subject(h);
         let description = self.comment_body(index, 0, &subject);
         let custom_fields = vec![
             CustomFieldValue {
@@ -630,11 +542,4 @@ pub(crate) fn html_paragraphs(body: &str) -> String {
         "<div class=\"zd-comment\" dir=\"auto\">{}</div>",
         paragraphs.join("")
     )
-}
-
-pub(crate) fn splitmix(mut x: u64) -> u64 {
-    x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    x ^ (x >> 31)
 }

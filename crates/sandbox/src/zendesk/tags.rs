@@ -14,13 +14,13 @@ use http::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use super::auth::Staff;
-use super::collection::Slot;
 use super::context::Ctx;
 use super::errors::ZendeskError;
 use super::paging::{Out, PageRequest, PageRequestKeyed, page_list};
 use super::records::Status;
 use super::ticket_write::tag_list;
 use super::tickets::{ok_json, parse_id};
+use crate::collection::Slot;
 use crate::lock::lock;
 use crate::query::QueryParams;
 use crate::sandbox::Sandbox;

@@ -73,23 +73,7 @@ pub(crate) struct CommentInput {
     uploads: Vec<String>,
 }
 
-fn strip_tags(html: &str) -> String {
-    let mut out = String::new();
-    let mut in_tag = false;
-    for ch in html.chars() {
-        match ch {
-            '<' => in_tag = true,
-            '>' => in_tag = false,
-            c if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    out.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&")
-        .trim()
-        .to_owned()
-}
+use crate::html::strip_tags;
 
 fn comment_input(value: &Value, errors: &mut Vec<FieldError>) -> Option<CommentInput> {
     let Value::Object(map) = value else {

@@ -189,6 +189,7 @@ async fn same_seed_gives_same_data_and_credentials() {
             seed,
             ..ZendeskAccountConfig::new("acme")
         }],
+        freshdesk: vec![],
     };
     let a = Sandbox::new(config(7)).unwrap();
     let b = Sandbox::new(config(7)).unwrap();

@@ -29,6 +29,7 @@ pub(crate) async fn start_with(account: ZendeskAccountConfig) -> Harness {
     let sandbox = Sandbox::with_clock(
         SandboxConfig {
             zendesk: vec![account],
+            freshdesk: vec![],
         },
         clock.clone(),
     )

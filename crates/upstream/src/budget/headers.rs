@@ -238,6 +238,19 @@ mod tests {
     }
 
     #[test]
+    fn freshdesk_reports_what_a_request_with_includes_cost() {
+        let seen = observe(
+            &headers(&[
+                ("X-Ratelimit-Total", "200"),
+                ("X-Ratelimit-Remaining", "150"),
+                ("X-Ratelimit-Used-CurrentRequest", "3"),
+            ]),
+            now(),
+        );
+        assert_eq!(seen.used, Some(3));
+    }
+
+    #[test]
     fn garbage_values_are_ignored() {
         let seen = observe(
             &headers(&[("X-Rate-Limit", "lots"), ("X-Rate-Limit-Remaining", "-1")]),

@@ -1,16 +1,22 @@
-//! [`BudgetState`]: what the engine knows about one account, for health endpoints.
+//! [`BudgetState`]: what the engine knows about one account or endpoint key, for health
+//! endpoints.
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+/// Counts are in the vendor's unit: requests, or credits for Freshdesk accounts. For an
+/// endpoint key (`freshdesk:acme/tickets_list`) they are requests, and the limit is the cap
+/// learned from the endpoint's last 429.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct BudgetState {
-    /// The vendor's limit per window, as last reported.
+    /// The vendor's limit per window, as last reported (an endpoint's: as last learned).
     pub limit: Option<u32>,
-    /// Requests left in the vendor's current window, as last reported.
+    /// What is left in the vendor's current window, as last reported (`None` for endpoint
+    /// keys: no vendor reports it).
     pub remaining: Option<u32>,
     /// Until when no request is sent (a 429, or the quota ran out before its reset).
     pub blocked_until: Option<DateTime<Utc>>,
-    /// The pace the engine keeps, in requests per minute (`None` until a limit is known).
+    /// The pace the engine keeps per minute, in the limit's unit (`None` until a limit is
+    /// known).
     pub paced_per_minute: Option<u32>,
 }

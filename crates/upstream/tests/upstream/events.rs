@@ -2,7 +2,7 @@
 //! query anywhere in the captured output, even at trace level.
 
 use std::io;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Once};
 use std::time::Duration;
 
 use base64::Engine as _;
@@ -10,6 +10,8 @@ use deskgate_upstream::{SandboxOverride, Upstream, UpstreamConfig, UpstreamReque
 use http::Method;
 use secrecy::SecretString;
 use serde_json::Value;
+use tracing::subscriber::Interest;
+use tracing::{Event, Metadata, span};
 
 use crate::support::fake::{FakeVendor, Reply, engine, get, key, origin, response, secs};
 use crate::support::server::{TestServer, http_response};
@@ -42,7 +44,42 @@ impl Captured {
     }
 }
 
+/// A global subscriber that records nothing but keeps every callsite's interest at
+/// "sometimes". Without it, a test on another thread that reaches the request event first,
+/// with no subscriber of its own, caches the callsite as never interested for the whole
+/// process, and a capture started later sees no event (a flake under parallel tests).
+struct KeepCallsitesAsking;
+
+impl tracing::Subscriber for KeepCallsitesAsking {
+    fn register_callsite(&self, _: &'static Metadata<'static>) -> Interest {
+        Interest::sometimes()
+    }
+
+    fn enabled(&self, _: &Metadata<'_>) -> bool {
+        false
+    }
+
+    fn new_span(&self, _: &span::Attributes<'_>) -> span::Id {
+        span::Id::from_u64(1)
+    }
+
+    fn record(&self, _: &span::Id, _: &span::Record<'_>) {}
+
+    fn record_follows_from(&self, _: &span::Id, _: &span::Id) {}
+
+    fn event(&self, _: &Event<'_>) {}
+
+    fn enter(&self, _: &span::Id) {}
+
+    fn exit(&self, _: &span::Id) {}
+}
+
 fn capture() -> (Captured, tracing::subscriber::DefaultGuard) {
+    static KEEP_ASKING: Once = Once::new();
+    KEEP_ASKING.call_once(|| {
+        tracing::subscriber::set_global_default(KeepCallsitesAsking).unwrap();
+        tracing::callsite::rebuild_interest_cache();
+    });
     let captured = Captured::default();
     let writer = captured.clone();
     let subscriber = tracing_subscriber::fmt()

@@ -6,6 +6,8 @@
 #![allow(clippy::unwrap_used)]
 
 mod budget;
+mod credits;
+mod endpoint_caps;
 mod events;
 mod retry;
 mod ssrf;

@@ -1,2 +1,3 @@
 pub(crate) mod fake;
+pub(crate) mod freshdesk;
 pub(crate) mod server;

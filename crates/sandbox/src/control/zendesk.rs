@@ -1,17 +1,6 @@
-//! The control API under `/_sandbox` (not part of any vendor's surface), for tests,
-//! benchmarks and the demo. It is unauthenticated: the sandbox is a local tool.
-//!
-//! - `GET    /_sandbox/accounts`
-//! - `PUT    /_sandbox/zendesk/{subdomain}` (body: account config) creates or reseeds
-//! - `GET    /_sandbox/zendesk/{subdomain}/credentials`
-//! - `GET    /_sandbox/zendesk/{subdomain}/counters`
-//! - `PUT    /_sandbox/zendesk/{subdomain}/rate_limit` `{"per_minute": 10}`
-//! - `PUT    /_sandbox/zendesk/{subdomain}/token_access` `{"enabled": false}`
-//! - `PUT    /_sandbox/zendesk/{subdomain}/faults` (body: fault config); `DELETE` clears
-//! - `POST   /_sandbox/zendesk/{subdomain}/redirect_uris` `{"uri": "http://…"}`
+//! The Zendesk part of the control API, under `/_sandbox/zendesk/{subdomain}`.
 
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use http::StatusCode;
@@ -19,13 +8,13 @@ use secrecy::ExposeSecret as _;
 use serde::Deserialize;
 use serde_json::json;
 
+use super::{ControlError, RateLimit};
 use crate::config::ZendeskAccountConfig;
 use crate::fault::FaultConfig;
 use crate::sandbox::{Sandbox, SandboxError};
 
-pub(crate) fn router(sandbox: Sandbox) -> Router {
+pub(super) fn router() -> Router<Sandbox> {
     Router::new()
-        .route("/accounts", get(list_accounts))
         .route("/zendesk/{subdomain}", put(reset_account))
         .route("/zendesk/{subdomain}/credentials", get(show_credentials))
         .route("/zendesk/{subdomain}/counters", get(show_counters))
@@ -36,35 +25,6 @@ pub(crate) fn router(sandbox: Sandbox) -> Router {
             put(set_faults).delete(clear_faults),
         )
         .route("/zendesk/{subdomain}/redirect_uris", post(add_redirect_uri))
-        .with_state(sandbox)
-}
-
-struct ControlError(SandboxError);
-
-impl IntoResponse for ControlError {
-    fn into_response(self) -> Response {
-        let status = match self.0 {
-            SandboxError::UnknownAccount(_) => StatusCode::NOT_FOUND,
-            SandboxError::InvalidConfig(_) => StatusCode::BAD_REQUEST,
-        };
-        (status, Json(json!({"error": self.0.to_string()}))).into_response()
-    }
-}
-
-impl From<SandboxError> for ControlError {
-    fn from(e: SandboxError) -> Self {
-        Self(e)
-    }
-}
-
-async fn list_accounts(State(sandbox): State<Sandbox>) -> Json<serde_json::Value> {
-    let accounts: Vec<_> = sandbox
-        .zendesk_subdomains()
-        .into_iter()
-        .filter_map(|s| sandbox.zendesk_config(&s))
-        .map(|c| json!({"subdomain": c.subdomain, "tickets": c.tickets, "seed": c.seed, "rate_limit_per_minute": c.rate_limit_per_minute, "path": format!("/zendesk/{}", c.subdomain)}))
-        .collect();
-    Json(json!({"zendesk": accounts}))
 }
 
 async fn reset_account(
@@ -104,11 +64,6 @@ async fn show_counters(
             .zendesk_counters(&subdomain)
             .ok_or(SandboxError::UnknownAccount(subdomain))?,
     ))
-}
-
-#[derive(Deserialize)]
-struct RateLimit {
-    per_minute: u32,
 }
 
 async fn set_rate_limit(

@@ -1,0 +1,78 @@
+//! The control API under `/_sandbox` (not part of any vendor's surface), for tests,
+//! benchmarks and the demo. It is unauthenticated: the sandbox is a local tool.
+//!
+//! - `GET    /_sandbox/accounts` (both vendors)
+//! - `PUT    /_sandbox/zendesk/{subdomain}` (body: account config) creates or reseeds
+//! - `GET    /_sandbox/zendesk/{subdomain}/credentials`
+//! - `GET    /_sandbox/zendesk/{subdomain}/counters`
+//! - `PUT    /_sandbox/zendesk/{subdomain}/rate_limit` `{"per_minute": 10}`
+//! - `PUT    /_sandbox/zendesk/{subdomain}/token_access` `{"enabled": false}`
+//! - `PUT    /_sandbox/zendesk/{subdomain}/faults` (body: fault config); `DELETE` clears
+//! - `POST   /_sandbox/zendesk/{subdomain}/redirect_uris` `{"uri": "http://…"}`
+//! - `PUT    /_sandbox/freshdesk/{domain}` (body: account config) creates or reseeds
+//! - `GET    /_sandbox/freshdesk/{domain}/credentials`
+//! - `GET    /_sandbox/freshdesk/{domain}/counters`
+//! - `PUT    /_sandbox/freshdesk/{domain}/rate_limit` `{"per_minute": 10}`, or every limit
+//!   `{"per_minute": 200, "tickets_list": 20, ...}`
+//! - `PUT    /_sandbox/freshdesk/{domain}/faults` (body: fault config); `DELETE` clears
+
+mod freshdesk;
+mod zendesk;
+
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use http::StatusCode;
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::sandbox::{Sandbox, SandboxError};
+
+pub(crate) fn router(sandbox: Sandbox) -> Router {
+    Router::new()
+        .route("/accounts", get(list_accounts))
+        .merge(zendesk::router())
+        .merge(freshdesk::router())
+        .with_state(sandbox)
+}
+
+struct ControlError(SandboxError);
+
+impl IntoResponse for ControlError {
+    fn into_response(self) -> Response {
+        let status = match self.0 {
+            SandboxError::UnknownAccount(_) => StatusCode::NOT_FOUND,
+            SandboxError::InvalidConfig(_) => StatusCode::BAD_REQUEST,
+        };
+        (status, Json(json!({"error": self.0.to_string()}))).into_response()
+    }
+}
+
+impl From<SandboxError> for ControlError {
+    fn from(e: SandboxError) -> Self {
+        Self(e)
+    }
+}
+
+/// The body of `PUT .../rate_limit`.
+#[derive(Deserialize)]
+struct RateLimit {
+    per_minute: u32,
+}
+
+async fn list_accounts(State(sandbox): State<Sandbox>) -> Json<serde_json::Value> {
+    let zendesk: Vec<_> = sandbox
+        .zendesk_subdomains()
+        .into_iter()
+        .filter_map(|s| sandbox.zendesk_config(&s))
+        .map(|c| json!({"subdomain": c.subdomain, "tickets": c.tickets, "seed": c.seed, "rate_limit_per_minute": c.rate_limit_per_minute, "path": format!("/zendesk/{}", c.subdomain)}))
+        .collect();
+    let freshdesk: Vec<_> = sandbox
+        .freshdesk_domains()
+        .into_iter()
+        .filter_map(|d| sandbox.freshdesk_config(&d))
+        .map(|c| json!({"domain": c.domain, "tickets": c.tickets, "seed": c.seed, "rate_limits": c.rate_limits, "path": format!("/freshdesk/{}", c.domain)}))
+        .collect();
+    Json(json!({"zendesk": zendesk, "freshdesk": freshdesk}))
+}

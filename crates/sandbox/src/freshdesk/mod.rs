@@ -1,0 +1,27 @@
+//! The Freshdesk (API v2) imitation. Each resource module owns its routes; `entry` resolves
+//! the account and applies faults and credit limits in front of all of them.
+
+pub(crate) mod account;
+mod attachments;
+mod auth;
+mod body;
+mod context;
+mod conversations;
+pub(crate) mod counters;
+pub(crate) mod credentials;
+mod directory;
+mod entry;
+mod errors;
+mod fields;
+mod handle;
+mod paging;
+pub(crate) mod rate_limit;
+mod records;
+mod render;
+mod router;
+mod seed;
+mod ticket_input;
+mod ticket_order;
+mod tickets;
+
+pub(crate) use router::service;

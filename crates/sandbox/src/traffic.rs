@@ -1,0 +1,41 @@
+//! What every vendor's entry does first: count the request and apply the account's
+//! injected faults (delay, 5xx, bare 429), counting what it injected.
+
+use std::sync::Mutex;
+
+use crate::fault::{FaultState, Injected};
+use crate::lock::lock;
+
+/// The counts every imitated account keeps, whatever the vendor.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Traffic {
+    /// Every request that reached the account.
+    pub(crate) requests: u64,
+    /// 429 responses sent, from a limit or injected.
+    pub(crate) rate_limited: u64,
+    /// Injected server errors sent.
+    pub(crate) injected_errors: u64,
+}
+
+/// Counts a request, waits out the injected delay and says which fault (if any) answers it.
+pub(crate) async fn admit(traffic: &Mutex<Traffic>, faults: &Mutex<FaultState>) -> Injected {
+    lock(traffic).requests += 1;
+    let (injected, delay) = {
+        let mut faults = lock(faults);
+        (faults.next(), faults.config.delay())
+    };
+    if let Some(delay) = delay {
+        tokio::time::sleep(delay).await;
+    }
+    match injected {
+        Injected::None => {}
+        Injected::ServerError(_) => lock(traffic).injected_errors += 1,
+        Injected::RateLimitedWithoutRetryAfter => lock(traffic).rate_limited += 1,
+    }
+    injected
+}
+
+/// Counts a 429 sent because a limit was reached.
+pub(crate) fn count_rate_limited(traffic: &Mutex<Traffic>) {
+    lock(traffic).rate_limited += 1;
+}
