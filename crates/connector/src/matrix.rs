@@ -32,7 +32,10 @@ mod tests {
         let row = resource(
             Resource::Contacts,
             &[Operation::List, Operation::Get],
-            &[("email", FilterSupport::Native), ("updated_after", FilterSupport::Emulated)],
+            &[
+                ("email", FilterSupport::Native),
+                ("updated_after", FilterSupport::Emulated),
+            ],
         );
         assert_eq!(row.operations, vec![Operation::List, Operation::Get]);
         assert_eq!(row.filters[1].name, "updated_after");

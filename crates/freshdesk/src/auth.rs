@@ -77,8 +77,11 @@ pub(crate) fn diagnose(
     if !response.status().is_success() {
         return Err(errors::from_response(response));
     }
-    let agent: WireAgent = serde_json::from_slice(response.body())
-        .map_err(|e| bad_response(format!("freshdesk's agents/me answer could not be read: {e}")))?;
+    let agent: WireAgent = serde_json::from_slice(response.body()).map_err(|e| {
+        bad_response(format!(
+            "freshdesk's agents/me answer could not be read: {e}"
+        ))
+    })?;
     Ok(AccountIdentity {
         account_label: domain.as_str().to_owned(),
         user_id: Some(agent.id.0),

@@ -95,7 +95,7 @@ fn custom_fields(fields: &[CustomField]) -> Value {
 }
 
 /// The fields a create and an update share, when given.
-#[derive(Default)]
+#[derive(Clone, Copy, Default)]
 struct Common<'a> {
     status: Option<TicketStatus>,
     priority: Option<Priority>,
@@ -127,7 +127,11 @@ fn put_common(body: &mut Map<String, Value>, c: Common<'_>) -> Result<()> {
         body.insert("tags".into(), json!(tags));
     }
     if let Some(due) = c.due_at {
-        body.insert("due_by".into(), due.to_rfc3339_opts(chrono::SecondsFormat::Secs, true).into());
+        body.insert(
+            "due_by".into(),
+            due.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                .into(),
+        );
     }
     if let Some(fields) = c.custom_fields.filter(|f| !f.is_empty()) {
         body.insert("custom_fields".into(), custom_fields(fields));
@@ -147,7 +151,10 @@ pub(crate) fn new_ticket(t: &NewTicket) -> Result<Value> {
     let mut body = Map::new();
     body.insert("subject".into(), t.subject.clone().into());
     body.insert("description".into(), html(&t.description).into());
-    body.insert("requester_id".into(), id_value("requester_id", requester.as_str())?);
+    body.insert(
+        "requester_id".into(),
+        id_value("requester_id", requester.as_str())?,
+    );
     // Freshdesk's own defaults, said explicitly: open, low.
     body.insert("status".into(), 2.into());
     body.insert("priority".into(), 1.into());
@@ -224,10 +231,20 @@ pub(crate) fn comment(c: &NewComment) -> Result<CommentBody> {
         form.text("user_id", author);
     }
     for file in &c.attachments {
-        if HeaderValue::from_str(&file.content_type).is_err() || file.content_type.contains(['\r', '\n']) {
-            return Err(refuse("attachments", "have a content type that is not a mime type"));
+        if HeaderValue::from_str(&file.content_type).is_err()
+            || file.content_type.contains(['\r', '\n'])
+        {
+            return Err(refuse(
+                "attachments",
+                "have a content type that is not a mime type",
+            ));
         }
-        form.file("attachments[]", &file.file_name, &file.content_type, &file.content);
+        form.file(
+            "attachments[]",
+            &file.file_name,
+            &file.content_type,
+            &file.content,
+        );
     }
     let (content_type, bytes) = form.finish();
     Ok(CommentBody::Form(content_type, bytes))
@@ -241,22 +258,40 @@ mod tests {
     use super::*;
     use crate::map;
 
-    fn new_ticket_json(extra: Value) -> NewTicket {
-        let mut base = json!({"subject": "s", "description": "a < b\nand c", "requester_id": "501"});
-        base.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+    fn new_ticket_json(extra: &Value) -> NewTicket {
+        let mut base =
+            json!({"subject": "s", "description": "a < b\nand c", "requester_id": "501"});
+        base.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
         serde_json::from_value(base).unwrap()
     }
 
     #[test]
     fn every_status_priority_and_type_written_reads_back_the_same() {
-        for s in [TicketStatus::Open, TicketStatus::Pending, TicketStatus::Solved, TicketStatus::Closed] {
+        for s in [
+            TicketStatus::Open,
+            TicketStatus::Pending,
+            TicketStatus::Solved,
+            TicketStatus::Closed,
+        ] {
             assert_eq!(map::status(status_code(s).unwrap()), s);
         }
         assert_eq!(status_code(TicketStatus::New).unwrap(), 2);
-        for p in [Priority::Low, Priority::Normal, Priority::High, Priority::Urgent] {
+        for p in [
+            Priority::Low,
+            Priority::Normal,
+            Priority::High,
+            Priority::Urgent,
+        ] {
             assert_eq!(map::priority(priority_code(p)), Some(p));
         }
-        for t in [TicketType::Question, TicketType::Incident, TicketType::Problem, TicketType::Task] {
+        for t in [
+            TicketType::Question,
+            TicketType::Incident,
+            TicketType::Problem,
+            TicketType::Task,
+        ] {
             assert_eq!(map::ticket_type(type_name(t)), Some(t));
         }
     }
@@ -264,21 +299,25 @@ mod tests {
     #[test]
     fn on_hold_is_refused_naming_the_status_field() {
         let e = status_code(TicketStatus::OnHold).unwrap_err();
-        assert!(matches!(&e, ConnectorError::Invalid { fields, .. } if fields[0].field == "status"));
+        assert!(
+            matches!(&e, ConnectorError::Invalid { fields, .. } if fields[0].field == "status")
+        );
     }
 
     #[test]
     fn a_new_ticket_carries_its_requester_and_escaped_description() {
-        let t = new_ticket_json(json!({"status": "pending", "priority": "urgent", "type": "problem",
+        let t = new_ticket_json(
+            &json!({"status": "pending", "priority": "urgent", "type": "problem",
             "assignee_id": "44", "team_id": "9", "tags": ["vip"], "due_at": "2026-02-01T00:00:00Z",
-            "custom_fields": [{"id": "cf_floor", "value": 2}]}));
+            "custom_fields": [{"id": "cf_floor", "value": 2}]}),
+        );
         assert_eq!(
             new_ticket(&t).unwrap(),
             json!({"subject": "s", "description": "a &lt; b<br>and c", "requester_id": 501,
                 "status": 3, "priority": 4, "type": "Problem", "responder_id": 44, "group_id": 9,
                 "tags": ["vip"], "due_by": "2026-02-01T00:00:00Z", "custom_fields": {"cf_floor": 2}})
         );
-        let minimal = new_ticket(&new_ticket_json(json!({}))).unwrap();
+        let minimal = new_ticket(&new_ticket_json(&json!({}))).unwrap();
         assert_eq!(minimal["status"], 2);
         assert_eq!(minimal["priority"], 1);
         assert!(minimal.get("tags").is_none() && minimal.get("custom_fields").is_none());
@@ -286,35 +325,54 @@ mod tests {
 
     #[test]
     fn a_new_ticket_without_a_requester_or_with_a_bad_id_is_refused() {
-        let mut t = new_ticket_json(json!({}));
+        let mut t = new_ticket_json(&json!({}));
         t.requester_id = None;
         let e = new_ticket(&t).unwrap_err();
-        assert!(matches!(&e, ConnectorError::Invalid { fields, .. } if fields[0].field == "requester_id"));
-        let t = new_ticket_json(json!({"assignee_id": "me"}));
+        assert!(
+            matches!(&e, ConnectorError::Invalid { fields, .. } if fields[0].field == "requester_id")
+        );
+        let t = new_ticket_json(&json!({"assignee_id": "me"}));
         let e = new_ticket(&t).unwrap_err();
-        assert!(matches!(&e, ConnectorError::Invalid { fields, .. } if fields[0].field == "assignee_id"));
+        assert!(
+            matches!(&e, ConnectorError::Invalid { fields, .. } if fields[0].field == "assignee_id")
+        );
     }
 
     #[test]
     fn a_patch_sends_only_what_it_changes() {
-        let p: TicketPatch = serde_json::from_value(json!({"status": "solved", "tags": []})).unwrap();
-        assert_eq!(Value::Object(ticket_patch(&p).unwrap()), json!({"status": 4, "tags": []}));
+        let p: TicketPatch =
+            serde_json::from_value(json!({"status": "solved", "tags": []})).unwrap();
+        assert_eq!(
+            Value::Object(ticket_patch(&p).unwrap()),
+            json!({"status": 4, "tags": []})
+        );
         assert!(ticket_patch(&TicketPatch::default()).unwrap().is_empty());
     }
 
     #[test]
     fn a_note_is_private_and_a_reply_is_not() {
-        let note: NewComment = serde_json::from_value(json!({"body": "x & y", "public": false, "author_id": "44"})).unwrap();
-        let CommentBody::Json(body) = comment(&note).unwrap() else { panic!() };
-        assert_eq!(body, json!({"body": "x &amp; y", "private": true, "user_id": 44}));
-        let reply: NewComment = serde_json::from_value(json!({"body": "x", "html_body": "<b>x</b>"})).unwrap();
-        let CommentBody::Json(body) = comment(&reply).unwrap() else { panic!() };
+        let note: NewComment =
+            serde_json::from_value(json!({"body": "x & y", "public": false, "author_id": "44"}))
+                .unwrap();
+        let CommentBody::Json(body) = comment(&note).unwrap() else {
+            panic!()
+        };
+        assert_eq!(
+            body,
+            json!({"body": "x &amp; y", "private": true, "user_id": 44})
+        );
+        let reply: NewComment =
+            serde_json::from_value(json!({"body": "x", "html_body": "<b>x</b>"})).unwrap();
+        let CommentBody::Json(body) = comment(&reply).unwrap() else {
+            panic!()
+        };
         assert_eq!(body, json!({"body": "<b>x</b>"}));
     }
 
     #[test]
     fn attachments_make_a_form_with_repeated_parts() {
-        let mut note: NewComment = serde_json::from_value(json!({"body": "see files", "public": false})).unwrap();
+        let mut note: NewComment =
+            serde_json::from_value(json!({"body": "see files", "public": false})).unwrap();
         for name in ["a.txt", "b.png"] {
             note.attachments.push(NewAttachment {
                 file_name: name.into(),
@@ -322,8 +380,15 @@ mod tests {
                 content: Bytes::from_static(b"hi"),
             });
         }
-        let CommentBody::Form(content_type, bytes) = comment(&note).unwrap() else { panic!() };
-        assert!(content_type.to_str().unwrap().starts_with("multipart/form-data; boundary="));
+        let CommentBody::Form(content_type, bytes) = comment(&note).unwrap() else {
+            panic!()
+        };
+        assert!(
+            content_type
+                .to_str()
+                .unwrap()
+                .starts_with("multipart/form-data; boundary=")
+        );
         let text = String::from_utf8(bytes.to_vec()).unwrap();
         assert_eq!(text.matches("name=\"attachments[]\"").count(), 2);
         assert!(text.contains("name=\"private\"\r\n\r\ntrue\r\n"));

@@ -24,19 +24,35 @@ pub fn capabilities() -> Capabilities {
                     ("requester_id", Emulated),
                 ],
             ),
-            resource(Resource::Comments, &[List, Create], &[("updated_after", Emulated)]),
+            resource(
+                Resource::Comments,
+                &[List, Create],
+                &[("updated_after", Emulated)],
+            ),
             resource(
                 Resource::Users,
                 &[List, Get],
-                &[("email", Native), ("updated_after", Emulated)],
+                &[("email", Emulated), ("updated_after", Emulated)],
             ),
             resource(
                 Resource::Contacts,
                 &[List, Get],
-                &[("email", Native), ("account_id", Native), ("updated_after", Native)],
+                &[
+                    ("email", Native),
+                    ("account_id", Native),
+                    ("updated_after", Native),
+                ],
             ),
-            resource(Resource::Accounts, &[List, Get], &[("updated_after", Emulated)]),
-            resource(Resource::Teams, &[List, Get], &[("updated_after", Emulated)]),
+            resource(
+                Resource::Accounts,
+                &[List, Get],
+                &[("updated_after", Emulated)],
+            ),
+            resource(
+                Resource::Teams,
+                &[List, Get],
+                &[("updated_after", Emulated)],
+            ),
             // Freshdesk has no tag resource, only a ticket's `tags`: listing and reading tags
             // answer 501; a ticket's tags can be set, added to or removed from.
             resource(Resource::Tags, &[Update], &[]),
@@ -56,13 +72,24 @@ mod tests {
         assert!(!caps.supports(Resource::Tags, Operation::List));
         assert!(!caps.supports(Resource::Tags, Operation::Get));
         assert!(caps.supports(Resource::Tickets, Operation::Delete));
-        let tickets = caps.resource(Resource::Tickets).unwrap_or_else(|| unreachable!());
+        let tickets = caps
+            .resource(Resource::Tickets)
+            .unwrap_or_else(|| unreachable!());
         let emulated: Vec<&str> = tickets
             .filters
             .iter()
             .filter(|f| f.support == FilterSupport::Emulated)
             .map(|f| f.name.as_str())
             .collect();
-        assert_eq!(emulated, ["status", "assignee_id", "team_id", "account_id", "requester_id"]);
+        assert_eq!(
+            emulated,
+            [
+                "status",
+                "assignee_id",
+                "team_id",
+                "account_id",
+                "requester_id"
+            ]
+        );
     }
 }

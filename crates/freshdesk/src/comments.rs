@@ -1,8 +1,8 @@
 //! Comments are Freshdesk conversations: replies (public) and notes (private). A ticket's
 //! description is not a conversation in Freshdesk, so it is not among the comments.
 
-use deskgate_connector::filters::{later_than, numeric_id};
 use deskgate_connector::Endpoint;
+use deskgate_connector::filters::{later_than, numeric_id};
 use deskgate_core::ids::TicketId;
 use deskgate_core::model::{Comment, NewComment};
 use deskgate_core::{ConnectorError, Page, PageRequest};
@@ -19,7 +19,11 @@ const CONVERSATIONS: Endpoint = Endpoint::new("/api/v2/tickets/{id}/conversation
 const REPLY: Endpoint = Endpoint::new("/api/v2/tickets/{id}/reply");
 const NOTES: Endpoint = Endpoint::new("/api/v2/tickets/{id}/notes");
 
-pub(crate) async fn list(fd: &FreshdeskConnector, ticket: &TicketId, req: &PageRequest) -> Result<Page<Comment>> {
+pub(crate) async fn list(
+    fd: &FreshdeskConnector,
+    ticket: &TicketId,
+    req: &PageRequest,
+) -> Result<Page<Comment>> {
     let id = numeric_id(ticket.as_str())?;
     let newer = later_than(req.updated_after, "updated_at");
     let ctx = fd.ctx(req.include_remote_data);
@@ -28,14 +32,21 @@ pub(crate) async fn list(fd: &FreshdeskConnector, ticket: &TicketId, req: &PageR
         ids: &[id],
         query: Vec::new(),
         cap: None,
-        keep: req.updated_after.is_some().then_some(&newer as &(dyn Fn(&Value) -> bool + Send + Sync)),
+        keep: req
+            .updated_after
+            .is_some()
+            .then_some(&newer as &(dyn Fn(&Value) -> bool + Send + Sync)),
         map: &|raw| map::comment(raw, id, ctx),
     };
     fd.list(listing, req.cursor.as_ref(), req.limit.get()).await
 }
 
 /// A public comment is a reply, a private one a note; files go as a multipart form.
-pub(crate) async fn create(fd: &FreshdeskConnector, ticket: &TicketId, comment: &NewComment) -> Result<Comment> {
+pub(crate) async fn create(
+    fd: &FreshdeskConnector,
+    ticket: &TicketId,
+    comment: &NewComment,
+) -> Result<Comment> {
     let id = numeric_id(ticket.as_str())?;
     let endpoint = if comment.public { REPLY } else { NOTES };
     let request = fd.request(Method::POST, endpoint, &[id], None, 0)?;

@@ -1,11 +1,13 @@
 //! The people and groups around tickets: agents as users, contacts, companies as accounts,
-//! groups as teams. Lists page by page number; `email` (agents, contacts), `company_id` and
-//! `_updated_since` (contacts) are Freshdesk's own filters, every other filter is emulated.
+//! groups as teams. Lists page by page number. The contacts list's `email`, `company_id`
+//! and `_updated_since` are Freshdesk's own filters; every other filter (agents by email
+//! included: the agents list documents none) is emulated through the kit's bounded scan.
 //! The native filters are checked again on what comes back, which costs nothing and keeps a
-//! page right even if Freshdesk ignores a parameter.
+//! page right even if Freshdesk ignores a parameter; `_updated_since` is inclusive, so that
+//! check also makes `updated_after` strict.
 
-use deskgate_connector::filters::{email_matches, id_matches, later_than, numeric_id};
 use deskgate_connector::Endpoint;
+use deskgate_connector::filters::{email_matches, id_matches, later_than, numeric_id};
 use deskgate_core::ids::{AccountId, ContactId, TeamId, UserId};
 use deskgate_core::model::{Account, Contact, Team, User};
 use deskgate_core::page::{ContactFilter, NoFilter, ReadOptions, UserFilter};
@@ -62,7 +64,10 @@ async fn list_plain<T, F>(
     fd.list(listing, req.cursor.as_ref(), req.limit.get()).await
 }
 
-pub(crate) async fn list_users(fd: &FreshdeskConnector, req: &PageRequest<UserFilter>) -> Result<Page<User>> {
+pub(crate) async fn list_users(
+    fd: &FreshdeskConnector,
+    req: &PageRequest<UserFilter>,
+) -> Result<Page<User>> {
     let email = req.filter.email.clone();
     let newer = later_than(req.updated_after, "updated_at");
     let keep = move |raw: &Value| {
@@ -76,25 +81,37 @@ pub(crate) async fn list_users(fd: &FreshdeskConnector, req: &PageRequest<UserFi
     let listing = Listing {
         endpoint: AGENTS,
         ids: &[],
-        query: req.filter.email.iter().map(|e| ("email", e.clone())).collect(),
+        query: Vec::new(),
         cap: None,
-        keep: (req.filter.email.is_some() || req.updated_after.is_some()).then_some(&keep as KeepFn<'_>),
+        keep: (req.filter.email.is_some() || req.updated_after.is_some())
+            .then_some(&keep as KeepFn<'_>),
         map,
     };
     fd.list(listing, req.cursor.as_ref(), req.limit.get()).await
 }
 
-pub(crate) async fn get_user(fd: &FreshdeskConnector, id: &UserId, opts: ReadOptions) -> Result<User> {
+pub(crate) async fn get_user(
+    fd: &FreshdeskConnector,
+    id: &UserId,
+    opts: ReadOptions,
+) -> Result<User> {
     get(fd, AGENT, id.as_str(), map::user, opts).await
 }
 
-pub(crate) async fn list_contacts(fd: &FreshdeskConnector, req: &PageRequest<ContactFilter>) -> Result<Page<Contact>> {
+pub(crate) async fn list_contacts(
+    fd: &FreshdeskConnector,
+    req: &PageRequest<ContactFilter>,
+) -> Result<Page<Contact>> {
     let filter = req.filter.clone();
     let newer = later_than(req.updated_after, "updated_at");
     let keep = move |raw: &Value| {
         newer(raw)
             && email_matches(raw, "email", filter.email.as_deref())
-            && id_matches(raw, "company_id", filter.account_id.as_ref().map(|a| a.as_str()))
+            && id_matches(
+                raw,
+                "company_id",
+                filter.account_id.as_ref().map(|a| a.as_str()),
+            )
     };
     let mut query = Vec::new();
     if let Some(email) = &req.filter.email {
@@ -123,22 +140,40 @@ pub(crate) async fn list_contacts(fd: &FreshdeskConnector, req: &PageRequest<Con
     fd.list(listing, req.cursor.as_ref(), req.limit.get()).await
 }
 
-pub(crate) async fn get_contact(fd: &FreshdeskConnector, id: &ContactId, opts: ReadOptions) -> Result<Contact> {
+pub(crate) async fn get_contact(
+    fd: &FreshdeskConnector,
+    id: &ContactId,
+    opts: ReadOptions,
+) -> Result<Contact> {
     get(fd, CONTACT, id.as_str(), map::contact, opts).await
 }
 
-pub(crate) async fn list_accounts(fd: &FreshdeskConnector, req: &PageRequest) -> Result<Page<Account>> {
+pub(crate) async fn list_accounts(
+    fd: &FreshdeskConnector,
+    req: &PageRequest,
+) -> Result<Page<Account>> {
     list_plain(fd, COMPANIES, req, map::account).await
 }
 
-pub(crate) async fn get_account(fd: &FreshdeskConnector, id: &AccountId, opts: ReadOptions) -> Result<Account> {
+pub(crate) async fn get_account(
+    fd: &FreshdeskConnector,
+    id: &AccountId,
+    opts: ReadOptions,
+) -> Result<Account> {
     get(fd, COMPANY, id.as_str(), map::account, opts).await
 }
 
-pub(crate) async fn list_teams(fd: &FreshdeskConnector, req: &PageRequest<NoFilter>) -> Result<Page<Team>> {
+pub(crate) async fn list_teams(
+    fd: &FreshdeskConnector,
+    req: &PageRequest<NoFilter>,
+) -> Result<Page<Team>> {
     list_plain(fd, GROUPS, req, map::team).await
 }
 
-pub(crate) async fn get_team(fd: &FreshdeskConnector, id: &TeamId, opts: ReadOptions) -> Result<Team> {
+pub(crate) async fn get_team(
+    fd: &FreshdeskConnector,
+    id: &TeamId,
+    opts: ReadOptions,
+) -> Result<Team> {
     get(fd, GROUP, id.as_str(), map::team, opts).await
 }

@@ -45,7 +45,8 @@ impl FreshdeskDomain {
         let label = DnsLabel::parse(input).map_err(|e| refuse(e.to_string()))?;
         let origin =
             VendorOrigin::tenant(&label, FRESHDESK_DOMAIN).map_err(|e| refuse(e.to_string()))?;
-        let budget_key = BudgetKey::new(VENDOR, label.as_str()).map_err(|e| refuse(e.to_string()))?;
+        let budget_key =
+            BudgetKey::new(VENDOR, label.as_str()).map_err(|e| refuse(e.to_string()))?;
         Ok(Self {
             label,
             origin,
@@ -77,7 +78,10 @@ impl FreshdeskDomain {
 
     /// The ticket in the agent interface: `https://{domain}.freshdesk.com/a/tickets/{id}`.
     pub fn ticket_url(&self, id: &str) -> String {
-        format!("https://{}.{FRESHDESK_DOMAIN}/a/tickets/{id}", self.as_str())
+        format!(
+            "https://{}.{FRESHDESK_DOMAIN}/a/tickets/{id}",
+            self.as_str()
+        )
     }
 }
 

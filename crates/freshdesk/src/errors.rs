@@ -6,8 +6,8 @@
 //! plain-text page. Each shape is read into a [`VendorError`]; the status then picks the
 //! error through the kit's [`classify`], with the hints a person needs for 401 and 403.
 
-use deskgate_connector::vendor_error::{Hints, classify, clip, field_errors, text};
 use deskgate_connector::VendorError;
+use deskgate_connector::vendor_error::{Hints, classify, clip, field_errors, text};
 use deskgate_core::ConnectorError;
 use deskgate_upstream::UpstreamResponse;
 use serde_json::Value;
@@ -132,15 +132,24 @@ mod tests {
     fn a_code_and_message_answer_carries_its_message() {
         let said = read(br#"{"code":"access_denied","message":"You are not authorized to perform this action."}"#);
         assert_eq!(said.code.as_deref(), Some("access_denied"));
-        assert_eq!(said.message, "You are not authorized to perform this action.");
+        assert_eq!(
+            said.message,
+            "You are not authorized to perform this action."
+        );
         assert!(said.fields.is_empty());
     }
 
     #[test]
     fn html_and_plain_text_are_clipped_text() {
-        let page = format!("<html><body>There is no helpdesk here\r\n{}</body></html>", "x".repeat(900));
+        let page = format!(
+            "<html><body>There is no helpdesk here\r\n{}</body></html>",
+            "x".repeat(900)
+        );
         let said = read(page.as_bytes());
-        assert!(said.message.starts_with("<html><body>There is no helpdesk here"));
+        assert!(
+            said.message
+                .starts_with("<html><body>There is no helpdesk here")
+        );
         assert!(said.message.len() <= 300 && !said.message.contains('\n'));
         assert!(!is_json(page.as_bytes()));
         assert!(is_json(VALIDATION.as_bytes()));

@@ -145,7 +145,10 @@ pub(crate) fn comment(raw: Value, ticket_id: &str, ctx: MapContext<'_>) -> Resul
     let c: WireConversation = read(&raw, "conversation")?;
     Ok(Comment {
         id: c.id.0.into(),
-        ticket_id: c.ticket_id.map_or_else(|| ticket_id.to_owned(), |t| t.0).into(),
+        ticket_id: c
+            .ticket_id
+            .map_or_else(|| ticket_id.to_owned(), |t| t.0)
+            .into(),
         author_kind: c.user_id.as_ref().map(|_| {
             if c.incoming {
                 AuthorKind::Contact

@@ -80,11 +80,26 @@ fn a_ticket_maps_every_field() {
     let t = ticket(fixture("ticket.json"), ctx(&d, false)).unwrap();
     assert_eq!(t.id.as_str(), "1");
     assert_eq!(t.subject.as_deref(), Some("Printer on fire"));
-    assert_eq!(t.description.as_deref(), Some("The printer on floor 2 is on fire."));
-    assert_eq!((t.status, t.raw_status.as_deref()), (TicketStatus::Open, Some("2")));
-    assert_eq!((t.priority, t.raw_priority.as_deref()), (Some(Priority::High), Some("3")));
-    assert_eq!((t.ticket_type, t.raw_type.as_deref()), (Some(TicketType::Incident), Some("Incident")));
-    assert_eq!((t.channel, t.raw_channel.as_deref()), (Channel::Web, Some("2")));
+    assert_eq!(
+        t.description.as_deref(),
+        Some("The printer on floor 2 is on fire.")
+    );
+    assert_eq!(
+        (t.status, t.raw_status.as_deref()),
+        (TicketStatus::Open, Some("2"))
+    );
+    assert_eq!(
+        (t.priority, t.raw_priority.as_deref()),
+        (Some(Priority::High), Some("3"))
+    );
+    assert_eq!(
+        (t.ticket_type, t.raw_type.as_deref()),
+        (Some(TicketType::Incident), Some("Incident"))
+    );
+    assert_eq!(
+        (t.channel, t.raw_channel.as_deref()),
+        (Channel::Web, Some("2"))
+    );
     assert_eq!(t.requester_id.unwrap().as_str(), "6012691534");
     assert_eq!(t.assignee_id.unwrap().as_str(), "6010396333");
     assert_eq!(t.team_id, None);
@@ -92,13 +107,34 @@ fn a_ticket_maps_every_field() {
     assert_eq!(t.submitter_id, None);
     assert!(t.cc_ids.is_empty());
     assert_eq!(t.tags, vec!["foo", "bar"]);
-    assert_eq!(t.due_at, Some(DateTime::parse_from_rfc3339("2016-05-19T04:06:04Z").unwrap().to_utc()));
-    assert_eq!(t.solved_at, None, "an open ticket is not solved, whatever stats say");
-    assert_eq!(t.url.as_deref(), Some("https://acme.freshdesk.com/a/tickets/1"));
-    let fields: Vec<(&str, &Value)> = t.custom_fields.iter().map(|f| (f.id.as_str(), &f.value)).collect();
+    assert_eq!(
+        t.due_at,
+        Some(
+            DateTime::parse_from_rfc3339("2016-05-19T04:06:04Z")
+                .unwrap()
+                .to_utc()
+        )
+    );
+    assert_eq!(
+        t.solved_at, None,
+        "an open ticket is not solved, whatever stats say"
+    );
+    assert_eq!(
+        t.url.as_deref(),
+        Some("https://acme.freshdesk.com/a/tickets/1")
+    );
+    let fields: Vec<(&str, &Value)> = t
+        .custom_fields
+        .iter()
+        .map(|f| (f.id.as_str(), &f.value))
+        .collect();
     assert_eq!(
         fields,
-        vec![("cf_asset_tag", &json!("PR-0042")), ("cf_floor", &json!(2)), ("cf_warranty", &Value::Null)]
+        vec![
+            ("cf_asset_tag", &json!("PR-0042")),
+            ("cf_floor", &json!(2)),
+            ("cf_warranty", &Value::Null)
+        ]
     );
     assert_eq!(t.remote_data, None);
 }
@@ -117,29 +153,50 @@ fn a_resolved_ticket_is_solved_at_its_resolution_time() {
     raw["status"] = json!(4);
     let t = ticket(raw, ctx(&d, false)).unwrap();
     assert_eq!(t.status, TicketStatus::Solved);
-    assert_eq!(t.solved_at.unwrap().to_rfc3339(), "2020-07-24T15:35:21+00:00");
+    assert_eq!(
+        t.solved_at.unwrap().to_rfc3339(),
+        "2020-07-24T15:35:21+00:00"
+    );
 }
 
 #[test]
 fn list_tickets_keep_unknown_values_raw() {
     let d = domain();
-    let Value::Array(items) = fixture("tickets_page.json") else { panic!() };
-    let tickets: Vec<Ticket> = items.into_iter().map(|r| ticket(r, ctx(&d, false)).unwrap()).collect();
+    let Value::Array(items) = fixture("tickets_page.json") else {
+        panic!()
+    };
+    let tickets: Vec<Ticket> = items
+        .into_iter()
+        .map(|r| ticket(r, ctx(&d, false)).unwrap())
+        .collect();
     assert_eq!(tickets[1].ticket_type, None);
     assert_eq!(tickets[1].raw_type.as_deref(), Some("Feature Request"));
     assert_eq!(tickets[1].channel, Channel::Chat);
     assert!(tickets[1].tags.is_empty() && tickets[1].custom_fields.is_empty());
-    assert_eq!((tickets[2].status, tickets[2].raw_status.as_deref()), (TicketStatus::Open, Some("12")));
-    assert_eq!((tickets[2].channel, tickets[2].raw_channel.as_deref()), (Channel::Other, Some("5")));
-    assert_eq!(tickets[2].created_at.to_rfc3339(), "2026-01-01T11:00:00+00:00");
+    assert_eq!(
+        (tickets[2].status, tickets[2].raw_status.as_deref()),
+        (TicketStatus::Open, Some("12"))
+    );
+    assert_eq!(
+        (tickets[2].channel, tickets[2].raw_channel.as_deref()),
+        (Channel::Other, Some("5"))
+    );
+    assert_eq!(
+        tickets[2].created_at.to_rfc3339(),
+        "2026-01-01T11:00:00+00:00"
+    );
     assert_eq!(tickets[2].description, None, "lists carry no description");
 }
 
 #[test]
 fn a_private_note_and_an_incoming_reply_map_to_comments() {
     let d = domain();
-    let Value::Array(items) = fixture("conversations.json") else { panic!() };
-    let mut comments = items.into_iter().map(|r| comment(r, "1", ctx(&d, false)).unwrap());
+    let Value::Array(items) = fixture("conversations.json") else {
+        panic!()
+    };
+    let mut comments = items
+        .into_iter()
+        .map(|r| comment(r, "1", ctx(&d, false)).unwrap());
     let note = comments.next().unwrap();
     assert_eq!(note.id.as_str(), "101");
     assert_eq!(note.ticket_id.as_str(), "1");
@@ -147,22 +204,42 @@ fn a_private_note_and_an_incoming_reply_map_to_comments() {
     assert_eq!(note.author_kind, Some(AuthorKind::User));
     assert_eq!(note.author_id.as_deref(), Some("44"));
     assert_eq!(note.body, "Checked the wiring.");
-    assert_eq!(note.html_body.as_deref(), Some("<div>Checked the wiring.</div>"));
+    assert_eq!(
+        note.html_body.as_deref(),
+        Some("<div>Checked the wiring.</div>")
+    );
     let reply = comments.next().unwrap();
     assert!(reply.public);
     assert_eq!(reply.author_kind, Some(AuthorKind::Contact));
     let a = &reply.attachments[0];
     assert_eq!(
-        (a.id.as_str(), a.file_name.as_str(), a.content_type.as_deref(), a.size, a.url.as_deref()),
-        ("7", "photo.png", Some("image/png"), Some(2048), Some("https://files.example.test/photo.png"))
+        (
+            a.id.as_str(),
+            a.file_name.as_str(),
+            a.content_type.as_deref(),
+            a.size,
+            a.url.as_deref()
+        ),
+        (
+            "7",
+            "photo.png",
+            Some("image/png"),
+            Some(2048),
+            Some("https://files.example.test/photo.png")
+        )
     );
 }
 
 #[test]
 fn an_agent_is_a_user_named_by_its_contact() {
     let d = domain();
-    let Value::Array(items) = fixture("agents.json") else { panic!() };
-    let users: Vec<User> = items.into_iter().map(|r| user(r, ctx(&d, false)).unwrap()).collect();
+    let Value::Array(items) = fixture("agents.json") else {
+        panic!()
+    };
+    let users: Vec<User> = items
+        .into_iter()
+        .map(|r| user(r, ctx(&d, false)).unwrap())
+        .collect();
     assert_eq!(users[0].id.as_str(), "44");
     assert_eq!(users[0].name.as_deref(), Some("Rachel"));
     assert_eq!(users[0].email.as_deref(), Some("rachel@acme.test"));
@@ -176,17 +253,30 @@ fn an_agent_is_a_user_named_by_its_contact() {
 #[test]
 fn contacts_companies_and_groups_map() {
     let d = domain();
-    let Value::Array(contacts) = fixture("contacts.json") else { panic!() };
-    let c: Vec<Contact> = contacts.into_iter().map(|r| contact(r, ctx(&d, false)).unwrap()).collect();
+    let Value::Array(contacts) = fixture("contacts.json") else {
+        panic!()
+    };
+    let c: Vec<Contact> = contacts
+        .into_iter()
+        .map(|r| contact(r, ctx(&d, false)).unwrap())
+        .collect();
     assert_eq!(c[0].phone.as_deref(), Some("+1 555 0100"));
     assert_eq!(c[0].account_id.as_ref().unwrap().as_str(), "3");
-    assert_eq!(c[1].phone.as_deref(), Some("5550100"), "the mobile when there is no phone");
+    assert_eq!(
+        c[1].phone.as_deref(),
+        Some("5550100"),
+        "the mobile when there is no phone"
+    );
     assert_eq!(c[1].email, None);
-    let Value::Array(companies) = fixture("companies.json") else { panic!() };
+    let Value::Array(companies) = fixture("companies.json") else {
+        panic!()
+    };
     let a = account(companies[0].clone(), ctx(&d, false)).unwrap();
     assert_eq!((a.id.as_str(), a.name.as_str()), ("3", "Super Nova"));
     assert_eq!(a.domains, vec!["supernova.test", "nova.test"]);
-    let Value::Array(groups) = fixture("groups.json") else { panic!() };
+    let Value::Array(groups) = fixture("groups.json") else {
+        panic!()
+    };
     let t = team(groups[0].clone(), ctx(&d, false)).unwrap();
     assert_eq!((t.id.as_str(), t.name.as_str()), ("9", "Hardware"));
 }

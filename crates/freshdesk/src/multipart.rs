@@ -110,10 +110,18 @@ mod tests {
     #[test]
     fn file_names_cannot_break_out_of_their_header() {
         let mut form = Multipart::with_boundary("b".into());
-        form.file("attachments[]", "evil\"\r\nX-Injected: 1\\.txt", "text/plain", b"");
+        form.file(
+            "attachments[]",
+            "evil\"\r\nX-Injected: 1\\.txt",
+            "text/plain",
+            b"",
+        );
         let (_, body) = form.finish();
         let text = std::str::from_utf8(&body).unwrap();
-        assert!(text.contains("filename=\"evil%22%0D%0AX-Injected: 1\\.txt\""), "{text}");
+        assert!(
+            text.contains("filename=\"evil%22%0D%0AX-Injected: 1\\.txt\""),
+            "{text}"
+        );
         assert!(!text.contains("\r\nX-Injected"));
     }
 
@@ -124,7 +132,10 @@ mod tests {
         assert_ne!(a, b);
         let a = a.to_str().unwrap();
         assert!(a.starts_with("multipart/form-data; boundary=deskgate-"));
-        assert_eq!(a.len(), "multipart/form-data; boundary=deskgate-".len() + 32);
+        assert_eq!(
+            a.len(),
+            "multipart/form-data; boundary=deskgate-".len() + 32
+        );
     }
 
     #[test]

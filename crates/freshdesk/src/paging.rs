@@ -145,9 +145,13 @@ impl TicketCursor {
     pub(crate) fn decode(cursor: &VendorCursor) -> Result<Self, ConnectorError> {
         let text = check_cursor(cursor)?;
         let mut parts = text.split('.');
-        let (Some("t1"), Some(since), Some(page), Some(ids), None) =
-            (parts.next(), parts.next(), parts.next(), parts.next(), parts.next())
-        else {
+        let (Some("t1"), Some(since), Some(page), Some(ids), None) = (
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+        ) else {
             return Err(bad_cursor());
         };
         let since = since
@@ -155,7 +159,11 @@ impl TicketCursor {
             .ok()
             .and_then(|s| DateTime::from_timestamp(s, 0))
             .ok_or_else(bad_cursor)?;
-        let page = page.parse::<u32>().ok().filter(|p| *p >= 1).ok_or_else(bad_cursor)?;
+        let page = page
+            .parse::<u32>()
+            .ok()
+            .filter(|p| *p >= 1)
+            .ok_or_else(bad_cursor)?;
         let mut seen = Vec::new();
         let mut last = 0_u64;
         for delta in ids.split('_').filter(|d| !d.is_empty()) {
@@ -168,18 +176,28 @@ impl TicketCursor {
 
     /// One vendor page read: which of its tickets (`(id, updated_at)`, in the vendor's
     /// order) to return, and where to go on. `more` is whether the vendor has a next page.
-    pub(crate) fn step(&self, keys: &[(u64, DateTime<Utc>)], more: bool) -> (Vec<usize>, Option<Self>) {
+    pub(crate) fn step(
+        &self,
+        keys: &[(u64, DateTime<Utc>)],
+        more: bool,
+    ) -> (Vec<usize>, Option<Self>) {
         let fresh = keys
             .iter()
             .enumerate()
-            .filter(|(_, (id, at))| *at > self.since || (*at == self.since && self.seen.binary_search(id).is_err()))
+            .filter(|(_, (id, at))| {
+                *at > self.since || (*at == self.since && self.seen.binary_search(id).is_err())
+            })
             .map(|(i, _)| i)
             .collect();
         let Some(last) = keys.iter().map(|(_, at)| *at).max().filter(|_| more) else {
             return (fresh, None);
         };
         let at_instant = |instant: DateTime<Utc>| {
-            let mut ids: Vec<u64> = keys.iter().filter(|(_, at)| *at == instant).map(|(id, _)| *id).collect();
+            let mut ids: Vec<u64> = keys
+                .iter()
+                .filter(|(_, at)| *at == instant)
+                .map(|(id, _)| *id)
+                .collect();
             ids.sort_unstable();
             ids.dedup();
             ids

@@ -9,9 +9,7 @@ use deskgate_connector::{
     AccountField, AuthInput, CredentialField, Credentials, InputField, ModeDescription, NewAuth,
     ProviderError, ProviderSpec, Stored, StoredError,
 };
-use deskgate_core::{
-    AuthMode, Capabilities, Connector, ConnectorError, FieldError, Provider,
-};
+use deskgate_core::{AuthMode, Capabilities, Connector, ConnectorError, FieldError, Provider};
 use deskgate_upstream::{BudgetKey, Upstream};
 use serde::{Deserialize, Serialize};
 
@@ -109,7 +107,11 @@ impl ProviderSpec for FreshdeskSpec {
             return Vec::new();
         };
         std::iter::once(domain.budget_key().clone())
-            .chain(EndpointCap::ALL.into_iter().map(|cap| domain.endpoint_key(cap)))
+            .chain(
+                EndpointCap::ALL
+                    .into_iter()
+                    .map(|cap| domain.endpoint_key(cap)),
+            )
             .collect()
     }
 
@@ -196,14 +198,20 @@ mod tests {
     fn the_account_field_is_a_domain_label_and_urls_are_refused_on_it() {
         assert_eq!(FRESHDESK.account_field().name, "domain");
         assert_eq!(FRESHDESK.account_label("Acme").unwrap(), "acme");
-        let e = FRESHDESK.account_label("https://acme.freshdesk.com").unwrap_err();
+        let e = FRESHDESK
+            .account_label("https://acme.freshdesk.com")
+            .unwrap_err();
         assert_eq!(e.field, "domain");
         assert!(FRESHDESK.account_label("acme.freshdesk.com").is_err());
     }
 
     #[test]
     fn budget_keys_are_the_account_first_then_each_endpoint_cap() {
-        let keys: Vec<String> = FRESHDESK.budget_keys("acme").iter().map(|k| k.to_string()).collect();
+        let keys: Vec<String> = FRESHDESK
+            .budget_keys("acme")
+            .iter()
+            .map(|k| k.to_string())
+            .collect();
         assert_eq!(
             keys,
             [
@@ -218,11 +226,19 @@ mod tests {
 
     #[test]
     fn settings_are_typed_json_and_read_back() {
-        let settings = FreshdeskSettings { agent_id: Some("44".into()) };
+        let settings = FreshdeskSettings {
+            agent_id: Some("44".into()),
+        };
         let value = serde_json::to_value(&settings).unwrap();
         assert_eq!(value, serde_json::json!({"agent_id": "44"}));
-        assert_eq!(serde_json::from_value::<FreshdeskSettings>(value).unwrap(), settings);
-        assert_eq!(serde_json::to_value(FreshdeskSettings::default()).unwrap(), serde_json::json!({}));
+        assert_eq!(
+            serde_json::from_value::<FreshdeskSettings>(value).unwrap(),
+            settings
+        );
+        assert_eq!(
+            serde_json::to_value(FreshdeskSettings::default()).unwrap(),
+            serde_json::json!({})
+        );
     }
 
     #[test]
@@ -242,7 +258,10 @@ mod tests {
         assert_eq!(connector.provider(), Provider::Freshdesk);
         assert!(!format!("{connector:?}").contains("canary-key-77aa"));
         let empty = Credentials::new();
-        let missing = Stored { credentials: &empty, ..stored };
+        let missing = Stored {
+            credentials: &empty,
+            ..stored
+        };
         assert!(FRESHDESK.connector(&upstream, &missing).is_err());
     }
 
@@ -254,6 +273,9 @@ mod tests {
             other => panic!("{other:?}"),
         }
         let unauthorized = ConnectorError::Unauthorized { hint: "h".into() };
-        assert_eq!(connect_error(unauthorized.clone()), ProviderError::Vendor(unauthorized));
+        assert_eq!(
+            connect_error(unauthorized.clone()),
+            ProviderError::Vendor(unauthorized)
+        );
     }
 }

@@ -20,7 +20,9 @@ pub(crate) fn list() -> Result<Page<Tag>> {
 }
 
 pub(crate) fn get() -> Result<Tag> {
-    Err(ConnectorError::Unsupported { operation: "get tag" })
+    Err(ConnectorError::Unsupported {
+        operation: "get tag",
+    })
 }
 
 /// The tags after a change: `set` replaces; `add` appends those not there yet; `remove`
@@ -45,7 +47,11 @@ pub(crate) fn apply(current: &[String], change: &TagChange) -> Option<Vec<String
             }
             next
         }
-        TagChange::Remove(tags) => current.iter().filter(|t| !tags.contains(t)).cloned().collect(),
+        TagChange::Remove(tags) => current
+            .iter()
+            .filter(|t| !tags.contains(t))
+            .cloned()
+            .collect(),
     };
     (next != current).then_some(next)
 }
@@ -53,7 +59,11 @@ pub(crate) fn apply(current: &[String], change: &TagChange) -> Option<Vec<String
 /// Sets, adds or removes; answers the ticket's tags afterwards. Adding and removing read
 /// the ticket first, so a concurrent change to its tags between the read and the write is
 /// overwritten (Freshdesk has no conditional update).
-pub(crate) async fn change(fd: &FreshdeskConnector, id: &TicketId, change: &TagChange) -> Result<Vec<String>> {
+pub(crate) async fn change(
+    fd: &FreshdeskConnector,
+    id: &TicketId,
+    change: &TagChange,
+) -> Result<Vec<String>> {
     let id = numeric_id(id.as_str())?;
     let current = match change {
         TagChange::Set(_) => Vec::new(),
@@ -78,9 +88,18 @@ mod tests {
     #[test]
     fn set_replaces_add_appends_new_ones_remove_drops_named_ones() {
         let current = tags(&["a", "b"]);
-        assert_eq!(apply(&current, &TagChange::Set(tags(&["c", "c"]))), Some(tags(&["c"])));
-        assert_eq!(apply(&current, &TagChange::Add(tags(&["b", "d"]))), Some(tags(&["a", "b", "d"])));
-        assert_eq!(apply(&current, &TagChange::Remove(tags(&["a", "x"]))), Some(tags(&["b"])));
+        assert_eq!(
+            apply(&current, &TagChange::Set(tags(&["c", "c"]))),
+            Some(tags(&["c"]))
+        );
+        assert_eq!(
+            apply(&current, &TagChange::Add(tags(&["b", "d"]))),
+            Some(tags(&["a", "b", "d"]))
+        );
+        assert_eq!(
+            apply(&current, &TagChange::Remove(tags(&["a", "x"]))),
+            Some(tags(&["b"]))
+        );
     }
 
     #[test]
@@ -92,7 +111,17 @@ mod tests {
 
     #[test]
     fn listing_and_reading_tags_are_unsupported() {
-        assert_eq!(list(), Err(ConnectorError::Unsupported { operation: "list tags" }));
-        assert_eq!(get(), Err(ConnectorError::Unsupported { operation: "get tag" }));
+        assert_eq!(
+            list(),
+            Err(ConnectorError::Unsupported {
+                operation: "list tags"
+            })
+        );
+        assert_eq!(
+            get(),
+            Err(ConnectorError::Unsupported {
+                operation: "get tag"
+            })
+        );
     }
 }

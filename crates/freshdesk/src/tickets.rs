@@ -43,10 +43,18 @@ fn keep(req: &PageRequest<TicketFilter>) -> Option<impl Fn(&Value) -> bool + Sen
                     .and_then(Value::as_i64)
                     .is_some_and(|code| map::status(code) == wanted)
             })
-            && id_matches(raw, "responder_id", f.assignee_id.as_ref().map(|i| i.as_str()))
+            && id_matches(
+                raw,
+                "responder_id",
+                f.assignee_id.as_ref().map(|i| i.as_str()),
+            )
             && id_matches(raw, "group_id", f.team_id.as_ref().map(|i| i.as_str()))
             && id_matches(raw, "company_id", f.account_id.as_ref().map(|i| i.as_str()))
-            && id_matches(raw, "requester_id", f.requester_id.as_ref().map(|i| i.as_str()))
+            && id_matches(
+                raw,
+                "requester_id",
+                f.requester_id.as_ref().map(|i| i.as_str()),
+            )
     })
 }
 
@@ -57,7 +65,10 @@ fn keys(items: &[Value]) -> Result<Vec<(u64, DateTime<Utc>)>> {
         .map(|raw| {
             let key = WireTicketKey::deserialize_from(raw)?;
             let id = key.id.0.parse::<u64>().map_err(|_| {
-                bad_response(format!("freshdesk sent a ticket id that is not a number: {}", key.id.0))
+                bad_response(format!(
+                    "freshdesk sent a ticket id that is not a number: {}",
+                    key.id.0
+                ))
             })?;
             Ok((id, key.updated_at))
         })
@@ -73,7 +84,11 @@ impl WireTicketKey {
 
 /// One vendor page of the walk: page `cursor.page` of the tickets updated since
 /// `cursor.since`, oldest first; only the tickets not yet returned, and where to go on.
-async fn walk_page(fd: &FreshdeskConnector, cursor: TicketCursor, per_page: &str) -> Result<RawPage<Value>> {
+async fn walk_page(
+    fd: &FreshdeskConnector,
+    cursor: TicketCursor,
+    per_page: &str,
+) -> Result<RawPage<Value>> {
     let request = fd
         .request(Method::GET, TICKETS, &[], Some(EndpointCap::TicketsList), 0)?
         .query_pair("updated_since", &instant(cursor.since))
@@ -91,7 +106,10 @@ async fn walk_page(fd: &FreshdeskConnector, cursor: TicketCursor, per_page: &str
     })
 }
 
-pub(crate) async fn list(fd: &FreshdeskConnector, req: &PageRequest<TicketFilter>) -> Result<Page<Ticket>> {
+pub(crate) async fn list(
+    fd: &FreshdeskConnector,
+    req: &PageRequest<TicketFilter>,
+) -> Result<Page<Ticket>> {
     if let Some(cursor) = &req.cursor {
         TicketCursor::decode(cursor)?;
     }
@@ -113,14 +131,19 @@ pub(crate) async fn list(fd: &FreshdeskConnector, req: &PageRequest<TicketFilter
     scan(
         req.cursor.clone(),
         fetch,
-        keep.as_ref().map(|k| k as &(dyn Fn(&Value) -> bool + Send + Sync)),
+        keep.as_ref()
+            .map(|k| k as &(dyn Fn(&Value) -> bool + Send + Sync)),
         |raw| map::ticket(raw, ctx),
     )
     .await
 }
 
 /// One ticket, with `include=stats` (one credit more) for when it was resolved.
-pub(crate) async fn get(fd: &FreshdeskConnector, id: &TicketId, opts: ReadOptions) -> Result<Ticket> {
+pub(crate) async fn get(
+    fd: &FreshdeskConnector,
+    id: &TicketId,
+    opts: ReadOptions,
+) -> Result<Ticket> {
     let id = numeric_id(id.as_str())?;
     let request = fd
         .request(Method::GET, TICKET, &[id], None, 1)?
@@ -138,21 +161,41 @@ pub(crate) async fn read_plain(fd: &FreshdeskConnector, id: &str) -> Result<Tick
 
 pub(crate) async fn create(fd: &FreshdeskConnector, ticket: &NewTicket) -> Result<Ticket> {
     let body = body::new_ticket(ticket)?;
-    let request = fd.request(Method::POST, TICKETS, &[], Some(EndpointCap::TicketCreate), 0)?;
+    let request = fd.request(
+        Method::POST,
+        TICKETS,
+        &[],
+        Some(EndpointCap::TicketCreate),
+        0,
+    )?;
     let request = fd.client().json(request, &body)?;
     let ctx = fd.ctx(false);
     fd.one(request, &|raw| map::ticket(raw, ctx)).await
 }
 
 /// `PUT /tickets/{id}` with the given fields; an empty patch only reads the ticket.
-pub(crate) async fn put(fd: &FreshdeskConnector, id: &str, body: serde_json::Map<String, Value>) -> Result<Ticket> {
-    let request = fd.request(Method::PUT, TICKET, &[id], Some(EndpointCap::TicketUpdate), 0)?;
+pub(crate) async fn put(
+    fd: &FreshdeskConnector,
+    id: &str,
+    body: serde_json::Map<String, Value>,
+) -> Result<Ticket> {
+    let request = fd.request(
+        Method::PUT,
+        TICKET,
+        &[id],
+        Some(EndpointCap::TicketUpdate),
+        0,
+    )?;
     let request = fd.client().json(request, &Value::Object(body))?;
     let ctx = fd.ctx(false);
     fd.one(request, &|raw| map::ticket(raw, ctx)).await
 }
 
-pub(crate) async fn update(fd: &FreshdeskConnector, id: &TicketId, patch: &TicketPatch) -> Result<Ticket> {
+pub(crate) async fn update(
+    fd: &FreshdeskConnector,
+    id: &TicketId,
+    patch: &TicketPatch,
+) -> Result<Ticket> {
     let id = numeric_id(id.as_str())?;
     let body = body::ticket_patch(patch)?;
     if body.is_empty() {

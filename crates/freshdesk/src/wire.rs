@@ -4,8 +4,8 @@
 //! fields are ignored; a missing `id` or timestamp fails the record.
 
 use chrono::{DateTime, Utc};
-use serde::de::{Deserializer, Error as _};
 use serde::Deserialize;
+use serde::de::{Deserializer, Error as _};
 use serde_json::{Map, Value};
 
 /// A vendor id: Freshdesk sends integers; strings are accepted too.
@@ -17,7 +17,9 @@ impl<'de> Deserialize<'de> for WireId {
         match Value::deserialize(d)? {
             Value::Number(n) if n.is_u64() || n.is_i64() => Ok(Self(n.to_string())),
             Value::String(s) if !s.is_empty() => Ok(Self(s)),
-            other => Err(D::Error::custom(format!("an id must be an integer, got {other}"))),
+            other => Err(D::Error::custom(format!(
+                "an id must be an integer, got {other}"
+            ))),
         }
     }
 }
@@ -235,11 +237,14 @@ mod tests {
 
     #[test]
     fn old_accounts_send_domains_as_one_string_and_phones_as_numbers() {
-        let c: WireCompany =
-            serde_json::from_value(serde_json::json!({"id": 3, "domains": "acme.test, acme.example"})).unwrap();
+        let c: WireCompany = serde_json::from_value(
+            serde_json::json!({"id": 3, "domains": "acme.test, acme.example"}),
+        )
+        .unwrap();
         assert_eq!(c.domains, vec!["acme.test", "acme.example"]);
         let p: WireContact =
-            serde_json::from_value(serde_json::json!({"id": "9", "phone": 5678, "mobile": null})).unwrap();
+            serde_json::from_value(serde_json::json!({"id": "9", "phone": 5678, "mobile": null}))
+                .unwrap();
         assert_eq!((p.id.0.as_str(), p.phone.as_deref()), ("9", Some("5678")));
     }
 
