@@ -13,6 +13,7 @@
 //! - [`scan`]: the bounded scan behind emulated filters.
 //! - [`filters`]: record predicates for emulated filters; id and cursor checks.
 //! - [`matrix`]: a capability-matrix row from a resource, its operations and filters.
+//! - [`tenant`]: [`TenantAccount`], an account label checked into its origin and budget key.
 //! - [`vendor_error`]: vendor answers and engine failures → `ConnectorError`.
 //!
 //! Connectors depend on this crate and on `deskgate-upstream`; this crate does no I/O of its
@@ -26,6 +27,7 @@ pub mod input;
 pub mod matrix;
 pub mod provider;
 pub mod scan;
+pub mod tenant;
 pub mod vendor_error;
 
 pub use client::{CallPolicy, VendorClient, bad_response};
@@ -37,4 +39,5 @@ pub use provider::{
     ProviderSpec, Stored,
 };
 pub use scan::{MAX_SCAN_PAGES, RawPage, scan};
+pub use tenant::{LabelRefused, TenantAccount};
 pub use vendor_error::{Hints, VendorError};

@@ -1,24 +1,39 @@
-//! Building a capability matrix row: a resource, its operations, and its filters with how
-//! each is applied (`native` by the vendor, `emulated` by deskgate's scan).
+//! Building the capability matrix: a resource's row from its operations and the filters
+//! the vendor applies (`native`) or deskgate's scan applies (`emulated`), and the ticket
+//! filters every connector is asked for.
 
 use deskgate_core::capability::{FilterCapability, ResourceCapability};
 use deskgate_core::{FilterSupport, Operation, Resource};
 
-/// One resource's row of the matrix.
+/// The ticket list filters besides `updated_after`, as the API names them.
+pub const TICKET_FILTERS: [&str; 5] = [
+    "status",
+    "assignee_id",
+    "team_id",
+    "account_id",
+    "requester_id",
+];
+
+/// One resource's row: `native` filters first, then `emulated` ones.
 pub fn resource(
     resource: Resource,
     operations: &[Operation],
-    filters: &[(&str, FilterSupport)],
+    native: &[&str],
+    emulated: &[&str],
 ) -> ResourceCapability {
+    let with = |support| {
+        move |name: &&str| FilterCapability {
+            name: (*name).to_owned(),
+            support,
+        }
+    };
     ResourceCapability {
         resource,
         operations: operations.to_vec(),
-        filters: filters
+        filters: native
             .iter()
-            .map(|(name, support)| FilterCapability {
-                name: (*name).to_owned(),
-                support: *support,
-            })
+            .map(with(FilterSupport::Native))
+            .chain(emulated.iter().map(with(FilterSupport::Emulated)))
             .collect(),
     }
 }
@@ -28,17 +43,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_row_keeps_operations_and_filters_in_order() {
+    fn a_row_lists_native_filters_then_emulated_ones() {
         let row = resource(
             Resource::Contacts,
             &[Operation::List, Operation::Get],
-            &[
-                ("email", FilterSupport::Native),
-                ("updated_after", FilterSupport::Emulated),
-            ],
+            &["email"],
+            &["updated_after"],
         );
         assert_eq!(row.operations, vec![Operation::List, Operation::Get]);
-        assert_eq!(row.filters[1].name, "updated_after");
-        assert_eq!(row.filters[1].support, FilterSupport::Emulated);
+        let filters: Vec<(&str, FilterSupport)> = row
+            .filters
+            .iter()
+            .map(|f| (f.name.as_str(), f.support))
+            .collect();
+        assert_eq!(
+            filters,
+            [
+                ("email", FilterSupport::Native),
+                ("updated_after", FilterSupport::Emulated)
+            ]
+        );
     }
 }

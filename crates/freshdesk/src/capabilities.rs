@@ -1,12 +1,12 @@
 //! What the Freshdesk connector can do, and which filters Freshdesk applies (`native`) or
 //! deskgate applies to the pages Freshdesk returns (`emulated`, bounded by the kit's scan).
 
-use deskgate_connector::matrix::resource;
-use deskgate_core::{AuthMode, Capabilities, FilterSupport, Operation, Provider, Resource};
+use deskgate_connector::matrix::{TICKET_FILTERS, resource};
+use deskgate_core::{AuthMode, Capabilities, Operation, Provider, Resource};
 
 pub fn capabilities() -> Capabilities {
-    use FilterSupport::{Emulated, Native};
     use Operation::{Create, Delete, Get, List, Update};
+    let read = &[List, Get];
     Capabilities {
         provider: Provider::Freshdesk,
         // Freshdesk's REST API has no OAuth: an agent's API key is the only way in.
@@ -15,53 +15,31 @@ pub fn capabilities() -> Capabilities {
             resource(
                 Resource::Tickets,
                 &[List, Get, Create, Update, Delete],
-                &[
-                    ("updated_after", Native),
-                    ("status", Emulated),
-                    ("assignee_id", Emulated),
-                    ("team_id", Emulated),
-                    ("account_id", Emulated),
-                    ("requester_id", Emulated),
-                ],
+                &["updated_after"],
+                &TICKET_FILTERS,
             ),
-            resource(
-                Resource::Comments,
-                &[List, Create],
-                &[("updated_after", Emulated)],
-            ),
-            resource(
-                Resource::Users,
-                &[List, Get],
-                &[("email", Emulated), ("updated_after", Emulated)],
-            ),
+            resource(Resource::Comments, &[List, Create], &[], &["updated_after"]),
+            // The agents list documents no filters.
+            resource(Resource::Users, read, &[], &["email", "updated_after"]),
             resource(
                 Resource::Contacts,
-                &[List, Get],
-                &[
-                    ("email", Native),
-                    ("account_id", Native),
-                    ("updated_after", Native),
-                ],
+                read,
+                &["email", "account_id", "updated_after"],
+                &[],
             ),
-            resource(
-                Resource::Accounts,
-                &[List, Get],
-                &[("updated_after", Emulated)],
-            ),
-            resource(
-                Resource::Teams,
-                &[List, Get],
-                &[("updated_after", Emulated)],
-            ),
+            resource(Resource::Accounts, read, &[], &["updated_after"]),
+            resource(Resource::Teams, read, &[], &["updated_after"]),
             // Freshdesk has no tag resource, only a ticket's `tags`: listing and reading tags
             // answer 501; a ticket's tags can be set, added to or removed from.
-            resource(Resource::Tags, &[Update], &[]),
+            resource(Resource::Tags, &[Update], &[], &[]),
         ],
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use deskgate_core::FilterSupport;
+
     use super::*;
 
     #[test]
@@ -72,24 +50,28 @@ mod tests {
         assert!(!caps.supports(Resource::Tags, Operation::List));
         assert!(!caps.supports(Resource::Tags, Operation::Get));
         assert!(caps.supports(Resource::Tickets, Operation::Delete));
-        let tickets = caps
-            .resource(Resource::Tickets)
-            .unwrap_or_else(|| unreachable!());
-        let emulated: Vec<&str> = tickets
-            .filters
-            .iter()
-            .filter(|f| f.support == FilterSupport::Emulated)
-            .map(|f| f.name.as_str())
-            .collect();
+        let support = |resource, name: &str| {
+            caps.resource(resource)
+                .and_then(|r| r.filters.iter().find(|f| f.name == name))
+                .map(|f| f.support)
+        };
         assert_eq!(
-            emulated,
-            [
-                "status",
-                "assignee_id",
-                "team_id",
-                "account_id",
-                "requester_id"
-            ]
+            support(Resource::Tickets, "updated_after"),
+            Some(FilterSupport::Native)
+        );
+        for name in TICKET_FILTERS {
+            assert_eq!(
+                support(Resource::Tickets, name),
+                Some(FilterSupport::Emulated)
+            );
+        }
+        assert_eq!(
+            support(Resource::Contacts, "email"),
+            Some(FilterSupport::Native)
+        );
+        assert_eq!(
+            support(Resource::Users, "email"),
+            Some(FilterSupport::Emulated)
         );
     }
 }

@@ -25,7 +25,6 @@ use crate::auth::{self, ApiKeyPolicy};
 use crate::budget::{EndpointCap, spend};
 use crate::capabilities::capabilities;
 use crate::domain::{FreshdeskDomain, VENDOR};
-use crate::map::MapContext;
 use crate::paging::{MAX_PER_PAGE, next_page, page_cursor, page_from};
 use crate::{comments, directory, tags, tickets};
 
@@ -81,13 +80,6 @@ impl FreshdeskConnector {
 
     pub(crate) fn client(&self) -> &VendorClient {
         &self.client
-    }
-
-    pub(crate) fn ctx(&self, include_remote_data: bool) -> MapContext<'_> {
-        MapContext {
-            domain: &self.domain,
-            include_remote_data,
-        }
     }
 
     /// An authorized request that spends the account's budget, `cap`'s too, and one credit

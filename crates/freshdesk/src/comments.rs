@@ -26,7 +26,6 @@ pub(crate) async fn list(
 ) -> Result<Page<Comment>> {
     let id = numeric_id(ticket.as_str())?;
     let newer = later_than(req.updated_after, "updated_at");
-    let ctx = fd.ctx(req.include_remote_data);
     let listing = Listing {
         endpoint: CONVERSATIONS,
         ids: &[id],
@@ -36,7 +35,7 @@ pub(crate) async fn list(
             .updated_after
             .is_some()
             .then_some(&newer as &(dyn Fn(&Value) -> bool + Send + Sync)),
-        map: &|raw| map::comment(raw, id, ctx),
+        map: &|raw| map::comment(raw, id, req.include_remote_data),
     };
     fd.list(listing, req.cursor.as_ref(), req.limit.get()).await
 }
@@ -54,6 +53,5 @@ pub(crate) async fn create(
         CommentBody::Json(json) => fd.client().json(request, &json)?,
         CommentBody::Form(content_type, bytes) => request.body(content_type, bytes),
     };
-    let ctx = fd.ctx(false);
-    fd.one(request, &|raw| map::comment(raw, id, ctx)).await
+    fd.one(request, &|raw| map::comment(raw, id, false)).await
 }

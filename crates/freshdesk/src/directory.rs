@@ -17,7 +17,7 @@ use serde_json::Value;
 
 use crate::budget::EndpointCap;
 use crate::client::{FreshdeskConnector, KeepFn, Listing, MapFn};
-use crate::map::{self, MapContext};
+use crate::map;
 use crate::paging::instant;
 
 type Result<T> = std::result::Result<T, ConnectorError>;
@@ -35,13 +35,13 @@ async fn get<T>(
     fd: &FreshdeskConnector,
     endpoint: Endpoint,
     id: &str,
-    map: fn(Value, MapContext<'_>) -> std::result::Result<T, String>,
+    map: fn(Value, bool) -> std::result::Result<T, String>,
     opts: ReadOptions,
 ) -> Result<T> {
     let id = numeric_id(id)?;
     let request = fd.request(Method::GET, endpoint, &[id], None, 0)?;
-    let ctx = fd.ctx(opts.include_remote_data);
-    fd.one(request, &|raw| map(raw, ctx)).await
+    fd.one(request, &|raw| map(raw, opts.include_remote_data))
+        .await
 }
 
 /// A list whose only filter is `updated_after`, emulated.
@@ -49,17 +49,17 @@ async fn list_plain<T, F>(
     fd: &FreshdeskConnector,
     endpoint: Endpoint,
     req: &PageRequest<F>,
-    map: fn(Value, MapContext<'_>) -> std::result::Result<T, String>,
+    map: fn(Value, bool) -> std::result::Result<T, String>,
 ) -> Result<Page<T>> {
     let newer = later_than(req.updated_after, "updated_at");
-    let ctx = fd.ctx(req.include_remote_data);
+    let remote = req.include_remote_data;
     let listing = Listing {
         endpoint,
         ids: &[],
         query: Vec::new(),
         cap: None,
         keep: req.updated_after.is_some().then_some(&newer as KeepFn<'_>),
-        map: &|raw| map(raw, ctx) as std::result::Result<T, String>,
+        map: &|raw| map(raw, remote),
     };
     fd.list(listing, req.cursor.as_ref(), req.limit.get()).await
 }
@@ -76,8 +76,8 @@ pub(crate) async fn list_users(
                 .get("contact")
                 .is_some_and(|c| email_matches(c, "email", email.as_deref()))
     };
-    let ctx = fd.ctx(req.include_remote_data);
-    let map: MapFn<'_, User> = &|raw| map::user(raw, ctx);
+    let remote = req.include_remote_data;
+    let map: MapFn<'_, User> = &|raw| map::user(raw, remote);
     let listing = Listing {
         endpoint: AGENTS,
         ids: &[],
@@ -128,14 +128,14 @@ pub(crate) async fn list_contacts(
         query.push(("_updated_since", instant(after)));
     }
     let filtered = !query.is_empty();
-    let ctx = fd.ctx(req.include_remote_data);
+    let remote = req.include_remote_data;
     let listing = Listing {
         endpoint: CONTACTS,
         ids: &[],
         query,
         cap: Some(EndpointCap::ContactsList),
         keep: filtered.then_some(&keep as KeepFn<'_>),
-        map: &|raw| map::contact(raw, ctx),
+        map: &|raw| map::contact(raw, remote),
     };
     fd.list(listing, req.cursor.as_ref(), req.limit.get()).await
 }

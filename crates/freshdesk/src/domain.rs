@@ -3,10 +3,9 @@
 //! host or a path, so the only host this connector can reach is `{label}.freshdesk.com`.
 
 use std::fmt;
-use std::str::FromStr;
 
-use deskgate_upstream::{BudgetKey, DnsLabel, VendorOrigin};
-use serde::{Deserialize, Serialize};
+use deskgate_connector::{LabelRefused, TenantAccount};
+use deskgate_upstream::{BudgetKey, VendorOrigin};
 
 use crate::budget::EndpointCap;
 
@@ -19,95 +18,50 @@ pub(crate) const VENDOR: &str = "freshdesk";
 
 /// A Freshdesk domain label: `acme` for `https://acme.freshdesk.com`. Lowercased; letters,
 /// digits and inner hyphens; 1 to 63 characters; no punycode.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub struct FreshdeskDomain {
-    label: DnsLabel,
-    origin: VendorOrigin,
-    budget_key: BudgetKey,
-}
+#[derive(Clone, PartialEq, Eq)]
+pub struct FreshdeskDomain(TenantAccount);
 
 /// Why a domain was refused. The message says what was expected, with the typed value
 /// shortened.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{input:?} is not a freshdesk domain (the `acme` in acme.freshdesk.com): {reason}")]
-pub struct DomainError {
-    input: String,
-    reason: String,
-}
+#[error(transparent)]
+pub struct DomainError(#[from] LabelRefused);
 
 impl FreshdeskDomain {
     pub fn parse(input: &str) -> Result<Self, DomainError> {
-        let refuse = |reason: String| DomainError {
-            input: input.chars().take(80).collect(),
-            reason,
-        };
-        let label = DnsLabel::parse(input).map_err(|e| refuse(e.to_string()))?;
-        let origin =
-            VendorOrigin::tenant(&label, FRESHDESK_DOMAIN).map_err(|e| refuse(e.to_string()))?;
-        let budget_key =
-            BudgetKey::new(VENDOR, label.as_str()).map_err(|e| refuse(e.to_string()))?;
-        Ok(Self {
-            label,
-            origin,
-            budget_key,
-        })
+        Ok(Self(TenantAccount::parse(
+            VENDOR,
+            FRESHDESK_DOMAIN,
+            "domain",
+            input,
+        )?))
     }
 
     pub fn as_str(&self) -> &str {
-        self.label.as_str()
+        self.0.as_str()
     }
 
     /// `https://{domain}.freshdesk.com`, the only origin this connector talks to.
     pub fn origin(&self) -> &VendorOrigin {
-        &self.origin
+        self.0.origin()
     }
 
     /// The account's rate budget, shared by every connection to it: `freshdesk:{domain}`.
     pub fn budget_key(&self) -> &BudgetKey {
-        &self.budget_key
+        self.0.budget_key()
     }
 
     /// One endpoint's own cap on the account, e.g. `freshdesk:acme/tickets_list`.
     pub fn endpoint_key(&self, cap: EndpointCap) -> BudgetKey {
         // Endpoint names are fixed lowercase words, always accepted on an account key.
-        self.budget_key
+        self.budget_key()
             .endpoint(cap.name())
-            .unwrap_or_else(|_| self.budget_key.clone())
+            .unwrap_or_else(|_| self.budget_key().clone())
     }
 
     /// The ticket in the agent interface: `https://{domain}.freshdesk.com/a/tickets/{id}`.
     pub fn ticket_url(&self, id: &str) -> String {
-        format!(
-            "https://{}.{FRESHDESK_DOMAIN}/a/tickets/{id}",
-            self.as_str()
-        )
-    }
-}
-
-impl std::hash::Hash for FreshdeskDomain {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.label.hash(state);
-    }
-}
-
-impl FromStr for FreshdeskDomain {
-    type Err = DomainError;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::parse(s)
-    }
-}
-
-impl TryFrom<String> for FreshdeskDomain {
-    type Error = DomainError;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        Self::parse(&value)
-    }
-}
-
-impl From<FreshdeskDomain> for String {
-    fn from(d: FreshdeskDomain) -> Self {
-        d.as_str().to_owned()
+        self.0.web_url(&format!("/a/tickets/{id}"))
     }
 }
 

@@ -15,13 +15,6 @@ use crate::wire::{
     WireTicket,
 };
 
-/// What mapping needs besides the record.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct MapContext<'a> {
-    pub(crate) domain: &'a FreshdeskDomain,
-    pub(crate) include_remote_data: bool,
-}
-
 /// `status`: 2 Open, 3 Pending, 4 Resolved, 5 Closed. Any other id is a custom status an
 /// admin added; Freshdesk's own resolved and closed states are fixed, so a custom status is
 /// work still in progress and maps to `open` (its id stays in `raw_status`).
@@ -75,11 +68,17 @@ fn read<T: DeserializeOwned>(raw: &Value, what: &str) -> Result<T, String> {
     T::deserialize(raw).map_err(|e| format!("a freshdesk {what} could not be read: {e}"))
 }
 
-fn remote(raw: Value, ctx: MapContext<'_>) -> Option<Value> {
-    ctx.include_remote_data.then_some(raw)
+/// The raw record, only when the caller asked for it.
+fn remote(raw: Value, include: bool) -> Option<Value> {
+    include.then_some(raw)
 }
 
-pub(crate) fn ticket(raw: Value, ctx: MapContext<'_>) -> Result<Ticket, String> {
+/// A ticket; its `url` is on `domain`.
+pub(crate) fn ticket(
+    raw: Value,
+    domain: &FreshdeskDomain,
+    remote_data: bool,
+) -> Result<Ticket, String> {
     let t: WireTicket = read(&raw, "ticket")?;
     let stats = t.stats.unwrap_or_default();
     let status_code = t.status.unwrap_or(2);
@@ -100,7 +99,7 @@ pub(crate) fn ticket(raw: Value, ctx: MapContext<'_>) -> Result<Ticket, String> 
         .collect();
     custom_fields.sort_by(|a, b| a.id.cmp(&b.id));
     Ok(Ticket {
-        url: Some(ctx.domain.ticket_url(&t.id.0)),
+        url: Some(domain.ticket_url(&t.id.0)),
         id: t.id.0.into(),
         subject: t.subject,
         description: t.description_text,
@@ -125,7 +124,7 @@ pub(crate) fn ticket(raw: Value, ctx: MapContext<'_>) -> Result<Ticket, String> 
         updated_at: t.updated_at,
         solved_at,
         custom_fields,
-        remote_data: remote(raw, ctx),
+        remote_data: remote(raw, remote_data),
     })
 }
 
@@ -141,7 +140,7 @@ pub(crate) fn attachment(a: WireAttachment) -> Attachment {
 
 /// A reply or note. `incoming` marks a message from outside (the requester, a contact);
 /// everything else was written by an agent.
-pub(crate) fn comment(raw: Value, ticket_id: &str, ctx: MapContext<'_>) -> Result<Comment, String> {
+pub(crate) fn comment(raw: Value, ticket_id: &str, remote_data: bool) -> Result<Comment, String> {
     let c: WireConversation = read(&raw, "conversation")?;
     Ok(Comment {
         id: c.id.0.into(),
@@ -162,13 +161,13 @@ pub(crate) fn comment(raw: Value, ticket_id: &str, ctx: MapContext<'_>) -> Resul
         public: !c.private,
         created_at: c.created_at,
         attachments: c.attachments.into_iter().map(attachment).collect(),
-        remote_data: remote(raw, ctx),
+        remote_data: remote(raw, remote_data),
     })
 }
 
 /// An agent: name, email and active state come from its `contact`; `role` is the agent
 /// type (`support_agent`, `field_agent`, …).
-pub(crate) fn user(raw: Value, ctx: MapContext<'_>) -> Result<User, String> {
+pub(crate) fn user(raw: Value, remote_data: bool) -> Result<User, String> {
     let a: WireAgent = read(&raw, "agent")?;
     Ok(User {
         id: a.id.0.into(),
@@ -177,11 +176,11 @@ pub(crate) fn user(raw: Value, ctx: MapContext<'_>) -> Result<User, String> {
         role: a.agent_type,
         active: a.contact.active.unwrap_or(true),
         team_ids: a.group_ids.into_iter().map(|g| g.0.into()).collect(),
-        remote_data: remote(raw, ctx),
+        remote_data: remote(raw, remote_data),
     })
 }
 
-pub(crate) fn contact(raw: Value, ctx: MapContext<'_>) -> Result<Contact, String> {
+pub(crate) fn contact(raw: Value, remote_data: bool) -> Result<Contact, String> {
     let c: WireContact = read(&raw, "contact")?;
     Ok(Contact {
         id: c.id.0.into(),
@@ -189,26 +188,26 @@ pub(crate) fn contact(raw: Value, ctx: MapContext<'_>) -> Result<Contact, String
         email: c.email,
         phone: c.phone.or(c.mobile),
         account_id: id(c.company_id),
-        remote_data: remote(raw, ctx),
+        remote_data: remote(raw, remote_data),
     })
 }
 
-pub(crate) fn account(raw: Value, ctx: MapContext<'_>) -> Result<Account, String> {
+pub(crate) fn account(raw: Value, remote_data: bool) -> Result<Account, String> {
     let c: WireCompany = read(&raw, "company")?;
     Ok(Account {
         name: c.name.unwrap_or_default(),
         id: c.id.0.into(),
         domains: c.domains,
-        remote_data: remote(raw, ctx),
+        remote_data: remote(raw, remote_data),
     })
 }
 
-pub(crate) fn team(raw: Value, ctx: MapContext<'_>) -> Result<Team, String> {
+pub(crate) fn team(raw: Value, remote_data: bool) -> Result<Team, String> {
     let g: WireGroup = read(&raw, "group")?;
     Ok(Team {
         name: g.name.unwrap_or_default(),
         id: g.id.0.into(),
-        remote_data: remote(raw, ctx),
+        remote_data: remote(raw, remote_data),
     })
 }
 

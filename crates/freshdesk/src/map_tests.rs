@@ -16,13 +16,6 @@ fn domain() -> FreshdeskDomain {
     FreshdeskDomain::parse("acme").unwrap()
 }
 
-fn ctx(domain: &FreshdeskDomain, include_remote_data: bool) -> MapContext<'_> {
-    MapContext {
-        domain,
-        include_remote_data,
-    }
-}
-
 #[test]
 fn statuses_two_to_five_are_open_pending_solved_closed_and_custom_ones_open() {
     assert_eq!(status(2), TicketStatus::Open);
@@ -77,7 +70,7 @@ fn only_our_type_names_map_and_the_rest_is_none() {
 #[test]
 fn a_ticket_maps_every_field() {
     let d = domain();
-    let t = ticket(fixture("ticket.json"), ctx(&d, false)).unwrap();
+    let t = ticket(fixture("ticket.json"), &d, false).unwrap();
     assert_eq!(t.id.as_str(), "1");
     assert_eq!(t.subject.as_deref(), Some("Printer on fire"));
     assert_eq!(
@@ -142,7 +135,7 @@ fn a_ticket_maps_every_field() {
 #[test]
 fn remote_data_is_the_raw_record_only_when_asked() {
     let d = domain();
-    let t = ticket(fixture("ticket.json"), ctx(&d, true)).unwrap();
+    let t = ticket(fixture("ticket.json"), &d, true).unwrap();
     assert_eq!(t.remote_data, Some(fixture("ticket.json")));
 }
 
@@ -151,7 +144,7 @@ fn a_resolved_ticket_is_solved_at_its_resolution_time() {
     let d = domain();
     let mut raw = fixture("ticket.json");
     raw["status"] = json!(4);
-    let t = ticket(raw, ctx(&d, false)).unwrap();
+    let t = ticket(raw, &d, false).unwrap();
     assert_eq!(t.status, TicketStatus::Solved);
     assert_eq!(
         t.solved_at.unwrap().to_rfc3339(),
@@ -167,7 +160,7 @@ fn list_tickets_keep_unknown_values_raw() {
     };
     let tickets: Vec<Ticket> = items
         .into_iter()
-        .map(|r| ticket(r, ctx(&d, false)).unwrap())
+        .map(|r| ticket(r, &d, false).unwrap())
         .collect();
     assert_eq!(tickets[1].ticket_type, None);
     assert_eq!(tickets[1].raw_type.as_deref(), Some("Feature Request"));
@@ -190,13 +183,10 @@ fn list_tickets_keep_unknown_values_raw() {
 
 #[test]
 fn a_private_note_and_an_incoming_reply_map_to_comments() {
-    let d = domain();
     let Value::Array(items) = fixture("conversations.json") else {
         panic!()
     };
-    let mut comments = items
-        .into_iter()
-        .map(|r| comment(r, "1", ctx(&d, false)).unwrap());
+    let mut comments = items.into_iter().map(|r| comment(r, "1", false).unwrap());
     let note = comments.next().unwrap();
     assert_eq!(note.id.as_str(), "101");
     assert_eq!(note.ticket_id.as_str(), "1");
@@ -232,14 +222,10 @@ fn a_private_note_and_an_incoming_reply_map_to_comments() {
 
 #[test]
 fn an_agent_is_a_user_named_by_its_contact() {
-    let d = domain();
     let Value::Array(items) = fixture("agents.json") else {
         panic!()
     };
-    let users: Vec<User> = items
-        .into_iter()
-        .map(|r| user(r, ctx(&d, false)).unwrap())
-        .collect();
+    let users: Vec<User> = items.into_iter().map(|r| user(r, false).unwrap()).collect();
     assert_eq!(users[0].id.as_str(), "44");
     assert_eq!(users[0].name.as_deref(), Some("Rachel"));
     assert_eq!(users[0].email.as_deref(), Some("rachel@acme.test"));
@@ -252,13 +238,12 @@ fn an_agent_is_a_user_named_by_its_contact() {
 
 #[test]
 fn contacts_companies_and_groups_map() {
-    let d = domain();
     let Value::Array(contacts) = fixture("contacts.json") else {
         panic!()
     };
     let c: Vec<Contact> = contacts
         .into_iter()
-        .map(|r| contact(r, ctx(&d, false)).unwrap())
+        .map(|r| contact(r, false).unwrap())
         .collect();
     assert_eq!(c[0].phone.as_deref(), Some("+1 555 0100"));
     assert_eq!(c[0].account_id.as_ref().unwrap().as_str(), "3");
@@ -271,20 +256,20 @@ fn contacts_companies_and_groups_map() {
     let Value::Array(companies) = fixture("companies.json") else {
         panic!()
     };
-    let a = account(companies[0].clone(), ctx(&d, false)).unwrap();
+    let a = account(companies[0].clone(), false).unwrap();
     assert_eq!((a.id.as_str(), a.name.as_str()), ("3", "Super Nova"));
     assert_eq!(a.domains, vec!["supernova.test", "nova.test"]);
     let Value::Array(groups) = fixture("groups.json") else {
         panic!()
     };
-    let t = team(groups[0].clone(), ctx(&d, false)).unwrap();
+    let t = team(groups[0].clone(), false).unwrap();
     assert_eq!((t.id.as_str(), t.name.as_str()), ("9", "Hardware"));
 }
 
 #[test]
 fn a_record_that_does_not_read_is_an_error_not_a_panic() {
     let d = domain();
-    let e = ticket(json!({"id": "x y", "created_at": 5}), ctx(&d, false)).unwrap_err();
+    let e = ticket(json!({"id": "x y", "created_at": 5}), &d, false).unwrap_err();
     assert!(e.starts_with("a freshdesk ticket could not be read"), "{e}");
-    assert!(user(json!([]), ctx(&d, false)).is_err());
+    assert!(user(json!([]), false).is_err());
 }

@@ -127,13 +127,13 @@ pub(crate) async fn list(
         }
     };
     let keep = keep(req);
-    let ctx = fd.ctx(req.include_remote_data);
+    let remote = req.include_remote_data;
     scan(
         req.cursor.clone(),
         fetch,
         keep.as_ref()
             .map(|k| k as &(dyn Fn(&Value) -> bool + Send + Sync)),
-        |raw| map::ticket(raw, ctx),
+        |raw| map::ticket(raw, fd.domain(), remote),
     )
     .await
 }
@@ -148,15 +148,17 @@ pub(crate) async fn get(
     let request = fd
         .request(Method::GET, TICKET, &[id], None, 1)?
         .query_pair("include", "stats");
-    let ctx = fd.ctx(opts.include_remote_data);
-    fd.one(request, &|raw| map::ticket(raw, ctx)).await
+    fd.one(request, &|raw| {
+        map::ticket(raw, fd.domain(), opts.include_remote_data)
+    })
+    .await
 }
 
 /// Reads a ticket without extra credits (for tag changes).
 pub(crate) async fn read_plain(fd: &FreshdeskConnector, id: &str) -> Result<Ticket> {
     let request = fd.request(Method::GET, TICKET, &[id], None, 0)?;
-    let ctx = fd.ctx(false);
-    fd.one(request, &|raw| map::ticket(raw, ctx)).await
+    fd.one(request, &|raw| map::ticket(raw, fd.domain(), false))
+        .await
 }
 
 pub(crate) async fn create(fd: &FreshdeskConnector, ticket: &NewTicket) -> Result<Ticket> {
@@ -169,8 +171,8 @@ pub(crate) async fn create(fd: &FreshdeskConnector, ticket: &NewTicket) -> Resul
         0,
     )?;
     let request = fd.client().json(request, &body)?;
-    let ctx = fd.ctx(false);
-    fd.one(request, &|raw| map::ticket(raw, ctx)).await
+    fd.one(request, &|raw| map::ticket(raw, fd.domain(), false))
+        .await
 }
 
 /// `PUT /tickets/{id}` with the given fields; an empty patch only reads the ticket.
@@ -187,8 +189,8 @@ pub(crate) async fn put(
         0,
     )?;
     let request = fd.client().json(request, &Value::Object(body))?;
-    let ctx = fd.ctx(false);
-    fd.one(request, &|raw| map::ticket(raw, ctx)).await
+    fd.one(request, &|raw| map::ticket(raw, fd.domain(), false))
+        .await
 }
 
 pub(crate) async fn update(
