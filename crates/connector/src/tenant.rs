@@ -98,6 +98,42 @@ mod tests {
     }
 
     #[test]
+    fn anything_but_a_bare_label_is_refused() {
+        let refused = [
+            "",
+            "acme.example.com",
+            "https://acme.example.com",
+            "acme/path",
+            "acme?x",
+            "acme#f",
+            "acme:8443",
+            "acme%2f",
+            "acme@evil.com",
+            "acme\0",
+            "acme\n",
+            " acme",
+            "a_b",
+            "-acme",
+            "acme-",
+            "xn--80ak6aa92e",
+            "\u{0430}cme",
+            "ａｃｍｅ",
+            "127.0.0.1",
+            "[::1]",
+        ];
+        for input in refused
+            .iter()
+            .map(|s| s.to_string())
+            .chain(["a".repeat(64)])
+        {
+            assert!(
+                TenantAccount::parse("v", "example.com", "label", &input).is_err(),
+                "{input:?}"
+            );
+        }
+    }
+
+    #[test]
     fn the_refusal_says_what_the_label_is() {
         let e = TenantAccount::parse("zendesk", "zendesk.com", "subdomain", "a.b").unwrap_err();
         assert_eq!(

@@ -278,20 +278,16 @@ mod tests {
             assert_eq!(map::status(status_code(s).unwrap()), s);
         }
         assert_eq!(status_code(TicketStatus::New).unwrap(), 2);
-        for p in [
-            Priority::Low,
-            Priority::Normal,
-            Priority::High,
-            Priority::Urgent,
-        ] {
+        let priorities = [Priority::Low, Priority::Normal, Priority::High];
+        for p in priorities.into_iter().chain([Priority::Urgent]) {
             assert_eq!(map::priority(priority_code(p)), Some(p));
         }
-        for t in [
+        let types = [
             TicketType::Question,
             TicketType::Incident,
             TicketType::Problem,
-            TicketType::Task,
-        ] {
+        ];
+        for t in types.into_iter().chain([TicketType::Task]) {
             assert_eq!(map::ticket_type(type_name(t)), Some(t));
         }
     }

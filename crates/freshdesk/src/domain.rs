@@ -101,32 +101,15 @@ mod tests {
     }
 
     #[test]
-    fn urls_hosts_and_anything_but_a_dns_label_are_refused() {
-        for bad in [
-            "",
-            "acme.freshdesk.com",
+    fn urls_and_hosts_are_refused_as_domains() {
+        // The label rules themselves are the kit's `TenantAccount`'s, tested there.
+        let typed = [
             "https://acme.freshdesk.com",
+            "acme.freshdesk.com",
             "acme/api/v2",
-            "acme?x=1",
-            "acme#f",
-            "acme:443",
-            "acme@evil.com",
-            "acme.evil.com",
-            "acme%2f",
-            "acme\n",
-            " acme",
-            "a_b",
-            "-acme",
-            "acme-",
-            "xn--80ak6aa92e",
-            "\u{0430}cme",
-            "ａｃｍｅ",
-            "127.0.0.1",
-            "[::1]",
-        ] {
-            assert!(FreshdeskDomain::parse(bad).is_err(), "{bad:?}");
-        }
-        assert!(FreshdeskDomain::parse(&"a".repeat(64)).is_err());
+            "",
+        ];
+        assert!(typed.iter().all(|t| FreshdeskDomain::parse(t).is_err()));
     }
 
     #[test]

@@ -86,12 +86,7 @@ async fn a_domain_without_a_helpdesk_is_an_error_on_the_domain_field() {
 #[tokio::test]
 async fn a_url_for_a_domain_is_refused_before_anything_is_sent() {
     let world = World::start().await;
-    let before = world
-        .server
-        .sandbox()
-        .freshdesk_counters("acme")
-        .unwrap()
-        .requests;
+    let before = world.counters("acme").requests;
     for typed in [
         "https://acme.freshdesk.com",
         "acme.freshdesk.com",
@@ -102,11 +97,6 @@ async fn a_url_for_a_domain_is_refused_before_anything_is_sent() {
             other => panic!("{typed}: expected a domain field error, got {other:?}"),
         }
     }
-    let after = world
-        .server
-        .sandbox()
-        .freshdesk_counters("acme")
-        .unwrap()
-        .requests;
+    let after = world.counters("acme").requests;
     assert_eq!(before, after);
 }

@@ -35,7 +35,7 @@ async fn calls_spend_the_account_budget_and_the_endpoint_caps_the_spec_names() {
         tracked.contains(&"freshdesk:acme/tickets_list".to_owned()),
         "{tracked:?}"
     );
-    let counters = world.server.sandbox().freshdesk_counters("acme").unwrap();
+    let counters = world.counters("acme");
     assert!(
         counters.credits_used >= 3,
         "the get with include=stats costs two credits"
@@ -92,14 +92,6 @@ async fn a_server_error_on_a_create_is_reported_and_not_retried() {
         c.create_ticket(&ticket).await,
         Err(ConnectorError::Upstream { status: 500 })
     );
-    assert_eq!(
-        world
-            .server
-            .sandbox()
-            .freshdesk_counters("acme")
-            .unwrap()
-            .injected_errors,
-        1
-    );
+    assert_eq!(world.counters("acme").injected_errors, 1);
     c.create_ticket(&ticket).await.unwrap();
 }

@@ -101,12 +101,7 @@ async fn a_ticket_without_a_requester_or_with_a_status_freshdesk_lacks_is_refuse
     let c = world.connector("acme");
     let mut ticket = new_ticket(1);
     ticket.requester_id = None;
-    let before = world
-        .server
-        .sandbox()
-        .freshdesk_counters("acme")
-        .unwrap()
-        .requests;
+    let before = world.counters("acme").requests;
     let e = c.create_ticket(&ticket).await.unwrap_err();
     assert!(
         matches!(&e, ConnectorError::Invalid { fields, .. } if fields[0].field == "requester_id"),
@@ -121,15 +116,7 @@ async fn a_ticket_without_a_requester_or_with_a_status_freshdesk_lacks_is_refuse
         matches!(&e, ConnectorError::Invalid { fields, .. } if fields[0].field == "status"),
         "{e:?}"
     );
-    assert_eq!(
-        world
-            .server
-            .sandbox()
-            .freshdesk_counters("acme")
-            .unwrap()
-            .requests,
-        before
-    );
+    assert_eq!(world.counters("acme").requests, before);
 }
 
 #[tokio::test]

@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use chrono::Utc;
 use deskgate_sandbox::{
-    FreshdeskAccountConfig, FreshdeskCredentials, FreshdeskRateLimits, ManualClock, RunningSandbox,
-    Sandbox, SandboxConfig,
+    FreshdeskAccountConfig, FreshdeskCounters, FreshdeskCredentials, FreshdeskRateLimits,
+    ManualClock, RunningSandbox, Sandbox, SandboxConfig,
 };
 use deskgate_upstream::{SandboxOverride, Upstream, UpstreamConfig};
 use secrecy::{ExposeSecret, SecretString};
@@ -68,6 +68,11 @@ impl World {
             .build()
             .unwrap();
         Self { server, upstream }
+    }
+
+    /// What the sandbox account has served so far.
+    pub(crate) fn counters(&self, domain: &str) -> FreshdeskCounters {
+        self.server.sandbox().freshdesk_counters(domain).unwrap()
     }
 
     pub(crate) fn credentials(&self, domain: &str) -> FreshdeskCredentials {
