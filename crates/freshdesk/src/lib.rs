@@ -42,4 +42,4 @@ pub use budget::EndpointCap;
 pub use capabilities::capabilities;
 pub use client::FreshdeskConnector;
 pub use domain::{DomainError, FRESHDESK_DOMAIN, FreshdeskDomain};
-pub use provider::{FRESHDESK, FreshdeskSettings, FreshdeskSpec, api_key_location};
+pub use provider::{FRESHDESK, FreshdeskSettings, FreshdeskSpec};

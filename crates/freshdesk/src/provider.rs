@@ -17,7 +17,6 @@ use crate::budget::EndpointCap;
 use crate::capabilities::capabilities;
 use crate::client::FreshdeskConnector;
 use crate::domain::FreshdeskDomain;
-use crate::errors::KEY_LOCATION;
 
 /// Freshdesk, for the registry: `deskgate_freshdesk::FRESHDESK`.
 pub static FRESHDESK: FreshdeskSpec = FreshdeskSpec;
@@ -169,11 +168,6 @@ impl ProviderSpec for FreshdeskSpec {
                 .with_connection_id(stored.connection_id),
         ))
     }
-}
-
-/// Where the key is, for docs and pages that want the words alone.
-pub fn api_key_location() -> &'static str {
-    KEY_LOCATION
 }
 
 #[cfg(test)]
