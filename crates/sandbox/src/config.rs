@@ -8,7 +8,9 @@ use serde::{Deserialize, Serialize};
 pub struct SandboxConfig {
     /// Zendesk accounts, addressed by subdomain.
     pub zendesk: Vec<ZendeskAccountConfig>,
-    /// Freshdesk accounts, addressed by domain label.
+    /// Freshdesk accounts, addressed by domain label. Absent from a configuration file, it
+    /// means none (a file written before Freshdesk existed keeps its meaning).
+    #[serde(default)]
     pub freshdesk: Vec<FreshdeskAccountConfig>,
 }
 

@@ -3,7 +3,9 @@
 
 use std::sync::Arc;
 
-use axum::extract::FromRequestParts;
+use axum::extract::{FromRequestParts, Request};
+use axum::middleware::Next;
+use axum::response::Response;
 use http::StatusCode;
 use http::request::Parts;
 
@@ -53,4 +55,14 @@ where
             .cloned()
             .ok_or(StatusCode::INTERNAL_SERVER_ERROR)
     }
+}
+
+/// Hands `ctx` to the handlers of a vendor's entry middleware and runs them.
+pub(crate) async fn run_with<A: Send + Sync + 'static>(
+    mut request: Request,
+    next: Next,
+    ctx: Ctx<A>,
+) -> Response {
+    request.extensions_mut().insert(ctx);
+    next.run(request).await
 }

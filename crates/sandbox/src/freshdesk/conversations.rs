@@ -3,9 +3,9 @@
 //! `private: false`). Both writes take JSON or multipart with `attachments[]`, and move the
 //! ticket's `updated_at`.
 
-use axum::extract::{DefaultBodyLimit, Path};
+use axum::extract::DefaultBodyLimit;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{MethodRouter, get, post};
 use axum::{Json, Router};
 use http::StatusCode;
 
@@ -15,10 +15,10 @@ use super::body::{Input, MAX_BODY_BYTES};
 use super::context::Ctx;
 use super::errors::{FieldError, FreshdeskError};
 use super::fields::Fields;
-use super::paging::{Page, check_params, respond};
+use super::paging::{Checked, respond};
+use super::record_id::RecordId;
 use super::records::{Conversation, NOTE_SOURCE, REPLY_SOURCE};
 use super::render;
-use super::tickets::parse_id;
 use crate::lock::lock;
 use crate::query::QueryParams;
 use crate::sandbox::Sandbox;
@@ -46,29 +46,29 @@ pub(crate) fn router() -> Router<Sandbox> {
             "/api/v2/tickets/{id}/conversations",
             get(list_conversations),
         )
-        .route(
-            "/api/v2/tickets/{id}/reply",
-            post(create_reply).layer(DefaultBodyLimit::max(MAX_BODY_BYTES)),
-        )
-        .route(
-            "/api/v2/tickets/{id}/notes",
-            post(create_note).layer(DefaultBodyLimit::max(MAX_BODY_BYTES)),
-        )
+        .route("/api/v2/tickets/{id}/reply", writer(REPLY))
+        .route("/api/v2/tickets/{id}/notes", writer(NOTE))
+}
+
+/// `POST` of a reply or a note.
+fn writer(kind: Kind) -> MethodRouter<Sandbox> {
+    post(
+        move |ctx: Ctx, caller: Caller, RecordId(id): RecordId, input: Input| async move {
+            create(&ctx, caller, id, input, kind)
+        },
+    )
+    .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
 }
 
 async fn list_conversations(
     ctx: Ctx,
     _caller: Caller,
-    Path(id): Path<String>,
+    RecordId(id): RecordId,
     q: QueryParams,
 ) -> Result<Response, FreshdeskError> {
-    let mut errors = Vec::new();
-    check_params(&q, &[], &mut errors);
-    let page = Page::parse(&q, &mut errors);
-    if !errors.is_empty() {
-        return Err(errors.into());
-    }
-    let id = parse_id(&id)?;
+    let mut checked = Checked::new(&q, &[]);
+    let page = checked.page(&q);
+    checked.finish()?;
     let data = lock(&ctx.account.data);
     data.ticket(id).ok_or(FreshdeskError::NotFound)?;
     let all = data.conversations(id);
@@ -98,40 +98,22 @@ struct Kind {
     fields: &'static [&'static str],
 }
 
-async fn create_reply(
-    ctx: Ctx,
-    caller: Caller,
-    Path(id): Path<String>,
-    input: Input,
-) -> Result<Response, FreshdeskError> {
-    let kind = Kind {
-        source: REPLY_SOURCE,
-        fields: &REPLY_FIELDS,
-    };
-    create(&ctx, caller, &id, input, kind)
-}
-
-async fn create_note(
-    ctx: Ctx,
-    caller: Caller,
-    Path(id): Path<String>,
-    input: Input,
-) -> Result<Response, FreshdeskError> {
-    let kind = Kind {
-        source: NOTE_SOURCE,
-        fields: &NOTE_FIELDS,
-    };
-    create(&ctx, caller, &id, input, kind)
-}
+const REPLY: Kind = Kind {
+    source: REPLY_SOURCE,
+    fields: &REPLY_FIELDS,
+};
+const NOTE: Kind = Kind {
+    source: NOTE_SOURCE,
+    fields: &NOTE_FIELDS,
+};
 
 fn create(
     ctx: &Ctx,
     Caller(agent): Caller,
-    id: &str,
+    id: u64,
     input: Input,
     kind: Kind,
 ) -> Result<Response, FreshdeskError> {
-    let id = parse_id(id)?;
     let now = ctx.now_secs();
     let mut data = lock(&ctx.account.data);
     let mut ticket = data.ticket(id).ok_or(FreshdeskError::NotFound)?;

@@ -10,6 +10,7 @@ use http::HeaderValue;
 use super::context::Ctx;
 use super::errors::FreshdeskError;
 use super::rate_limit::{Charge, Endpoint};
+use crate::context::run_with;
 use crate::fault::Injected;
 use crate::lock::lock;
 use crate::query::QueryParams;
@@ -77,12 +78,12 @@ pub(crate) async fn enter(
         }
     }
 
-    request.extensions_mut().insert(Ctx {
+    let ctx = Ctx {
         account,
         base_url: target.base_url,
         clock,
-    });
-    let mut response = next.run(request).await;
+    };
+    let mut response = run_with(request, next, ctx).await;
     add_headers(&mut response, charge);
     response
 }

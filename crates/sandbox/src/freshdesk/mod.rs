@@ -16,6 +16,7 @@ mod fields;
 mod handle;
 mod paging;
 pub(crate) mod rate_limit;
+mod record_id;
 mod records;
 mod render;
 mod router;

@@ -1,7 +1,7 @@
 //! Tickets: `GET /api/v2/tickets` (the 30-day default window, `updated_since`, ordering,
 //! the 300-page cap), `POST`, and `GET`/`PUT`/`DELETE /api/v2/tickets/{id}`.
 
-use axum::extract::{DefaultBodyLimit, Path};
+use axum::extract::DefaultBodyLimit;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -13,7 +13,8 @@ use super::auth::Caller;
 use super::body::{Input, MAX_BODY_BYTES};
 use super::context::Ctx;
 use super::errors::{FieldError, FreshdeskError};
-use super::paging::{Page, check_params, respond};
+use super::paging::{Checked, respond};
+use super::record_id::RecordId;
 use super::render::{self, Extras};
 use super::ticket_input::TicketChanges;
 use super::ticket_order::{Order, OrderBy, Since, list};
@@ -105,25 +106,18 @@ async fn list_tickets(
     _caller: Caller,
     q: QueryParams,
 ) -> Result<Response, FreshdeskError> {
-    let mut errors = Vec::new();
-    check_params(
-        &q,
-        &["updated_since", "order_by", "order_type", "include"],
-        &mut errors,
-    );
-    let page = Page::parse(&q, &mut errors);
-    let order = order(&q, ctx.now_secs(), &mut errors);
-    let include = includes(&q, &LIST_INCLUDES, &mut errors);
+    let mut checked = Checked::new(&q, &["updated_since", "order_by", "order_type", "include"]);
+    let page = checked.page(&q);
+    let order = order(&q, ctx.now_secs(), &mut checked.errors);
+    let include = includes(&q, &LIST_INCLUDES, &mut checked.errors);
     if page.page > MAX_PAGE {
-        errors.push(FieldError::new(
+        checked.errors.push(FieldError::new(
             "page",
             "You cannot access tickets beyond the 300th page. Please provide a smaller page number.",
             "invalid_value",
         ));
     }
-    if !errors.is_empty() {
-        return Err(errors.into());
-    }
+    checked.finish()?;
     let extras = Extras {
         description: include.iter().any(|i| i == "description"),
         stats: include.iter().any(|i| i == "stats"),
@@ -155,24 +149,15 @@ async fn list_tickets(
     ))
 }
 
-/// A path id; anything but a number names no record.
-pub(crate) fn parse_id(text: &str) -> Result<u64, FreshdeskError> {
-    text.parse().map_err(|_| FreshdeskError::NotFound)
-}
-
 async fn show_ticket(
     ctx: Ctx,
     _caller: Caller,
-    Path(id): Path<String>,
+    RecordId(id): RecordId,
     q: QueryParams,
 ) -> Result<Response, FreshdeskError> {
-    let mut errors = Vec::new();
-    check_params(&q, &["include"], &mut errors);
-    let include = includes(&q, &SHOW_INCLUDES, &mut errors);
-    if !errors.is_empty() {
-        return Err(errors.into());
-    }
-    let id = parse_id(&id)?;
+    let mut checked = Checked::new(&q, &["include"]);
+    let include = includes(&q, &SHOW_INCLUDES, &mut checked.errors);
+    checked.finish()?;
     let data = lock(&ctx.account.data);
     let ticket = data.ticket(id).ok_or(FreshdeskError::NotFound)?;
     let has = |name: &str| include.iter().any(|i| i == name);
@@ -242,10 +227,9 @@ async fn create_ticket(
 async fn update_ticket(
     ctx: Ctx,
     _caller: Caller,
-    Path(id): Path<String>,
+    RecordId(id): RecordId,
     input: Input,
 ) -> Result<Response, FreshdeskError> {
-    let id = parse_id(&id)?;
     let now = ctx.now_secs();
     let mut data = lock(&ctx.account.data);
     let mut ticket = data.ticket(id).ok_or(FreshdeskError::NotFound)?;
@@ -261,9 +245,8 @@ async fn update_ticket(
 async fn delete_ticket(
     ctx: Ctx,
     _caller: Caller,
-    Path(id): Path<String>,
+    RecordId(id): RecordId,
 ) -> Result<StatusCode, FreshdeskError> {
-    let id = parse_id(&id)?;
     let now = ctx.now_secs();
     let mut data = lock(&ctx.account.data);
     let seed = data.seed.clone();
