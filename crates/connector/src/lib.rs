@@ -12,6 +12,8 @@
 //! - [`endpoint`]: [`Endpoint`], a route template and the path filled from it.
 //! - [`scan`]: the bounded scan behind emulated filters.
 //! - [`filters`]: record predicates for emulated filters; id and cursor checks.
+//! - [`matrix`]: a capability-matrix row from a resource, its operations and filters.
+//! - [`tenant`]: [`TenantAccount`], an account label checked into its origin and budget key.
 //! - [`vendor_error`]: vendor answers and engine failures → `ConnectorError`.
 //!
 //! Connectors depend on this crate and on `deskgate-upstream`; this crate does no I/O of its
@@ -22,8 +24,10 @@ pub mod credentials;
 pub mod endpoint;
 pub mod filters;
 pub mod input;
+pub mod matrix;
 pub mod provider;
 pub mod scan;
+pub mod tenant;
 pub mod vendor_error;
 
 pub use client::{CallPolicy, VendorClient, bad_response};
@@ -35,4 +39,5 @@ pub use provider::{
     ProviderSpec, Stored,
 };
 pub use scan::{MAX_SCAN_PAGES, RawPage, scan};
+pub use tenant::{LabelRefused, TenantAccount};
 pub use vendor_error::{Hints, VendorError};

@@ -5,7 +5,7 @@
 
 use axum::extract::DefaultBodyLimit;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{MethodRouter, get, post};
 use axum::{Json, Router};
 use http::StatusCode;
 
@@ -15,7 +15,7 @@ use super::body::{Input, MAX_BODY_BYTES};
 use super::context::Ctx;
 use super::errors::{FieldError, FreshdeskError};
 use super::fields::Fields;
-use super::paging::{Page, check_params, respond};
+use super::paging::{Checked, respond};
 use super::record_id::RecordId;
 use super::records::{Conversation, NOTE_SOURCE, REPLY_SOURCE};
 use super::render;
@@ -46,14 +46,18 @@ pub(crate) fn router() -> Router<Sandbox> {
             "/api/v2/tickets/{id}/conversations",
             get(list_conversations),
         )
-        .route(
-            "/api/v2/tickets/{id}/reply",
-            post(create_reply).layer(DefaultBodyLimit::max(MAX_BODY_BYTES)),
-        )
-        .route(
-            "/api/v2/tickets/{id}/notes",
-            post(create_note).layer(DefaultBodyLimit::max(MAX_BODY_BYTES)),
-        )
+        .route("/api/v2/tickets/{id}/reply", writer(REPLY))
+        .route("/api/v2/tickets/{id}/notes", writer(NOTE))
+}
+
+/// `POST` of a reply or a note.
+fn writer(kind: Kind) -> MethodRouter<Sandbox> {
+    post(
+        move |ctx: Ctx, caller: Caller, RecordId(id): RecordId, input: Input| async move {
+            create(&ctx, caller, id, input, kind)
+        },
+    )
+    .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
 }
 
 async fn list_conversations(
@@ -62,12 +66,9 @@ async fn list_conversations(
     RecordId(id): RecordId,
     q: QueryParams,
 ) -> Result<Response, FreshdeskError> {
-    let mut errors = Vec::new();
-    check_params(&q, &[], &mut errors);
-    let page = Page::parse(&q, &mut errors);
-    if !errors.is_empty() {
-        return Err(errors.into());
-    }
+    let mut checked = Checked::new(&q, &[]);
+    let page = checked.page(&q);
+    checked.finish()?;
     let data = lock(&ctx.account.data);
     data.ticket(id).ok_or(FreshdeskError::NotFound)?;
     let all = data.conversations(id);
@@ -97,31 +98,14 @@ struct Kind {
     fields: &'static [&'static str],
 }
 
-async fn create_reply(
-    ctx: Ctx,
-    caller: Caller,
-    RecordId(id): RecordId,
-    input: Input,
-) -> Result<Response, FreshdeskError> {
-    let kind = Kind {
-        source: REPLY_SOURCE,
-        fields: &REPLY_FIELDS,
-    };
-    create(&ctx, caller, id, input, kind)
-}
-
-async fn create_note(
-    ctx: Ctx,
-    caller: Caller,
-    RecordId(id): RecordId,
-    input: Input,
-) -> Result<Response, FreshdeskError> {
-    let kind = Kind {
-        source: NOTE_SOURCE,
-        fields: &NOTE_FIELDS,
-    };
-    create(&ctx, caller, id, input, kind)
-}
+const REPLY: Kind = Kind {
+    source: REPLY_SOURCE,
+    fields: &REPLY_FIELDS,
+};
+const NOTE: Kind = Kind {
+    source: NOTE_SOURCE,
+    fields: &NOTE_FIELDS,
+};
 
 fn create(
     ctx: &Ctx,

@@ -3,7 +3,7 @@
 //! companies and groups. Lists are in id order and paged like every list.
 
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{MethodRouter, get};
 use axum::{Json, Router};
 use serde_json::Value;
 
@@ -11,7 +11,7 @@ use super::account::Data;
 use super::auth::Caller;
 use super::context::Ctx;
 use super::errors::{FieldError, FreshdeskError};
-use super::paging::{Page, check_params, respond};
+use super::paging::{Checked, Page, respond};
 use super::record_id::RecordId;
 use super::render;
 use crate::collection::{Collection, Filter};
@@ -22,14 +22,67 @@ use crate::sandbox::Sandbox;
 pub(crate) fn router() -> Router<Sandbox> {
     Router::new()
         .route("/api/v2/agents/me", get(show_me))
-        .route("/api/v2/agents", get(list_agents))
-        .route("/api/v2/agents/{id}", get(show_agent))
+        .route(
+            "/api/v2/agents",
+            listed("/api/v2/agents", |d| &d.agents, Data::agent, render::agent),
+        )
+        .route("/api/v2/agents/{id}", shown(Data::agent, render::agent))
         .route("/api/v2/contacts", get(list_contacts))
-        .route("/api/v2/contacts/{id}", get(show_contact))
-        .route("/api/v2/companies", get(list_companies))
-        .route("/api/v2/companies/{id}", get(show_company))
-        .route("/api/v2/groups", get(list_groups))
-        .route("/api/v2/groups/{id}", get(show_group))
+        .route(
+            "/api/v2/contacts/{id}",
+            shown(Data::contact, render::contact),
+        )
+        .route(
+            "/api/v2/companies",
+            listed(
+                "/api/v2/companies",
+                |d| &d.companies,
+                Data::company,
+                render::company,
+            ),
+        )
+        .route(
+            "/api/v2/companies/{id}",
+            shown(Data::company, render::company),
+        )
+        .route(
+            "/api/v2/groups",
+            listed("/api/v2/groups", |d| &d.groups, Data::group, render::group),
+        )
+        .route("/api/v2/groups/{id}", shown(Data::group, render::group))
+}
+
+/// `GET` of a list without filters, in id order.
+fn listed<T: Clone + 'static>(
+    path: &'static str,
+    collection: fn(&Data) -> &Collection<T>,
+    fetch: fn(&Data, u64) -> Option<T>,
+    render: fn(&T) -> Value,
+) -> MethodRouter<Sandbox> {
+    get(move |ctx: Ctx, _: Caller, q: QueryParams| async move {
+        let mut checked = Checked::new(&q, &[]);
+        let page = checked.page(&q);
+        checked.finish()?;
+        let data = lock(&ctx.account.data);
+        let (items, has_next) =
+            page_of(collection(&data), page, None, |id| fetch(&data, id), render);
+        drop(data);
+        Ok::<_, FreshdeskError>(respond(&ctx, path, &q, page, items, has_next))
+    })
+}
+
+/// `GET` of one record, or the bare 404.
+fn shown<T: 'static>(
+    fetch: fn(&Data, u64) -> Option<T>,
+    render: fn(&T) -> Value,
+) -> MethodRouter<Sandbox> {
+    get(
+        move |ctx: Ctx, _: Caller, RecordId(id): RecordId| async move {
+            fetch(&lock(&ctx.account.data), id)
+                .map(|record| Json(render(&record)).into_response())
+                .ok_or(FreshdeskError::NotFound)
+        },
+    )
 }
 
 /// One page of a collection in id order, and whether another follows.
@@ -51,91 +104,17 @@ fn page_of<T: Clone>(
     (items, has_next)
 }
 
-/// A list endpoint without filters.
-fn plain_list(
-    ctx: &Ctx,
-    q: &QueryParams,
-    path: &str,
-    pick: impl Fn(&Data, Page) -> (Vec<Value>, bool),
-) -> Result<Response, FreshdeskError> {
-    let mut errors = Vec::new();
-    check_params(q, &[], &mut errors);
-    let page = Page::parse(q, &mut errors);
-    if !errors.is_empty() {
-        return Err(errors.into());
-    }
-    let (items, has_next) = pick(&lock(&ctx.account.data), page);
-    Ok(respond(ctx, path, q, page, items, has_next))
-}
-
-fn one(value: Option<Value>) -> Result<Response, FreshdeskError> {
-    value
-        .map(|v| Json(v).into_response())
-        .ok_or(FreshdeskError::NotFound)
-}
-
 async fn show_me(Caller(agent): Caller) -> Response {
     Json(render::agent(&agent)).into_response()
 }
 
-async fn list_agents(ctx: Ctx, _c: Caller, q: QueryParams) -> Result<Response, FreshdeskError> {
-    plain_list(&ctx, &q, "/api/v2/agents", |data, page| {
-        page_of(&data.agents, page, None, |id| data.agent(id), render::agent)
-    })
-}
-
-async fn show_agent(
-    ctx: Ctx,
-    _c: Caller,
-    RecordId(id): RecordId,
-) -> Result<Response, FreshdeskError> {
-    one(lock(&ctx.account.data).agent(id).map(|a| render::agent(&a)))
-}
-
-async fn list_companies(ctx: Ctx, _c: Caller, q: QueryParams) -> Result<Response, FreshdeskError> {
-    plain_list(&ctx, &q, "/api/v2/companies", |data, page| {
-        page_of(
-            &data.companies,
-            page,
-            None,
-            |id| data.company(id),
-            render::company,
-        )
-    })
-}
-
-async fn show_company(
-    ctx: Ctx,
-    _c: Caller,
-    RecordId(id): RecordId,
-) -> Result<Response, FreshdeskError> {
-    one(lock(&ctx.account.data)
-        .company(id)
-        .map(|c| render::company(&c)))
-}
-
-async fn list_groups(ctx: Ctx, _c: Caller, q: QueryParams) -> Result<Response, FreshdeskError> {
-    plain_list(&ctx, &q, "/api/v2/groups", |data, page| {
-        page_of(&data.groups, page, None, |id| data.group(id), render::group)
-    })
-}
-
-async fn show_group(
-    ctx: Ctx,
-    _c: Caller,
-    RecordId(id): RecordId,
-) -> Result<Response, FreshdeskError> {
-    one(lock(&ctx.account.data).group(id).map(|g| render::group(&g)))
-}
-
 async fn list_contacts(ctx: Ctx, _c: Caller, q: QueryParams) -> Result<Response, FreshdeskError> {
-    let mut errors = Vec::new();
-    check_params(&q, &["email", "company_id", "_updated_since"], &mut errors);
-    let page = Page::parse(&q, &mut errors);
+    let mut checked = Checked::new(&q, &["email", "company_id", "_updated_since"]);
+    let page = checked.page(&q);
     let company_id = q.get("company_id").and_then(|c| match c.parse::<u64>() {
         Ok(id) => Some(id),
         Err(_) => {
-            errors.push(FieldError::mismatch(
+            checked.errors.push(FieldError::mismatch(
                 "company_id",
                 "String",
                 "Positive Integer",
@@ -146,7 +125,7 @@ async fn list_contacts(ctx: Ctx, _c: Caller, q: QueryParams) -> Result<Response,
     let since = q.get("_updated_since").and_then(|t| {
         let parsed = crate::timestamp::parse(t);
         if parsed.is_none() {
-            errors.push(FieldError::new(
+            checked.errors.push(FieldError::new(
                 "_updated_since",
                 "It should be in the 'valid date time' format",
                 "invalid_value",
@@ -154,9 +133,7 @@ async fn list_contacts(ctx: Ctx, _c: Caller, q: QueryParams) -> Result<Response,
         }
         parsed
     });
-    if !errors.is_empty() {
-        return Err(errors.into());
-    }
+    checked.finish()?;
     let email = q.get("email").map(str::to_owned);
     let data = lock(&ctx.account.data);
     let by_email = email
@@ -197,14 +174,4 @@ async fn list_contacts(ctx: Ctx, _c: Caller, q: QueryParams) -> Result<Response,
     };
     drop(data);
     Ok(respond(&ctx, "/api/v2/contacts", &q, page, items, has_next))
-}
-
-async fn show_contact(
-    ctx: Ctx,
-    _c: Caller,
-    RecordId(id): RecordId,
-) -> Result<Response, FreshdeskError> {
-    one(lock(&ctx.account.data)
-        .contact(id)
-        .map(|c| render::contact(&c)))
 }

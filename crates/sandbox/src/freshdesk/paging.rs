@@ -8,7 +8,7 @@ use http::{HeaderValue, StatusCode, header};
 use serde_json::Value;
 
 use super::context::Ctx;
-use super::errors::FieldError;
+use super::errors::{FieldError, FreshdeskError};
 use crate::query::QueryParams;
 
 pub(crate) const DEFAULT_PER_PAGE: u64 = 30;
@@ -72,12 +72,35 @@ impl Page {
     }
 }
 
-/// Adds `invalid_field` errors for query parameters the endpoint does not take.
-pub(crate) fn check_params(q: &QueryParams, allowed: &[&str], errors: &mut Vec<FieldError>) {
-    for (key, _) in q.pairs() {
-        let known = allowed.contains(&key.as_str()) || key == "page" || key == "per_page";
-        if !known && !errors.iter().any(|e| &e.field == key) {
-            errors.push(FieldError::unexpected(key));
+/// A query checked against the parameters an endpoint takes. Errors gather (unknown
+/// parameters first, as `invalid_field`) until [`Checked::finish`] reports them all.
+pub(crate) struct Checked {
+    pub(crate) errors: Vec<FieldError>,
+}
+
+impl Checked {
+    pub(crate) fn new(q: &QueryParams, allowed: &[&str]) -> Self {
+        let mut errors: Vec<FieldError> = Vec::new();
+        for (key, _) in q.pairs() {
+            let known = allowed.contains(&key.as_str()) || key == "page" || key == "per_page";
+            if !known && !errors.iter().any(|e| &e.field == key) {
+                errors.push(FieldError::unexpected(key));
+            }
+        }
+        Self { errors }
+    }
+
+    /// Reads `page` and `per_page`.
+    pub(crate) fn page(&mut self, q: &QueryParams) -> Page {
+        Page::parse(q, &mut self.errors)
+    }
+
+    /// Every error found, as one validation error.
+    pub(crate) fn finish(self) -> Result<(), FreshdeskError> {
+        if self.errors.is_empty() {
+            Ok(())
+        } else {
+            Err(FreshdeskError::Validation(self.errors))
         }
     }
 }

@@ -9,14 +9,18 @@ use super::errors::{FieldError, FreshdeskError};
 use super::fields::{Fields, invalid_email, is_email};
 use super::records::{Contact, PRIORITIES, SOURCES, STATUSES, TYPES, Ticket};
 
-const FIELDS: [&str; 25] = [
-    "name",
+/// The fields that name a requester; a create needs one of them.
+const REQUESTER_FIELDS: [&str; 6] = [
     "requester_id",
     "email",
     "phone",
     "facebook_id",
     "twitter_id",
     "unique_external_id",
+];
+/// The other fields a ticket write takes.
+const TICKET_FIELDS: [&str; 19] = [
+    "name",
     "subject",
     "type",
     "status",
@@ -148,16 +152,7 @@ fn requester(fields: &mut Fields<'_>, data: &Data, creating: bool) -> Option<Req
             name,
         });
     }
-    let named = [
-        "requester_id",
-        "email",
-        "phone",
-        "facebook_id",
-        "twitter_id",
-        "unique_external_id",
-    ]
-    .iter()
-    .any(|f| fields.has(f));
+    let named = REQUESTER_FIELDS.iter().any(|f| fields.has(f));
     if creating && !named {
         fields.errors.push(FieldError::new(
             "requester_id",
@@ -176,7 +171,12 @@ impl TicketChanges {
         data: &Data,
         creating: bool,
     ) -> Result<Self, FreshdeskError> {
-        let mut fields = Fields::new(&input.fields, &FIELDS);
+        let allowed: Vec<&str> = REQUESTER_FIELDS
+            .iter()
+            .chain(&TICKET_FIELDS)
+            .copied()
+            .collect();
+        let mut fields = Fields::new(&input.fields, &allowed);
         if fields.has("attachments") {
             fields.errors.push(FieldError::mismatch(
                 "attachments",

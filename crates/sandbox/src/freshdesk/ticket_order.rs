@@ -101,10 +101,27 @@ pub(crate) fn list(data: &Data, order: Order, skip: u64, limit: usize) -> Window
     if order.descending {
         changed.reverse();
     }
+    let walk = Walk {
+        data,
+        order,
+        changed,
+        skip,
+        limit,
+    };
     match order.by {
-        OrderBy::CreatedAt | OrderBy::UpdatedAt => merged(data, order, &changed, skip, limit),
-        OrderBy::DueBy | OrderBy::Status => sorted(data, order, &changed, skip, limit),
+        OrderBy::CreatedAt | OrderBy::UpdatedAt => merged(&walk),
+        OrderBy::DueBy | OrderBy::Status => sorted(&walk),
     }
+}
+
+/// One page request over the account: the changed tickets that pass the window, sorted in
+/// walking order, and which slice of the whole list to return.
+struct Walk<'a> {
+    data: &'a Data,
+    order: Order,
+    changed: Vec<(i64, u64, &'a Ticket)>,
+    skip: u64,
+    limit: usize,
 }
 
 /// Seeded indexes (id − 1) that the overlay holds, ascending.
@@ -122,13 +139,14 @@ impl Excluded {
     }
 }
 
-fn merged(
-    data: &Data,
-    order: Order,
-    changed: &[(i64, u64, &Ticket)],
-    skip: u64,
-    limit: usize,
-) -> Window {
+fn merged(walk: &Walk<'_>) -> Window {
+    let Walk {
+        data,
+        order,
+        ref changed,
+        skip,
+        limit,
+    } = *walk;
     let seed = &data.seed;
     let n = data.tickets.seeded();
     let key = |i: u64| match order.by {
@@ -225,13 +243,14 @@ fn step(excluded: &Excluded, previous: u64, descending: bool) -> u64 {
     }
 }
 
-fn sorted(
-    data: &Data,
-    order: Order,
-    changed: &[(i64, u64, &Ticket)],
-    skip: u64,
-    limit: usize,
-) -> Window {
+fn sorted(walk: &Walk<'_>) -> Window {
+    let Walk {
+        data,
+        order,
+        ref changed,
+        skip,
+        limit,
+    } = *walk;
     let n = data.tickets.seeded();
     let mut keys: Vec<(i64, u64)> = (0..n)
         .filter(|i| !data.tickets.overlay().contains_key(&(i + 1)))

@@ -13,7 +13,7 @@ use super::auth::Caller;
 use super::body::{Input, MAX_BODY_BYTES};
 use super::context::Ctx;
 use super::errors::{FieldError, FreshdeskError};
-use super::paging::{Page, check_params, respond};
+use super::paging::{Checked, respond};
 use super::record_id::RecordId;
 use super::render::{self, Extras};
 use super::ticket_input::TicketChanges;
@@ -106,25 +106,18 @@ async fn list_tickets(
     _caller: Caller,
     q: QueryParams,
 ) -> Result<Response, FreshdeskError> {
-    let mut errors = Vec::new();
-    check_params(
-        &q,
-        &["updated_since", "order_by", "order_type", "include"],
-        &mut errors,
-    );
-    let page = Page::parse(&q, &mut errors);
-    let order = order(&q, ctx.now_secs(), &mut errors);
-    let include = includes(&q, &LIST_INCLUDES, &mut errors);
+    let mut checked = Checked::new(&q, &["updated_since", "order_by", "order_type", "include"]);
+    let page = checked.page(&q);
+    let order = order(&q, ctx.now_secs(), &mut checked.errors);
+    let include = includes(&q, &LIST_INCLUDES, &mut checked.errors);
     if page.page > MAX_PAGE {
-        errors.push(FieldError::new(
+        checked.errors.push(FieldError::new(
             "page",
             "You cannot access tickets beyond the 300th page. Please provide a smaller page number.",
             "invalid_value",
         ));
     }
-    if !errors.is_empty() {
-        return Err(errors.into());
-    }
+    checked.finish()?;
     let extras = Extras {
         description: include.iter().any(|i| i == "description"),
         stats: include.iter().any(|i| i == "stats"),
@@ -162,12 +155,9 @@ async fn show_ticket(
     RecordId(id): RecordId,
     q: QueryParams,
 ) -> Result<Response, FreshdeskError> {
-    let mut errors = Vec::new();
-    check_params(&q, &["include"], &mut errors);
-    let include = includes(&q, &SHOW_INCLUDES, &mut errors);
-    if !errors.is_empty() {
-        return Err(errors.into());
-    }
+    let mut checked = Checked::new(&q, &["include"]);
+    let include = includes(&q, &SHOW_INCLUDES, &mut checked.errors);
+    checked.finish()?;
     let data = lock(&ctx.account.data);
     let ticket = data.ticket(id).ok_or(FreshdeskError::NotFound)?;
     let has = |name: &str| include.iter().any(|i| i == name);

@@ -1,0 +1,213 @@
+//! Tickets: the keyset walk behind `list` (see `paging`), emulated filters through the
+//! kit's scan, and get, create, update and delete.
+
+use chrono::{DateTime, Utc};
+use deskgate_connector::filters::{id_matches, later_than, numeric_id};
+use deskgate_connector::{Endpoint, RawPage, bad_response, scan};
+use deskgate_core::ids::TicketId;
+use deskgate_core::model::{NewTicket, Ticket, TicketPatch};
+use deskgate_core::page::{ReadOptions, TicketFilter};
+use deskgate_core::{ConnectorError, Page, PageRequest, VendorCursor};
+use http::Method;
+use serde_json::Value;
+
+use crate::body;
+use crate::budget::EndpointCap;
+use crate::client::FreshdeskConnector;
+use crate::map;
+use crate::paging::{MAX_PER_PAGE, TicketCursor, has_next, instant};
+use crate::wire::WireTicketKey;
+
+type Result<T> = std::result::Result<T, ConnectorError>;
+
+pub(crate) const TICKETS: Endpoint = Endpoint::new("/api/v2/tickets");
+pub(crate) const TICKET: Endpoint = Endpoint::new("/api/v2/tickets/{id}");
+
+/// The emulated ticket filters, and `updated_after` made exclusive (Freshdesk's
+/// `updated_since` includes the instant itself). `None` when nothing is to be dropped.
+fn keep(req: &PageRequest<TicketFilter>) -> Option<impl Fn(&Value) -> bool + Send + Sync + use<>> {
+    let f = req.filter.clone();
+    let emulated = f.status.is_some()
+        || f.assignee_id.is_some()
+        || f.team_id.is_some()
+        || f.account_id.is_some()
+        || f.requester_id.is_some();
+    if !emulated && req.updated_after.is_none() {
+        return None;
+    }
+    let newer = later_than(req.updated_after, "updated_at");
+    Some(move |raw: &Value| {
+        newer(raw)
+            && f.status.is_none_or(|wanted| {
+                raw.get("status")
+                    .and_then(Value::as_i64)
+                    .is_some_and(|code| map::status(code) == wanted)
+            })
+            && id_matches(
+                raw,
+                "responder_id",
+                f.assignee_id.as_ref().map(|i| i.as_str()),
+            )
+            && id_matches(raw, "group_id", f.team_id.as_ref().map(|i| i.as_str()))
+            && id_matches(raw, "company_id", f.account_id.as_ref().map(|i| i.as_str()))
+            && id_matches(
+                raw,
+                "requester_id",
+                f.requester_id.as_ref().map(|i| i.as_str()),
+            )
+    })
+}
+
+/// Each record's id and `updated_at`, in the vendor's order.
+fn keys(items: &[Value]) -> Result<Vec<(u64, DateTime<Utc>)>> {
+    items
+        .iter()
+        .map(|raw| {
+            let key = WireTicketKey::deserialize_from(raw)?;
+            let id = key.id.0.parse::<u64>().map_err(|_| {
+                bad_response(format!(
+                    "freshdesk sent a ticket id that is not a number: {}",
+                    key.id.0
+                ))
+            })?;
+            Ok((id, key.updated_at))
+        })
+        .collect()
+}
+
+impl WireTicketKey {
+    fn deserialize_from(raw: &Value) -> Result<Self> {
+        serde::Deserialize::deserialize(raw)
+            .map_err(|e| bad_response(format!("a freshdesk ticket could not be read: {e}")))
+    }
+}
+
+/// One vendor page of the walk: page `cursor.page` of the tickets updated since
+/// `cursor.since`, oldest first; only the tickets not yet returned, and where to go on.
+async fn walk_page(
+    fd: &FreshdeskConnector,
+    cursor: TicketCursor,
+    per_page: &str,
+) -> Result<RawPage<Value>> {
+    let request = fd
+        .request(Method::GET, TICKETS, &[], Some(EndpointCap::TicketsList), 0)?
+        .query_pair("updated_since", &instant(cursor.since))
+        .query_pair("order_by", "updated_at")
+        .query_pair("order_type", "asc")
+        .query_pair("per_page", per_page)
+        .query_pair("page", &cursor.page.to_string());
+    let response = fd.client().send(request).await?;
+    let items: Vec<Value> = fd.client().read(&response)?;
+    let (fresh, next) = cursor.step(&keys(&items)?, has_next(response.headers()));
+    let mut items: Vec<Option<Value>> = items.into_iter().map(Some).collect();
+    Ok(RawPage {
+        items: fresh.into_iter().filter_map(|i| items[i].take()).collect(),
+        next: next.map(|n| n.encode()),
+    })
+}
+
+pub(crate) async fn list(
+    fd: &FreshdeskConnector,
+    req: &PageRequest<TicketFilter>,
+) -> Result<Page<Ticket>> {
+    if let Some(cursor) = &req.cursor {
+        TicketCursor::decode(cursor)?;
+    }
+    let per_page = req.limit.get().min(MAX_PER_PAGE).to_string();
+    let per_page = per_page.as_str();
+    let start = TicketCursor::start(req.updated_after);
+    let fetch = |cursor: Option<VendorCursor>| {
+        let start = start.clone();
+        async move {
+            let cursor = match cursor {
+                Some(cursor) => TicketCursor::decode(&cursor)?,
+                None => start,
+            };
+            walk_page(fd, cursor, per_page).await
+        }
+    };
+    let keep = keep(req);
+    let remote = req.include_remote_data;
+    scan(
+        req.cursor.clone(),
+        fetch,
+        keep.as_ref()
+            .map(|k| k as &(dyn Fn(&Value) -> bool + Send + Sync)),
+        |raw| map::ticket(raw, fd.domain(), remote),
+    )
+    .await
+}
+
+/// One ticket, with `include=stats` (one credit more) for when it was resolved.
+pub(crate) async fn get(
+    fd: &FreshdeskConnector,
+    id: &TicketId,
+    opts: ReadOptions,
+) -> Result<Ticket> {
+    let id = numeric_id(id.as_str())?;
+    let request = fd
+        .request(Method::GET, TICKET, &[id], None, 1)?
+        .query_pair("include", "stats");
+    fd.one(request, &|raw| {
+        map::ticket(raw, fd.domain(), opts.include_remote_data)
+    })
+    .await
+}
+
+/// Reads a ticket without extra credits (for tag changes).
+pub(crate) async fn read_plain(fd: &FreshdeskConnector, id: &str) -> Result<Ticket> {
+    let request = fd.request(Method::GET, TICKET, &[id], None, 0)?;
+    fd.one(request, &|raw| map::ticket(raw, fd.domain(), false))
+        .await
+}
+
+pub(crate) async fn create(fd: &FreshdeskConnector, ticket: &NewTicket) -> Result<Ticket> {
+    let body = body::new_ticket(ticket)?;
+    let request = fd.request(
+        Method::POST,
+        TICKETS,
+        &[],
+        Some(EndpointCap::TicketCreate),
+        0,
+    )?;
+    let request = fd.client().json(request, &body)?;
+    fd.one(request, &|raw| map::ticket(raw, fd.domain(), false))
+        .await
+}
+
+/// `PUT /tickets/{id}` with the given fields; an empty patch only reads the ticket.
+pub(crate) async fn put(
+    fd: &FreshdeskConnector,
+    id: &str,
+    body: serde_json::Map<String, Value>,
+) -> Result<Ticket> {
+    let request = fd.request(
+        Method::PUT,
+        TICKET,
+        &[id],
+        Some(EndpointCap::TicketUpdate),
+        0,
+    )?;
+    let request = fd.client().json(request, &Value::Object(body))?;
+    fd.one(request, &|raw| map::ticket(raw, fd.domain(), false))
+        .await
+}
+
+pub(crate) async fn update(
+    fd: &FreshdeskConnector,
+    id: &TicketId,
+    patch: &TicketPatch,
+) -> Result<Ticket> {
+    let id = numeric_id(id.as_str())?;
+    let body = body::ticket_patch(patch)?;
+    if body.is_empty() {
+        return get(fd, &id.into(), ReadOptions::default()).await;
+    }
+    put(fd, id, body).await
+}
+
+pub(crate) async fn delete(fd: &FreshdeskConnector, id: &TicketId) -> Result<()> {
+    let id = numeric_id(id.as_str())?;
+    let request = fd.request(Method::DELETE, TICKET, &[id], None, 0)?;
+    fd.client().send(request).await.map(drop)
+}
