@@ -2,9 +2,7 @@
 //! scenario, written once, runs for every [`Vendor`] (with the `vendors!` macro) on both
 //! backends.
 
-use deskgate_sandbox::{
-    FaultConfig, FreshdeskAccountConfig, FreshdeskRateLimits, SandboxConfig,
-};
+use deskgate_sandbox::{FaultConfig, FreshdeskAccountConfig, FreshdeskRateLimits, SandboxConfig};
 use secrecy::ExposeSecret;
 use serde_json::{Value, json};
 
@@ -138,12 +136,7 @@ impl TestApp {
     pub fn vendor_requests(&self, vendor: Vendor, account: &str) -> u64 {
         match vendor {
             Vendor::Zendesk => self.requests(account),
-            Vendor::Freshdesk => {
-                self.sandbox()
-                    .freshdesk_counters(account)
-                    .unwrap()
-                    .requests
-            }
+            Vendor::Freshdesk => self.sandbox().freshdesk_counters(account).unwrap().requests,
         }
     }
 

@@ -12,7 +12,8 @@ use crate::credentials::Credentials;
 pub fn spec(provider: Provider) -> Option<&'static dyn ProviderSpec> {
     match provider {
         Provider::Zendesk => Some(&deskgate_zendesk::ZENDESK),
-        Provider::Freshdesk | Provider::Intercom => None,
+        Provider::Freshdesk => Some(&deskgate_freshdesk::FRESHDESK),
+        Provider::Intercom => None,
     }
 }
 
