@@ -244,30 +244,24 @@ fn step(excluded: &Excluded, previous: u64, descending: bool) -> u64 {
 }
 
 fn sorted(walk: &Walk<'_>) -> Window {
-    let Walk {
-        data,
-        order,
-        ref changed,
-        skip,
-        limit,
-    } = *walk;
+    let (data, order) = (walk.data, walk.order);
     let n = data.tickets.seeded();
     let mut keys: Vec<(i64, u64)> = (0..n)
         .filter(|i| !data.tickets.overlay().contains_key(&(i + 1)))
         .map(|i| data.seed.ticket(i))
         .filter(|t| order.since.admits(t))
         .map(|t| (order.by.key(&t), t.id))
-        .chain(changed.iter().map(|(k, id, _)| (*k, *id)))
+        .chain(walk.changed.iter().map(|(k, id, _)| (*k, *id)))
         .collect();
     keys.sort_unstable();
     if order.descending {
         keys.reverse();
     }
-    let start = usize::try_from(skip).unwrap_or(usize::MAX);
+    let start = usize::try_from(walk.skip).unwrap_or(usize::MAX);
     let tickets = keys
         .iter()
         .skip(start)
-        .take(limit)
+        .take(walk.limit)
         .filter_map(|(_, id)| data.ticket(*id))
         .collect();
     Window {

@@ -1,3 +1,6 @@
+//! The test harness: a Zendesk account on a manual clock served on port 0, its seeded
+//! credentials, and request helpers.
+
 use std::sync::Arc;
 
 use base64::Engine as _;
