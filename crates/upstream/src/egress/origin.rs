@@ -48,8 +48,8 @@ impl VendorOrigin {
         &self.host
     }
 
-    /// `https://{host}/`.
-    pub(crate) fn url(&self) -> &Url {
+    /// `https://{host}/`, to build links a browser follows.
+    pub fn url(&self) -> &Url {
         &self.url
     }
 
