@@ -18,6 +18,7 @@ const TENANT: &str = "demo";
 const ZENDESK_ACCOUNT: &str = "acme";
 const ZENDESK_REF: &str = "demo-zendesk-acme";
 const FRESHDESK_ACCOUNT: &str = "acme";
+const FRESHDESK_REF: &str = "demo-freshdesk-acme";
 
 /// Starts the sandbox helpdesks and the gateway (wired to them), prepares a tenant, a key
 /// and connections, prints how to call them, and serves until Ctrl-C.
@@ -59,7 +60,7 @@ pub(crate) async fn run(mut config: Config, args: &DemoArgs) -> anyhow::Result<(
         .create_api_key(tenant, "demo", None, &ctx)
         .await
         .context("issuing the demo key")?;
-    let zendesk = zendesk_connection(&app, &sandbox, tenant, &ctx).await?;
+    let (zendesk, freshdesk) = connections(&app, &sandbox, tenant, &ctx).await?;
 
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
@@ -80,12 +81,19 @@ pub(crate) async fn run(mut config: Config, args: &DemoArgs) -> anyhow::Result<(
             "base_url": base,
             "api_key": api_key,
             "tenant_id": tenant,
-            "connections": { Provider::Zendesk.as_str(): zendesk },
+            "connections": {
+                Provider::Zendesk.as_str(): zendesk,
+                Provider::Freshdesk.as_str(): freshdesk,
+            },
             "sandbox_url": sandbox_url,
         });
         writeln!(out, "{line}")?;
     } else {
-        writeln!(out, "{}", guide(&base, api_key, zendesk, &sandbox_url))?;
+        writeln!(
+            out,
+            "{}",
+            guide(&base, api_key, zendesk, freshdesk, &sandbox_url)
+        )?;
     }
     out.flush()?;
     drop(out);
@@ -108,16 +116,68 @@ async fn demo_tenant(app: &App, ctx: &RequestContext) -> anyhow::Result<TenantId
     Ok(tenant.id)
 }
 
-/// The demo tenant's connection to the sandbox's Zendesk account, made once and reused.
-async fn zendesk_connection(
+/// The demo tenant's connections to the sandbox's accounts (Zendesk through its API token,
+/// Freshdesk through its admin's API key), made afresh on every run.
+async fn connections(
     app: &App,
     sandbox: &Sandbox,
     tenant: TenantId,
     ctx: &RequestContext,
+) -> anyhow::Result<(ConnectionId, ConnectionId)> {
+    let zendesk = sandbox
+        .zendesk_credentials(ZENDESK_ACCOUNT)
+        .context("the sandbox has no zendesk account")?;
+    let freshdesk = sandbox
+        .freshdesk_credentials(FRESHDESK_ACCOUNT)
+        .context("the sandbox has no freshdesk account")?;
+    // The sandbox's own fake credentials, read as a backend's body would be.
+    let zendesk = connect(
+        app,
+        tenant,
+        ctx,
+        serde_json::json!({
+            "provider": "zendesk",
+            "subdomain": ZENDESK_ACCOUNT,
+            "external_ref": ZENDESK_REF,
+            "auth": {
+                "mode": "api_token",
+                "email": zendesk.admin_email,
+                "token": zendesk.api_token.expose_secret(),
+            },
+        }),
+    )
+    .await?;
+    let freshdesk = connect(
+        app,
+        tenant,
+        ctx,
+        serde_json::json!({
+            "provider": "freshdesk",
+            "domain": FRESHDESK_ACCOUNT,
+            "external_ref": FRESHDESK_REF,
+            "auth": {"mode": "api_key", "api_key": freshdesk.admin_api_key.expose_secret()},
+        }),
+    )
+    .await?;
+    Ok((zendesk, freshdesk))
+}
+
+/// Connects with `body`, first removing an earlier run's connection with the same
+/// `external_ref`: its sandbox is gone and a new one listens now, so connect afresh rather
+/// than hand out a connection whose credentials may differ.
+async fn connect(
+    app: &App,
+    tenant: TenantId,
+    ctx: &RequestContext,
+    body: serde_json::Value,
 ) -> anyhow::Result<ConnectionId> {
+    let serde_json::Value::Object(body) = body else {
+        anyhow::bail!("a demo connect body is not an object");
+    };
+    let request = ConnectRequest::from_body(body)?;
     let query = ListConnections {
-        provider: Some(Provider::Zendesk),
-        external_ref: Some(ZENDESK_REF.into()),
+        provider: Some(request.provider),
+        external_ref: request.external_ref.clone(),
         limit: 10,
         ..ListConnections::default()
     };
@@ -126,38 +186,25 @@ async fn zendesk_connection(
         .await
         .context("listing the demo connections")?;
     for old in existing {
-        // An earlier run's connection: its sandbox is gone and a new one listens now, so
-        // connect afresh rather than hand out a connection whose credentials may differ.
         app.delete_connection(tenant, old.id, ctx)
             .await
             .context("removing an old demo connection")?;
     }
-    let creds = sandbox
-        .zendesk_credentials(ZENDESK_ACCOUNT)
-        .context("the sandbox has no zendesk account")?;
-    // The sandbox's own fake credentials, read as a backend's body would be.
-    let body = serde_json::json!({
-        "provider": "zendesk",
-        "subdomain": ZENDESK_ACCOUNT,
-        "external_ref": ZENDESK_REF,
-        "auth": {
-            "mode": "api_token",
-            "email": creds.admin_email,
-            "token": creds.api_token.expose_secret(),
-        },
-    });
-    let serde_json::Value::Object(body) = body else {
-        anyhow::bail!("the demo's connect body is not an object");
-    };
-    let request = ConnectRequest::from_body(body)?;
+    let provider = request.provider;
     let connection = app
         .connect(tenant, request, ctx)
         .await
-        .context("connecting the sandbox zendesk account")?;
+        .with_context(|| format!("connecting the sandbox {provider} account"))?;
     Ok(connection.id)
 }
 
-fn guide(base: &str, key: &str, zendesk: ConnectionId, sandbox_url: &str) -> String {
+fn guide(
+    base: &str,
+    key: &str,
+    zendesk: ConnectionId,
+    freshdesk: ConnectionId,
+    sandbox_url: &str,
+) -> String {
     format!(
         r#"deskgate demo is running at {base}
   sandbox helpdesks (local imitations, not real vendors): {sandbox_url}
@@ -166,22 +213,30 @@ fn guide(base: &str, key: &str, zendesk: ConnectionId, sandbox_url: &str) -> Str
 API key of tenant "demo" (shown once):
   export DG={key}
 
-Zendesk sandbox connection: {zendesk}
+Zendesk sandbox connection:   export ZD={zendesk}
+Freshdesk sandbox connection: export FD={freshdesk}
 
-Try:
+Try, with either connection (the same API, the same schema):
   # list tickets, normalized
-  curl -s "{base}/v1/connections/{zendesk}/tickets?limit=5" -H "Authorization: Bearer $DG"
+  curl -s "{base}/v1/connections/$ZD/tickets?limit=5" -H "Authorization: Bearer $DG"
+  curl -s "{base}/v1/connections/$FD/tickets?limit=5" -H "Authorization: Bearer $DG"
 
   # create a ticket; repeating the same Idempotency-Key replays the first answer
-  curl -s -X POST "{base}/v1/connections/{zendesk}/tickets" -H "Authorization: Bearer $DG" \
+  curl -s -X POST "{base}/v1/connections/$ZD/tickets" -H "Authorization: Bearer $DG" \
     -H "Content-Type: application/json" -H "Idempotency-Key: demo-ticket-1" \
     -d '{{"subject": "Printer on fire", "description": "It is very colorful.", "priority": "urgent"}}'
+
+  # Freshdesk needs a requester: pick a contact first
+  curl -s "{base}/v1/connections/$FD/contacts?limit=1" -H "Authorization: Bearer $DG"
+
+  # the vendor's own API with managed auth
+  curl -s "{base}/v1/connections/$FD/passthrough/api/v2/agents/me" -H "Authorization: Bearer $DG"
 
   # what each provider supports
   curl -s "{base}/v1/connectors"
 
-  # the connection's health and rate budget
-  curl -s "{base}/v1/connections/{zendesk}/health" -H "Authorization: Bearer $DG"
+  # a connection's health and rate budget (Freshdesk also shows its per-endpoint caps)
+  curl -s "{base}/v1/connections/$FD/health" -H "Authorization: Bearer $DG"
 
   # the API reference
   open {base}/docs"#
