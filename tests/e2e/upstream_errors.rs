@@ -1,10 +1,10 @@
 //! How the vendor's failures reach the tenant: each maps to its own problem code.
 
 use deskgate_sandbox::FaultConfig;
-use deskgate_tests::{Backend, TestApp, TestTenant, accounts, backends, fast_upstream, read};
+use deskgate_tests::{Backend, TestApp, TestTenant, Vendor, fast_upstream, read, vendors};
 use serde_json::json;
 
-backends!(
+vendors!(
     a_vendor_401_marks_the_connection_and_later_calls_skip_the_vendor,
     a_vendor_429_answers_429_with_retry_after,
     vendor_server_errors_are_retried_on_reads_then_answer_502,
@@ -12,16 +12,20 @@ backends!(
     vendor_validation_answers_422_with_the_fields,
 );
 
-async fn connected(t: &TestApp) -> (TestTenant, String) {
+async fn connected(t: &TestApp, vendor: Vendor) -> (TestTenant, String) {
     let tenant = t.tenant("acme-corp").await;
-    let id = t.connect_api_token(&tenant.key, "acme").await;
+    let id = t.connect_vendor(vendor, &tenant.key, "acme").await;
     (tenant, id)
 }
 
-async fn a_vendor_401_marks_the_connection_and_later_calls_skip_the_vendor(backend: Backend) {
-    let t = TestApp::spawn_with_sandbox(backend, accounts(&["acme"], 20)).await;
-    let (tenant, id) = connected(&t).await;
-    t.sandbox().set_zendesk_token_access("acme", false).unwrap();
+async fn spawn(vendor: Vendor, backend: Backend, tickets: u64) -> TestApp {
+    TestApp::spawn_with_sandbox(backend, vendor.accounts(&["acme"], tickets)).await
+}
+
+async fn a_vendor_401_marks_the_connection_and_later_calls_skip_the_vendor(vendor: Vendor, backend: Backend) {
+    let t = spawn(vendor, backend, 20).await;
+    let (tenant, id) = connected(&t, vendor).await;
+    t.vendor_accepts_credentials(vendor, "acme", false);
 
     let url = format!("/v1/connections/{id}/tickets");
     let (status, v) = read(t.get(&url, &tenant.key).send().await.unwrap()).await;
@@ -46,13 +50,16 @@ async fn a_vendor_401_marks_the_connection_and_later_calls_skip_the_vendor(backe
     assert_eq!(listed["data"][0]["id"], id.as_str());
 
     // Turning token access back on changes nothing until a person reconnects.
-    t.sandbox().set_zendesk_token_access("acme", true).unwrap();
-    let before = t.requests("acme");
+    t.vendor_accepts_credentials(vendor, "acme", true);
+    let before = t.vendor_counts(vendor, "acme").requests;
     for path in [
         "/tickets",
         "/tickets/1",
         "/users",
-        "/passthrough/api/v2/users/me.json",
+        match vendor {
+            Vendor::Zendesk => "/passthrough/api/v2/users/me.json",
+            Vendor::Freshdesk => "/passthrough/api/v2/agents/me",
+        },
     ] {
         let (status, v) = read(
             t.get(&format!("/v1/connections/{id}{path}"), &tenant.key)
@@ -74,18 +81,18 @@ async fn a_vendor_401_marks_the_connection_and_later_calls_skip_the_vendor(backe
     .await;
     assert_eq!(status, 409, "{v}");
     assert_eq!(
-        t.requests("acme"),
+        t.vendor_counts(vendor, "acme").requests,
         before,
         "a connection that needs reauth called the vendor"
     );
 }
 
-async fn a_vendor_429_answers_429_with_retry_after(backend: Backend) {
-    let t = TestApp::spawn_with_sandbox(backend, accounts(&["acme"], 20)).await;
-    let (tenant, id) = connected(&t).await;
+async fn a_vendor_429_answers_429_with_retry_after(vendor: Vendor, backend: Backend) {
+    let t = spawn(vendor, backend, 20).await;
+    let (tenant, id) = connected(&t, vendor).await;
     // The sandbox's clock stands at the start of a minute: the window has 60 s left, longer
     // than any deadline, so the gateway must answer instead of waiting.
-    t.sandbox().set_zendesk_rate_limit("acme", 1).unwrap();
+    t.vendor_rate_limit(vendor, "acme", 1);
     let res = t
         .get(&format!("/v1/connections/{id}/tickets"), &tenant.key)
         .send()
@@ -100,10 +107,10 @@ async fn a_vendor_429_answers_429_with_retry_after(backend: Backend) {
     assert_eq!(status, 429, "{v}");
     assert_eq!(v["code"], "upstream_rate_limited");
     assert!((1..=60).contains(&retry_after), "{retry_after}");
-    assert!(t.counters("acme").rate_limited >= 1);
+    assert!(t.vendor_counts(vendor, "acme").rate_limited >= 1);
 
     // The block is shared: the next call is refused without asking the vendor again.
-    let before = t.requests("acme");
+    let before = t.vendor_counts(vendor, "acme").requests;
     let (status, v) = read(
         t.get(&format!("/v1/connections/{id}/users"), &tenant.key)
             .send()
@@ -112,16 +119,17 @@ async fn a_vendor_429_answers_429_with_retry_after(backend: Backend) {
     )
     .await;
     assert_eq!(status, 429, "{v}");
-    assert_eq!(t.requests("acme"), before);
+    assert_eq!(t.vendor_counts(vendor, "acme").requests, before);
 }
 
-async fn vendor_server_errors_are_retried_on_reads_then_answer_502(backend: Backend) {
-    let t = TestApp::spawn_with_sandbox(backend, accounts(&["acme"], 20)).await;
-    let (tenant, id) = connected(&t).await;
+async fn vendor_server_errors_are_retried_on_reads_then_answer_502(vendor: Vendor, backend: Backend) {
+    let t = spawn(vendor, backend, 20).await;
+    let (tenant, id) = connected(&t, vendor).await;
     let url = format!("/v1/connections/{id}/tickets?limit=1");
 
     // Two failures are absorbed by retries.
-    t.faults(
+    t.vendor_faults(
+        vendor,
         "acme",
         FaultConfig {
             fail_next: 2,
@@ -131,11 +139,12 @@ async fn vendor_server_errors_are_retried_on_reads_then_answer_502(backend: Back
     );
     let (status, v) = read(t.get(&url, &tenant.key).send().await.unwrap()).await;
     assert_eq!(status, 200, "{v}");
-    assert_eq!(t.counters("acme").injected_errors, 2);
+    assert_eq!(t.vendor_counts(vendor, "acme").injected_errors, 2);
 
     // Failures on every attempt are a 502.
     let attempts = fast_upstream().retry.max_attempts;
-    t.faults(
+    t.vendor_faults(
+        vendor,
         "acme",
         FaultConfig {
             fail_next: attempts,
@@ -146,7 +155,7 @@ async fn vendor_server_errors_are_retried_on_reads_then_answer_502(backend: Back
     let (status, v) = read(t.get(&url, &tenant.key).send().await.unwrap()).await;
     assert_eq!(status, 502, "{v}");
     assert_eq!(v["code"], "upstream_error");
-    assert_eq!(t.counters("acme").injected_errors, 2 + u64::from(attempts));
+    assert_eq!(t.vendor_counts(vendor, "acme").injected_errors, 2 + u64::from(attempts));
     let (_, conn) = read(
         t.get(&format!("/v1/connections/{id}"), &tenant.key)
             .send()
@@ -157,13 +166,14 @@ async fn vendor_server_errors_are_retried_on_reads_then_answer_502(backend: Back
     assert_eq!(conn["status"], "active", "a 5xx is not an auth problem");
 }
 
-async fn a_vendor_slower_than_the_deadline_answers_504(backend: Backend) {
+async fn a_vendor_slower_than_the_deadline_answers_504(vendor: Vendor, backend: Backend) {
     let mut upstream = fast_upstream();
     upstream.default_deadline_ms = 400;
     upstream.attempt_timeout_ms = 300;
-    let t = TestApp::spawn_with_sandbox_and(backend, accounts(&["acme"], 20), upstream).await;
-    let (tenant, id) = connected(&t).await;
-    t.faults(
+    let t = TestApp::spawn_with_sandbox_and(backend, vendor.accounts(&["acme"], 20), upstream).await;
+    let (tenant, id) = connected(&t, vendor).await;
+    t.vendor_faults(
+        vendor,
         "acme",
         FaultConfig {
             delay_ms: 1_500,
@@ -187,38 +197,47 @@ async fn a_vendor_slower_than_the_deadline_answers_504(backend: Backend) {
     );
 }
 
-async fn vendor_validation_answers_422_with_the_fields(backend: Backend) {
-    let t = TestApp::spawn_with_sandbox(backend, accounts(&["acme"], 40)).await;
-    let (tenant, id) = connected(&t).await;
-    let (_, closed) = read(
-        t.get(
-            &format!("/v1/connections/{id}/tickets?status=closed&limit=1"),
-            &tenant.key,
-        )
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
-    let closed_id = closed["data"][0]["id"].as_str().unwrap();
+async fn vendor_validation_answers_422_with_the_fields(vendor: Vendor, backend: Backend) {
+    let t = spawn(vendor, backend, 40).await;
+    let (tenant, id) = connected(&t, vendor).await;
+    // A write the vendor refuses: Zendesk keeps closed tickets closed; Freshdesk has no
+    // agent 12345 to assign.
+    let (target, patch) = match vendor {
+        Vendor::Zendesk => {
+            let (_, closed) = read(
+                t.get(
+                    &format!("/v1/connections/{id}/tickets?status=closed&limit=1"),
+                    &tenant.key,
+                )
+                .send()
+                .await
+                .unwrap(),
+            )
+            .await;
+            let closed_id = closed["data"][0]["id"].as_str().unwrap().to_owned();
+            (closed_id, json!({"subject": "reopen me"}))
+        }
+        Vendor::Freshdesk => ("1".to_owned(), json!({"assignee_id": "12345"})),
+    };
     let (status, v) = read(
-        t.patch(
-            &format!("/v1/connections/{id}/tickets/{closed_id}"),
-            &tenant.key,
-        )
-        .json(&json!({"subject": "reopen me"}))
-        .send()
-        .await
-        .unwrap(),
+        t.patch(&format!("/v1/connections/{id}/tickets/{target}"), &tenant.key)
+            .json(&patch)
+            .send()
+            .await
+            .unwrap(),
     )
     .await;
     assert_eq!(status, 422, "{v}");
     assert_eq!(v["code"], "upstream_validation");
     assert!(!v["errors"].as_array().unwrap().is_empty(), "{v}");
 
+    let mut create = json!({"subject": "s", "description": "d", "assignee_id": "12345"});
+    if vendor == Vendor::Freshdesk {
+        create["requester_id"] = json!(t.freshdesk("acme").contact_id.to_string());
+    }
     let (status, v) = read(
         t.post(&format!("/v1/connections/{id}/tickets"), &tenant.key)
-            .json(&json!({"subject": "s", "description": "d", "assignee_id": "12345"}))
+            .json(&create)
             .send()
             .await
             .unwrap(),
@@ -236,7 +255,7 @@ async fn vendor_validation_answers_422_with_the_fields(backend: Backend) {
     );
 
     // Our own validation answers before the vendor is asked.
-    let before = t.requests("acme");
+    let before = t.vendor_counts(vendor, "acme").requests;
     let (status, v) = read(
         t.post(&format!("/v1/connections/{id}/tickets"), &tenant.key)
             .json(&json!({"subject": " ", "description": "d"}))
@@ -247,5 +266,5 @@ async fn vendor_validation_answers_422_with_the_fields(backend: Backend) {
     .await;
     assert_eq!(status, 422, "{v}");
     assert_eq!(v["code"], "invalid_body");
-    assert_eq!(t.requests("acme"), before);
+    assert_eq!(t.vendor_counts(vendor, "acme").requests, before);
 }

@@ -16,7 +16,7 @@ mod vendor;
 pub use db::{Backend, TestDb, skip};
 pub use sandbox::{Replica, account, accounts, fast_upstream, leaks_secret};
 pub use spawn::{TestApp, TestTenant};
-pub use vendor::{Vendor, freshdesk_account};
+pub use vendor::{Vendor, VendorCounts, freshdesk_account};
 
 /// A response's status and its body as JSON, or as a JSON string when it is not JSON.
 pub async fn read(res: reqwest::Response) -> (u16, serde_json::Value) {

@@ -74,6 +74,14 @@ impl Vendor {
     }
 }
 
+/// What a vendor account has served and refused.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct VendorCounts {
+    pub requests: u64,
+    pub rate_limited: u64,
+    pub injected_errors: u64,
+}
+
 impl TestApp {
     /// The body that connects `account` with its seeded admin's credentials.
     pub fn connect_body(&self, vendor: Vendor, account: &str) -> Value {
@@ -137,6 +145,60 @@ impl TestApp {
         match vendor {
             Vendor::Zendesk => self.requests(account),
             Vendor::Freshdesk => self.sandbox().freshdesk_counters(account).unwrap().requests,
+        }
+    }
+
+    /// What the vendor account has served and refused so far.
+    pub fn vendor_counts(&self, vendor: Vendor, account: &str) -> VendorCounts {
+        match vendor {
+            Vendor::Zendesk => {
+                let c = self.counters(account);
+                VendorCounts {
+                    requests: c.requests,
+                    rate_limited: c.rate_limited,
+                    injected_errors: c.injected_errors,
+                }
+            }
+            Vendor::Freshdesk => {
+                let c = self.sandbox().freshdesk_counters(account).unwrap();
+                VendorCounts {
+                    requests: c.requests,
+                    rate_limited: c.rate_limited,
+                    injected_errors: c.injected_errors,
+                }
+            }
+        }
+    }
+
+    /// Makes the vendor refuse the credentials a connection holds (`false`), or accept
+    /// them again (`true`): Zendesk's "Allow API token access" setting; for Freshdesk, the
+    /// account's keys reset (reseeded under another seed) and restored.
+    pub fn vendor_accepts_credentials(&self, vendor: Vendor, account: &str, accepts: bool) {
+        match vendor {
+            Vendor::Zendesk => self
+                .sandbox()
+                .set_zendesk_token_access(account, accepts)
+                .unwrap(),
+            Vendor::Freshdesk => {
+                let mut config = self.sandbox().freshdesk_config(account).unwrap();
+                config.seed = if accepts { 1 } else { 2 };
+                self.sandbox().reset_freshdesk_account(config).unwrap();
+            }
+        }
+    }
+
+    /// Sets the vendor account's per-minute allowance (requests for Zendesk, credits for
+    /// Freshdesk).
+    pub fn vendor_rate_limit(&self, vendor: Vendor, account: &str, per_minute: u32) {
+        match vendor {
+            Vendor::Zendesk => self
+                .sandbox()
+                .set_zendesk_rate_limit(account, per_minute)
+                .unwrap(),
+            Vendor::Freshdesk => self
+                .sandbox()
+                .set_freshdesk_rate_limit(account, per_minute)
+                .unwrap(),
         }
     }
 

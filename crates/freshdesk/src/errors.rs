@@ -41,14 +41,31 @@ fn hints() -> Hints {
     }
 }
 
-/// What Freshdesk said, whatever the shape.
+/// Freshdesk's names for fields the unified schema names otherwise, so that a vendor's field
+/// error points at the field the caller sent.
+const UNIFIED_NAMES: &[(&str, &str)] = &[
+    ("responder_id", "assignee_id"),
+    ("group_id", "team_id"),
+    ("company_id", "account_id"),
+    ("source", "channel"),
+    ("cc_emails", "cc_ids"),
+];
+
+fn unified(field: String) -> String {
+    UNIFIED_NAMES
+        .iter()
+        .find(|(vendor, _)| *vendor == field)
+        .map_or(field, |(_, ours)| (*ours).to_owned())
+}
+
+/// What Freshdesk said, whatever the shape; field errors carry the unified field names.
 pub(crate) fn read(body: &[u8]) -> VendorError {
     let Ok(value) = serde_json::from_slice::<Value>(body) else {
         return VendorError::plain(body);
     };
     if let Some(items) = value.get("errors").and_then(Value::as_array) {
         let fields = field_errors(items, |item| {
-            (text(item.get("field")), text(item.get("message")))
+            (text(item.get("field")).map(unified), text(item.get("message")))
         });
         let code = items.first().and_then(|item| text(item.get("code")));
         let description = text(value.get("description")).unwrap_or_else(|| "invalid".into());
@@ -96,6 +113,13 @@ mod tests {
 
     const VALIDATION: &str = include_str!("../tests/fixtures/error_validation.json");
     const PAGE_CAP: &str = include_str!("../tests/fixtures/error_page_cap.json");
+
+    #[test]
+    fn vendor_field_names_become_the_unified_ones() {
+        let e = read(br#"{"description":"Validation failed","errors":[{"field":"responder_id","message":"There is no agent matching the given responder_id","code":"invalid_value"}]}"#);
+        assert_eq!(e.fields[0].field, "assignee_id");
+        assert_eq!(unified("subject".into()), "subject");
+    }
 
     #[test]
     fn a_validation_failure_names_every_field() {
