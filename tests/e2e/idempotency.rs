@@ -3,10 +3,10 @@
 //! duplicate a ticket.
 
 use deskgate_sandbox::FaultConfig;
-use deskgate_tests::{Backend, TestApp, TestTenant, accounts, backends, read};
+use deskgate_tests::{Backend, TestApp, TestTenant, Vendor, read, vendors};
 use serde_json::json;
 
-backends!(
+vendors!(
     the_same_key_and_body_replays_the_first_response_and_writes_once,
     the_same_key_with_another_body_is_422,
     a_duplicate_while_the_first_is_in_flight_is_409,
@@ -15,10 +15,10 @@ backends!(
     write_retries_never_duplicate_a_ticket,
 );
 
-async fn setup(backend: Backend) -> (TestApp, TestTenant, String) {
-    let t = TestApp::spawn_with_sandbox(backend, accounts(&["acme", "globex"], 20)).await;
+async fn setup(vendor: Vendor, backend: Backend) -> (TestApp, TestTenant, String) {
+    let t = TestApp::spawn_with_sandbox(backend, vendor.accounts(&["acme", "globex"], 20)).await;
     let tenant = t.tenant("acme-corp").await;
-    let id = t.connect_api_token(&tenant.key, "acme").await;
+    let id = t.connect_vendor(vendor, &tenant.key, "acme").await;
     (t, tenant, id)
 }
 
@@ -44,24 +44,41 @@ async fn tickets_with(t: &TestApp, key: &str, id: &str, subject: &str) -> usize 
         .count()
 }
 
-fn create(t: &TestApp, key: &str, id: &str, idem: &str, subject: &str) -> reqwest::RequestBuilder {
+/// A ticket create on `account`'s connection `id` (Freshdesk needs a requester: the seeded
+/// contact).
+fn create(
+    t: &TestApp,
+    (vendor, account): (Vendor, &str),
+    key: &str,
+    id: &str,
+    idem: &str,
+    subject: &str,
+) -> reqwest::RequestBuilder {
+    let mut body = json!({"subject": subject, "description": "from the test"});
+    if vendor == Vendor::Freshdesk {
+        body["requester_id"] = json!(t.freshdesk(account).contact_id.to_string());
+    }
     t.post(&format!("/v1/connections/{id}/tickets"), key)
         .header("Idempotency-Key", idem)
-        .json(&json!({"subject": subject, "description": "from the test"}))
+        .json(&body)
 }
 
-async fn the_same_key_and_body_replays_the_first_response_and_writes_once(backend: Backend) {
-    let (t, tenant, id) = setup(backend).await;
-    let first = create(&t, &tenant.key, &id, "key-1", "Once only")
+async fn the_same_key_and_body_replays_the_first_response_and_writes_once(
+    vendor: Vendor,
+    backend: Backend,
+) {
+    let (t, tenant, id) = setup(vendor, backend).await;
+    let acme = (vendor, "acme");
+    let first = create(&t, acme, &tenant.key, &id, "key-1", "Once only")
         .send()
         .await
         .unwrap();
     assert!(first.headers().get("idempotent-replayed").is_none());
     let (status, body) = read(first).await;
     assert_eq!(status, 201, "{body}");
-    let before = t.requests("acme");
+    let before = t.vendor_counts(vendor, "acme").requests;
 
-    let again = create(&t, &tenant.key, &id, "key-1", "Once only")
+    let again = create(&t, acme, &tenant.key, &id, "key-1", "Once only")
         .send()
         .await
         .unwrap();
@@ -71,7 +88,7 @@ async fn the_same_key_and_body_replays_the_first_response_and_writes_once(backen
     assert_eq!(status, 201);
     assert_eq!(replayed, body);
     assert_eq!(
-        t.requests("acme"),
+        t.vendor_counts(vendor, "acme").requests,
         before,
         "a replay must not reach the vendor"
     );
@@ -126,19 +143,20 @@ async fn the_same_key_and_body_replays_the_first_response_and_writes_once(backen
     assert_eq!(added, 1, "{comments}");
 }
 
-async fn the_same_key_with_another_body_is_422(backend: Backend) {
-    let (t, tenant, id) = setup(backend).await;
+async fn the_same_key_with_another_body_is_422(vendor: Vendor, backend: Backend) {
+    let (t, tenant, id) = setup(vendor, backend).await;
+    let acme = (vendor, "acme");
     let (status, _) = read(
-        create(&t, &tenant.key, &id, "key-1", "First")
+        create(&t, acme, &tenant.key, &id, "key-1", "First")
             .send()
             .await
             .unwrap(),
     )
     .await;
     assert_eq!(status, 201);
-    let before = t.requests("acme");
+    let before = t.vendor_counts(vendor, "acme").requests;
     let (status, v) = read(
-        create(&t, &tenant.key, &id, "key-1", "Second")
+        create(&t, acme, &tenant.key, &id, "key-1", "Second")
             .send()
             .await
             .unwrap(),
@@ -146,12 +164,12 @@ async fn the_same_key_with_another_body_is_422(backend: Backend) {
     .await;
     assert_eq!(status, 422, "{v}");
     assert_eq!(v["code"], "idempotency_key_reused");
-    assert_eq!(t.requests("acme"), before);
+    assert_eq!(t.vendor_counts(vendor, "acme").requests, before);
     assert_eq!(tickets_with(&t, &tenant.key, &id, "Second").await, 0);
 
     for bad in ["", "has space", &"k".repeat(256)] {
         let (status, v) = read(
-            create(&t, &tenant.key, &id, bad, "Third")
+            create(&t, acme, &tenant.key, &id, bad, "Third")
                 .send()
                 .await
                 .unwrap(),
@@ -161,23 +179,25 @@ async fn the_same_key_with_another_body_is_422(backend: Backend) {
     }
 }
 
-async fn a_duplicate_while_the_first_is_in_flight_is_409(backend: Backend) {
-    let (t, tenant, id) = setup(backend).await;
-    t.faults(
+async fn a_duplicate_while_the_first_is_in_flight_is_409(vendor: Vendor, backend: Backend) {
+    let (t, tenant, id) = setup(vendor, backend).await;
+    let acme = (vendor, "acme");
+    t.vendor_faults(
+        vendor,
         "acme",
         FaultConfig {
             delay_ms: 1_000,
             ..FaultConfig::default()
         },
     );
-    let before = t.requests("acme");
-    let first = tokio::spawn(create(&t, &tenant.key, &id, "slow", "Slow one").send());
+    let before = t.vendor_counts(vendor, "acme").requests;
+    let first = tokio::spawn(create(&t, acme, &tenant.key, &id, "slow", "Slow one").send());
     // The first request has claimed the key once it reaches the vendor.
-    while t.requests("acme") == before {
+    while t.vendor_counts(vendor, "acme").requests == before {
         tokio::task::yield_now().await;
     }
     let (status, v) = read(
-        create(&t, &tenant.key, &id, "slow", "Slow one")
+        create(&t, acme, &tenant.key, &id, "slow", "Slow one")
             .send()
             .await
             .unwrap(),
@@ -187,8 +207,8 @@ async fn a_duplicate_while_the_first_is_in_flight_is_409(backend: Backend) {
     assert_eq!(v["code"], "idempotency_in_progress");
     let (status, _) = read(first.await.unwrap().unwrap()).await;
     assert_eq!(status, 201);
-    t.faults("acme", FaultConfig::default());
-    let again = create(&t, &tenant.key, &id, "slow", "Slow one")
+    t.vendor_faults(vendor, "acme", FaultConfig::default());
+    let again = create(&t, acme, &tenant.key, &id, "slow", "Slow one")
         .send()
         .await
         .unwrap();
@@ -196,19 +216,20 @@ async fn a_duplicate_while_the_first_is_in_flight_is_409(backend: Backend) {
     assert_eq!(tickets_with(&t, &tenant.key, &id, "Slow one").await, 1);
 }
 
-async fn keys_belong_to_their_tenant(backend: Backend) {
-    let (t, a, a_conn) = setup(backend).await;
+async fn keys_belong_to_their_tenant(vendor: Vendor, backend: Backend) {
+    let (t, a, a_conn) = setup(vendor, backend).await;
+    let acme = (vendor, "acme");
     let b = t.tenant("globex-corp").await;
-    let b_conn = t.connect_api_token(&b.key, "globex").await;
+    let b_conn = t.connect_vendor(vendor, &b.key, "globex").await;
     let (status, _) = read(
-        create(&t, &a.key, &a_conn, "shared", "From A")
+        create(&t, acme, &a.key, &a_conn, "shared", "From A")
             .send()
             .await
             .unwrap(),
     )
     .await;
     assert_eq!(status, 201);
-    let res = create(&t, &b.key, &b_conn, "shared", "From B")
+    let res = create(&t, (vendor, "globex"), &b.key, &b_conn, "shared", "From B")
         .send()
         .await
         .unwrap();
@@ -219,7 +240,7 @@ async fn keys_belong_to_their_tenant(backend: Backend) {
     assert_eq!(tickets_with(&t, &b.key, &b_conn, "From B").await, 1);
     // Tenant B's request with tenant A's connection is a 404 and touches no key.
     let (status, _) = read(
-        create(&t, &b.key, &a_conn, "other", "Nope")
+        create(&t, acme, &b.key, &a_conn, "other", "Nope")
             .send()
             .await
             .unwrap(),
@@ -228,10 +249,12 @@ async fn keys_belong_to_their_tenant(backend: Backend) {
     assert_eq!(status, 404);
 }
 
-async fn a_429_releases_the_key_for_a_retry(backend: Backend) {
-    let (t, tenant, id) = setup(backend).await;
+async fn a_429_releases_the_key_for_a_retry(vendor: Vendor, backend: Backend) {
+    let (t, tenant, id) = setup(vendor, backend).await;
+    let acme = (vendor, "acme");
     let attempts = deskgate_tests::fast_upstream().retry.max_attempts;
-    t.faults(
+    t.vendor_faults(
+        vendor,
         "acme",
         FaultConfig {
             rate_limit_next_without_retry_after: attempts,
@@ -239,7 +262,7 @@ async fn a_429_releases_the_key_for_a_retry(backend: Backend) {
         },
     );
     let (status, v) = read(
-        create(&t, &tenant.key, &id, "later", "After the limit")
+        create(&t, acme, &tenant.key, &id, "later", "After the limit")
             .send()
             .await
             .unwrap(),
@@ -247,7 +270,7 @@ async fn a_429_releases_the_key_for_a_retry(backend: Backend) {
     .await;
     assert_eq!(status, 429, "{v}");
     assert_eq!(v["code"], "upstream_rate_limited");
-    let res = create(&t, &tenant.key, &id, "later", "After the limit")
+    let res = create(&t, acme, &tenant.key, &id, "later", "After the limit")
         .send()
         .await
         .unwrap();
@@ -263,10 +286,12 @@ async fn a_429_releases_the_key_for_a_retry(backend: Backend) {
     );
 }
 
-async fn write_retries_never_duplicate_a_ticket(backend: Backend) {
-    let (t, tenant, id) = setup(backend).await;
+async fn write_retries_never_duplicate_a_ticket(vendor: Vendor, backend: Backend) {
+    let (t, tenant, id) = setup(vendor, backend).await;
+    let acme = (vendor, "acme");
     // Every POST may fail; the gateway must not repeat a create that may have happened.
-    t.faults(
+    t.vendor_faults(
+        vendor,
         "acme",
         FaultConfig {
             fail_next: 1,
@@ -275,7 +300,7 @@ async fn write_retries_never_duplicate_a_ticket(backend: Backend) {
         },
     );
     let (status, v) = read(
-        create(&t, &tenant.key, &id, "k-fail", "Maybe once")
+        create(&t, acme, &tenant.key, &id, "k-fail", "Maybe once")
             .send()
             .await
             .unwrap(),
@@ -283,12 +308,12 @@ async fn write_retries_never_duplicate_a_ticket(backend: Backend) {
     .await;
     assert_eq!(status, 502, "{v}");
     assert_eq!(
-        t.counters("acme").injected_errors,
+        t.vendor_counts(vendor, "acme").injected_errors,
         1,
         "a create was retried"
     );
     // The stored 502 is replayed: a retry cannot duplicate the write either.
-    let res = create(&t, &tenant.key, &id, "k-fail", "Maybe once")
+    let res = create(&t, acme, &tenant.key, &id, "k-fail", "Maybe once")
         .send()
         .await
         .unwrap();
@@ -297,7 +322,8 @@ async fn write_retries_never_duplicate_a_ticket(backend: Backend) {
     assert_eq!(tickets_with(&t, &tenant.key, &id, "Maybe once").await, 0);
 
     for i in 0..10 {
-        t.faults(
+        t.vendor_faults(
+            vendor,
             "acme",
             FaultConfig {
                 error_rate: 0.5,
@@ -307,7 +333,7 @@ async fn write_retries_never_duplicate_a_ticket(backend: Backend) {
         );
         let subject = format!("Flaky {i}");
         let (status, v) = read(
-            create(&t, &tenant.key, &id, &format!("flaky-{i}"), &subject)
+            create(&t, acme, &tenant.key, &id, &format!("flaky-{i}"), &subject)
                 .send()
                 .await
                 .unwrap(),
@@ -317,7 +343,7 @@ async fn write_retries_never_duplicate_a_ticket(backend: Backend) {
             status == 201 || status == 502 || status == 503,
             "{status}: {v}"
         );
-        t.faults("acme", FaultConfig::default());
+        t.vendor_faults(vendor, "acme", FaultConfig::default());
         let n = tickets_with(&t, &tenant.key, &id, &subject).await;
         assert!(n <= 1, "{subject} created {n} times");
         assert_eq!(

@@ -95,7 +95,11 @@ async fn passthrough_forwards_every_method_with_the_connections_own_auth(
     );
     let (status, me) = read(res).await;
     assert_eq!(status, 200, "{me}");
-    assert_eq!(me.pointer(raw.me_email), Some(&json!(admin_email(&t, vendor))), "{me}");
+    assert_eq!(
+        me.pointer(raw.me_email),
+        Some(&json!(admin_email(&t, vendor))),
+        "{me}"
+    );
 
     let (status, created) = read(
         t.post(&format!("{base}/{}", raw.tickets), &tenant.key)

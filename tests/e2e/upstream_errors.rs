@@ -22,7 +22,10 @@ async fn spawn(vendor: Vendor, backend: Backend, tickets: u64) -> TestApp {
     TestApp::spawn_with_sandbox(backend, vendor.accounts(&["acme"], tickets)).await
 }
 
-async fn a_vendor_401_marks_the_connection_and_later_calls_skip_the_vendor(vendor: Vendor, backend: Backend) {
+async fn a_vendor_401_marks_the_connection_and_later_calls_skip_the_vendor(
+    vendor: Vendor,
+    backend: Backend,
+) {
     let t = spawn(vendor, backend, 20).await;
     let (tenant, id) = connected(&t, vendor).await;
     t.vendor_accepts_credentials(vendor, "acme", false);
@@ -122,7 +125,10 @@ async fn a_vendor_429_answers_429_with_retry_after(vendor: Vendor, backend: Back
     assert_eq!(t.vendor_counts(vendor, "acme").requests, before);
 }
 
-async fn vendor_server_errors_are_retried_on_reads_then_answer_502(vendor: Vendor, backend: Backend) {
+async fn vendor_server_errors_are_retried_on_reads_then_answer_502(
+    vendor: Vendor,
+    backend: Backend,
+) {
     let t = spawn(vendor, backend, 20).await;
     let (tenant, id) = connected(&t, vendor).await;
     let url = format!("/v1/connections/{id}/tickets?limit=1");
@@ -155,7 +161,10 @@ async fn vendor_server_errors_are_retried_on_reads_then_answer_502(vendor: Vendo
     let (status, v) = read(t.get(&url, &tenant.key).send().await.unwrap()).await;
     assert_eq!(status, 502, "{v}");
     assert_eq!(v["code"], "upstream_error");
-    assert_eq!(t.vendor_counts(vendor, "acme").injected_errors, 2 + u64::from(attempts));
+    assert_eq!(
+        t.vendor_counts(vendor, "acme").injected_errors,
+        2 + u64::from(attempts)
+    );
     let (_, conn) = read(
         t.get(&format!("/v1/connections/{id}"), &tenant.key)
             .send()
@@ -170,7 +179,8 @@ async fn a_vendor_slower_than_the_deadline_answers_504(vendor: Vendor, backend: 
     let mut upstream = fast_upstream();
     upstream.default_deadline_ms = 400;
     upstream.attempt_timeout_ms = 300;
-    let t = TestApp::spawn_with_sandbox_and(backend, vendor.accounts(&["acme"], 20), upstream).await;
+    let t =
+        TestApp::spawn_with_sandbox_and(backend, vendor.accounts(&["acme"], 20), upstream).await;
     let (tenant, id) = connected(&t, vendor).await;
     t.vendor_faults(
         vendor,
@@ -220,11 +230,14 @@ async fn vendor_validation_answers_422_with_the_fields(vendor: Vendor, backend: 
         Vendor::Freshdesk => ("1".to_owned(), json!({"assignee_id": "12345"})),
     };
     let (status, v) = read(
-        t.patch(&format!("/v1/connections/{id}/tickets/{target}"), &tenant.key)
-            .json(&patch)
-            .send()
-            .await
-            .unwrap(),
+        t.patch(
+            &format!("/v1/connections/{id}/tickets/{target}"),
+            &tenant.key,
+        )
+        .json(&patch)
+        .send()
+        .await
+        .unwrap(),
     )
     .await;
     assert_eq!(status, 422, "{v}");

@@ -65,7 +65,10 @@ pub(crate) fn read(body: &[u8]) -> VendorError {
     };
     if let Some(items) = value.get("errors").and_then(Value::as_array) {
         let fields = field_errors(items, |item| {
-            (text(item.get("field")).map(unified), text(item.get("message")))
+            (
+                text(item.get("field")).map(unified),
+                text(item.get("message")),
+            )
         });
         let code = items.first().and_then(|item| text(item.get("code")));
         let description = text(value.get("description")).unwrap_or_else(|| "invalid".into());

@@ -118,7 +118,12 @@ mod tests {
 
     #[test]
     fn hosts_and_paths_are_refused_as_subdomains() {
-        for bad in ["acme.zendesk.com", "https://acme.zendesk.com", "acme/path", "a_b"] {
+        for bad in [
+            "acme.zendesk.com",
+            "https://acme.zendesk.com",
+            "acme/path",
+            "a_b",
+        ] {
             assert!(ZendeskSubdomain::parse(bad).is_err(), "{bad:?}");
         }
     }
