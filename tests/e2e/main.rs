@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod api_keys;
+mod connect;
 mod connections;
 mod errors;
 mod idempotency;

@@ -9,7 +9,7 @@ use deskgate_connector::{
     AccountField, AuthInput, CredentialField, Credentials, InputField, ModeDescription, NewAuth,
     ProviderError, ProviderSpec, Stored, StoredError,
 };
-use deskgate_core::{AuthMode, Capabilities, Connector, ConnectorError, FieldError, Provider};
+use deskgate_core::{AuthMode, Capabilities, Connector, FieldError, Provider};
 use deskgate_upstream::{BudgetKey, Upstream};
 use serde::{Deserialize, Serialize};
 
@@ -54,21 +54,6 @@ fn domain_error(message: String) -> FieldError {
     FieldError {
         field: "domain".into(),
         message,
-    }
-}
-
-/// A check's domain diagnosis becomes a field error on `domain`; other refusals stay the
-/// vendor's.
-fn connect_error(error: ConnectorError) -> ProviderError {
-    match error {
-        ConnectorError::Invalid { fields, message } => match fields.into_iter().next() {
-            Some(field) if field.field == "domain" => ProviderError::Invalid(field),
-            first => ProviderError::Vendor(ConnectorError::Invalid {
-                message,
-                fields: first.into_iter().collect(),
-            }),
-        },
-        other => ProviderError::Vendor(other),
     }
 }
 
@@ -133,7 +118,7 @@ impl ProviderSpec for FreshdeskSpec {
             .map_err(ProviderError::Invalid)?
             .clone();
         let connector = FreshdeskConnector::new(upstream.clone(), domain.clone(), api_key.clone());
-        let identity = connector.check().await.map_err(connect_error)?;
+        let identity = connector.check().await.map_err(ProviderError::Vendor)?;
         let settings = FreshdeskSettings {
             agent_id: identity.user_id,
         };
@@ -257,19 +242,5 @@ mod tests {
             ..stored
         };
         assert!(FRESHDESK.connector(&upstream, &missing).is_err());
-    }
-
-    #[test]
-    fn a_domain_diagnosis_is_a_field_error_and_others_stay_vendor_errors() {
-        let domain = FreshdeskDomain::parse("nosuch").unwrap();
-        match connect_error(crate::auth::unknown_domain(&domain)) {
-            ProviderError::Invalid(field) => assert_eq!(field.field, "domain"),
-            other => panic!("{other:?}"),
-        }
-        let unauthorized = ConnectorError::Unauthorized { hint: "h".into() };
-        assert_eq!(
-            connect_error(unauthorized.clone()),
-            ProviderError::Vendor(unauthorized)
-        );
     }
 }

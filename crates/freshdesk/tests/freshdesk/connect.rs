@@ -70,13 +70,14 @@ async fn a_key_whose_role_lacks_access_is_told_so() {
 #[tokio::test]
 async fn a_domain_without_a_helpdesk_is_an_error_on_the_domain_field() {
     let world = World::start().await;
+    // Freshdesk said so (the check was sent): a vendor refusal that names the field.
     match world.connect("nosuchdesk", &world.admin_key("acme")).await {
-        Err(ProviderError::Invalid(field)) => {
-            assert_eq!(field.field, "domain");
+        Err(ProviderError::Vendor(ConnectorError::Invalid { fields, .. })) => {
+            assert_eq!(fields[0].field, "domain");
             assert!(
-                field.message.contains("nosuchdesk.freshdesk.com"),
+                fields[0].message.contains("nosuchdesk.freshdesk.com"),
                 "{}",
-                field.message
+                fields[0].message
             );
         }
         other => panic!("expected a domain field error, got {other:?}"),
