@@ -15,3 +15,4 @@ mod rls;
 mod store;
 mod upstream_errors;
 mod vault;
+mod walk;
