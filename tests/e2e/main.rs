@@ -16,3 +16,4 @@ mod rls;
 mod store;
 mod upstream_errors;
 mod vault;
+mod walk;
