@@ -34,22 +34,6 @@ fn auth_kind(vendor: Vendor) -> &'static str {
     }
 }
 
-/// The tenant's connection count and the audit actions about connections and credentials.
-async fn stored(t: &TestApp, tenant: &TestTenant) -> (usize, Vec<String>) {
-    let (status, list) = read(t.get("/v1/connections", &tenant.key).send().await.unwrap()).await;
-    assert_eq!(status, 200);
-    let audit = t
-        .store
-        .recent_audit(tenant.id, 1000)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|e| e.action)
-        .filter(|a| a.starts_with("connection") || a.starts_with("credential"))
-        .collect();
-    (list["data"].as_array().unwrap().len(), audit)
-}
-
 async fn post(t: &TestApp, tenant: &TestTenant, body: &Value) -> (u16, Value) {
     read(
         t.post("/v1/connections", &tenant.key)
@@ -98,7 +82,7 @@ async fn connecting_answers_the_connection_without_secrets(vendor: Vendor, backe
         .unwrap();
     assert!(!leaks(&t, vendor, &got), "{got}");
     assert_eq!(serde_json::from_str::<Value>(&got).unwrap()["id"], id);
-    assert_eq!(stored(&t, &tenant).await.0, 1);
+    assert_eq!(t.stored_connections(&tenant).await.0, 1);
 }
 
 async fn every_failed_check_answers_422_with_a_diagnosis_and_stores_nothing(
@@ -135,7 +119,7 @@ async fn every_failed_check_answers_422_with_a_diagnosis_and_stores_nothing(
         );
         assert!(!leaks(&t, vendor, &said), "{name}: {v}");
     }
-    assert_eq!(stored(&t, &tenant).await, (0, Vec::new()));
+    assert_eq!(t.stored_connections(&tenant).await, (0, Vec::new()));
 }
 
 async fn input_that_cannot_name_an_account_is_refused_before_any_vendor_call(
@@ -225,7 +209,7 @@ async fn input_that_cannot_name_an_account_is_refused_before_any_vendor_call(
     let (status, v) = post(&t, &tenant, &json!([t.connect_body(vendor, "acme")])).await;
     assert_eq!(status, 422, "{v}");
     assert_eq!(requests(), before, "refused input reached a vendor");
-    assert_eq!(stored(&t, &tenant).await, (0, Vec::new()));
+    assert_eq!(t.stored_connections(&tenant).await, (0, Vec::new()));
 }
 
 async fn health_reports_identity_and_the_accounts_rate_budget(vendor: Vendor, backend: Backend) {
@@ -313,7 +297,7 @@ async fn new_credentials_bring_a_connection_back_under_its_id(vendor: Vendor, ba
     )
     .await;
     assert_eq!(status, 200, "{page}");
-    let (_, audit) = stored(&t, &tenant).await;
+    let (_, audit) = t.stored_connections(&tenant).await;
     assert!(
         audit.iter().any(|a| a == "connection.reauthorize"),
         "{audit:?}"

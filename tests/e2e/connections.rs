@@ -76,22 +76,6 @@ async fn connecting_with_client_credentials_stores_an_expiring_token(backend: Ba
     assert_eq!(t.counters("acme").token_client_credentials, 1);
 }
 
-/// The tenant's connection count and the audit actions about connections.
-async fn stored(t: &TestApp, tenant: &deskgate_tests::TestTenant) -> (usize, Vec<String>) {
-    let (status, list) = read(t.get("/v1/connections", &tenant.key).send().await.unwrap()).await;
-    assert_eq!(status, 200);
-    let audit = t
-        .store
-        .recent_audit(tenant.id, 1000)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|e| e.action)
-        .filter(|a| a.starts_with("connection") || a.starts_with("credential"))
-        .collect();
-    (list["data"].as_array().unwrap().len(), audit)
-}
-
 async fn a_failed_check_answers_422_with_a_diagnosis_and_stores_nothing(backend: Backend) {
     let t = spawn(backend).await;
     let tenant = t.tenant("acme-corp").await;
@@ -142,7 +126,7 @@ async fn a_failed_check_answers_422_with_a_diagnosis_and_stores_nothing(backend:
     assert_eq!(status, 422, "{v}");
     assert_eq!(v["code"], "connection_check_failed");
 
-    assert_eq!(stored(&t, &tenant).await, (0, Vec::new()));
+    assert_eq!(t.stored_connections(&tenant).await, (0, Vec::new()));
 }
 
 async fn input_that_cannot_be_a_zendesk_account_is_refused_before_any_vendor_call(
@@ -174,7 +158,7 @@ async fn input_that_cannot_be_a_zendesk_account_is_refused_before_any_vendor_cal
         assert_eq!(v["errors"][0]["field"], field, "{subdomain} {email}: {v}");
     }
     assert_eq!(t.requests("acme") + t.requests("globex"), before);
-    assert_eq!(stored(&t, &tenant).await, (0, Vec::new()));
+    assert_eq!(t.stored_connections(&tenant).await, (0, Vec::new()));
 }
 
 async fn connections_list_by_filter_and_page_by_cursor(backend: Backend) {

@@ -131,6 +131,29 @@ impl TestApp {
         }
     }
 
+    /// The tenant's connection count, and the audit actions about connections and
+    /// credentials: what a refused connect must leave as it was.
+    pub async fn stored_connections(&self, tenant: &crate::TestTenant) -> (usize, Vec<String>) {
+        let (status, list) = crate::read(
+            self.get("/v1/connections", &tenant.key)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(status, 200);
+        let audit = self
+            .store
+            .recent_audit(tenant.id, 1000)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.action)
+            .filter(|a| a.starts_with("connection") || a.starts_with("credential"))
+            .collect();
+        (list["data"].as_array().unwrap().len(), audit)
+    }
+
     /// Connects `account` of `vendor` with its admin's credentials; the connection id.
     pub async fn connect_vendor(&self, vendor: Vendor, key: &str, account: &str) -> String {
         self.connect(key, &self.connect_body(vendor, account)).await
