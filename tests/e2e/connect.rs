@@ -122,6 +122,9 @@ async fn every_failed_check_answers_422_with_a_diagnosis_and_stores_nothing(
     assert_eq!(t.stored_connections(&tenant).await, (0, Vec::new()));
 }
 
+/// A change to a valid body that makes it invalid.
+type Edit = Box<dyn Fn(&mut Value)>;
+
 async fn input_that_cannot_name_an_account_is_refused_before_any_vendor_call(
     vendor: Vendor,
     backend: Backend,
@@ -135,7 +138,7 @@ async fn input_that_cannot_name_an_account_is_refused_before_any_vendor_call(
         Vendor::Zendesk => "token",
         Vendor::Freshdesk => "api_key",
     };
-    let edits: Vec<(Box<dyn Fn(&mut Value)>, String)> = vec![
+    let edits: Vec<(Edit, String)> = vec![
         (
             Box::new(move |b| b[account] = json!("acme.evil.com")),
             account.into(),
@@ -145,7 +148,7 @@ async fn input_that_cannot_name_an_account_is_refused_before_any_vendor_call(
                 b[account] = json!(format!(
                     "https://acme.{}.com",
                     b["provider"].as_str().unwrap()
-                ))
+                ));
             }),
             account.into(),
         ),

@@ -10,6 +10,7 @@ vendors!(
     vendor_server_errors_are_retried_on_reads_then_answer_502,
     a_vendor_slower_than_the_deadline_answers_504,
     vendor_validation_answers_422_with_the_fields,
+    a_vendor_answer_that_does_not_parse_is_a_502_and_never_a_partial_page,
 );
 
 async fn connected(t: &TestApp, vendor: Vendor) -> (TestTenant, String) {
@@ -280,4 +281,47 @@ async fn vendor_validation_answers_422_with_the_fields(vendor: Vendor, backend: 
     assert_eq!(status, 422, "{v}");
     assert_eq!(v["code"], "invalid_body");
     assert_eq!(t.vendor_counts(vendor, "acme").requests, before);
+}
+
+async fn a_vendor_answer_that_does_not_parse_is_a_502_and_never_a_partial_page(
+    vendor: Vendor,
+    backend: Backend,
+) {
+    let t = spawn(vendor, backend, 20).await;
+    let (tenant, id) = connected(&t, vendor).await;
+    for path in ["/tickets?limit=5", "/tickets/1", "/users", "/contacts"] {
+        t.vendor_faults(
+            vendor,
+            "acme",
+            FaultConfig {
+                truncate_next: 1,
+                ..FaultConfig::default()
+            },
+        );
+        let res = t
+            .get(&format!("/v1/connections/{id}{path}"), &tenant.key)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.headers()["content-type"], "application/problem+json");
+        let (status, v) = read(res).await;
+        assert_eq!(status, 502, "{path}: {v}");
+        assert_eq!(v["code"], "upstream_bad_response", "{path}: {v}");
+        assert!(v.get("data").is_none(), "{path}: a partial page: {v}");
+        // The cause is logged, not returned: the body is the same opaque problem each time.
+        assert!(!v.to_string().contains("line"), "{path}: {v}");
+    }
+    // The connection is fine: it was the answer, not the credentials.
+    let (status, page) = read(
+        t.get(
+            &format!("/v1/connections/{id}/tickets?limit=5"),
+            &tenant.key,
+        )
+        .send()
+        .await
+        .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200, "{page}");
+    assert_eq!(page["data"].as_array().unwrap().len(), 5);
 }

@@ -415,12 +415,18 @@ fn upstream(e: ConnectorError) -> ApiError {
             "Helpdesk error",
             detail,
         ),
-        ConnectorError::BadResponse { .. } => ApiError::new(
-            StatusCode::BAD_GATEWAY,
-            "upstream_bad_response",
-            "Unreadable helpdesk response",
-            detail,
-        ),
+        // What could not be read is ours to log, not the caller's to parse.
+        ConnectorError::BadResponse { .. } => {
+            let mut e = ApiError::new(
+                StatusCode::BAD_GATEWAY,
+                "upstream_bad_response",
+                "Unreadable helpdesk response",
+                "the helpdesk answered something the gateway cannot read; the cause is logged \
+                 with this request's id",
+            );
+            e.0.cause = Some(detail);
+            e
+        }
         ConnectorError::Transport { .. } => ApiError::new(
             StatusCode::BAD_GATEWAY,
             "upstream_unreachable",

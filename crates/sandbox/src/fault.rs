@@ -1,5 +1,5 @@
 //! Fault injection, configurable per account at runtime: server errors (a rate or the next
-//! N requests), slow responses, and 429s that carry no `Retry-After`.
+//! N requests), slow responses, 429s that carry no `Retry-After`, and answers cut short.
 
 use std::time::Duration;
 
@@ -22,6 +22,9 @@ pub struct FaultConfig {
     pub delay_ms: u64,
     /// The next N requests are answered 429 without a `Retry-After` header.
     pub rate_limit_next_without_retry_after: u32,
+    /// The next N answers keep their status and headers but lose the second half of their
+    /// body, so that they no longer parse: a vendor answer cut short.
+    pub truncate_next: u32,
 }
 
 impl FaultConfig {
@@ -47,6 +50,8 @@ pub(crate) enum Injected {
     None,
     ServerError(u16),
     RateLimitedWithoutRetryAfter,
+    /// Answer as usual, then cut the body in half.
+    Truncated,
 }
 
 /// Per-account fault state: the configuration plus the counters it consumes.
@@ -76,6 +81,10 @@ impl FaultState {
         if self.config.fail_next > 0 {
             self.config.fail_next -= 1;
             return Injected::ServerError(status);
+        }
+        if self.config.truncate_next > 0 {
+            self.config.truncate_next -= 1;
+            return Injected::Truncated;
         }
         if self.config.error_rate > 0.0 {
             // A fixed pseudo-random sequence keeps runs repeatable.

@@ -1,7 +1,10 @@
 //! What every vendor's entry does first: count the request and apply the account's
-//! injected faults (delay, 5xx, bare 429), counting what it injected.
+//! injected faults (delay, 5xx, bare 429, a body cut short), counting what it injected.
 
 use std::sync::Mutex;
+
+use axum::body::Body;
+use axum::response::Response;
 
 use crate::fault::{FaultState, Injected};
 use crate::lock::lock;
@@ -29,10 +32,20 @@ pub(crate) async fn admit(traffic: &Mutex<Traffic>, faults: &Mutex<FaultState>) 
     }
     match injected {
         Injected::None => {}
-        Injected::ServerError(_) => lock(traffic).injected_errors += 1,
+        Injected::ServerError(_) | Injected::Truncated => lock(traffic).injected_errors += 1,
         Injected::RateLimitedWithoutRetryAfter => lock(traffic).rate_limited += 1,
     }
     injected
+}
+
+/// `response` with the second half of its body cut off (for [`Injected::Truncated`]).
+pub(crate) async fn cut_short(response: Response) -> Response {
+    let (mut parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .unwrap_or_default();
+    parts.headers.remove(http::header::CONTENT_LENGTH);
+    Response::from_parts(parts, Body::from(bytes.slice(..bytes.len() / 2)))
 }
 
 /// Counts a 429 sent because a limit was reached.

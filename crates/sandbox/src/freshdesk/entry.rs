@@ -16,7 +16,7 @@ use crate::lock::lock;
 use crate::query::QueryParams;
 use crate::route::{Vendor, locate, rewrite};
 use crate::sandbox::Sandbox;
-use crate::traffic::{admit, count_rate_limited};
+use crate::traffic::{admit, count_rate_limited, cut_short};
 
 /// One credit, plus one per `include` value.
 fn cost(q: &QueryParams) -> u32 {
@@ -43,15 +43,16 @@ pub(crate) async fn enter(
     if !rewrite(&mut request, &target.path) {
         return FreshdeskError::NotFound.into_response();
     }
-    match admit(&account.traffic, &account.faults).await {
-        Injected::None => {}
+    let cut = match admit(&account.traffic, &account.faults).await {
+        Injected::None => false,
+        Injected::Truncated => true,
         Injected::ServerError(status) => {
             return FreshdeskError::ServerError(status).into_response();
         }
         Injected::RateLimitedWithoutRetryAfter => {
             return FreshdeskError::RateLimited { retry_after: None }.into_response();
         }
-    }
+    };
 
     let clock = sandbox.clock();
     let endpoint = Endpoint::of(request.method(), &target.path);
@@ -85,6 +86,9 @@ pub(crate) async fn enter(
     };
     let mut response = run_with(request, next, ctx).await;
     add_headers(&mut response, charge);
+    if cut {
+        response = cut_short(response).await;
+    }
     response
 }
 

@@ -15,7 +15,7 @@ use crate::fault::Injected;
 use crate::lock::lock;
 use crate::route::{Vendor, locate, rewrite};
 use crate::sandbox::Sandbox;
-use crate::traffic::{admit, count_rate_limited};
+use crate::traffic::{admit, count_rate_limited, cut_short};
 use crate::window::RateDecision;
 
 /// `/api/v2/tickets/1.json` → `/api/v2/tickets/1`.
@@ -38,13 +38,14 @@ pub(crate) async fn enter(
     if !rewrite(&mut request, &path) {
         return ZendeskError::InvalidEndpoint.into_response();
     }
-    match admit(&account.traffic, &account.faults).await {
-        Injected::None => {}
+    let cut = match admit(&account.traffic, &account.faults).await {
+        Injected::None => false,
+        Injected::Truncated => true,
         Injected::ServerError(status) => return ZendeskError::ServerError(status).into_response(),
         Injected::RateLimitedWithoutRetryAfter => {
             return ZendeskError::RateLimited { retry_after: None }.into_response();
         }
-    }
+    };
 
     let clock = sandbox.clock();
     let decision = path
@@ -67,6 +68,9 @@ pub(crate) async fn enter(
     };
     let mut response = run_with(request, next, ctx).await;
     add_headers(&mut response, decision);
+    if cut {
+        response = cut_short(response).await;
+    }
     response
 }
 

@@ -224,3 +224,28 @@ async fn control_api_creates_accounts_and_changes_settings() {
     assert_eq!(bad.status(), 400);
     assert!(h.server.summary().contains("admin@beta.test"));
 }
+
+#[tokio::test]
+async fn an_answer_cut_short_keeps_its_status_and_loses_half_its_body() {
+    let h = start_with(ZendeskAccountConfig::new("acme")).await;
+    let whole = h.get("/api/v2/tickets/1").await.bytes().await.unwrap();
+    h.server
+        .sandbox()
+        .set_zendesk_faults(
+            "acme",
+            FaultConfig {
+                truncate_next: 1,
+                ..FaultConfig::default()
+            },
+        )
+        .unwrap();
+    let cut = h.get("/api/v2/tickets/1").await;
+    assert_eq!(cut.status(), 200);
+    let cut = cut.bytes().await.unwrap();
+    assert_eq!(cut.len(), whole.len() / 2);
+    assert!(serde_json::from_slice::<Value>(&cut).is_err());
+    let again = h.get("/api/v2/tickets/1").await.bytes().await.unwrap();
+    assert_eq!(again, whole, "only the next answer is cut");
+    let counters = h.server.sandbox().zendesk_counters("acme").unwrap();
+    assert_eq!(counters.injected_errors, 1);
+}
