@@ -11,6 +11,8 @@ pub enum Actor {
     ApiKey { tenant: TenantId, key_id: String },
     /// The operator, through the CLI.
     Operator,
+    /// The gateway itself, renewing tokens ahead of time.
+    Renewal,
 }
 
 impl fmt::Display for Actor {
@@ -18,6 +20,7 @@ impl fmt::Display for Actor {
         match self {
             Actor::ApiKey { key_id, .. } => write!(f, "api_key:{key_id}"),
             Actor::Operator => f.write_str("operator"),
+            Actor::Renewal => f.write_str("renewal"),
         }
     }
 }
@@ -33,6 +36,14 @@ impl RequestContext {
     pub fn operator() -> Self {
         Self {
             actor: Actor::Operator,
+            request_id: None,
+        }
+    }
+
+    /// The background renewal of tokens.
+    pub fn renewal() -> Self {
+        Self {
+            actor: Actor::Renewal,
             request_id: None,
         }
     }

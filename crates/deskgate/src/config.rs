@@ -23,6 +23,7 @@ pub(crate) struct Config {
     pub(crate) log: LogConfig,
     pub(crate) auth: AuthConfig,
     pub(crate) cache: CacheConfig,
+    pub(crate) renewal: RenewalConfig,
     #[serde(default)]
     pub(crate) vault: VaultConfig,
     /// The outbound engine: timeouts, body cap, retries, rate budget.
@@ -75,6 +76,48 @@ pub(crate) struct AuthConfig {
 pub(crate) struct CacheConfig {
     pub(crate) credentials_ttl_secs: u64,
     pub(crate) connections_ttl_millis: u64,
+}
+
+/// The background renewal of tokens ahead of time.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RenewalConfig {
+    pub(crate) enabled: bool,
+    pub(crate) interval_secs: u64,
+    pub(crate) margin_secs: u64,
+    pub(crate) batch: u32,
+}
+
+impl RenewalConfig {
+    /// The settings, or `None` when turned off; values that cannot work are refused with
+    /// the setting's name.
+    pub(crate) fn settings(
+        &self,
+    ) -> anyhow::Result<Option<deskgate_app::connections::RenewalSettings>> {
+        if !self.enabled {
+            return Ok(None);
+        }
+        anyhow::ensure!(
+            (1..=3600).contains(&self.interval_secs),
+            "renewal.interval_secs must be between 1 and 3600, got {}",
+            self.interval_secs
+        );
+        anyhow::ensure!(
+            (130..=86_400).contains(&self.margin_secs),
+            "renewal.margin_secs must be between 130 (calls renew within 120) and 86400, got {}",
+            self.margin_secs
+        );
+        anyhow::ensure!(
+            (1..=10_000).contains(&self.batch),
+            "renewal.batch must be between 1 and 10000, got {}",
+            self.batch
+        );
+        Ok(Some(deskgate_app::connections::RenewalSettings {
+            interval: Duration::from_secs(self.interval_secs),
+            margin: Duration::from_secs(self.margin_secs),
+            batch: self.batch,
+        }))
+    }
 }
 
 /// Where the vault's keys come from. The keys themselves are never in configuration files:
@@ -160,6 +203,7 @@ impl Config {
             .validate()
             .context("invalid configuration: upstream")?;
         self.upstream_settings()?;
+        self.renewal.settings().context("invalid configuration")?;
         if self.database.max_connections == 0 {
             bail!("invalid configuration: database.max_connections must be at least 1");
         }
@@ -180,6 +224,17 @@ mod tests {
         assert_eq!(config.database.url, "sqlite:deskgate.db");
         config.validate().unwrap();
         drop(cli);
+    }
+
+    #[test]
+    fn renewal_settings_that_cannot_work_are_refused_by_name() {
+        let mut config: Config = Figment::from(Toml::string(DEFAULTS)).extract().unwrap();
+        assert!(config.renewal.settings().unwrap().is_some());
+        config.renewal.margin_secs = 60;
+        let e = format!("{:#}", config.validate().unwrap_err());
+        assert!(e.contains("renewal.margin_secs"), "{e}");
+        config.renewal.enabled = false;
+        assert!(config.renewal.settings().unwrap().is_none());
     }
 
     #[test]

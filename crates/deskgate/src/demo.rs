@@ -98,7 +98,8 @@ pub(crate) async fn run(mut config: Config, args: &DemoArgs) -> anyhow::Result<(
     out.flush()?;
     drop(out);
 
-    let served = run_server(listener, app, shutdown_signal()).await;
+    let renewal = config.renewal.settings()?;
+    let served = run_server(listener, app, renewal, shutdown_signal()).await;
     sandbox_task.abort();
     store.close().await;
     served

@@ -2,6 +2,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use deskgate_api::AppState;
+use deskgate_app::connections::RenewalSettings;
 use deskgate_app::{App, AppSettings};
 use deskgate_store::Store;
 use secrecy::SecretBox;
@@ -89,19 +90,22 @@ pub(crate) async fn serve(config: Config) -> anyhow::Result<()> {
             "every helpdesk call goes to the sandbox (sandbox.url is set): not for production"
         );
     }
-    run_server(listener, app, shutdown_signal()).await?;
+    let renewal = config.renewal.settings()?;
+    run_server(listener, app, renewal, shutdown_signal()).await?;
     store.close().await;
     tracing::info!("deskgate stopped");
     Ok(())
 }
 
 /// Serves the API on `listener` until `shutdown`, sweeping expired idempotency records
-/// every hour meanwhile.
+/// every hour and renewing tokens ahead of time (unless `renewal` is `None`) meanwhile.
 pub(crate) async fn run_server(
     listener: tokio::net::TcpListener,
     app: App,
+    renewal: Option<RenewalSettings>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
+    let renewer = renewal.map(|settings| tokio::spawn(app.clone().run_renewals(settings)));
     let sweeper = tokio::spawn({
         let app = app.clone();
         async move {
@@ -123,6 +127,9 @@ pub(crate) async fn run_server(
         .await
         .context("serving http");
     sweeper.abort();
+    if let Some(renewer) = renewer {
+        renewer.abort();
+    }
     served
 }
 

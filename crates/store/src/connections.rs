@@ -282,6 +282,33 @@ impl Store {
         Ok(n > 0)
     }
 
+    /// Active connections, of every tenant, whose token expires before `before` and whose
+    /// renewal lease is free at `now`: the background renewal's work, soonest first.
+    pub async fn connections_due(
+        &self,
+        before: DateTime<Utc>,
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<(TenantId, ConnectionId)>, StoreError> {
+        let rows: Vec<(Uuid, Uuid)> = scoped!(self, Scope::Operator, |conn| {
+            sqlx::query_as(
+                "SELECT tenant_id, id FROM connections WHERE status = 'active' \
+                 AND token_expires_at IS NOT NULL AND token_expires_at < $1 \
+                 AND (lease_until IS NULL OR lease_until <= $2) \
+                 ORDER BY token_expires_at LIMIT $3",
+            )
+            .bind(before)
+            .bind(now)
+            .bind(i64::from(limit))
+            .fetch_all(conn)
+            .await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|(tenant, id)| (TenantId::from_uuid(tenant), ConnectionId::from_uuid(id)))
+            .collect())
+    }
+
     pub async fn release_refresh_lease(
         &self,
         tenant: TenantId,

@@ -8,6 +8,8 @@
 //!   reaches a vendor through the `ProviderSpec` it returns.
 //! - `refresh`: renewing expiring tokens exactly once per connection: single-flight in the
 //!   process and a lease on the connection row across replicas.
+//! - `renewal`: renewing tokens ahead of time in the background, through the same lock and
+//!   lease.
 //! - `calls`: running a connector operation for a tenant, with renewal and error handling.
 //! - `row_cache`: connection rows kept for a moment for the call path.
 //! - `health`: what `GET /v1/connections/{id}/health` reports.
@@ -21,6 +23,7 @@ mod input;
 mod model;
 mod refresh;
 pub mod registry;
+mod renewal;
 mod row_cache;
 
 pub use blocks::StoreBlockRegistry;
@@ -29,4 +32,5 @@ pub use deskgate_core::ConnectionStatus;
 pub use health::{BudgetHealth, ConnectionHealth};
 pub use model::{ConnectRequest, Connection, ListConnections};
 pub(crate) use refresh::RefreshLocks;
+pub use renewal::{RenewalReport, RenewalSettings};
 pub(crate) use row_cache::ConnectionCache;

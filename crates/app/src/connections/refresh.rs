@@ -55,11 +55,16 @@ impl RefreshLocks {
     }
 }
 
-/// Whether the connection's token should be renewed now.
+/// Whether the connection's token should be renewed now, on the call path.
 pub(crate) fn due(connection: &Connection, now: DateTime<Utc>) -> bool {
+    due_within(connection, now, AHEAD)
+}
+
+/// Whether the connection's token expires within `margin` of `now`.
+pub(crate) fn due_within(connection: &Connection, now: DateTime<Utc>, margin: TimeDelta) -> bool {
     connection
         .token_expires_at
-        .is_some_and(|at| at - now < AHEAD)
+        .is_some_and(|at| at - now < margin)
 }
 
 impl App {
@@ -121,6 +126,20 @@ impl App {
         connection: Connection,
         ctx: &RequestContext,
     ) -> Result<(Connection, Arc<Credentials>), AppError> {
+        let (connection, creds, _) = self.renew_within(connection, AHEAD, ctx).await?;
+        Ok((connection, creds))
+    }
+
+    /// [`App::renew`] with another margin: the token is renewed if it still expires within
+    /// `margin` once this caller holds the lock and the lease (the background renewal looks
+    /// further ahead than the call path). The flag says whether this caller renewed it (or
+    /// found it renewed by someone else).
+    pub(crate) async fn renew_within(
+        &self,
+        connection: Connection,
+        margin: TimeDelta,
+        ctx: &RequestContext,
+    ) -> Result<(Connection, Arc<Credentials>, bool), AppError> {
         let (tenant, id) = (connection.tenant_id, connection.id);
         let lock = self.refresh_locks().get(id).await;
         let _guard = lock.lock().await;
@@ -128,10 +147,10 @@ impl App {
         let waited_since = tokio::time::Instant::now();
         let mut current = self.connection(tenant, id).await?;
         loop {
-            if !due(&current, Utc::now()) {
+            if !due_within(&current, Utc::now(), margin) {
                 // Renewed while we waited, here or on another replica.
                 let creds = self.current_credentials(&current, ctx).await?;
-                return Ok((current, creds));
+                return Ok((current, creds, false));
             }
             if self.take_lease_or_wait(tenant, id, waited_since).await? {
                 // The row read above may predate another replica's renewal that finished
@@ -139,7 +158,7 @@ impl App {
                 // the lease, and stand down if it is no longer due.
                 self.forget_connection(tenant, id).await;
                 current = self.connection(tenant, id).await?;
-                if due(&current, Utc::now()) {
+                if due_within(&current, Utc::now(), margin) {
                     break;
                 }
                 self.store().release_refresh_lease(tenant, id).await?;
@@ -153,7 +172,7 @@ impl App {
         if result.is_err() {
             self.store().release_refresh_lease(tenant, id).await?;
         }
-        result
+        result.map(|(connection, creds)| (connection, creds, true))
     }
 
     async fn renew_leased(
