@@ -23,8 +23,8 @@
 //!   `timestamp`, `secret` (derived fake secrets), `mix` and `words` (seeding material).
 //! - [`clock`]: the injectable clock used for expiry, rate-limit windows and timestamps.
 //! - [`fault`]: fault injection (5xx, delays, 429 without `Retry-After`).
-//! - `zendesk/`: the Zendesk imitation, one module per concern (seeding, auth, OAuth,
-//!   tickets, users, pagination, errors, rate limits, ...).
+//! - `zendesk/`: the Zendesk imitation, one module per concern (seeding, auth, OAuth and
+//!   its consent page, tickets, users, pagination, errors, rate limits, ...).
 //! - `freshdesk/`: the Freshdesk imitation, likewise (seeding, auth, tickets and their
 //!   ordering, conversations, directory, paging, credits, errors, ...).
 //! - `summary`: a short human summary of the seeded accounts for the CLI.
@@ -64,5 +64,6 @@ pub use freshdesk::counters::FreshdeskCounters;
 pub use freshdesk::credentials::FreshdeskCredentials;
 pub use sandbox::{Sandbox, SandboxError};
 pub use server::{RunningSandbox, router, serve, spawn, spawn_with};
+pub use zendesk::consent::ConsentDecision;
 pub use zendesk::counters::ZendeskCounters;
 pub use zendesk::credentials::ZendeskCredentials;

@@ -10,6 +10,7 @@ use crate::freshdesk::account::Account as FreshdeskAccount;
 use crate::lock::lock;
 use crate::registry::{Registry, build};
 use crate::zendesk::account::Account;
+use crate::zendesk::consent::ConsentDecision;
 use crate::zendesk::counters::ZendeskCounters;
 use crate::zendesk::credentials::ZendeskCredentials;
 
@@ -23,6 +24,10 @@ pub enum SandboxError {
     /// No account has this subdomain (Zendesk) or domain (Freshdesk).
     #[error("no sandbox account with subdomain {0:?}")]
     UnknownAccount(String),
+    /// The authorize request is refused where it is made, with no redirect: not an
+    /// authorize URL, an unknown client or an unregistered redirect URI.
+    #[error("authorize request refused: {0}")]
+    AuthorizeRefused(String),
 }
 
 /// Handle on the sandbox's state. Clones share the same accounts.
@@ -162,6 +167,25 @@ impl Sandbox {
             settings.redirect_uris.push(uri.to_owned());
         }
         Ok(())
+    }
+
+    /// The consent step of Zendesk's authorize flow without its page, for tests and tools
+    /// that drive no browser: checks `authorize_url` (any host; its path ends in
+    /// `/oauth/authorizations/new`) exactly as the page does, takes `decision` as the
+    /// account's admin, and returns the `Location` the browser would be sent to. Approving
+    /// puts `code` and `state` in it; denying `error=access_denied` and `state`; a request
+    /// the page would send back with an error (a bad `response_type`, an empty scope, a
+    /// PKCE method other than S256) returns that error redirect.
+    pub fn zendesk_consent(
+        &self,
+        subdomain: &str,
+        authorize_url: &str,
+        decision: ConsentDecision,
+    ) -> Result<String, SandboxError> {
+        let account = self.require(subdomain)?;
+        let now = self.inner.clock.now().timestamp();
+        crate::zendesk::consent_without_page(&account, authorize_url, decision, now)
+            .map_err(SandboxError::AuthorizeRefused)
     }
 
     /// A short human summary of the accounts and their credentials, for the CLI.

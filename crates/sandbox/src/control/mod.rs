@@ -9,6 +9,8 @@
 //! - `PUT    /_sandbox/zendesk/{subdomain}/token_access` `{"enabled": false}`
 //! - `PUT    /_sandbox/zendesk/{subdomain}/faults` (body: fault config); `DELETE` clears
 //! - `POST   /_sandbox/zendesk/{subdomain}/redirect_uris` `{"uri": "http://…"}`
+//! - `POST   /_sandbox/zendesk/{subdomain}/consent`
+//!   `{"authorize_url": "…", "decision": "approve"|"deny"}` → `{"location": "…"}`
 //! - `PUT    /_sandbox/freshdesk/{domain}` (body: account config) creates or reseeds
 //! - `GET    /_sandbox/freshdesk/{domain}/credentials`
 //! - `GET    /_sandbox/freshdesk/{domain}/counters`
@@ -43,7 +45,9 @@ impl IntoResponse for ControlError {
     fn into_response(self) -> Response {
         let status = match self.0 {
             SandboxError::UnknownAccount(_) => StatusCode::NOT_FOUND,
-            SandboxError::InvalidConfig(_) => StatusCode::BAD_REQUEST,
+            SandboxError::InvalidConfig(_) | SandboxError::AuthorizeRefused(_) => {
+                StatusCode::BAD_REQUEST
+            }
         };
         (status, Json(json!({"error": self.0.to_string()}))).into_response()
     }

@@ -12,6 +12,7 @@ use super::{ControlError, RateLimit};
 use crate::config::ZendeskAccountConfig;
 use crate::fault::FaultConfig;
 use crate::sandbox::{Sandbox, SandboxError};
+use crate::zendesk::consent::ConsentDecision;
 
 pub(super) fn router() -> Router<Sandbox> {
     Router::new()
@@ -25,6 +26,7 @@ pub(super) fn router() -> Router<Sandbox> {
             put(set_faults).delete(clear_faults),
         )
         .route("/zendesk/{subdomain}/redirect_uris", post(add_redirect_uri))
+        .route("/zendesk/{subdomain}/consent", post(decide_consent))
 }
 
 async fn reset_account(
@@ -118,4 +120,19 @@ async fn add_redirect_uri(
 ) -> Result<StatusCode, ControlError> {
     sandbox.add_zendesk_redirect_uri(&subdomain, &body.uri)?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+struct Consent {
+    authorize_url: String,
+    decision: ConsentDecision,
+}
+
+async fn decide_consent(
+    State(sandbox): State<Sandbox>,
+    Path(subdomain): Path<String>,
+    Json(body): Json<Consent>,
+) -> Result<Json<serde_json::Value>, ControlError> {
+    let location = sandbox.zendesk_consent(&subdomain, &body.authorize_url, body.decision)?;
+    Ok(Json(json!({ "location": location })))
 }

@@ -1,5 +1,5 @@
-//! One imitated Zendesk account: its seed, settings, data overlay, OAuth state, rate window,
-//! faults and counters, each behind its own lock so that no request holds two at once.
+//! One imitated Zendesk account: its seed, settings, data overlay, OAuth state (tokens and
+//! consent pages awaiting a decision), rate window, faults and counters, each behind its own lock so that no request holds two at once.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex};
 use bytes::Bytes;
 use secrecy::SecretString;
 
+use super::consent::Consents;
 use super::counters::ZendeskCounters;
 use super::credentials::{ZendeskCredentials, default_redirect_uris, derive};
 use super::records::{Attachment, Comment, Group, Organization, Ticket, User};
@@ -122,6 +123,7 @@ pub(crate) struct Account {
     pub(crate) settings: Mutex<Settings>,
     pub(crate) data: Mutex<Data>,
     pub(crate) tokens: Mutex<TokenStore>,
+    pub(crate) consents: Mutex<Consents>,
     pub(crate) rate: Mutex<RateWindow>,
     pub(crate) faults: Mutex<FaultState>,
     pub(crate) counters: Mutex<ZendeskCounters>,
@@ -161,6 +163,7 @@ impl Account {
             }),
             data: Mutex::new(Data::new(seed)),
             tokens: Mutex::new(TokenStore::default()),
+            consents: Mutex::new(Consents::default()),
             rate: Mutex::new(RateWindow::new(config.rate_limit_per_minute)),
             faults: Mutex::new(FaultState::default()),
             counters: Mutex::new(ZendeskCounters::default()),

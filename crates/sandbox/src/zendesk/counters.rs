@@ -11,6 +11,9 @@ pub struct ZendeskCounters {
     pub rate_limited: u64,
     /// Injected server errors sent.
     pub injected_errors: u64,
+    /// Authorization codes issued: consents approved on the page or through
+    /// `Sandbox::zendesk_consent`. Showing the consent page issues none.
+    pub authorization_codes_issued: u64,
     /// `POST /oauth/tokens` calls with `grant_type=authorization_code`.
     pub token_authorization_code: u64,
     /// `POST /oauth/tokens` calls with `grant_type=refresh_token`.

@@ -3,7 +3,10 @@
 
 pub(crate) mod account;
 mod auth;
+mod authorize;
 mod comments;
+pub(crate) mod consent;
+mod consent_page;
 pub(crate) mod context;
 pub(crate) mod counters;
 pub(crate) mod credentials;
@@ -26,4 +29,5 @@ mod tokens;
 mod uploads;
 mod users;
 
+pub(crate) use authorize::consent_without_page;
 pub(crate) use router::service;

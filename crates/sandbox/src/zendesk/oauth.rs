@@ -1,8 +1,13 @@
 //! Zendesk's OAuth endpoints on the account host:
-//! - `GET /oauth/authorizations/new`: auto-approves as the account's admin and redirects
-//!   (302) to the registered `redirect_uri` with `code` and `state`; honours PKCE S256.
-//! - `POST /oauth/tokens` (JSON body): `authorization_code`, `refresh_token` (rotating) and
-//!   `client_credentials`.
+//! - `GET /oauth/authorizations/new` (in `authorize`): checks the client, the registered
+//!   `redirect_uri`, `response_type`, scope and the PKCE method, then shows a consent page
+//!   as the account's admin with Approve and Deny. Nothing is issued until the page's form
+//!   is posted to `POST /oauth/authorizations` with its one-time consent token: Approve
+//!   redirects (302) to the `redirect_uri` with `code` and `state`, Deny with
+//!   `error=access_denied` and `state`.
+//! - `POST /oauth/tokens` (JSON body, here): `authorization_code` (checks the PKCE
+//!   verifier against the code's S256 challenge), `refresh_token` (rotating; presenting a
+//!   rotated token revokes the grant and is counted) and `client_credentials`.
 //! - `GET|DELETE /api/v2/oauth/tokens/current`: show or revoke the bearer token in use.
 //!
 //! OAuth error bodies follow RFC 6749 §5.2 with the descriptions of the Doorkeeper library
@@ -24,114 +29,19 @@ use super::render;
 use super::seed::{ADMIN_INDEX, USER_BASE};
 use super::tickets::ok_json;
 use super::tokens::{
-    ACCESS_DEFAULT_SECS, ACCESS_MAX_SECS, ACCESS_MIN_SECS, CodeOutcome, Issued, Lifetimes, NewCode,
+    ACCESS_DEFAULT_SECS, ACCESS_MAX_SECS, ACCESS_MIN_SECS, CodeOutcome, Issued, Lifetimes,
     REFRESH_DEFAULT_SECS, REFRESH_MAX_SECS, REFRESH_MIN_SECS, RefreshOutcome,
 };
 use crate::lock::lock;
-use crate::query::QueryParams;
 use crate::sandbox::Sandbox;
 
 pub(crate) fn router() -> Router<Sandbox> {
     Router::new()
-        .route("/oauth/authorizations/new", get(authorize))
         .route("/oauth/tokens", post(create_token))
         .route(
             "/api/v2/oauth/tokens/current",
             get(show_current_token).delete(revoke_current_token),
         )
-}
-
-/// Whether `uri` matches a registered redirect URI: exactly, or, for loopback hosts, on
-/// everything but the port (RFC 8252 §7.3), since a local callback's port varies per run.
-fn redirect_allowed(registered: &[String], uri: &str) -> bool {
-    let Ok(candidate) = url::Url::parse(uri) else {
-        return false;
-    };
-    registered.iter().any(|r| {
-        if r == uri {
-            return true;
-        }
-        let Ok(reg) = url::Url::parse(r) else {
-            return false;
-        };
-        let loopback = matches!(reg.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
-        loopback
-            && reg.scheme() == candidate.scheme()
-            && reg.host_str() == candidate.host_str()
-            && reg.path() == candidate.path()
-            && reg.query() == candidate.query()
-    })
-}
-
-fn redirect_with(uri: &str, pairs: &[(&str, &str)]) -> Response {
-    match url::Url::parse(uri) {
-        Ok(mut url) => {
-            {
-                let mut query = url.query_pairs_mut();
-                for (k, v) in pairs {
-                    query.append_pair(k, v);
-                }
-            }
-            // 302 Found, the status of Zendesk's authorization redirect.
-            match http::HeaderValue::from_str(url.as_str()) {
-                Ok(location) => {
-                    (StatusCode::FOUND, [(http::header::LOCATION, location)]).into_response()
-                }
-                Err(_) => ZendeskError::invalid_request("The redirect uri included is not valid.")
-                    .into_response(),
-            }
-        }
-        Err(_) => {
-            ZendeskError::invalid_request("The redirect uri included is not valid.").into_response()
-        }
-    }
-}
-
-async fn authorize(ctx: Ctx, q: QueryParams) -> Response {
-    let client_id = q.get("client_id").unwrap_or_default();
-    let redirect_uri = q.get("redirect_uri").unwrap_or_default();
-    if client_id != ctx.account.client.identifier {
-        return ZendeskError::invalid_client().into_response();
-    }
-    let registered = lock(&ctx.account.settings).redirect_uris.clone();
-    if !redirect_allowed(&registered, redirect_uri) {
-        // Never redirect to an unregistered URI: answer on the spot.
-        return ZendeskError::invalid_request("The redirect uri included is not valid.")
-            .into_response();
-    }
-    let mut errors: Vec<(&str, &str)> = Vec::new();
-    if let Some(state) = q.get("state") {
-        errors.push(("state", state));
-    }
-    if q.get("response_type") != Some("code") {
-        errors.insert(0, ("error", "unsupported_response_type"));
-        return redirect_with(redirect_uri, &errors);
-    }
-    let scope = q.get("scope").unwrap_or("").trim();
-    if scope.is_empty() {
-        errors.insert(0, ("error", "invalid_scope"));
-        return redirect_with(redirect_uri, &errors);
-    }
-    let challenge = q.get("code_challenge").map(str::to_owned);
-    if challenge.is_some() && q.get("code_challenge_method") != Some("S256") {
-        errors.insert(0, ("error", "invalid_request"));
-        return redirect_with(redirect_uri, &errors);
-    }
-    let code = lock(&ctx.account.tokens).issue_code(
-        NewCode {
-            client_id,
-            redirect_uri,
-            scope,
-            code_challenge: challenge,
-            user_id: USER_BASE + ADMIN_INDEX,
-        },
-        ctx.now_secs(),
-    );
-    let mut pairs = vec![("code", code.as_str())];
-    if let Some(state) = q.get("state") {
-        pairs.push(("state", state));
-    }
-    redirect_with(redirect_uri, &pairs)
 }
 
 #[derive(Debug, Deserialize)]

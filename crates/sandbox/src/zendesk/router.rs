@@ -5,7 +5,8 @@ use axum::response::IntoResponse;
 
 use super::errors::ZendeskError;
 use super::{
-    comments, entry, groups, incremental, oauth, organizations, tags, tickets, uploads, users,
+    authorize, comments, entry, groups, incremental, oauth, organizations, tags, tickets, uploads,
+    users,
 };
 use crate::sandbox::Sandbox;
 
@@ -21,6 +22,7 @@ pub(crate) fn service(sandbox: Sandbox) -> Router {
         .merge(groups::router())
         .merge(uploads::router())
         .merge(incremental::router())
+        .merge(authorize::router())
         .merge(oauth::router())
         .fallback(|| async { ZendeskError::InvalidEndpoint.into_response() })
         .with_state(sandbox.clone());

@@ -15,7 +15,7 @@ fn digest(token: &str) -> TokenDigest {
     Sha256::digest(token.as_bytes()).into()
 }
 
-fn mint() -> String {
+pub(crate) fn mint() -> String {
     hex::encode(rand::random::<[u8; 32]>())
 }
 

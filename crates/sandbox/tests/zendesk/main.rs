@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod auth;
+mod consent;
 mod export;
 mod faults;
 mod oauth;

@@ -1,5 +1,6 @@
-//! OAuth: authorization code with PKCE, rotating refresh tokens with reuse detection,
-//! client credentials, expiry, scopes and revocation.
+//! OAuth: authorization code with PKCE (approved on the consent page, see `consent`),
+//! rotating refresh tokens with reuse detection, client credentials, expiry, scopes and
+//! revocation.
 
 use base64::Engine as _;
 use chrono::Duration;
@@ -7,19 +8,21 @@ use secrecy::ExposeSecret as _;
 use serde_json::{Value, json};
 use sha2::Digest as _;
 
+use crate::consent::{open, redirected, submit};
 use crate::support::{Harness, start};
 
-const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+pub(crate) const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
 
-fn challenge(verifier: &str) -> String {
+pub(crate) fn challenge(verifier: &str) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD
         .encode(sha2::Sha256::digest(verifier.as_bytes()))
 }
 
-const REDIRECT: &str = "http://127.0.0.1:9999/oauth/callback/zendesk";
+pub(crate) const REDIRECT: &str = "http://127.0.0.1:9999/oauth/callback/zendesk";
 
-async fn authorize(h: &Harness, state: &str) -> String {
-    let url = reqwest::Url::parse_with_params(
+/// The authorize URL a client sends the admin to: code flow, PKCE S256, `read write`.
+pub(crate) fn authorize_url(h: &Harness, state: &str) -> reqwest::Url {
+    reqwest::Url::parse_with_params(
         &h.url("/oauth/authorizations/new"),
         &[
             ("response_type", "code"),
@@ -31,12 +34,14 @@ async fn authorize(h: &Harness, state: &str) -> String {
             ("code_challenge_method", "S256"),
         ],
     )
-    .unwrap();
-    let response = h.http.get(url).send().await.unwrap();
-    assert_eq!(response.status(), 302);
-    let location = reqwest::Url::parse(response.headers()["location"].to_str().unwrap()).unwrap();
-    assert_eq!(&location.as_str()[..REDIRECT.len()], REDIRECT);
-    let pairs: Vec<(String, String)> = location.query_pairs().into_owned().collect();
+    .unwrap()
+}
+
+/// Opens the consent page, approves as a browser would, and reads the code off the
+/// redirect, checking `state` comes back.
+async fn authorize(h: &Harness, state: &str) -> String {
+    let (_, form) = open(h, authorize_url(h, state)).await;
+    let pairs = redirected(&submit(h, &form, "approve").await);
     assert!(pairs.contains(&("state".to_owned(), state.to_owned())));
     pairs.into_iter().find(|(k, _)| k == "code").unwrap().1
 }
@@ -52,7 +57,7 @@ async fn token(h: &Harness, body: Value) -> (u16, Value) {
     (response.status().as_u16(), response.json().await.unwrap())
 }
 
-async fn exchange(h: &Harness, code: &str, verifier: &str) -> (u16, Value) {
+pub(crate) async fn exchange(h: &Harness, code: &str, verifier: &str) -> (u16, Value) {
     token(h, json!({"grant_type": "authorization_code", "code": code, "client_id": h.creds.oauth_client_id, "redirect_uri": REDIRECT, "code_verifier": verifier})).await
 }
 

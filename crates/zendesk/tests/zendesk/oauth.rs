@@ -1,4 +1,5 @@
-//! The OAuth flows against the sandbox's token endpoint.
+//! The OAuth flows against the sandbox: its consent page (approved or denied like a
+//! browser would) and its token endpoint.
 
 use deskgate_core::{Connector, ConnectorError};
 use deskgate_zendesk::{ZendeskAuth, ZendeskConnector};
@@ -40,8 +41,9 @@ async fn a_public_client_exchanges_its_code_with_the_verifier_alone() {
         .await
         .unwrap();
     world.connector("acme", auth).check().await.unwrap();
-    // A wrong verifier is refused as an invalid grant.
-    let (code, _) = world.authorize("acme", &client).await;
+    // A wrong verifier is refused as an invalid grant (this time the sandbox's helper
+    // approves, with no page).
+    let (code, _) = world.approve_without_page("acme", &client);
     let wrong = deskgate_zendesk::PkceVerifier::generate();
     let refused = world
         .oauth("acme")
@@ -51,6 +53,22 @@ async fn a_public_client_exchanges_its_code_with_the_verifier_alone() {
         matches!(refused, Err(ConnectorError::Unauthorized { .. })),
         "{refused:?}"
     );
+}
+
+#[tokio::test]
+async fn denying_consent_sends_access_denied_and_the_state_back_and_issues_nothing() {
+    let world = World::start().await;
+    let client = world.client("acme", true);
+    let (callback, start) = world.consent("acme", &client, "deny").await;
+    assert_eq!(callback.param("error").as_deref(), Some("access_denied"));
+    assert!(callback.param("error_description").is_some());
+    assert_eq!(
+        callback.param("state").as_deref(),
+        Some(start.state.secret().expose_secret())
+    );
+    assert_eq!(callback.param("code"), None);
+    let counters = world.server.sandbox().zendesk_counters("acme").unwrap();
+    assert_eq!(counters.authorization_codes_issued, 0);
 }
 
 #[tokio::test]

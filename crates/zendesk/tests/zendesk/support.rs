@@ -1,11 +1,13 @@
 //! A sandbox on 127.0.0.1 and connectors pointed at it.
 
 use deskgate_connector::{Health, ProviderSpec, Stored};
-use deskgate_sandbox::{RunningSandbox, SandboxConfig, ZendeskAccountConfig, ZendeskCredentials};
+use deskgate_sandbox::{
+    ConsentDecision, RunningSandbox, SandboxConfig, ZendeskAccountConfig, ZendeskCredentials,
+};
 use deskgate_upstream::{SandboxOverride, Upstream, UpstreamConfig};
 use deskgate_zendesk::{
-    AuthorizeRequest, ConnectInput, OAuthClient, ZENDESK, ZendeskAuth, ZendeskConnector,
-    ZendeskOAuth, ZendeskSubdomain,
+    AuthorizeRequest, AuthorizeStart, ConnectInput, OAuthClient, ZENDESK, ZendeskAuth,
+    ZendeskConnector, ZendeskOAuth, ZendeskSubdomain,
 };
 use secrecy::{ExposeSecret, SecretString};
 
@@ -77,13 +79,8 @@ impl World {
         }
     }
 
-    /// Runs the browser leg against the sandbox: follows the authorize URL (rewritten to the
-    /// sandbox) and reads the code from the redirect, checking `state` comes back.
-    pub(crate) async fn authorize(
-        &self,
-        sub: &str,
-        client: &OAuthClient,
-    ) -> (SecretString, deskgate_zendesk::PkceVerifier) {
+    /// The authorize URL deskgate sends a person to, with what it keeps for the callback.
+    pub(crate) fn start_authorize(&self, sub: &str, client: &OAuthClient) -> AuthorizeStart {
         let subdomain = ZendeskSubdomain::parse(sub).unwrap();
         let start = AuthorizeRequest {
             subdomain: &subdomain,
@@ -96,6 +93,20 @@ impl World {
             start.url.host_str(),
             Some(format!("{sub}.zendesk.com").as_str())
         );
+        start
+    }
+
+    /// Runs the browser leg against the sandbox as a person would: opens the authorize URL
+    /// (rewritten to the sandbox), reads the consent page's form and clicks `decision`
+    /// (`approve` or `deny`). Returns the query the callback receives, and what deskgate
+    /// kept.
+    pub(crate) async fn consent(
+        &self,
+        sub: &str,
+        client: &OAuthClient,
+        decision: &str,
+    ) -> (Callback, AuthorizeStart) {
+        let start = self.start_authorize(sub, client);
         let local = format!(
             "{}{}?{}",
             self.server.zendesk_base_url(sub),
@@ -106,20 +117,63 @@ impl World {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap();
-        let answer = browser.get(local).send().await.unwrap();
+        let page = browser.get(local).send().await.unwrap();
+        assert_eq!(page.status(), 200);
+        let page = page.text().await.unwrap();
+        let (action, mut fields) = read_form(&page);
+        assert!(
+            page.contains(&format!(
+                "id=\"{decision}\" name=\"decision\" value=\"{decision}\""
+            )),
+            "no {decision} button on {page}"
+        );
+        fields.push(("decision".to_owned(), decision.to_owned()));
+        let answer = browser.post(action).form(&fields).send().await.unwrap();
         assert_eq!(answer.status(), 302);
-        let location = url::Url::parse(answer.headers()["location"].to_str().unwrap()).unwrap();
-        let param = |name: &str| {
-            location
-                .query_pairs()
-                .find(|(k, _)| k == name)
-                .map(|(_, v)| v.into_owned())
-        };
+        (
+            Callback::read(answer.headers()["location"].to_str().unwrap()),
+            start,
+        )
+    }
+
+    /// The browser leg, approved: the code from the redirect, checking `state` comes back.
+    pub(crate) async fn authorize(
+        &self,
+        sub: &str,
+        client: &OAuthClient,
+    ) -> (SecretString, deskgate_zendesk::PkceVerifier) {
+        let (callback, start) = self.consent(sub, client, "approve").await;
         assert_eq!(
-            param("state").as_deref(),
+            callback.param("state").as_deref(),
             Some(start.state.secret().expose_secret())
         );
-        (SecretString::from(param("code").unwrap()), start.verifier)
+        (
+            SecretString::from(callback.param("code").unwrap()),
+            start.verifier,
+        )
+    }
+
+    /// The browser leg approved through the sandbox's helper, with no page.
+    pub(crate) fn approve_without_page(
+        &self,
+        sub: &str,
+        client: &OAuthClient,
+    ) -> (SecretString, deskgate_zendesk::PkceVerifier) {
+        let start = self.start_authorize(sub, client);
+        let location = self
+            .server
+            .sandbox()
+            .zendesk_consent(sub, start.url.as_str(), ConsentDecision::Approve)
+            .unwrap();
+        let callback = Callback::read(&location);
+        assert_eq!(
+            callback.param("state").as_deref(),
+            Some(start.state.secret().expose_secret())
+        );
+        (
+            SecretString::from(callback.param("code").unwrap()),
+            start.verifier,
+        )
     }
 
     /// A fresh OAuth grant (authorization code + PKCE, confidential client).
@@ -144,6 +198,58 @@ impl World {
             .await
             .unwrap()
     }
+}
+
+/// Where the browser leg ended: the redirect to deskgate's callback.
+pub(crate) struct Callback(url::Url);
+
+impl Callback {
+    fn read(location: &str) -> Self {
+        let url = url::Url::parse(location).unwrap();
+        assert!(location.starts_with(REDIRECT_URI), "{location}");
+        Self(url)
+    }
+
+    pub(crate) fn param(&self, name: &str) -> Option<String> {
+        self.0
+            .query_pairs()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.into_owned())
+    }
+}
+
+fn unescape(text: &str) -> String {
+    text.replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+/// The value of attribute `name` in the tag starting at `tag`.
+fn attribute(tag: &str, name: &str) -> Option<String> {
+    let tag = &tag[..tag.find('>')?];
+    let start = tag.find(&format!(" {name}=\""))? + name.len() + 3;
+    let end = start + tag[start..].find('"')?;
+    Some(unescape(&tag[start..end]))
+}
+
+/// A consent page's form as a browser reads it: its action and its hidden fields.
+fn read_form(page: &str) -> (String, Vec<(String, String)>) {
+    let form = &page[page.find("<form").unwrap()..];
+    let action = attribute(form, "action").unwrap();
+    let fields = form
+        .split("<input")
+        .skip(1)
+        .filter(|tag| attribute(tag, "type").as_deref() == Some("hidden"))
+        .map(|tag| {
+            (
+                attribute(tag, "name").unwrap(),
+                attribute(tag, "value").unwrap(),
+            )
+        })
+        .collect();
+    (action, fields)
 }
 
 pub(crate) fn big_account(sub: &str, tickets: u64) -> SandboxConfig {
