@@ -80,6 +80,16 @@ pub(crate) fn ticket(
     remote_data: bool,
 ) -> Result<Ticket, String> {
     let t: WireTicket = read(&raw, "ticket")?;
+    Ok(ticket_from_wire(t, domain, remote(raw, remote_data)))
+}
+
+/// A ticket read straight into its wire type (no `Value` tree: unfiltered lists), with the
+/// raw record when the caller asked for it.
+pub(crate) fn ticket_from_wire(
+    t: WireTicket,
+    domain: &FreshdeskDomain,
+    remote_data: Option<Value>,
+) -> Ticket {
     let stats = t.stats.unwrap_or_default();
     let status_code = t.status.unwrap_or(2);
     let status = status(status_code);
@@ -98,7 +108,7 @@ pub(crate) fn ticket(
         })
         .collect();
     custom_fields.sort_by(|a, b| a.id.cmp(&b.id));
-    Ok(Ticket {
+    Ticket {
         url: Some(domain.ticket_url(&t.id.0)),
         id: t.id.0.into(),
         subject: t.subject,
@@ -124,8 +134,8 @@ pub(crate) fn ticket(
         updated_at: t.updated_at,
         solved_at,
         custom_fields,
-        remote_data: remote(raw, remote_data),
-    })
+        remote_data,
+    }
 }
 
 pub(crate) fn attachment(a: WireAttachment) -> Attachment {
