@@ -59,6 +59,9 @@ fn keep(req: &PageRequest<TicketFilter>) -> Option<impl Fn(&Value) -> bool + Sen
     })
 }
 
+/// What the walk orders tickets by: the id and `updated_at`.
+type WalkKey = (u64, DateTime<Utc>);
+
 /// A ticket's id as the walk orders it.
 fn numeric(id: &str) -> Result<u64> {
     id.parse::<u64>().map_err(|_| {
@@ -69,14 +72,14 @@ fn numeric(id: &str) -> Result<u64> {
 }
 
 /// The walk's key of a raw record: its id and `updated_at`.
-fn raw_key(raw: &Value) -> Result<(u64, DateTime<Utc>)> {
+fn raw_key(raw: &Value) -> Result<WalkKey> {
     let key: WireTicketKey = serde::Deserialize::deserialize(raw)
         .map_err(|e| bad_response(format!("a freshdesk ticket could not be read: {e}")))?;
     Ok((numeric(&key.id.0)?, key.updated_at))
 }
 
 /// The walk's key of a typed record.
-fn typed_key(t: &WireTicket) -> Result<(u64, DateTime<Utc>)> {
+fn typed_key(t: &WireTicket) -> Result<WalkKey> {
     Ok((numeric(&t.id.0)?, t.updated_at))
 }
 
@@ -87,7 +90,7 @@ async fn walk_page<R: DeserializeOwned>(
     fd: &FreshdeskConnector,
     cursor: TicketCursor,
     per_page: &str,
-    key: fn(&R) -> Result<(u64, DateTime<Utc>)>,
+    key: fn(&R) -> Result<WalkKey>,
 ) -> Result<RawPage<R>> {
     let request = fd
         .request(Method::GET, TICKETS, &[], Some(EndpointCap::TicketsList), 0)?
