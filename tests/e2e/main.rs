@@ -13,6 +13,7 @@ mod passthrough;
 mod renewal;
 mod resources;
 mod rls;
+mod settings;
 mod store;
 mod upstream_errors;
 mod vault;

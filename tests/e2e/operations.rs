@@ -58,6 +58,8 @@ async fn openapi_lists_every_route(backend: Backend) {
         ("/v1/api-keys", "get"),
         ("/v1/api-keys", "post"),
         ("/v1/api-keys/{id}", "delete"),
+        ("/v1/settings/return-urls", "get"),
+        ("/v1/settings/return-urls", "put"),
         ("/v1/connectors", "get"),
         ("/v1/connections", "get"),
         ("/v1/connections", "post"),

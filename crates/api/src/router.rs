@@ -17,7 +17,8 @@ use crate::middleware::request_id::RequestId;
 use crate::middleware::{idempotency, internal_errors, metrics, request_id};
 use crate::routes::docs::OpenApiJson;
 use crate::routes::{
-    api_keys, comments, connections, connectors, directory, docs, health, passthrough, tickets,
+    api_keys, comments, connections, connectors, directory, docs, health, passthrough, settings,
+    tickets,
 };
 use crate::{ApiError, AppState};
 
@@ -37,6 +38,7 @@ use crate::{ApiError, AppState};
         (name = "passthrough", description = "The helpdesk's own API, with managed auth"),
         (name = "connectors", description = "What each provider supports"),
         (name = "api keys", description = "A tenant's own API keys"),
+        (name = "settings", description = "A tenant's settings: the return URLs of connect sessions"),
         (name = "operations", description = "Health, readiness, metrics and this document"),
     )
 )]
@@ -91,6 +93,7 @@ fn build() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(health::router())
         .merge(api_keys::router())
+        .merge(settings::router())
         .merge(connections::router())
         .merge(tickets::router())
         .merge(comments::router())

@@ -25,6 +25,7 @@ pub mod credentials;
 pub mod cursor;
 pub mod error;
 pub mod idempotency;
+pub mod return_urls;
 pub mod tenants;
 
 pub use app::{App, AppSettings, UpstreamSettings};

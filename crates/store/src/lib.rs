@@ -4,7 +4,8 @@
 //! - [`scope`]: the transaction wrapper that tells PostgreSQL's row-level security whose
 //!   rows a statement may touch.
 //! - one module per table family: [`tenants`], [`api_keys`], [`connections`],
-//!   [`credentials`], [`audit`], [`vault_keys`], [`idempotency`], [`rate_state`].
+//!   [`credentials`], [`audit`], [`vault_keys`], [`idempotency`], [`rate_state`],
+//!   [`return_urls`].
 //!
 //! Every function that touches tenant data takes a [`TenantId`](deskgate_core::TenantId).
 //! The store keeps sealed credential bytes and never sees a key.
@@ -21,6 +22,7 @@ pub mod db;
 mod error;
 pub mod idempotency;
 pub mod rate_state;
+pub mod return_urls;
 pub mod tenants;
 pub mod vault_keys;
 

@@ -10,4 +10,5 @@ pub(crate) mod docs;
 pub(crate) mod health;
 pub(crate) mod page;
 pub(crate) mod passthrough;
+pub(crate) mod settings;
 pub(crate) mod tickets;
