@@ -11,6 +11,7 @@
 //!   is stored), the provider registry, token renewal exactly once per connection, calls on a
 //!   connection's connector, and connection health.
 //! - [`cursor`]: signed list cursors bound to their connection and list.
+//! - [`return_urls`]: the tenant's registered return URLs, compared exactly.
 //! - [`idempotency`]: replaying the first response to a write with an `Idempotency-Key`.
 //! - [`context`]: who is acting and under which request id, for the audit log.
 //! - [`error`]: [`AppError`], classified by what the caller did wrong; it knows no HTTP.
