@@ -15,6 +15,7 @@ use deskgate_core::{
     AccountIdentity, AuthMode, Capabilities, Connector, ConnectorError, FieldError, Provider,
 };
 use deskgate_upstream::{BudgetKey, Upstream};
+use secrecy::SecretString;
 
 use crate::credentials::{Credentials, StoredError};
 use crate::input::AuthInput;
@@ -154,6 +155,55 @@ pub struct Health {
     pub problem: Option<ConnectorError>,
 }
 
+/// The OAuth client a redirect mode authorizes with: the tenant's app, or the customer's own
+/// client entered on the connect page.
+#[derive(Clone)]
+pub struct OAuthClientInput {
+    pub client_id: String,
+    /// Absent for a public client that relies on PKCE alone.
+    pub client_secret: Option<SecretString>,
+    /// Space-separated scopes; the provider's default when absent.
+    pub scopes: Option<String>,
+}
+
+impl fmt::Debug for OAuthClientInput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OAuthClientInput")
+            .field("client_id", &self.client_id)
+            .field(
+                "client_secret",
+                &self.client_secret.as_ref().map(|_| "[redacted]"),
+            )
+            .field("scopes", &self.scopes)
+            .finish()
+    }
+}
+
+/// The first leg of a redirect mode: where the person is sent.
+#[derive(Debug)]
+pub struct AuthorizeRequest<'a> {
+    pub account_label: &'a str,
+    pub client: &'a OAuthClientInput,
+    /// deskgate's callback, registered on the client.
+    pub redirect_uri: &'a str,
+    /// Random, single-use; comes back on the callback.
+    pub state: &'a SecretString,
+    /// The PKCE verifier the provider derives its S256 challenge from (kept by the caller
+    /// for the code exchange; never sent in the URL).
+    pub verifier: &'a SecretString,
+}
+
+/// The second leg: the code the vendor sent to the callback, exchanged for tokens.
+#[derive(Debug)]
+pub struct CodeExchange<'a> {
+    pub account_label: &'a str,
+    pub client: &'a OAuthClientInput,
+    pub code: &'a SecretString,
+    /// The same redirect URI the authorize URL named.
+    pub redirect_uri: &'a str,
+    pub verifier: &'a SecretString,
+}
+
 /// Why a provider operation failed, by who is at fault.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ProviderError {
@@ -257,6 +307,28 @@ pub trait ProviderSpec: Send + Sync + fmt::Debug {
                 problem: Some(problem),
             },
         })
+    }
+
+    /// The vendor's authorize URL for the provider's redirect mode (OAuth authorization code),
+    /// or `None` when it has none.
+    fn authorize_url(
+        &self,
+        _request: &AuthorizeRequest<'_>,
+    ) -> Result<Option<String>, ProviderError> {
+        Ok(None)
+    }
+
+    /// Exchanges an authorization code for auth to store, checked with the vendor like a
+    /// posted mode's. Nothing is stored here.
+    async fn exchange_code(
+        &self,
+        _upstream: &Upstream,
+        _exchange: &CodeExchange<'_>,
+    ) -> Result<NewAuth, ProviderError> {
+        Err(ProviderError::invalid(
+            "provider",
+            format!("{} has no redirect mode", self.provider()),
+        ))
     }
 
     /// The description of one mode, if the provider has it.

@@ -161,6 +161,24 @@ mod tests {
     use super::*;
 
     #[test]
+    fn there_is_no_redirect_to_start() {
+        let client = deskgate_connector::OAuthClientInput {
+            client_id: "c".into(),
+            client_secret: None,
+            scopes: None,
+        };
+        let secret = secrecy::SecretString::from("s");
+        let request = deskgate_connector::AuthorizeRequest {
+            account_label: "acme",
+            client: &client,
+            redirect_uri: "https://gw.example/oauth/callback/freshdesk",
+            state: &secret,
+            verifier: &secret,
+        };
+        assert_eq!(FRESHDESK.authorize_url(&request).unwrap(), None);
+    }
+
+    #[test]
     fn the_one_mode_is_an_api_key_that_neither_renews_nor_revokes() {
         let modes = FRESHDESK.modes();
         assert_eq!(modes.len(), 1);

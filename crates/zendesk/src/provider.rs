@@ -8,15 +8,17 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use deskgate_connector::{
-    AccountField, AuthInput, CredentialField, Credentials, Deprecation, InputField,
-    ModeDescription, NewAuth, ProviderError, ProviderSpec, Stored, StoredError,
+    AccountField, AuthInput, AuthorizeRequest as AuthorizeRequestInput, CodeExchange,
+    CredentialField, Credentials, Deprecation, InputField, ModeDescription, NewAuth, ProviderError,
+    ProviderSpec, Stored, StoredError,
 };
 use deskgate_core::{AuthMode, Capabilities, Connector, FieldError, Provider};
 use deskgate_upstream::{BudgetKey, Upstream};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::{
-    API_TOKEN_DEPRECATED_AFTER, API_TOKEN_MIGRATION_HINT, OAuthClient, ZendeskAuth, ZendeskOAuth,
+    API_TOKEN_DEPRECATED_AFTER, API_TOKEN_MIGRATION_HINT, AuthorizeRequest, OAuthClient,
+    OAuthState, PkceVerifier, ZendeskAuth, ZendeskOAuth,
 };
 use crate::capabilities::capabilities;
 use crate::client::ZendeskConnector;
@@ -302,6 +304,58 @@ impl ProviderSpec for ZendeskSpec {
             .refresh(&input.auth)
             .await?;
         Ok(self::stored(&input.subdomain, &renewed))
+    }
+
+    /// `https://{subdomain}.zendesk.com/oauth/authorizations/new` with PKCE S256 and `state`.
+    fn authorize_url(
+        &self,
+        request: &AuthorizeRequestInput<'_>,
+    ) -> Result<Option<String>, ProviderError> {
+        let subdomain = ZendeskSubdomain::parse(request.account_label)
+            .map_err(|e| ProviderError::invalid("subdomain", e.to_string()))?;
+        let url = AuthorizeRequest {
+            subdomain: &subdomain,
+            client_id: &request.client.client_id,
+            redirect_uri: request.redirect_uri,
+            scope: request.client.scopes.as_deref().unwrap_or(DEFAULT_SCOPE),
+        }
+        .url(
+            &PkceVerifier::from_secret(request.verifier.clone()),
+            &OAuthState::from_secret(request.state.clone()),
+        );
+        Ok(Some(url.to_string()))
+    }
+
+    /// The code (valid 120 s, single use) and the PKCE verifier for rotating tokens, then the
+    /// same check as a posted mode.
+    async fn exchange_code(
+        &self,
+        upstream: &Upstream,
+        exchange: &CodeExchange<'_>,
+    ) -> Result<NewAuth, ProviderError> {
+        let subdomain = ZendeskSubdomain::parse(exchange.account_label)
+            .map_err(|e| ProviderError::invalid("subdomain", e.to_string()))?;
+        let client = OAuthClient {
+            client_id: exchange.client.client_id.clone(),
+            client_secret: exchange.client.client_secret.clone(),
+        };
+        let auth = ZendeskOAuth::new(upstream.clone(), subdomain.clone())
+            .exchange_code(
+                &client,
+                exchange.code,
+                exchange.redirect_uri,
+                &PkceVerifier::from_secret(exchange.verifier.clone()),
+            )
+            .await?;
+        let connector = ZendeskConnector::new(
+            upstream.clone(),
+            ConnectInput {
+                subdomain: subdomain.clone(),
+                auth: auth.clone(),
+            },
+        );
+        deskgate_core::Connector::check(&connector).await?;
+        Ok(stored(&subdomain, &auth))
     }
 
     async fn revoke(&self, upstream: &Upstream, stored: &Stored<'_>) -> Result<(), ProviderError> {

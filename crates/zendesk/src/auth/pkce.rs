@@ -53,6 +53,11 @@ impl OAuthState {
         Self(SecretString::from(random_text()))
     }
 
+    /// A state the caller generated and kept.
+    pub fn from_secret(secret: SecretString) -> Self {
+        Self(secret)
+    }
+
     pub fn secret(&self) -> &SecretString {
         &self.0
     }

@@ -157,3 +157,113 @@ async fn an_api_token_cannot_be_refreshed() {
     ));
     assert_eq!(c.auth().expires_at(), None);
 }
+
+/// The redirect mode through Zendesk's provider description, as the connect flow will run
+/// it: the authorize URL, the sandbox's consent, the code exchange checked with the vendor,
+/// and stored auth that works.
+#[tokio::test]
+async fn the_provider_description_runs_the_redirect_mode_from_url_to_stored_auth() {
+    use deskgate_connector::{
+        AuthorizeRequest, CodeExchange, CredentialField, OAuthClientInput, ProviderError,
+        ProviderSpec, Stored,
+    };
+    use deskgate_core::AuthMode;
+    use deskgate_sandbox::ConsentDecision;
+    use deskgate_zendesk::{PkceVerifier, ZENDESK};
+    use secrecy::SecretString;
+
+    let world = World::start().await;
+    let creds = world.credentials("acme");
+    let client = OAuthClientInput {
+        client_id: creds.oauth_client_id.clone(),
+        client_secret: Some(creds.oauth_client_secret.clone()),
+        scopes: None,
+    };
+    let state = SecretString::from("state-0123456789abcdef0123456789abcdef");
+    let verifier = PkceVerifier::generate().secret().clone();
+    let url = ZENDESK
+        .authorize_url(&AuthorizeRequest {
+            account_label: "acme",
+            client: &client,
+            redirect_uri: REDIRECT_URI,
+            state: &state,
+            verifier: &verifier,
+        })
+        .unwrap()
+        .unwrap();
+    assert!(
+        url.starts_with("https://acme.zendesk.com/oauth/authorizations/new?"),
+        "{url}"
+    );
+    assert!(
+        !url.contains(verifier.expose_secret()),
+        "the verifier left in the url"
+    );
+    assert!(!format!("{client:?}").contains(creds.oauth_client_secret.expose_secret()));
+
+    let location = world
+        .server
+        .sandbox()
+        .zendesk_consent("acme", &url, ConsentDecision::Approve)
+        .unwrap();
+    let location = url::Url::parse(&location).unwrap();
+    let param = |name: &str| {
+        location
+            .query_pairs()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.into_owned())
+            .unwrap()
+    };
+    assert_eq!(param("state"), state.expose_secret());
+    let code = SecretString::from(param("code"));
+    let exchange = |verifier: SecretString| {
+        let (client, code) = (client.clone(), code.clone());
+        let upstream = world.upstream.clone();
+        async move {
+            ZENDESK
+                .exchange_code(
+                    &upstream,
+                    &CodeExchange {
+                        account_label: "acme",
+                        client: &client,
+                        code: &code,
+                        redirect_uri: REDIRECT_URI,
+                        verifier: &verifier,
+                    },
+                )
+                .await
+        }
+    };
+    // Another verifier than the one the challenge came from: refused, nothing issued.
+    let wrong = exchange(PkceVerifier::generate().secret().clone()).await;
+    assert!(matches!(wrong, Err(ProviderError::Vendor(_))), "{wrong:?}");
+
+    let new = exchange(verifier.clone()).await.unwrap();
+    assert_eq!(new.mode, AuthMode::OauthCode);
+    assert!(new.token_expires_at.is_some());
+    assert!(new.credentials.get(CredentialField::RefreshToken).is_some());
+    let connector = ZENDESK
+        .connector(
+            &world.upstream,
+            &Stored {
+                account_label: &new.account_label,
+                mode: new.mode,
+                credentials: &new.credentials,
+                settings: &new.settings,
+                token_expires_at: new.token_expires_at,
+                connection_id: "c1",
+            },
+        )
+        .unwrap();
+    connector.check().await.unwrap();
+
+    // A code is single-use.
+    let again = exchange(verifier).await;
+    assert!(
+        matches!(
+            again,
+            Err(ProviderError::Vendor(ConnectorError::Unauthorized { .. }))
+        ),
+        "{again:?}"
+    );
+}
