@@ -4,6 +4,7 @@
 //!   and their input fields, stored credentials, the check, the connector for a call,
 //!   renewal, revocation, health, rate-budget keys). The app's registry picks one per
 //!   `Provider`; nothing else names a vendor.
+//! - [`pkce`]: the PKCE verifier (S256) and the OAuth `state`, for every redirect mode.
 //! - [`input`]: [`AuthInput`], one auth mode's fields read from a body against its
 //!   description, secrets as `SecretString`s, errors naming the field.
 //! - [`credentials`]: [`Credentials`], a connection's named secrets as stored.
@@ -25,6 +26,7 @@ pub mod endpoint;
 pub mod filters;
 pub mod input;
 pub mod matrix;
+pub mod pkce;
 pub mod provider;
 pub mod scan;
 pub mod tenant;

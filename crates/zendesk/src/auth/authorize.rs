@@ -1,9 +1,9 @@
 //! The first leg of the authorization-code flow: the URL a person is sent to.
 
+use deskgate_connector::pkce::{OAuthState, PkceVerifier};
 use secrecy::ExposeSecret;
 use url::Url;
 
-use super::pkce::{OAuthState, PkceVerifier};
 use crate::subdomain::ZendeskSubdomain;
 
 /// What the authorize URL asks for.

@@ -4,7 +4,6 @@
 
 mod authorize;
 mod credentials;
-mod pkce;
 mod policy;
 mod token;
 
@@ -12,6 +11,6 @@ pub use authorize::{AuthorizeRequest, AuthorizeStart};
 pub use credentials::{
     API_TOKEN_DEPRECATED_AFTER, API_TOKEN_MIGRATION_HINT, OAuthClient, ZendeskAuth,
 };
-pub use pkce::{OAuthState, PkceVerifier};
+pub use deskgate_connector::pkce::{OAuthState, PkceVerifier};
 pub(crate) use policy::ZendeskCalls;
 pub use token::{TokenLifetimes, ZendeskOAuth};

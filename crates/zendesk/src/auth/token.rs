@@ -7,6 +7,7 @@
 //! the account's rate budget). What remains is three small JSON posts.
 
 use chrono::{DateTime, TimeDelta, Utc};
+use deskgate_connector::pkce::PkceVerifier;
 use deskgate_core::{AuthMode, ConnectorError};
 use deskgate_upstream::{Upstream, UpstreamRequest, UpstreamResponse};
 use http::Method;
@@ -14,7 +15,6 @@ use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Map, Value, json};
 
 use super::credentials::{OAuthClient, ZendeskAuth};
-use super::pkce::PkceVerifier;
 use crate::errors::{from_upstream, parse_body};
 use crate::subdomain::ZendeskSubdomain;
 use crate::wire::WireToken;
