@@ -37,8 +37,8 @@ pub use credentials::{CredentialField, Credentials, StoredError, UnknownCredenti
 pub use endpoint::Endpoint;
 pub use input::AuthInput;
 pub use provider::{
-    AccountField, AuthorizeRequest, CodeExchange, Deprecation, Health, InputField, ModeDescription,
-    NewAuth, OAuthClientInput, ProviderError, ProviderSpec, Stored,
+    AccountField, AuthorizeRequest, CodeExchange, Deprecation, Description, Health, InputField,
+    ModeDescription, NewAuth, OAuthClientInput, ProviderError, ProviderSpec, Stored,
 };
 pub use scan::{MAX_SCAN_PAGES, RawPage, scan};
 pub use tenant::{LabelRefused, TenantAccount};

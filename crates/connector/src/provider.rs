@@ -19,6 +19,7 @@ use secrecy::SecretString;
 
 use crate::credentials::{Credentials, StoredError};
 use crate::input::AuthInput;
+use crate::tenant::TenantAccount;
 
 /// The account a connection reaches, as request bodies name it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -227,22 +228,66 @@ impl ProviderError {
     }
 }
 
+/// What a provider is, as plain data: the API's bodies, the OpenAPI document and the
+/// connect page are built from it.
+#[derive(Clone, Copy, Debug)]
+pub struct Description {
+    pub provider: Provider,
+    /// The body field naming the account, and what it holds.
+    pub account_field: AccountField,
+    /// Every auth mode, in the order a person should prefer them.
+    pub modes: &'static [ModeDescription],
+    /// `zendesk.com` for vendors whose accounts live on `{label}.{suffix}`: the account
+    /// field is then a DNS label checked by [`TenantAccount`]. `None` for a vendor that must
+    /// check its account field itself.
+    pub host_suffix: Option<&'static str>,
+    pub capabilities: fn() -> Capabilities,
+}
+
 /// A helpdesk, described once.
 #[async_trait]
 pub trait ProviderSpec: Send + Sync + fmt::Debug {
-    fn provider(&self) -> Provider;
+    /// The provider's data: its name, account field and auth modes.
+    fn description(&self) -> &'static Description;
+
+    fn provider(&self) -> Provider {
+        self.description().provider
+    }
 
     /// The body field naming the account, and what it holds.
-    fn account_field(&self) -> AccountField;
+    fn account_field(&self) -> AccountField {
+        self.description().account_field
+    }
 
     /// Every auth mode, in the order a person should prefer them.
-    fn modes(&self) -> &'static [ModeDescription];
+    fn modes(&self) -> &'static [ModeDescription] {
+        self.description().modes
+    }
 
-    fn capabilities(&self) -> Capabilities;
+    fn capabilities(&self) -> Capabilities {
+        (self.description().capabilities)()
+    }
 
     /// The canonical account label for what a caller typed, or an error naming the
     /// account field. Nothing is sent anywhere.
-    fn account_label(&self, input: &str) -> Result<String, FieldError>;
+    fn account_label(&self, input: &str) -> Result<String, FieldError> {
+        let d = self.description();
+        let refused = |message: String| FieldError {
+            field: d.account_field.name.to_owned(),
+            message,
+        };
+        let suffix = d
+            .host_suffix
+            .ok_or_else(|| refused(format!("{} checks its account itself", d.provider)))?;
+        TenantAccount::parse(
+            d.provider.as_str(),
+            suffix,
+            d.account_field.name,
+            input.trim(),
+        )
+        .map(|account| account.as_str().to_owned())
+        .map_err(|e| refused(e.to_string()))
+    }
 
     /// The rate-budget keys a connection's calls spend (the account's first, then any
     /// per-endpoint caps), for health reports.

@@ -6,17 +6,17 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use deskgate_connector::{
-    AccountField, AuthInput, CredentialField, Credentials, InputField, ModeDescription, NewAuth,
-    ProviderError, ProviderSpec, Stored, StoredError,
+    AccountField, AuthInput, CredentialField, Credentials, Description, InputField,
+    ModeDescription, NewAuth, ProviderError, ProviderSpec, Stored, StoredError,
 };
-use deskgate_core::{AuthMode, Capabilities, Connector, FieldError, Provider};
+use deskgate_core::{AuthMode, Connector, FieldError, Provider};
 use deskgate_upstream::{BudgetKey, Upstream};
 use serde::{Deserialize, Serialize};
 
 use crate::budget::EndpointCap;
 use crate::capabilities::capabilities;
 use crate::client::FreshdeskConnector;
-use crate::domain::FreshdeskDomain;
+use crate::domain::{FRESHDESK_DOMAIN, FreshdeskDomain};
 
 /// Freshdesk, for the registry: `deskgate_freshdesk::FRESHDESK`.
 pub static FRESHDESK: FreshdeskSpec = FreshdeskSpec;
@@ -57,33 +57,23 @@ fn domain_error(message: String) -> FieldError {
     }
 }
 
+static DESCRIPTION: Description = Description {
+    provider: Provider::Freshdesk,
+    account_field: AccountField {
+        name: "domain",
+        description: "The Freshdesk domain label: `acme` for acme.freshdesk.com. A label, never \
+                      a URL; custom helpdesk domains do not work with the API.",
+        example: "acme",
+    },
+    modes: MODES,
+    host_suffix: Some(FRESHDESK_DOMAIN),
+    capabilities,
+};
+
 #[async_trait]
 impl ProviderSpec for FreshdeskSpec {
-    fn provider(&self) -> Provider {
-        Provider::Freshdesk
-    }
-
-    fn account_field(&self) -> AccountField {
-        AccountField {
-            name: "domain",
-            description: "The Freshdesk domain label: `acme` for acme.freshdesk.com. A label, \
-                          never a URL; custom helpdesk domains do not work with the API.",
-            example: "acme",
-        }
-    }
-
-    fn modes(&self) -> &'static [ModeDescription] {
-        MODES
-    }
-
-    fn capabilities(&self) -> Capabilities {
-        capabilities()
-    }
-
-    fn account_label(&self, input: &str) -> Result<String, FieldError> {
-        FreshdeskDomain::parse(input.trim())
-            .map(|d| d.as_str().to_owned())
-            .map_err(|e| domain_error(e.to_string()))
+    fn description(&self) -> &'static Description {
+        &DESCRIPTION
     }
 
     fn budget_keys(&self, account_label: &str) -> Vec<BudgetKey> {

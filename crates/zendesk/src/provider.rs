@@ -9,10 +9,10 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use deskgate_connector::{
     AccountField, AuthInput, AuthorizeRequest as AuthorizeRequestInput, CodeExchange,
-    CredentialField, Credentials, Deprecation, InputField, ModeDescription, NewAuth, ProviderError,
-    ProviderSpec, Stored, StoredError,
+    CredentialField, Credentials, Deprecation, Description, InputField, ModeDescription, NewAuth,
+    ProviderError, ProviderSpec, Stored, StoredError,
 };
-use deskgate_core::{AuthMode, Capabilities, Connector, FieldError, Provider};
+use deskgate_core::{AuthMode, Connector, FieldError, Provider};
 use deskgate_upstream::{BudgetKey, Upstream};
 use serde::{Deserialize, Serialize};
 
@@ -23,7 +23,7 @@ use crate::auth::{
 use crate::capabilities::capabilities;
 use crate::client::ZendeskConnector;
 use crate::connect::ConnectInput;
-use crate::subdomain::ZendeskSubdomain;
+use crate::subdomain::{ZENDESK_DOMAIN, ZendeskSubdomain};
 
 /// The scope asked for when a client-credentials connection names none.
 pub const DEFAULT_SCOPE: &str = "read write";
@@ -93,6 +93,18 @@ const MODES: &[ModeDescription] = &[
         revokes: false,
     },
 ];
+
+static DESCRIPTION: Description = Description {
+    provider: Provider::Zendesk,
+    account_field: AccountField {
+        name: "subdomain",
+        description: "`acme` for acme.zendesk.com: a DNS label, never a URL",
+        example: "acme",
+    },
+    modes: MODES,
+    host_suffix: Some(ZENDESK_DOMAIN),
+    capabilities,
+};
 
 fn subdomain(label: &str) -> Result<ZendeskSubdomain, StoredError> {
     ZendeskSubdomain::parse(label).map_err(|e| StoredError(format!("bad subdomain: {e}")))
@@ -196,33 +208,8 @@ fn invalid(field: FieldError) -> ProviderError {
 
 #[async_trait]
 impl ProviderSpec for ZendeskSpec {
-    fn provider(&self) -> Provider {
-        Provider::Zendesk
-    }
-
-    fn account_field(&self) -> AccountField {
-        AccountField {
-            name: "subdomain",
-            description: "`acme` for acme.zendesk.com: a DNS label, never a URL",
-            example: "acme",
-        }
-    }
-
-    fn modes(&self) -> &'static [ModeDescription] {
-        MODES
-    }
-
-    fn capabilities(&self) -> Capabilities {
-        capabilities()
-    }
-
-    fn account_label(&self, input: &str) -> Result<String, FieldError> {
-        ZendeskSubdomain::parse(input)
-            .map(|s| s.as_str().to_owned())
-            .map_err(|e| FieldError {
-                field: "subdomain".into(),
-                message: e.to_string(),
-            })
+    fn description(&self) -> &'static Description {
+        &DESCRIPTION
     }
 
     fn budget_keys(&self, account_label: &str) -> Vec<BudgetKey> {
