@@ -70,6 +70,7 @@ async fn connecting_answers_the_connection_without_secrets(vendor: Vendor, backe
         Vendor::Freshdesk => Value::Null,
     };
     assert_eq!(v["deprecated_after"], deadline);
+    assert!(v["created_at"].is_string() && v["id"].is_string(), "{v}");
 
     let id = v["id"].as_str().unwrap();
     let got = t
