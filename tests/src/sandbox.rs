@@ -13,7 +13,7 @@ use deskgate_upstream::{SandboxOverride, UpstreamConfig};
 use secrecy::ExposeSecret;
 use serde_json::{Value, json};
 
-use crate::spawn::{build_app, serve};
+use crate::spawn::{bind, build_app, serve_on};
 use crate::{Backend, TestApp};
 
 /// Outbound settings for tests: short deadlines, near-instant backoff, no pacing below the
@@ -180,15 +180,17 @@ impl TestApp {
     /// A second gateway over the same database and keys, wired to the same sandbox.
     pub async fn replica(&self) -> Replica {
         let running = self.sandbox.as_ref().expect("spawned without a sandbox");
+        let (listener, base) = bind().await;
         let settings = AppSettings {
             upstream: UpstreamSettings {
                 config: fast_upstream(),
                 sandbox: Some(SandboxOverride::new(&running.base_url()).unwrap()),
             },
+            public_url: base.clone(),
             ..AppSettings::default()
         };
         let app = build_app(self.db.store().await, &self.key_file, settings).await;
-        let (base, server) = serve(app.clone()).await;
+        let server = serve_on(listener, app.clone());
         Replica { base, app, server }
     }
 }

@@ -44,8 +44,13 @@ impl TestApp {
         let db = TestDb::new(backend).await;
         let store = db.store().await;
         let key_file = generate_key_file().unwrap();
+        let (listener, base) = bind().await;
+        let settings = AppSettings {
+            public_url: base.clone(),
+            ..settings
+        };
         let app = build_app(store.clone(), &key_file, settings).await;
-        let (base, server) = serve(app.clone()).await;
+        let server = serve_on(listener, app.clone());
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()
@@ -108,19 +113,20 @@ pub(crate) async fn build_app(store: Store, key_file: &SecretString, settings: A
     app
 }
 
-/// Serves the router over `app` on a loopback port; returns its base URL.
-pub(crate) async fn serve(app: App) -> (String, tokio::task::JoinHandle<()>) {
+/// A loopback port and its base URL, to build an app's public URL on before serving it.
+pub(crate) async fn bind() -> (tokio::net::TcpListener, String) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let router = deskgate_api::router(AppState::new(app));
-    let server = tokio::spawn(async move {
-        let _ = axum::serve(listener, router).await;
-    });
-    (base, server)
+    (listener, base)
 }
 
-impl Drop for TestApp {
-    fn drop(&mut self) {
-        self.server.abort();
-    }
+/// Serves the router over `app` on `listener`.
+pub(crate) fn serve_on(
+    listener: tokio::net::TcpListener,
+    app: App,
+) -> tokio::task::JoinHandle<()> {
+    let router = deskgate_api::router(AppState::new(app));
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, router).await;
+    })
 }

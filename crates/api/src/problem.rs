@@ -51,6 +51,11 @@ pub const PROBLEM_CODES: &[(&str, u16, &str)] = &[
     ("payload_too_large", 413, "the body is over 1 MiB"),
     ("conflict", 409, "a record with the same key exists"),
     (
+        "connect_session_gone",
+        409,
+        "the connect session was used, revoked or expired meanwhile",
+    ),
+    (
         "idempotency_in_progress",
         409,
         "a request with this Idempotency-Key is still running",
@@ -326,6 +331,12 @@ impl From<AppError> for ApiError {
                 "this Idempotency-Key was used with a different request; use a new key for a new request",
             )
             .with_field("Idempotency-Key", "already used with a different method, path or body"),
+            AppError::Gone => ApiError::new(
+                StatusCode::CONFLICT,
+                "connect_session_gone",
+                "Connect session gone",
+                "the connect session was used, revoked or expired meanwhile",
+            ),
             AppError::Internal(cause) => ApiError::internal(cause),
         }
     }

@@ -17,8 +17,8 @@ use crate::middleware::request_id::RequestId;
 use crate::middleware::{idempotency, internal_errors, metrics, request_id};
 use crate::routes::docs::OpenApiJson;
 use crate::routes::{
-    api_keys, comments, connections, connectors, directory, docs, health, passthrough, settings,
-    tickets,
+    api_keys, comments, connect_page, connect_sessions, connections, connectors, directory, docs,
+    health, oauth_apps, passthrough, settings, tickets,
 };
 use crate::{ApiError, AppState};
 
@@ -38,7 +38,8 @@ use crate::{ApiError, AppState};
         (name = "passthrough", description = "The helpdesk's own API, with managed auth"),
         (name = "connectors", description = "What each provider supports"),
         (name = "api keys", description = "A tenant's own API keys"),
-        (name = "settings", description = "A tenant's settings: the return URLs of connect sessions"),
+        (name = "connect", description = "Connect sessions: a link to the hosted page where a customer connects their helpdesk (`GET /connect/{token}`, HTML; OAuth returns to `GET /oauth/callback/{provider}`)"),
+        (name = "settings", description = "A tenant's settings: the return URLs of connect sessions, its OAuth apps"),
         (name = "operations", description = "Health, readiness, metrics and this document"),
     )
 )]
@@ -94,6 +95,8 @@ fn build() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(health::router())
         .merge(api_keys::router())
         .merge(settings::router())
+        .merge(oauth_apps::router())
+        .merge(connect_sessions::router())
         .merge(connections::router())
         .merge(tickets::router())
         .merge(comments::router())
@@ -121,6 +124,8 @@ pub fn router(state: AppState) -> Router {
     routes
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), idempotency::guard))
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), metrics::record))
+        // The hosted page and the OAuth callback: HTML for a browser, not in the document.
+        .merge(connect_page::router())
         .fallback(no_route)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(Extension(OpenApiJson(Arc::from(json))))
@@ -129,7 +134,8 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(internal_errors::log))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
             let id = req.extensions().get::<RequestId>().map_or("", |r| r.0.as_str());
-            tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+            let path = connect_page::loggable_path(req.uri().path());
+            tracing::info_span!("request", method = %req.method(), path = %path, request_id = %id)
         }))
         .layer(axum::middleware::from_fn(request_id::assign))
         .with_state(state)

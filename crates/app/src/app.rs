@@ -32,6 +32,9 @@ pub struct AppSettings {
     pub connection_cache_ttl: Duration,
     /// The outbound engine's settings.
     pub upstream: UpstreamSettings,
+    /// The gateway's public base URL (`https://connect.example.com`, no trailing slash):
+    /// connect links and OAuth callbacks are built on it.
+    pub public_url: String,
 }
 
 /// How the gateway reaches vendors.
@@ -51,6 +54,7 @@ impl Default for AppSettings {
             credential_cache_ttl: Duration::from_secs(30),
             connection_cache_ttl: Duration::from_secs(1),
             upstream: UpstreamSettings::default(),
+            public_url: "http://127.0.0.1:8080".into(),
         }
     }
 }
@@ -73,6 +77,7 @@ struct Inner {
     credential_stamps: moka::future::Cache<ConnectionId, DateTime<Utc>>,
     upstream: Upstream,
     refresh_locks: RefreshLocks,
+    public_url: String,
 }
 
 impl App {
@@ -106,6 +111,7 @@ impl App {
                     .build(),
                 upstream,
                 refresh_locks: RefreshLocks::new(),
+                public_url: settings.public_url.trim_end_matches('/').to_owned(),
             }),
         })
     }
@@ -132,6 +138,11 @@ impl App {
     pub(crate) async fn forget_connection(&self, tenant: TenantId, id: ConnectionId) {
         self.credential_cache().invalidate(tenant, id).await;
         self.connection_cache().invalidate(tenant, id).await;
+    }
+
+    /// The gateway's public base URL, without a trailing slash.
+    pub fn public_url(&self) -> &str {
+        &self.inner.public_url
     }
 
     /// The outbound engine every connector uses.

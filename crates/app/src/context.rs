@@ -3,6 +3,7 @@
 use std::fmt;
 
 use deskgate_core::TenantId;
+use uuid::Uuid;
 
 /// The principal behind a call.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -13,6 +14,8 @@ pub enum Actor {
     Operator,
     /// The gateway itself, renewing tokens ahead of time.
     Renewal,
+    /// A tenant's end customer on the hosted connect page, by connect session id.
+    ConnectSession { tenant: TenantId, session_id: Uuid },
 }
 
 impl fmt::Display for Actor {
@@ -21,6 +24,7 @@ impl fmt::Display for Actor {
             Actor::ApiKey { key_id, .. } => write!(f, "api_key:{key_id}"),
             Actor::Operator => f.write_str("operator"),
             Actor::Renewal => f.write_str("renewal"),
+            Actor::ConnectSession { session_id, .. } => write!(f, "connect_session:{session_id}"),
         }
     }
 }
@@ -36,6 +40,14 @@ impl RequestContext {
     pub fn operator() -> Self {
         Self {
             actor: Actor::Operator,
+            request_id: None,
+        }
+    }
+
+    /// A tenant's end customer on the connect page.
+    pub fn connect_session(tenant: TenantId, session_id: Uuid) -> Self {
+        Self {
+            actor: Actor::ConnectSession { tenant, session_id },
             request_id: None,
         }
     }

@@ -35,6 +35,9 @@ pub enum AppError {
     /// This idempotency key was used for a different request.
     #[error("this idempotency key was used with a different request")]
     IdempotencyMismatch,
+    /// A connect session was spent, revoked or expired while this request ran.
+    #[error("the connect session was used, revoked or expired meanwhile")]
+    Gone,
     /// Our own fault or the database's; the cause is logged, never shown.
     #[error("internal error: {0}")]
     Internal(String),
@@ -62,6 +65,7 @@ impl From<StoreError> for AppError {
             StoreError::Conflict => {
                 AppError::Conflict("a record with the same key already exists".into())
             }
+            StoreError::Gone => AppError::Gone,
             other => AppError::Internal(other.to_string()),
         }
     }

@@ -12,12 +12,15 @@
 //!   connection's connector, and connection health.
 //! - [`cursor`]: signed list cursors bound to their connection and list.
 //! - [`return_urls`]: the tenant's registered return URLs, compared exactly.
+//! - [`connect`]: connect sessions, the hosted page's logic, the tenant's OAuth apps and
+//!   OAuth by redirect.
 //! - [`idempotency`]: replaying the first response to a write with an `Idempotency-Key`.
 //! - [`context`]: who is acting and under which request id, for the audit log.
 //! - [`error`]: [`AppError`], classified by what the caller did wrong; it knows no HTTP.
 
 pub mod api_keys;
 pub mod app;
+pub mod connect;
 pub mod connections;
 /// The connector kit the providers are described with.
 pub use deskgate_connector as connector;

@@ -175,6 +175,7 @@ mod tests {
     use super::*;
 
     const MODE: ModeDescription = ModeDescription {
+        title: "Test",
         mode: AuthMode::ApiToken,
         summary: "",
         fields: &[

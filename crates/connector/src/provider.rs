@@ -94,6 +94,8 @@ impl InputField {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ModeDescription {
     pub mode: AuthMode,
+    /// What the connect page calls it: `Sign in with Zendesk`, `API key`.
+    pub title: &'static str,
     /// One sentence for the API reference and the connect page.
     pub summary: &'static str,
     pub fields: &'static [InputField],
@@ -233,6 +235,8 @@ impl ProviderError {
 #[derive(Clone, Copy, Debug)]
 pub struct Description {
     pub provider: Provider,
+    /// The vendor's name as people write it: `Zendesk`.
+    pub title: &'static str,
     /// The body field naming the account, and what it holds.
     pub account_field: AccountField,
     /// Every auth mode, in the order a person should prefer them.
@@ -352,6 +356,12 @@ pub trait ProviderSpec: Send + Sync + fmt::Debug {
                 problem: Some(problem),
             },
         })
+    }
+
+    /// The token URL the code of a redirect mode is exchanged at for `account_label`: kept
+    /// with the OAuth session, and compared again before the exchange (mix-up defense).
+    fn token_url(&self, _account_label: &str) -> Option<String> {
+        None
     }
 
     /// The vendor's authorize URL for the provider's redirect mode (OAuth authorization code),

@@ -19,6 +19,9 @@ const DEFAULTS: &str = include_str!("../../../config/default.toml");
 #[serde(deny_unknown_fields)]
 pub(crate) struct Config {
     pub(crate) listen: SocketAddr,
+    /// The gateway's public base URL; `http://{listen}` when absent.
+    #[serde(default)]
+    pub(crate) public_url: Option<String>,
     pub(crate) database: DatabaseConfig,
     pub(crate) log: LogConfig,
     pub(crate) auth: AuthConfig,
@@ -154,7 +157,7 @@ pub(crate) fn load(cli: &Cli) -> anyhow::Result<Config> {
     // API key pepper, test switches) are read where they are used, never into this struct.
     figment = figment.merge(
         Env::prefixed("DESKGATE_")
-            .filter(|k| k.as_str().contains("__") || k == "listen")
+            .filter(|k| k.as_str().contains("__") || k == "listen" || k == "public_url")
             .split("__"),
     );
     if let Some(url) = &cli.database_url {
@@ -196,7 +199,36 @@ impl Config {
         })
     }
 
+    /// The base URL connect links and OAuth callbacks are built on.
+    pub(crate) fn public_url(&self) -> anyhow::Result<String> {
+        let Some(configured) = &self.public_url else {
+            let mut listen = self.listen;
+            if listen.ip().is_unspecified() {
+                listen.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+            }
+            return Ok(format!("http://{listen}"));
+        };
+        let refuse = |why: &str| {
+            anyhow::anyhow!(
+                "invalid configuration: public_url {configured:?} {why}: give the gateway's \
+                 address as its users' browsers reach it, e.g. https://connect.example.com"
+            )
+        };
+        let url = url::Url::parse(configured).map_err(|_| refuse("is not an absolute URL"))?;
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(refuse("must use https (or http)"));
+        }
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err(refuse("must not carry user info"));
+        }
+        if url.query().is_some() || url.fragment().is_some() {
+            return Err(refuse("must not carry a query or fragment"));
+        }
+        Ok(url.as_str().trim_end_matches('/').to_owned())
+    }
+
     fn validate(&self) -> anyhow::Result<()> {
+        self.public_url()?;
         deskgate_store::db::backend_of(&self.database.url)
             .context("invalid configuration: database.url")?;
         self.upstream

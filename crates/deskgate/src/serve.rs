@@ -47,6 +47,7 @@ pub(crate) async fn build_app(
             credential_cache_ttl: Duration::from_secs(config.cache.credentials_ttl_secs),
             connection_cache_ttl: Duration::from_millis(config.cache.connections_ttl_millis),
             upstream: config.upstream_settings()?,
+            public_url: config.public_url()?,
         },
     )
     .context("building the application")?;

@@ -38,6 +38,7 @@ pub struct FreshdeskSettings {
 const API_KEY: &str = "api_key";
 
 const MODES: &[ModeDescription] = &[ModeDescription {
+    title: "API key",
     mode: AuthMode::ApiKey,
     summary: "An agent's API key; every call acts with that agent's permissions.",
     fields: &[InputField::secret(
@@ -59,6 +60,7 @@ fn domain_error(message: String) -> FieldError {
 
 static DESCRIPTION: Description = Description {
     provider: Provider::Freshdesk,
+    title: "Freshdesk",
     account_field: AccountField {
         name: "domain",
         description: "The Freshdesk domain label: `acme` for acme.freshdesk.com. A label, never \

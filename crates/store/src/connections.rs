@@ -5,6 +5,7 @@ use deskgate_core::{AuthMode, ConnectionId, ConnectionStatus, Provider, TenantId
 use uuid::Uuid;
 
 use crate::audit::AuditEvent;
+use crate::connect_sessions::SessionSpend;
 use crate::credentials::NewCredential;
 use crate::{Scope, Store, StoreError};
 
@@ -54,6 +55,8 @@ pub struct CredentialWrite<'a> {
     /// New non-secret settings; `None` keeps the current ones.
     pub settings: Option<Settings>,
     pub at: DateTime<Utc>,
+    /// The connect session this write completes, spent in the same transaction.
+    pub spend: Option<SessionSpend>,
 }
 
 /// Which of a tenant's connections to list.
@@ -193,9 +196,11 @@ impl Store {
         c: &ConnectionRecord,
         fields: &[NewCredential<'_>],
         audit: &AuditEvent,
+        spend: Option<&SessionSpend>,
     ) -> Result<(), StoreError> {
         scoped!(self, Scope::Tenant(c.tenant_id), |conn| {
             insert_connection!(conn, c);
+            spend_session!(conn, c.tenant_id, c.id, spend);
             for f in fields {
                 upsert_credential!(conn, c.tenant_id, c.id, f, c.created_at);
             }
@@ -375,6 +380,7 @@ impl Store {
             .bind(write.settings.as_ref())
             .execute(&mut *conn)
             .await?;
+            spend_session!(conn, tenant, id, write.spend.as_ref());
             if let Some(audit) = audit {
                 insert_audit!(conn, audit, &audit.detail);
             }

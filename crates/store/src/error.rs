@@ -8,6 +8,9 @@ pub enum StoreError {
     /// does not exist, or belongs to another tenant.
     #[error("the referenced record does not exist")]
     MissingReference,
+    /// A single-use record (a connect session) was spent, revoked or expired meanwhile.
+    #[error("the session was spent, revoked or expired meanwhile")]
+    Gone,
     /// The database URL or options are wrong.
     #[error("invalid database configuration: {0}")]
     Config(String),

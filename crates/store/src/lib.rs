@@ -5,7 +5,7 @@
 //!   rows a statement may touch.
 //! - one module per table family: [`tenants`], [`api_keys`], [`connections`],
 //!   [`credentials`], [`audit`], [`vault_keys`], [`idempotency`], [`rate_state`],
-//!   [`return_urls`].
+//!   [`return_urls`], [`oauth_apps`], [`connect_sessions`] (and OAuth sessions).
 //!
 //! Every function that touches tenant data takes a [`TenantId`](deskgate_core::TenantId).
 //! The store keeps sealed credential bytes and never sees a key.
@@ -15,12 +15,15 @@ mod scope;
 
 #[macro_use]
 pub mod audit;
+#[macro_use]
+pub mod connect_sessions;
 pub mod api_keys;
 pub mod connections;
 pub mod credentials;
 pub mod db;
 mod error;
 pub mod idempotency;
+pub mod oauth_apps;
 pub mod rate_state;
 pub mod return_urls;
 pub mod tenants;

@@ -362,6 +362,23 @@ impl fmt::Debug for UpstreamBuilder {
 
 impl Upstream {
     /// The configured default deadline, for callers that budget their own work around it.
+    /// A vendor page for a person's browser (an OAuth authorize page): the URL itself, or,
+    /// with a sandbox, the same page on the sandbox as `{base}/{vendor}/{account}{path}`
+    /// (from `https://{account}.{vendor}.{tld}{path}`), since a browser cannot send the Host
+    /// header the sandbox tells accounts apart by.
+    pub fn browser_url(&self, url: &url::Url) -> url::Url {
+        let Some(sandbox) = self.inner.sandbox.as_ref() else {
+            return url.clone();
+        };
+        let mut labels = url.host_str().unwrap_or_default().split('.');
+        let (Some(account), Some(vendor)) = (labels.next(), labels.next()) else {
+            return url.clone();
+        };
+        let mut out = sandbox.url_for(&format!("/{vendor}/{account}{}", url.path()));
+        out.set_query(url.query());
+        out
+    }
+
     pub fn default_deadline(&self) -> Duration {
         self.inner.config.default_deadline()
     }

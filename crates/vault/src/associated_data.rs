@@ -14,17 +14,25 @@ pub enum Purpose {
     ConnectionCredential,
     /// A tenant's OAuth client secret. `connection_id` then holds the OAuth app's id.
     OAuthClientSecret,
+    /// A secret of one OAuth authorize round trip (the PKCE verifier, a client secret the
+    /// customer typed). `connection_id` then holds the OAuth session's id.
+    OAuthSessionSecret,
 }
 
 impl Purpose {
     /// Every purpose, for tests and tooling that must cover them all.
-    pub const ALL: [Purpose; 2] = [Purpose::ConnectionCredential, Purpose::OAuthClientSecret];
+    pub const ALL: [Purpose; 3] = [
+        Purpose::ConnectionCredential,
+        Purpose::OAuthClientSecret,
+        Purpose::OAuthSessionSecret,
+    ];
 
     /// The stable label that goes into the associated data.
     pub fn label(self) -> &'static str {
         match self {
             Purpose::ConnectionCredential => "connection_credential",
             Purpose::OAuthClientSecret => "oauth_client_secret",
+            Purpose::OAuthSessionSecret => "oauth_session_secret",
         }
     }
 }
@@ -54,6 +62,16 @@ impl<'a> AssociatedData<'a> {
             purpose: Purpose::ConnectionCredential,
             tenant_id,
             connection_id,
+            field,
+        }
+    }
+
+    /// The owner of a secret of another kind (an OAuth app's, an OAuth session's).
+    pub fn new(purpose: Purpose, tenant_id: Uuid, owner_id: Uuid, field: &'a str) -> Self {
+        AssociatedData {
+            purpose,
+            tenant_id,
+            connection_id: owner_id,
             field,
         }
     }

@@ -49,6 +49,7 @@ pub struct ZendeskSettings {
 const MODES: &[ModeDescription] = &[
     ModeDescription {
         mode: AuthMode::OauthCode,
+        title: "Sign in with Zendesk",
         summary: "OAuth authorization code with PKCE: the customer signs in to Zendesk and \
                   approves; tokens renew with rotating refresh tokens",
         fields: &[
@@ -66,6 +67,7 @@ const MODES: &[ModeDescription] = &[
     },
     ModeDescription {
         mode: AuthMode::ClientCredentials,
+        title: "Your own OAuth client",
         summary: "An OAuth client of the account (Admin Center → Apps and integrations → APIs \
                   → OAuth clients), with the client-credentials grant",
         fields: &[
@@ -79,6 +81,7 @@ const MODES: &[ModeDescription] = &[
     },
     ModeDescription {
         mode: AuthMode::ApiToken,
+        title: "API token (legacy)",
         summary: "Legacy API token: Zendesk issues no new ones since 2026-10-27 and disables \
                   all of them on 2027-04-30",
         fields: &[
@@ -96,6 +99,7 @@ const MODES: &[ModeDescription] = &[
 
 static DESCRIPTION: Description = Description {
     provider: Provider::Zendesk,
+    title: "Zendesk",
     account_field: AccountField {
         name: "subdomain",
         description: "`acme` for acme.zendesk.com: a DNS label, never a URL",
@@ -291,6 +295,13 @@ impl ProviderSpec for ZendeskSpec {
             .refresh(&input.auth)
             .await?;
         Ok(self::stored(&input.subdomain, &renewed))
+    }
+
+    /// `https://{subdomain}.zendesk.com/oauth/tokens`: every subdomain is its own
+    /// authorization server.
+    fn token_url(&self, account_label: &str) -> Option<String> {
+        let subdomain = ZendeskSubdomain::parse(account_label).ok()?;
+        Some(subdomain.browser_url(crate::auth::TOKEN_PATH).to_string())
     }
 
     /// `https://{subdomain}.zendesk.com/oauth/authorizations/new` with PKCE S256 and `state`.

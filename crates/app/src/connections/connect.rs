@@ -2,6 +2,7 @@ use chrono::Utc;
 use deskgate_connector::{AuthInput, NewAuth};
 use deskgate_core::{ConnectionId, ConnectionStatus, TenantId};
 use deskgate_store::audit::AuditEvent;
+use deskgate_store::connect_sessions::SessionSpend;
 use deskgate_store::connections::{ConnectionFilter, ConnectionRecord, CredentialWrite};
 use serde_json::{Map, Value};
 
@@ -35,16 +36,32 @@ impl App {
         let checked = self
             .check_auth(request.provider, &request.account_label, request.auth)
             .await?;
+        self.store_connection(tenant, request.provider, request.external_ref, checked, ctx, None)
+            .await
+    }
+
+    /// Stores a connection whose auth the vendor accepted, with its sealed credentials and
+    /// audit record, in one transaction; with `spend`, that connect session is spent in the
+    /// same transaction (and nothing is stored if it was spent, revoked or expired meanwhile).
+    pub(crate) async fn store_connection(
+        &self,
+        tenant: TenantId,
+        provider: deskgate_core::Provider,
+        external_ref: Option<String>,
+        checked: NewAuth,
+        ctx: &RequestContext,
+        spend: Option<SessionSpend>,
+    ) -> Result<Connection, AppError> {
         let now = Utc::now();
         let id = ConnectionId::new();
         let record = ConnectionRecord {
             id,
             tenant_id: tenant,
-            provider: request.provider,
+            provider,
             account_label: checked.account_label,
             auth_kind: checked.mode,
             status: ConnectionStatus::Active,
-            external_ref: request.external_ref,
+            external_ref,
             created_at: now,
             updated_at: now,
             token_expires_at: checked.token_expires_at,
@@ -70,7 +87,7 @@ impl App {
             }),
         };
         self.store()
-            .create_connection(&record, &rows, &audit)
+            .create_connection(&record, &rows, &audit, spend.as_ref())
             .await?;
         tracing::info!(%tenant, connection = %id, provider = %record.provider, "connection created");
         Ok(Connection::from(record))
@@ -94,6 +111,19 @@ impl App {
         let checked = self
             .check_auth(current.provider, &current.account_label, auth)
             .await?;
+        self.replace_auth(&current, checked, ctx, None).await
+    }
+
+    /// Replaces a connection's auth with auth the vendor accepted, keeping its id, under its
+    /// refresh lease; with `spend`, that connect session is spent in the same transaction.
+    pub(crate) async fn replace_auth(
+        &self,
+        current: &Connection,
+        checked: NewAuth,
+        ctx: &RequestContext,
+        spend: Option<SessionSpend>,
+    ) -> Result<Connection, AppError> {
+        let (tenant, id) = (current.tenant_id, current.id);
         let sealed = self.seal_credentials(tenant, id, &checked.credentials)?;
         let rows = sealed.rows();
         let now = Utc::now();
@@ -104,6 +134,7 @@ impl App {
             auth_kind: Some(checked.mode),
             settings: Some(deskgate_store::connections::settings(checked.settings)),
             at: now,
+            spend,
         };
         let audit = AuditEvent {
             tenant_id: Some(tenant),
@@ -138,7 +169,7 @@ impl App {
     }
 
     /// Checks `auth` with the provider (which may mint a token first); nothing is stored.
-    async fn check_auth(
+    pub(crate) async fn check_auth(
         &self,
         provider: deskgate_core::Provider,
         account_label: &str,

@@ -214,6 +214,7 @@ impl App {
             // An OAuth refresh also moves the refresh token's own expiry.
             settings: Some(deskgate_store::connections::settings(settings)),
             at: now,
+            spend: None,
         };
         let audit = AuditEvent {
             tenant_id: Some(tenant),

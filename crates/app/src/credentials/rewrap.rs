@@ -1,4 +1,5 @@
-//! Re-sealing every credential under the active key version, while other replicas serve.
+//! Re-sealing every credential (and every tenant's OAuth client secret) under the active key
+//! version, while other replicas serve.
 //!
 //! The job walks the credentials not sealed with the active version in primary-key order, a
 //! batch at a time. For each row it opens the blob with its old key and seals it with the
@@ -115,6 +116,10 @@ impl App {
                 break;
             }
         }
+        // The tenants' OAuth client secrets are sealed by the same key ring.
+        let (apps_rewrapped, apps_failed) = self.rewrap_oauth_apps().await?;
+        report.rewrapped += apps_rewrapped;
+        report.failed += apps_failed;
         self.store()
             .append_audit(&AuditEvent {
                 tenant_id: None,

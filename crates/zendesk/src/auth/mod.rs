@@ -13,4 +13,5 @@ pub use credentials::{
 };
 pub use deskgate_connector::pkce::{OAuthState, PkceVerifier};
 pub(crate) use policy::ZendeskCalls;
+pub(crate) use token::TOKEN_PATH;
 pub use token::{TokenLifetimes, ZendeskOAuth};

@@ -46,7 +46,7 @@ pub struct ZendeskOAuth {
     connection_id: String,
 }
 
-const TOKEN_PATH: &str = "/oauth/tokens";
+pub(crate) const TOKEN_PATH: &str = "/oauth/tokens";
 
 fn expiry(issued: DateTime<Utc>, seconds: Option<i64>) -> Option<DateTime<Utc>> {
     seconds
