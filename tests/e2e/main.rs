@@ -4,6 +4,7 @@
 
 mod api_keys;
 mod connect;
+mod connect_page;
 mod connections;
 mod errors;
 mod idempotency;

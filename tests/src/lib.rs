@@ -8,6 +8,7 @@
 
 #![allow(clippy::unwrap_used, clippy::print_stderr)]
 
+pub mod connect_flow;
 mod db;
 mod sandbox;
 mod spawn;
