@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod api_keys;
+mod browser;
 mod connect;
 mod connect_page;
 mod connections;

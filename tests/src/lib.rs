@@ -13,6 +13,7 @@ mod db;
 mod sandbox;
 mod spawn;
 mod vendor;
+pub mod webdriver;
 
 pub use db::{Backend, TestDb, skip};
 pub use sandbox::{Replica, account, accounts, fast_upstream, leaks_secret};

@@ -130,3 +130,9 @@ pub(crate) fn serve_on(
         let _ = axum::serve(listener, router).await;
     })
 }
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}

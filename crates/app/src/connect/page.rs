@@ -29,7 +29,7 @@ const CSRF_LABEL: &str = "deskgate connect form v1";
 pub struct FieldView {
     pub name: &'static str,
     pub label: String,
-    pub description: &'static str,
+    pub description: String,
     pub secret: bool,
     pub required: bool,
     pub email: bool,
@@ -41,7 +41,7 @@ pub struct FieldView {
 pub struct ModeView {
     pub mode: &'static str,
     pub title: &'static str,
-    pub summary: &'static str,
+    pub summary: String,
     /// Fields typed on the page (for a redirect mode: the customer's own OAuth client).
     pub fields: Vec<FieldView>,
     /// Whether the form sends the customer to the vendor to sign in.
@@ -61,7 +61,7 @@ pub struct ProviderView {
     pub title: &'static str,
     pub account_field: &'static str,
     pub account_label: String,
-    pub account_description: &'static str,
+    pub account_description: String,
     pub account_example: &'static str,
     /// The account, fixed when the session re-authorizes a connection.
     pub fixed_account: Option<String>,
@@ -197,12 +197,17 @@ fn field_view(f: &InputField, optional: bool) -> FieldView {
     FieldView {
         name: f.name,
         label: label(f.name),
-        description: f.description,
+        description: plain(f.description),
         secret: f.secret,
         required: f.required && !optional,
         email: f.email,
         max_chars: f.max_chars,
     }
+}
+
+/// A description written for the API reference, as a page shows it: no code marks.
+fn plain(text: &str) -> String {
+    text.replace('`', "")
 }
 
 /// A sentence as people read it: the first letter upper-case, a full stop at the end.
@@ -326,7 +331,7 @@ impl App {
                 ModeView {
                     mode: m.mode.as_str(),
                     title: m.title,
-                    summary: m.summary,
+                    summary: sentence(&plain(m.summary)),
                     fields: m.fields.iter().map(|f| field_view(f, optional)).collect(),
                     redirect,
                     fields_optional: optional,
@@ -347,7 +352,7 @@ impl App {
             title: d.title,
             account_field: d.account_field.name,
             account_label: label(d.account_field.name),
-            account_description: d.account_field.description,
+            account_description: sentence(&plain(d.account_field.description)),
             account_example: d.account_field.example,
             fixed_account: reauthorize.map(|c| c.account_label.clone()),
             modes,
