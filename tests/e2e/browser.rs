@@ -21,7 +21,9 @@ async fn tenant_site() -> String {
     let router = axum::Router::new().route(
         "/connected",
         axum::routing::get(|| async {
-            axum::response::Html("<!DOCTYPE html><title>Acme</title><h1 id=\"back\">Back at Acme</h1>")
+            axum::response::Html(
+                "<!DOCTYPE html><title>Acme</title><h1 id=\"back\">Back at Acme</h1>",
+            )
         }),
     );
     tokio::spawn(async move {
@@ -68,7 +70,9 @@ async fn a_customer_connects_in_a_real_browser(backend: Backend) {
     };
 
     // Approve: pick Zendesk, sign in by OAuth, approve, land back with a connection.
-    let (url, _) = t.connect_session(&tenant.key, session(&["zendesk", "freshdesk"])).await;
+    let (url, _) = t
+        .connect_session(&tenant.key, session(&["zendesk", "freshdesk"]))
+        .await;
     browser.resize(1280, 900).await;
     browser.goto(&url).await;
     browser.screenshot("choose-desktop").await;
@@ -83,15 +87,23 @@ async fn a_customer_connects_in_a_real_browser(backend: Backend) {
     browser.screenshot("zendesk-oauth-phone").await;
     browser.resize(1280, 900).await;
     browser.click("#submit").await;
-    browser.wait_for_url(|u| u.contains("/oauth/authorizations/new")).await;
+    browser
+        .wait_for_url(|u| u.contains("/oauth/authorizations/new"))
+        .await;
     browser.screenshot("sandbox-consent").await;
     browser.click("#approve").await;
     let back = browser.wait_for_url(|u| u.starts_with(&return_url)).await;
     assert_eq!(browser.text("#back").await, "Back at Acme");
-    assert_eq!(query_param(&back, "end_user").as_deref(), Some("customer-42"));
+    assert_eq!(
+        query_param(&back, "end_user").as_deref(),
+        Some("customer-42")
+    );
     let id = query_param(&back, "connection_id").expect("a connection id");
     let res = t
-        .get(&format!("/v1/connections/{id}/tickets?limit=1"), &tenant.key)
+        .get(
+            &format!("/v1/connections/{id}/tickets?limit=1"),
+            &tenant.key,
+        )
         .send()
         .await
         .unwrap();
@@ -103,10 +115,15 @@ async fn a_customer_connects_in_a_real_browser(backend: Backend) {
     browser.goto(&url).await;
     browser.type_into("#field-subdomain", "acme").await;
     browser.click("#submit").await;
-    browser.wait_for_url(|u| u.contains("/oauth/authorizations/new")).await;
+    browser
+        .wait_for_url(|u| u.contains("/oauth/authorizations/new"))
+        .await;
     browser.click("#deny").await;
     let back = browser.wait_for_url(|u| u.starts_with(&return_url)).await;
-    assert_eq!(query_param(&back, "error").as_deref(), Some("access_denied"));
+    assert_eq!(
+        query_param(&back, "error").as_deref(),
+        Some("access_denied")
+    );
     assert_eq!(count(&t, &tenant.key).await, 1);
 
     // An API token with token access off: the diagnosis beside the field, nothing stored.
@@ -118,7 +135,10 @@ async fn a_customer_connects_in_a_real_browser(backend: Backend) {
     browser.type_into("#field-subdomain", "acme").await;
     browser.type_into("#field-email", &c.admin_email).await;
     browser
-        .type_into("#field-token", secrecy::ExposeSecret::expose_secret(&c.api_token))
+        .type_into(
+            "#field-token",
+            secrecy::ExposeSecret::expose_secret(&c.api_token),
+        )
         .await;
     browser.click("#submit").await;
     let diagnosis = browser.text("#error-token").await;
@@ -134,14 +154,19 @@ async fn a_customer_connects_in_a_real_browser(backend: Backend) {
     browser.resize(1280, 900).await;
 
     // Freshdesk with a wrong key: its own diagnosis.
-    let (url, _) = t.connect_session(&tenant.key, session(&["zendesk", "freshdesk"])).await;
+    let (url, _) = t
+        .connect_session(&tenant.key, session(&["zendesk", "freshdesk"]))
+        .await;
     browser.goto(&url).await;
     browser.click("#provider-freshdesk").await;
     browser.type_into("#field-domain", "acme").await;
     browser.type_into("#field-api_key", "not-the-key").await;
     browser.click("#submit").await;
     let diagnosis = browser.text("#error-api_key").await;
-    assert!(diagnosis.contains("Freshdesk rejected the api key"), "{diagnosis}");
+    assert!(
+        diagnosis.contains("Freshdesk rejected the api key"),
+        "{diagnosis}"
+    );
     // Keyboard: the first Tab from the error summary reaches a link to the field at fault.
     assert_eq!(count(&t, &tenant.key).await, 1);
     browser.screenshot("freshdesk-refused-desktop").await;

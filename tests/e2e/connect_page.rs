@@ -77,7 +77,10 @@ async fn consent(authorize_url: &str, decision: &str) -> String {
     assert_eq!(status, 200, "{html}");
     assert!(html.contains("id=\"approve\"") && html.contains("id=\"deny\""));
     let action = form_action(&html).unwrap();
-    let action = url::Url::parse(authorize_url).unwrap().join(&action).unwrap();
+    let action = url::Url::parse(authorize_url)
+        .unwrap()
+        .join(&action)
+        .unwrap();
     let mut form = hidden_inputs(&html);
     form.push(("decision".into(), decision.into()));
     let res = browser()
@@ -114,13 +117,21 @@ async fn a_customer_connects_zendesk_by_oauth_and_the_link_is_spent(backend: Bac
     let ancestors = csp.split("frame-ancestors ").nth(1).unwrap();
     let mut ancestors: Vec<&str> = ancestors.split(' ').collect();
     ancestors.sort_unstable();
-    assert_eq!(ancestors, ["http://127.0.0.1:9", "https://app.acme.example"], "{csp}");
+    assert_eq!(
+        ancestors,
+        ["http://127.0.0.1:9", "https://app.acme.example"],
+        "{csp}"
+    );
     assert_eq!(headers["cache-control"], "no-store");
     assert_eq!(headers["referrer-policy"], "no-referrer");
 
     // Zendesk's page: OAuth recommended, the API token with its deadline.
     let (_, html, _) = page(&format!("{url}?provider=zendesk")).await;
-    for id in ["mode-oauth_code", "mode-client_credentials", "mode-api_token"] {
+    for id in [
+        "mode-oauth_code",
+        "mode-client_credentials",
+        "mode-api_token",
+    ] {
         assert!(html.contains(id), "{id} missing");
     }
     assert!(html.contains("Recommended"));
@@ -129,7 +140,10 @@ async fn a_customer_connects_zendesk_by_oauth_and_the_link_is_spent(backend: Bac
 
     let authorize = start_oauth(&t, &url, "acme").await;
     assert!(authorize.starts_with(&t.sandbox.as_ref().unwrap().base_url()));
-    assert_eq!(query_param(&authorize, "code_challenge_method").as_deref(), Some("S256"));
+    assert_eq!(
+        query_param(&authorize, "code_challenge_method").as_deref(),
+        Some("S256")
+    );
     assert_eq!(
         query_param(&authorize, "redirect_uri"),
         Some(t.url("/oauth/callback/zendesk"))
@@ -142,7 +156,10 @@ async fn a_customer_connects_zendesk_by_oauth_and_the_link_is_spent(backend: Bac
     assert_eq!(res.status(), 303, "{}", res.text().await.unwrap());
     let back = location(&res);
     assert!(back.starts_with(RETURN_URL), "{back}");
-    assert_eq!(query_param(&back, "end_user").as_deref(), Some("customer-42"));
+    assert_eq!(
+        query_param(&back, "end_user").as_deref(),
+        Some("customer-42")
+    );
     assert!(query_param(&back, "code").is_none() && query_param(&back, "state").is_none());
     let id = query_param(&back, "connection_id").unwrap();
 
@@ -158,10 +175,13 @@ async fn a_customer_connects_zendesk_by_oauth_and_the_link_is_spent(backend: Bac
     assert_eq!(v["auth_kind"], "oauth_code");
     assert_eq!(v["external_ref"], "customer-42");
     let (status, list) = read(
-        t.get(&format!("/v1/connections/{id}/tickets?limit=2"), &tenant.key)
-            .send()
-            .await
-            .unwrap(),
+        t.get(
+            &format!("/v1/connections/{id}/tickets?limit=2"),
+            &tenant.key,
+        )
+        .send()
+        .await
+        .unwrap(),
     )
     .await;
     assert_eq!(status, 200, "{list}");
@@ -197,15 +217,23 @@ async fn a_customer_connects_zendesk_by_oauth_and_the_link_is_spent(backend: Bac
 
 async fn denying_at_zendesk_returns_access_denied_and_stores_nothing(backend: Backend) {
     let (t, tenant) = spawn(backend).await;
-    let (url, created) = t.connect_session(&tenant.key, session_body(&["zendesk"])).await;
+    let (url, created) = t
+        .connect_session(&tenant.key, session_body(&["zendesk"]))
+        .await;
     let authorize = start_oauth(&t, &url, "acme").await;
     let callback = consent(&authorize, "deny").await;
-    assert_eq!(query_param(&callback, "error").as_deref(), Some("access_denied"));
+    assert_eq!(
+        query_param(&callback, "error").as_deref(),
+        Some("access_denied")
+    );
     let res = browser().get(&callback).send().await.unwrap();
     assert_eq!(res.status(), 303);
     let back = location(&res);
     assert!(back.starts_with(RETURN_URL));
-    assert_eq!(query_param(&back, "error").as_deref(), Some("access_denied"));
+    assert_eq!(
+        query_param(&back, "error").as_deref(),
+        Some("access_denied")
+    );
     assert!(query_param(&back, "connection_id").is_none());
     assert_eq!(connection_count(&t, &tenant).await, 0);
     let sid = created["session"]["id"].as_str().unwrap();
@@ -219,7 +247,9 @@ async fn denying_at_zendesk_returns_access_denied_and_stores_nothing(backend: Ba
     assert_eq!(s["status"], "failed");
     assert_eq!(s["last_error"], "access_denied");
     // Cancel on the page ends the session the same way.
-    let (url, _) = t.connect_session(&tenant.key, session_body(&["zendesk"])).await;
+    let (url, _) = t
+        .connect_session(&tenant.key, session_body(&["zendesk"]))
+        .await;
     let (_, html, _) = page(&url).await;
     let res = t.post_page(&url, &html, &[("action", "cancel")]).await;
     assert_eq!(res.status(), 303);
@@ -235,7 +265,9 @@ async fn a_refused_api_token_shows_the_diagnosis_beside_the_field_and_stores_not
 ) {
     let (t, tenant) = spawn(backend).await;
     t.sandbox().set_zendesk_token_access("acme", false).unwrap();
-    let (url, _) = t.connect_session(&tenant.key, session_body(&["zendesk"])).await;
+    let (url, _) = t
+        .connect_session(&tenant.key, session_body(&["zendesk"]))
+        .await;
     let (_, html, _) = page(&format!("{url}?mode=api_token")).await;
     let c = t.zendesk("acme");
     let token = secrecy::ExposeSecret::expose_secret(&c.api_token).to_owned();
@@ -301,18 +333,27 @@ async fn a_refused_api_token_shows_the_diagnosis_beside_the_field_and_stores_not
 
 async fn a_wrong_freshdesk_key_shows_its_diagnosis_and_a_right_one_connects(backend: Backend) {
     let (t, tenant) = spawn(backend).await;
-    let (url, _) = t.connect_session(&tenant.key, session_body(&["freshdesk"])).await;
+    let (url, _) = t
+        .connect_session(&tenant.key, session_body(&["freshdesk"]))
+        .await;
     let (status, html, _) = page(&url).await;
     assert_eq!(status, 200);
     // One provider, one mode: the form at once.
     assert!(html.contains("name=\"api_key\""), "{html}");
     let res = t
-        .post_page(&url, &html, &[("domain", "acme"), ("api_key", "not-the-key")])
+        .post_page(
+            &url,
+            &html,
+            &[("domain", "acme"), ("api_key", "not-the-key")],
+        )
         .await;
     assert_eq!(res.status(), 422);
     let page_html = res.text().await.unwrap();
     assert!(page_html.contains("id=\"error-api_key\""), "{page_html}");
-    assert!(page_html.contains("Freshdesk rejected the api key"), "{page_html}");
+    assert!(
+        page_html.contains("Freshdesk rejected the api key"),
+        "{page_html}"
+    );
     assert!(!page_html.contains("not-the-key"));
     assert_eq!(connection_count(&t, &tenant).await, 0);
     let key = t.freshdesk("acme");
@@ -323,7 +364,10 @@ async fn a_wrong_freshdesk_key_shows_its_diagnosis_and_a_right_one_connects(back
     assert_eq!(res.status(), 303);
     let id = query_param(&location(&res), "connection_id").unwrap();
     let res = t
-        .get(&format!("/v1/connections/{id}/tickets?limit=1"), &tenant.key)
+        .get(
+            &format!("/v1/connections/{id}/tickets?limit=1"),
+            &tenant.key,
+        )
         .send()
         .await
         .unwrap();
@@ -332,7 +376,9 @@ async fn a_wrong_freshdesk_key_shows_its_diagnosis_and_a_right_one_connects(back
 
 async fn callbacks_that_must_not_complete_store_nothing(backend: Backend) {
     let (t, tenant) = spawn(backend).await;
-    let (url, _) = t.connect_session(&tenant.key, session_body(&["zendesk"])).await;
+    let (url, _) = t
+        .connect_session(&tenant.key, session_body(&["zendesk"]))
+        .await;
 
     // Unknown state; no state.
     for query in ["state=forged&code=x", "code=x"] {
@@ -382,7 +428,9 @@ async fn callbacks_that_must_not_complete_store_nothing(backend: Backend) {
     assert_eq!(res.status(), 303);
     assert!(query_param(&location(&res), "connection_id").is_some());
     assert_eq!(connection_count(&t, &tenant).await, 1);
-    let (url2, _) = t.connect_session(&tenant.key, session_body(&["zendesk"])).await;
+    let (url2, _) = t
+        .connect_session(&tenant.key, session_body(&["zendesk"]))
+        .await;
     let d = start_oauth(&t, &url2, "acme").await;
     let d_back = consent(&d, "deny").await;
     let reused = format!(
@@ -429,7 +477,10 @@ async fn return_urls_must_match_exactly_and_forms_need_their_csrf_token(backend:
     }
     // Other mistakes name their field.
     for (body, field) in [
-        (json!({"end_user": {}, "return_url": RETURN_URL}), "end_user"),
+        (
+            json!({"end_user": {}, "return_url": RETURN_URL}),
+            "end_user",
+        ),
         (
             json!({"end_user": {"external_ref": " "}, "return_url": RETURN_URL}),
             "end_user.external_ref",
@@ -455,7 +506,9 @@ async fn return_urls_must_match_exactly_and_forms_need_their_csrf_token(backend:
         assert_eq!(v["errors"][0]["field"], field, "{v}");
     }
 
-    let (url, _) = t.connect_session(&tenant.key, session_body(&["freshdesk"])).await;
+    let (url, _) = t
+        .connect_session(&tenant.key, session_body(&["freshdesk"]))
+        .await;
     let (_, html, _) = page(&url).await;
     let key = t.freshdesk("acme");
     let key = secrecy::ExposeSecret::expose_secret(&key.admin_api_key).to_owned();
@@ -470,14 +523,19 @@ async fn return_urls_must_match_exactly_and_forms_need_their_csrf_token(backend:
         assert_eq!(res.status(), 403, "csrf {csrf:?}");
     }
     // Another session's token does not do either.
-    let (other, _) = t.connect_session(&tenant.key, session_body(&["freshdesk"])).await;
+    let (other, _) = t
+        .connect_session(&tenant.key, session_body(&["freshdesk"]))
+        .await;
     let (_, other_html, _) = page(&other).await;
     let res = t
         .post_page(&url, &other_html, &[("domain", "acme"), ("api_key", &key)])
         .await;
     assert_eq!(res.status(), 403);
     assert_eq!(connection_count(&t, &tenant).await, 0);
-    assert_eq!(t.vendor_requests(deskgate_tests::Vendor::Freshdesk, "acme"), 0);
+    assert_eq!(
+        t.vendor_requests(deskgate_tests::Vendor::Freshdesk, "acme"),
+        0
+    );
 
     // An expired link shows so, with the way back carrying `error=expired`.
     t.db.exec("UPDATE connect_sessions SET expires_at = '2020-01-01T00:00:00Z'")
@@ -497,7 +555,11 @@ async fn oauth_apps_keep_their_secret_sealed_and_unshown(backend: Backend) {
     let (t, tenant) = spawn(backend).await;
     let c = t.zendesk("acme");
     let secret = secrecy::ExposeSecret::expose_secret(&c.oauth_client_secret).to_owned();
-    let res = t.get("/v1/oauth-apps/zendesk", &tenant.key).send().await.unwrap();
+    let res = t
+        .get("/v1/oauth-apps/zendesk", &tenant.key)
+        .send()
+        .await
+        .unwrap();
     let text = res.text().await.unwrap();
     let v: Value = serde_json::from_str(&text).unwrap();
     assert_eq!(v["client_id"], c.oauth_client_id.as_str());
@@ -507,7 +569,11 @@ async fn oauth_apps_keep_their_secret_sealed_and_unshown(backend: Backend) {
     // Stored sealed: the database holds no plain secret.
     let other = t.tenant("globex").await;
     assert_eq!(
-        t.get("/v1/oauth-apps/zendesk", &other.key).send().await.unwrap().status(),
+        t.get("/v1/oauth-apps/zendesk", &other.key)
+            .send()
+            .await
+            .unwrap()
+            .status(),
         404
     );
     let (status, v) = read(
@@ -520,7 +586,11 @@ async fn oauth_apps_keep_their_secret_sealed_and_unshown(backend: Backend) {
     .await;
     assert_eq!(status, 422, "{v}");
     assert_eq!(
-        t.get("/v1/oauth-apps/nope", &tenant.key).send().await.unwrap().status(),
+        t.get("/v1/oauth-apps/nope", &tenant.key)
+            .send()
+            .await
+            .unwrap()
+            .status(),
         404
     );
     let (status, v) = read(
@@ -538,9 +608,15 @@ async fn oauth_apps_keep_their_secret_sealed_and_unshown(backend: Backend) {
     assert!(!format!("{audit:?}").contains(&secret));
 
     // Without the app, the page asks for the customer's own client.
-    let res = t.delete("/v1/oauth-apps/zendesk", &tenant.key).send().await.unwrap();
+    let res = t
+        .delete("/v1/oauth-apps/zendesk", &tenant.key)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 204);
-    let (url, _) = t.connect_session(&tenant.key, session_body(&["zendesk"])).await;
+    let (url, _) = t
+        .connect_session(&tenant.key, session_body(&["zendesk"]))
+        .await;
     let (_, html, _) = page(&url).await;
     let res = t.post_page(&url, &html, &[("subdomain", "acme")]).await;
     assert_eq!(res.status(), 422);
@@ -565,8 +641,12 @@ async fn oauth_apps_keep_their_secret_sealed_and_unshown(backend: Backend) {
 
 async fn sessions_are_listed_with_their_outcome_and_can_be_revoked(backend: Backend) {
     let (t, tenant) = spawn(backend).await;
-    let (url, a) = t.connect_session(&tenant.key, session_body(&["zendesk"])).await;
-    let (_, b) = t.connect_session(&tenant.key, session_body(&["freshdesk"])).await;
+    let (url, a) = t
+        .connect_session(&tenant.key, session_body(&["zendesk"]))
+        .await;
+    let (_, b) = t
+        .connect_session(&tenant.key, session_body(&["freshdesk"]))
+        .await;
     let aid = a["session"]["id"].as_str().unwrap();
     let bid = b["session"]["id"].as_str().unwrap();
     let res = t
@@ -610,7 +690,10 @@ async fn sessions_are_listed_with_their_outcome_and_can_be_revoked(backend: Back
     assert_eq!(v["data"][0]["id"], bid);
     let next = v["next_cursor"].as_str().unwrap();
     let v: Value = t
-        .get(&format!("/v1/connect/sessions?limit=1&cursor={next}"), &tenant.key)
+        .get(
+            &format!("/v1/connect/sessions?limit=1&cursor={next}"),
+            &tenant.key,
+        )
         .send()
         .await
         .unwrap()
@@ -655,7 +738,10 @@ async fn a_reauthorization_session_keeps_the_connection_id(backend: Backend) {
     let callback = consent(&authorize, "approve").await;
     let res = browser().get(&callback).send().await.unwrap();
     let back = location(&res);
-    assert_eq!(query_param(&back, "connection_id").as_deref(), Some(id.as_str()));
+    assert_eq!(
+        query_param(&back, "connection_id").as_deref(),
+        Some(id.as_str())
+    );
     let v: Value = t
         .get(&format!("/v1/connections/{id}"), &tenant.key)
         .send()
@@ -684,7 +770,9 @@ async fn a_reauthorization_session_keeps_the_connection_id(backend: Backend) {
 async fn oauth_started_on_one_replica_completes_on_another_and_renews_once(backend: Backend) {
     let (t, tenant) = spawn(backend).await;
     let replica = t.replica().await;
-    let (url, _) = t.connect_session(&tenant.key, session_body(&["zendesk"])).await;
+    let (url, _) = t
+        .connect_session(&tenant.key, session_body(&["zendesk"]))
+        .await;
     let authorize = start_oauth(&t, &url, "acme").await;
     let callback = consent(&authorize, "approve").await;
     // The browser comes back to the other replica.
@@ -698,8 +786,10 @@ async fn oauth_started_on_one_replica_completes_on_another_and_renews_once(backe
     let refreshes = t.counters("acme").token_refresh_token;
     let past = (chrono::Utc::now() - chrono::TimeDelta::seconds(5))
         .to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
-    t.db.exec(&format!("UPDATE connections SET token_expires_at = '{past}'"))
-        .await;
+    t.db.exec(&format!(
+        "UPDATE connections SET token_expires_at = '{past}'"
+    ))
+    .await;
     let mut calls = tokio::task::JoinSet::new();
     for base in [t.base.clone(), replica.base.clone()] {
         for _ in 0..50 {

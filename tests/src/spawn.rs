@@ -121,10 +121,7 @@ pub(crate) async fn bind() -> (tokio::net::TcpListener, String) {
 }
 
 /// Serves the router over `app` on `listener`.
-pub(crate) fn serve_on(
-    listener: tokio::net::TcpListener,
-    app: App,
-) -> tokio::task::JoinHandle<()> {
+pub(crate) fn serve_on(listener: tokio::net::TcpListener, app: App) -> tokio::task::JoinHandle<()> {
     let router = deskgate_api::router(AppState::new(app));
     tokio::spawn(async move {
         let _ = axum::serve(listener, router).await;

@@ -19,7 +19,9 @@ const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 fn which(names: &[&str]) -> Option<String> {
     names.iter().find_map(|name| {
         if name.starts_with('/') {
-            return std::path::Path::new(name).exists().then(|| (*name).to_owned());
+            return std::path::Path::new(name)
+                .exists()
+                .then(|| (*name).to_owned());
         }
         std::env::var_os("PATH").and_then(|paths| {
             std::env::split_paths(&paths)
@@ -164,14 +166,22 @@ impl Browser {
 
     pub async fn click(&self, css: &str) {
         let id = self.element(css).await;
-        self.command(reqwest::Method::POST, &format!("/element/{id}/click"), Some(json!({})))
-            .await;
+        self.command(
+            reqwest::Method::POST,
+            &format!("/element/{id}/click"),
+            Some(json!({})),
+        )
+        .await;
     }
 
     pub async fn type_into(&self, css: &str, text: &str) {
         let id = self.element(css).await;
-        self.command(reqwest::Method::POST, &format!("/element/{id}/clear"), Some(json!({})))
-            .await;
+        self.command(
+            reqwest::Method::POST,
+            &format!("/element/{id}/clear"),
+            Some(json!({})),
+        )
+        .await;
         self.command(
             reqwest::Method::POST,
             &format!("/element/{id}/value"),
@@ -191,13 +201,19 @@ impl Browser {
 
     /// The id of the element that has the keyboard focus.
     pub async fn active_id(&self) -> String {
-        let found = self.command(reqwest::Method::GET, "/element/active", None).await;
+        let found = self
+            .command(reqwest::Method::GET, "/element/active", None)
+            .await;
         let id = found[ELEMENT].as_str().unwrap().to_owned();
-        self.command(reqwest::Method::GET, &format!("/element/{id}/attribute/id"), None)
-            .await
-            .as_str()
-            .unwrap_or_default()
-            .to_owned()
+        self.command(
+            reqwest::Method::GET,
+            &format!("/element/{id}/attribute/id"),
+            None,
+        )
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
     }
 
     /// Presses Tab once.
@@ -205,9 +221,11 @@ impl Browser {
         self.command(
             reqwest::Method::POST,
             "/actions",
-            Some(json!({"actions": [{"type": "key", "id": "keyboard", "actions": [
-                {"type": "keyDown", "value": "\u{E004}"}, {"type": "keyUp", "value": "\u{E004}"}
-            ]}]})),
+            Some(
+                json!({"actions": [{"type": "key", "id": "keyboard", "actions": [
+                    {"type": "keyDown", "value": "\u{E004}"}, {"type": "keyUp", "value": "\u{E004}"}
+                ]}]}),
+            ),
         )
         .await;
     }
@@ -226,7 +244,9 @@ impl Browser {
         let Some(dir) = std::env::var_os("DESKGATE_SCREENSHOTS") else {
             return;
         };
-        let png = self.command(reqwest::Method::GET, "/screenshot", None).await;
+        let png = self
+            .command(reqwest::Method::GET, "/screenshot", None)
+            .await;
         let bytes = base64::engine::general_purpose::STANDARD
             .decode(png.as_str().unwrap())
             .unwrap();

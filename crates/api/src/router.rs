@@ -122,8 +122,14 @@ pub fn router(state: AppState) -> Router {
         .to_json()
         .unwrap_or_else(|e| format!(r#"{{"error":"openapi document failed to render: {e}"}}"#));
     routes
-        .route_layer(axum::middleware::from_fn_with_state(state.clone(), idempotency::guard))
-        .route_layer(axum::middleware::from_fn_with_state(state.clone(), metrics::record))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            idempotency::guard,
+        ))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::record,
+        ))
         // The hosted page and the OAuth callback: HTML for a browser, not in the document.
         .merge(connect_page::router())
         .fallback(no_route)
@@ -133,7 +139,10 @@ pub fn router(state: AppState) -> Router {
         .layer(CatchPanicLayer::custom(panicked))
         .layer(axum::middleware::from_fn(internal_errors::log))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
-            let id = req.extensions().get::<RequestId>().map_or("", |r| r.0.as_str());
+            let id = req
+                .extensions()
+                .get::<RequestId>()
+                .map_or("", |r| r.0.as_str());
             let path = connect_page::loggable_path(req.uri().path());
             tracing::info_span!("request", method = %req.method(), path = %path, request_id = %id)
         }))

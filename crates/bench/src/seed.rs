@@ -136,7 +136,9 @@ async fn store_one(
         request_id: None,
         detail: json!({"provider": "zendesk", "account": account, "seeded": true}),
     };
-    store.create_connection(&record, &rows, &audit, None).await?;
+    store
+        .create_connection(&record, &rows, &audit, None)
+        .await?;
     Ok(id)
 }
 

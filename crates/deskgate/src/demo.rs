@@ -61,6 +61,7 @@ pub(crate) async fn run(mut config: Config, args: &DemoArgs) -> anyhow::Result<(
         .await
         .context("issuing the demo key")?;
     let (zendesk, freshdesk) = connections(&app, &sandbox, tenant, &ctx).await?;
+    let connect_url = connect_link(&app, &sandbox, tenant, &ctx).await?;
 
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
@@ -86,23 +87,119 @@ pub(crate) async fn run(mut config: Config, args: &DemoArgs) -> anyhow::Result<(
                 Provider::Freshdesk.as_str(): freshdesk,
             },
             "sandbox_url": sandbox_url,
+            "connect_url": connect_url,
         });
         writeln!(out, "{line}")?;
     } else {
         writeln!(
             out,
             "{}",
-            guide(&base, api_key, zendesk, freshdesk, &sandbox_url)
+            guide(
+                &base,
+                api_key,
+                zendesk,
+                freshdesk,
+                &sandbox_url,
+                &connect_url
+            )
         )?;
     }
     out.flush()?;
     drop(out);
 
     let renewal = config.renewal.settings()?;
-    let served = run_server(listener, app, renewal, shutdown_signal()).await;
+    let returned = axum::Router::new().route(RETURN_PATH, axum::routing::get(returned));
+    let served = run_server(listener, app, renewal, shutdown_signal(), returned).await;
     sandbox_task.abort();
     store.close().await;
     served
+}
+
+/// Where the demo's connect link sends a customer back: a page that says what came back.
+const RETURN_PATH: &str = "/demo/connected";
+
+async fn returned(
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
+) -> axum::response::Html<String> {
+    let pairs: Vec<(String, String)> =
+        url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+            .map(|(k, v)| (k.into_owned(), html_escape(&v)))
+            .collect();
+    let get = |name: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    let body = match (get("connection_id"), get("error")) {
+        (Some(id), _) => format!(
+            "<h1>Connected</h1><p>The customer <code>{}</code> connected a helpdesk: \
+             connection <code id=\"connection\">{id}</code>.</p>\
+             <pre>curl -s \"/v1/connections/{id}/tickets?limit=5\" -H \"Authorization: Bearer $DG\"</pre>",
+            get("end_user").unwrap_or_default()
+        ),
+        (None, Some(error)) => format!("<h1>Not connected</h1><p>error: <code>{error}</code></p>"),
+        _ => "<h1>Nothing came back</h1>".to_owned(),
+    };
+    axum::response::Html(format!(
+        "<!DOCTYPE html><html lang=\"en\"><meta charset=\"utf-8\"><title>deskgate demo</title>\
+         <body style=\"font-family:system-ui;max-width:40rem;margin:2rem auto\">\
+         <p>This page stands for the tenant's own app (the demo's return URL).</p>{body}</body></html>"
+    ))
+}
+
+fn html_escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// A connect link for a demo customer: the tenant's return URL and Zendesk OAuth app (the
+/// sandbox account's client) are registered first.
+async fn connect_link(
+    app: &App,
+    sandbox: &Sandbox,
+    tenant: TenantId,
+    ctx: &RequestContext,
+) -> anyhow::Result<String> {
+    let return_url = format!("{}{RETURN_PATH}", app.public_url());
+    app.set_return_urls(tenant, vec![return_url.clone()], ctx)
+        .await
+        .context("registering the demo return URL")?;
+    let c = sandbox
+        .zendesk_credentials(ZENDESK_ACCOUNT)
+        .context("the sandbox's zendesk account")?;
+    app.put_oauth_app(
+        tenant,
+        Provider::Zendesk.as_str(),
+        deskgate_app::connect::OAuthAppInput {
+            client_id: c.oauth_client_id.clone(),
+            client_secret: Some(c.oauth_client_secret.clone()),
+            scopes: None,
+        },
+        ctx,
+    )
+    .await
+    .context("registering the demo's zendesk oauth app")?;
+    let created = app
+        .create_connect_session(
+            tenant,
+            deskgate_app::connect::NewConnectSession {
+                end_user: deskgate_app::connect::EndUser {
+                    external_ref: "demo-customer".into(),
+                    email: None,
+                    display_name: Some("Demo customer".into()),
+                },
+                allowed_providers: None,
+                return_url,
+                connection_id: None,
+            },
+            ctx,
+        )
+        .await
+        .context("opening a demo connect session")?;
+    Ok(created.connect_url)
 }
 
 async fn demo_tenant(app: &App, ctx: &RequestContext) -> anyhow::Result<TenantId> {
@@ -205,6 +302,7 @@ fn guide(
     zendesk: ConnectionId,
     freshdesk: ConnectionId,
     sandbox_url: &str,
+    connect_url: &str,
 ) -> String {
     format!(
         r#"deskgate demo is running at {base}
@@ -216,6 +314,10 @@ API key of tenant "demo" (shown once):
 
 Zendesk sandbox connection:   export ZD={zendesk}
 Freshdesk sandbox connection: export FD={freshdesk}
+
+Connect a helpdesk as a customer would (valid 30 minutes; OAuth, an API token or a key,
+against the sandbox; sandbox credentials: {sandbox_url}/_sandbox/accounts):
+  open {connect_url}
 
 Try, with either connection (the same API, the same schema):
   # list tickets, normalized

@@ -92,7 +92,14 @@ pub(crate) async fn serve(config: Config) -> anyhow::Result<()> {
         );
     }
     let renewal = config.renewal.settings()?;
-    run_server(listener, app, renewal, shutdown_signal()).await?;
+    run_server(
+        listener,
+        app,
+        renewal,
+        shutdown_signal(),
+        axum::Router::new(),
+    )
+    .await?;
     store.close().await;
     tracing::info!("deskgate stopped");
     Ok(())
@@ -105,6 +112,7 @@ pub(crate) async fn run_server(
     app: App,
     renewal: Option<RenewalSettings>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    extra: axum::Router,
 ) -> anyhow::Result<()> {
     let renewer = renewal.map(|settings| tokio::spawn(app.clone().run_renewals(settings)));
     let sweeper = tokio::spawn({
@@ -120,13 +128,21 @@ pub(crate) async fn run_server(
                     Ok(_) => {}
                     Err(e) => tracing::warn!(error = %e, "sweeping idempotency records failed"),
                 }
+                match app.sweep_oauth_sessions().await {
+                    Ok(n) if n > 0 => tracing::info!(deleted = n, "expired oauth sessions swept"),
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "sweeping oauth sessions failed"),
+                }
             }
         }
     });
-    let served = axum::serve(listener, deskgate_api::router(AppState::new(app)))
-        .with_graceful_shutdown(shutdown)
-        .await
-        .context("serving http");
+    let served = axum::serve(
+        listener,
+        deskgate_api::router(AppState::new(app)).merge(extra),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+    .context("serving http");
     sweeper.abort();
     if let Some(renewer) = renewer {
         renewer.abort();

@@ -212,8 +212,9 @@ impl Store {
         tenant: TenantId,
         id: Uuid,
     ) -> Result<Option<ConnectSessionRecord>, StoreError> {
-        let sql =
-            format!("SELECT {SESSION_COLUMNS} FROM connect_sessions WHERE tenant_id = $1 AND id = $2");
+        let sql = format!(
+            "SELECT {SESSION_COLUMNS} FROM connect_sessions WHERE tenant_id = $1 AND id = $2"
+        );
         Ok(scoped!(self, Scope::Tenant(tenant), |conn| {
             sqlx::query_as::<_, ConnectSessionRecord>(&sql)
                 .bind(tenant.as_uuid())
@@ -370,10 +371,12 @@ impl Store {
     /// "used already or expired" rather than "unknown".
     pub async fn oauth_state_known(&self, state_hash: &[u8]) -> Result<bool, StoreError> {
         Ok(scoped!(self, Scope::Authenticate, |conn| {
-            sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM oauth_sessions WHERE state_hash = $1")
-                .bind(state_hash)
-                .fetch_one(conn)
-                .await?
+            sqlx::query_scalar::<_, i64>(
+                "SELECT COUNT(*) FROM oauth_sessions WHERE state_hash = $1",
+            )
+            .bind(state_hash)
+            .fetch_one(conn)
+            .await?
         }) > 0)
     }
 

@@ -189,7 +189,10 @@ fn refused(e: PageError) -> Response {
         PageError::BadCallback(reason) => message(
             StatusCode::BAD_REQUEST,
             "This sign-in cannot be completed",
-            &format!("{}. Nothing was saved. Start again from the app that sent you here.", capitalized(reason)),
+            &format!(
+                "{}. Nothing was saved. Start again from the app that sent you here.",
+                capitalized(reason)
+            ),
             None,
         ),
         PageError::Internal(e) => {
@@ -256,7 +259,10 @@ fn query_pairs(raw: Option<&str>) -> Vec<(String, String)> {
 }
 
 fn get_pair<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    pairs
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
 }
 
 fn page(
@@ -352,8 +358,12 @@ async fn submit(
         popup,
         fields,
     };
-    let request_id = request_id.map(|r| r.0.0.clone());
-    match state.app.submit_connect_page(&token, form, request_id).await {
+    let request_id = request_id.map(|r| r.0.0);
+    match state
+        .app
+        .submit_connect_page(&token, form, request_id)
+        .await
+    {
         Ok(Submitted::Redirect(url)) => see_other(&url),
         Ok(Submitted::Finished(finish)) => finished(finish),
         Ok(Submitted::Invalid(view, error)) => page(
@@ -381,8 +391,12 @@ async fn callback(
         code: owned("code"),
         error: owned("error"),
     };
-    let request_id = request_id.map(|r| r.0.0.clone());
-    match state.app.oauth_callback(&provider, params, request_id).await {
+    let request_id = request_id.map(|r| r.0.0);
+    match state
+        .app
+        .oauth_callback(&provider, params, request_id)
+        .await
+    {
         Ok(finish) => finished(finish),
         Err(e) => refused(e),
     }

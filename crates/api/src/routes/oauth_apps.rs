@@ -95,7 +95,9 @@ async fn get_oauth_app(
     auth: AuthTenant,
     Path(provider): Path<String>,
 ) -> Result<Json<OAuthAppView>, ApiError> {
-    Ok(Json(state.app.oauth_app(auth.tenant, &provider).await?.into()))
+    Ok(Json(
+        state.app.oauth_app(auth.tenant, &provider).await?.into(),
+    ))
 }
 
 /// Sets the tenant's OAuth app for a provider, replacing the one there was. Customers who

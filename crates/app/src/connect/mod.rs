@@ -15,6 +15,7 @@ mod oauth_apps;
 mod page;
 mod sessions;
 
+pub use deskgate_store::connect_sessions::SessionStatus;
 pub use finish::{Finish, Outcome};
 pub use oauth::{CallbackParams, OAUTH_SESSION_LIFETIME};
 pub use oauth_apps::{OAuthApp, OAuthAppInput};
@@ -25,7 +26,6 @@ pub use page::{
 pub use sessions::{
     ConnectSession, CreatedSession, EndUser, ListSessions, NewConnectSession, SESSION_LIFETIME,
 };
-pub use deskgate_store::connect_sessions::SessionStatus;
 
 use sha2::{Digest, Sha256};
 

@@ -179,6 +179,14 @@ impl App {
             .map_err(|_| PageError::BadCallback("this sign-in cannot be completed any more"))
     }
 
+    /// Deletes OAuth sessions that expired over an hour ago; how many.
+    pub async fn sweep_oauth_sessions(&self) -> Result<u64, AppError> {
+        Ok(self
+            .store()
+            .purge_oauth_sessions(Utc::now() - Duration::hours(1))
+            .await?)
+    }
+
     /// The vendor sent the customer back: completes the OAuth session its `state` names.
     pub async fn oauth_callback(
         &self,

@@ -28,7 +28,10 @@ impl std::fmt::Debug for OAuthAppInput {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("OAuthAppInput")
             .field("client_id", &self.client_id)
-            .field("client_secret", &self.client_secret.as_ref().map(|_| "[redacted]"))
+            .field(
+                "client_secret",
+                &self.client_secret.as_ref().map(|_| "[redacted]"),
+            )
             .field("scopes", &self.scopes)
             .finish()
     }
@@ -71,7 +74,7 @@ pub(crate) fn redirect_provider(name: &str) -> Result<Provider, AppError> {
         .parse::<Provider>()
         .ok()
         .and_then(registry::spec)
-        .ok_or_else(|| AppError::NotFound("provider"))?;
+        .ok_or(AppError::NotFound("provider"))?;
     if !spec.modes().iter().any(|m| !m.posted) {
         return Err(AppError::invalid(
             "provider",
@@ -87,7 +90,12 @@ pub(crate) fn redirect_provider(name: &str) -> Result<Provider, AppError> {
 
 impl App {
     fn oauth_app_owner(tenant: TenantId, id: Uuid) -> AssociatedData<'static> {
-        AssociatedData::new(Purpose::OAuthClientSecret, tenant.as_uuid(), id, SECRET_FIELD)
+        AssociatedData::new(
+            Purpose::OAuthClientSecret,
+            tenant.as_uuid(),
+            id,
+            SECRET_FIELD,
+        )
     }
 
     /// The callback URL of a provider: what an OAuth client must have registered.
@@ -202,7 +210,11 @@ impl App {
             request_id: ctx.request_id.clone(),
             detail: serde_json::json!({}),
         };
-        if self.store().delete_oauth_app(tenant, provider, &audit).await? {
+        if self
+            .store()
+            .delete_oauth_app(tenant, provider, &audit)
+            .await?
+        {
             Ok(())
         } else {
             Err(AppError::NotFound("oauth app"))
@@ -249,13 +261,21 @@ impl App {
             }
             let mut progressed = false;
             for app in stale {
-                let Some(blob) = &app.client_secret else { continue };
+                let Some(blob) = &app.client_secret else {
+                    continue;
+                };
                 let owner = Self::oauth_app_owner(app.tenant_id, app.id);
                 match self.vault().rewrap(&owner, blob) {
                     Ok(sealed) => {
                         if self
                             .store()
-                            .swap_oauth_app_secret(app.tenant_id, app.id, app.revision, &sealed, active)
+                            .swap_oauth_app_secret(
+                                app.tenant_id,
+                                app.id,
+                                app.revision,
+                                &sealed,
+                                active,
+                            )
                             .await?
                         {
                             rewrapped += 1;

@@ -276,7 +276,10 @@ impl App {
         Err(PageError::Closed { status, back })
     }
 
-    async fn reauthorized(&self, record: &ConnectSessionRecord) -> Result<Option<Connection>, AppError> {
+    async fn reauthorized(
+        &self,
+        record: &ConnectSessionRecord,
+    ) -> Result<Option<Connection>, AppError> {
         match record.reauthorize_id {
             Some(id) => Ok(Some(self.connection(record.tenant_id, id.into()).await?)),
             None => Ok(None),
@@ -288,8 +291,13 @@ impl App {
         let reauthorize = self.reauthorized(record).await?;
         let mut providers = Vec::new();
         for provider in sessions::providers_of(record) {
-            let Some(spec) = registry::spec(provider) else { continue };
-            providers.push(self.provider_view(tenant, spec, reauthorize.as_ref()).await?);
+            let Some(spec) = registry::spec(provider) else {
+                continue;
+            };
+            providers.push(
+                self.provider_view(tenant, spec, reauthorize.as_ref())
+                    .await?,
+            );
         }
         let frame_ancestors = self
             .return_urls(tenant)
@@ -339,9 +347,7 @@ impl App {
                     notice: spec.deprecation(m.mode).map(|dep| {
                         format!(
                             "{} stops accepting these on {}: {}",
-                            d.title,
-                            dep.after,
-                            dep.hint
+                            d.title, dep.after, dep.hint
                         )
                     }),
                 }
@@ -381,7 +387,12 @@ impl App {
         let (provider, mode) = match &form.action {
             PageAction::Cancel => {
                 self.store()
-                    .fail_connect_session(record.tenant_id, record.id, "access_denied", Some(Utc::now()))
+                    .fail_connect_session(
+                        record.tenant_id,
+                        record.id,
+                        "access_denied",
+                        Some(Utc::now()),
+                    )
                     .await?;
                 return Ok(Submitted::Finished(Finish::new(
                     &record,
@@ -416,10 +427,16 @@ impl App {
             .filter(|p| view.provider(p.as_str()).is_some())
             .and_then(registry::spec)
         else {
-            return Ok(refuse(vec![], Some("Choose one of the helpdesks shown.".into())));
+            return Ok(refuse(
+                vec![],
+                Some("Choose one of the helpdesks shown.".into()),
+            ));
         };
         let Some(mode_d) = spec.modes().iter().find(|m| m.mode.as_str() == mode) else {
-            return Ok(refuse(vec![], Some("Choose one of the ways to connect shown.".into())));
+            return Ok(refuse(
+                vec![],
+                Some("Choose one of the ways to connect shown.".into()),
+            ));
         };
         let reauthorize = self.reauthorized(&record).await?;
         let account_field = spec.account_field().name;
@@ -444,10 +461,8 @@ impl App {
         };
         let mut object = Map::new();
         for f in mode_d.fields {
-            if let Some(v) = form_value(&form.fields, f.name) {
-                if !v.is_empty() {
-                    object.insert(f.name.to_owned(), Value::String(v.to_owned()));
-                }
+            if let Some(v) = form_value(&form.fields, f.name).filter(|v| !v.is_empty()) {
+                object.insert(f.name.to_owned(), Value::String(v.to_owned()));
             }
         }
         if !mode_d.posted {
@@ -470,16 +485,18 @@ impl App {
             Ok(checked) => checked,
             Err(AppError::ConnectFailed(e)) => {
                 self.store()
-                    .fail_connect_session(record.tenant_id, record.id, "connection_check_failed", None)
+                    .fail_connect_session(
+                        record.tenant_id,
+                        record.id,
+                        "connection_check_failed",
+                        None,
+                    )
                     .await?;
                 let (fields, message) = diagnosis(spec, mode_d, e);
                 return Ok(refuse(fields, message));
             }
             Err(AppError::Invalid { field, message }) => {
-                return Ok(refuse(
-                    vec![FieldError { field, message }.humane()],
-                    None,
-                ));
+                return Ok(refuse(vec![FieldError { field, message }.humane()], None));
             }
             Err(other) => return Err(other.into()),
         };
@@ -520,7 +537,11 @@ impl App {
         match stored {
             Ok(connection) => {
                 tracing::info!(tenant = %record.tenant_id, session = %record.id, connection = %connection.id, "connect session completed");
-                Ok(Finish::new(record, Outcome::Connected(connection.id), popup))
+                Ok(Finish::new(
+                    record,
+                    Outcome::Connected(connection.id),
+                    popup,
+                ))
             }
             Err(AppError::Gone) => {
                 let status = self
@@ -530,7 +551,11 @@ impl App {
                     .map_or(SessionStatus::Expired, |r| r.status(Utc::now()));
                 Err(PageError::Closed {
                     status,
-                    back: Some(Finish::new(record, Outcome::Failed("expired".into()), popup)),
+                    back: Some(Finish::new(
+                        record,
+                        Outcome::Failed("expired".into()),
+                        popup,
+                    )),
                 })
             }
             Err(e) => Err(e.into()),
@@ -547,7 +572,9 @@ fn form_value<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str>
 
 fn is_secret(view: &PageView, provider: &str, mode: &str, name: &str) -> bool {
     // Unknown names count as secret: nothing typed is echoed unless known to be harmless.
-    let Some(p) = view.provider(provider) else { return true };
+    let Some(p) = view.provider(provider) else {
+        return true;
+    };
     if name == p.account_field {
         return false;
     }
@@ -626,7 +653,12 @@ trait Humane {
 impl Humane for FieldError {
     /// A field error as the page shows it: the field's label leads the sentence.
     fn humane(self) -> FieldError {
-        let name = self.field.rsplit('.').next().unwrap_or(&self.field).to_owned();
+        let name = self
+            .field
+            .rsplit('.')
+            .next()
+            .unwrap_or(&self.field)
+            .to_owned();
         FieldError {
             message: sentence(&format!("{} {}", label(&name), self.message)),
             field: name,
@@ -648,7 +680,10 @@ mod tests {
 
     #[test]
     fn sentences_start_upper_case_and_end_with_a_stop() {
-        assert_eq!(sentence("zendesk did not accept"), "Zendesk did not accept.");
+        assert_eq!(
+            sentence("zendesk did not accept"),
+            "Zendesk did not accept."
+        );
         assert_eq!(sentence("Done."), "Done.");
     }
 

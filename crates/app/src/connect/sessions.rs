@@ -122,23 +122,22 @@ impl App {
     ) -> Result<CreatedSession, AppError> {
         let end_user = &request.end_user;
         text("end_user.external_ref", &end_user.external_ref, 200)?;
-        if let Some(email) = &end_user.email {
-            if !deskgate_connector::input::plausible_email(email) {
-                return Err(AppError::invalid(
-                    "end_user.email",
-                    "must be an email address",
-                ));
-            }
+        if let Some(email) = &end_user.email
+            && !deskgate_connector::input::plausible_email(email)
+        {
+            return Err(AppError::invalid(
+                "end_user.email",
+                "must be an email address",
+            ));
         }
         if let Some(name) = &end_user.display_name {
             text("end_user.display_name", name, 200)?;
         }
         let reauthorize = match request.connection_id {
             Some(id) => Some(self.connection(tenant, id).await.map_err(|e| match e {
-                AppError::NotFound(_) => AppError::invalid(
-                    "connection_id",
-                    "is not a connection of this tenant",
-                ),
+                AppError::NotFound(_) => {
+                    AppError::invalid("connection_id", "is not a connection of this tenant")
+                }
                 other => other,
             })?),
             None => None,
@@ -174,22 +173,21 @@ impl App {
                 out
             }
         };
-        if let Some(c) = &reauthorize {
-            if providers != [c.provider] {
-                return Err(AppError::invalid(
-                    "allowed_providers",
-                    format!(
-                        "a session that re-authorizes connection {} allows only its provider, {}",
-                        c.id, c.provider
-                    ),
-                ));
-            }
+        if let Some(c) = &reauthorize
+            && providers != [c.provider]
+        {
+            return Err(AppError::invalid(
+                "allowed_providers",
+                format!(
+                    "a session that re-authorizes connection {} allows only its provider, {}",
+                    c.id, c.provider
+                ),
+            ));
         }
         if !self
             .return_urls(tenant)
             .await?
-            .iter()
-            .any(|u| *u == request.return_url)
+            .contains(&request.return_url)
         {
             return Err(AppError::invalid(
                 "return_url",

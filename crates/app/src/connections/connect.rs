@@ -36,8 +36,15 @@ impl App {
         let checked = self
             .check_auth(request.provider, &request.account_label, request.auth)
             .await?;
-        self.store_connection(tenant, request.provider, request.external_ref, checked, ctx, None)
-            .await
+        self.store_connection(
+            tenant,
+            request.provider,
+            request.external_ref,
+            checked,
+            ctx,
+            None,
+        )
+        .await
     }
 
     /// Stores a connection whose auth the vendor accepted, with its sealed credentials and
