@@ -671,6 +671,26 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_page_offers_exactly_the_modes_the_capability_matrix_advertises() {
+        for spec in registry::specs() {
+            let mut advertised: Vec<&str> = spec
+                .capabilities()
+                .auth_modes
+                .iter()
+                .map(|m| m.as_str())
+                .collect();
+            let mut offered: Vec<&str> = spec.modes().iter().map(|m| m.mode.as_str()).collect();
+            advertised.sort_unstable();
+            offered.sort_unstable();
+            assert_eq!(advertised, offered, "{}", spec.provider());
+            // Every redirect mode can be started: the provider gives a token URL.
+            if spec.modes().iter().any(|m| !m.posted) {
+                assert!(spec.token_url("acme").is_some(), "{}", spec.provider());
+            }
+        }
+    }
+
+    #[test]
     fn labels_read_as_words() {
         assert_eq!(label("client_id"), "Client ID");
         assert_eq!(label("api_key"), "API key");
