@@ -7,7 +7,7 @@
 use deskgate_tests::connect_flow::{
     RETURN_URL, browser, form_action, hidden_inputs, location, query_param,
 };
-use deskgate_tests::{Backend, TestApp, TestTenant, accounts, backends, freshdesk_account, read};
+use deskgate_tests::{Backend, TestApp, TestTenant, accounts, backends, freshdesk_account};
 use reqwest::header::CONTENT_TYPE;
 use serde_json::{Value, json};
 
@@ -164,39 +164,34 @@ async fn a_customer_connects_zendesk_by_oauth_and_the_link_is_spent(backend: Bac
     let id = query_param(&back, "connection_id").unwrap();
 
     // The connection works, with a rotating OAuth grant, owned by the customer.
-    let (status, v) = read(
-        t.get(&format!("/v1/connections/{id}"), &tenant.key)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, v) = t
+        .call("GET", &format!("/v1/connections/{id}"), &tenant.key, None)
+        .await;
     assert_eq!(status, 200);
     assert_eq!(v["auth_kind"], "oauth_code");
     assert_eq!(v["external_ref"], "customer-42");
-    let (status, list) = read(
-        t.get(
+    let (status, list) = t
+        .call(
+            "GET",
             &format!("/v1/connections/{id}/tickets?limit=2"),
             &tenant.key,
+            None,
         )
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
+        .await;
     assert_eq!(status, 200, "{list}");
     assert_eq!(list["data"].as_array().unwrap().len(), 2);
     assert_eq!(t.counters("acme").token_authorization_code, 1);
 
     // The session says so; the link is spent; the callback cannot be replayed.
     let sid = created["session"]["id"].as_str().unwrap();
-    let (_, s) = read(
-        t.get(&format!("/v1/connect/sessions/{sid}"), &tenant.key)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (_, s) = t
+        .call(
+            "GET",
+            &format!("/v1/connect/sessions/{sid}"),
+            &tenant.key,
+            None,
+        )
+        .await;
     assert_eq!(s["status"], "connected");
     assert_eq!(s["connection_id"], id.as_str());
     let (status, html, _) = page(&url).await;
@@ -237,13 +232,14 @@ async fn denying_at_zendesk_returns_access_denied_and_stores_nothing(backend: Ba
     assert!(query_param(&back, "connection_id").is_none());
     assert_eq!(connection_count(&t, &tenant).await, 0);
     let sid = created["session"]["id"].as_str().unwrap();
-    let (_, s) = read(
-        t.get(&format!("/v1/connect/sessions/{sid}"), &tenant.key)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (_, s) = t
+        .call(
+            "GET",
+            &format!("/v1/connect/sessions/{sid}"),
+            &tenant.key,
+            None,
+        )
+        .await;
     assert_eq!(s["status"], "failed");
     assert_eq!(s["last_error"], "access_denied");
     // Cancel on the page ends the session the same way.
@@ -464,14 +460,9 @@ async fn return_urls_must_match_exactly_and_forms_need_their_csrf_token(backend:
     for bad in near_misses {
         let mut body = session_body(&["zendesk"]);
         body["return_url"] = json!(bad);
-        let (status, v) = read(
-            t.post("/v1/connect/sessions", &tenant.key)
-                .json(&body)
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await;
+        let (status, v) = t
+            .call("POST", "/v1/connect/sessions", &tenant.key, Some(&body))
+            .await;
         assert_eq!(status, 422, "{bad}: {v}");
         assert_eq!(v["errors"][0]["field"], "return_url", "{bad}");
     }
@@ -494,14 +485,9 @@ async fn return_urls_must_match_exactly_and_forms_need_their_csrf_token(backend:
             "end_user.email",
         ),
     ] {
-        let (status, v) = read(
-            t.post("/v1/connect/sessions", &tenant.key)
-                .json(&body)
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await;
+        let (status, v) = t
+            .call("POST", "/v1/connect/sessions", &tenant.key, Some(&body))
+            .await;
         assert_eq!(status, 422, "{v}");
         assert_eq!(v["errors"][0]["field"], field, "{v}");
     }
@@ -566,7 +552,16 @@ async fn oauth_apps_keep_their_secret_sealed_and_unshown(backend: Backend) {
     assert_eq!(v["has_client_secret"], true);
     assert_eq!(v["redirect_uri"], t.url("/oauth/callback/zendesk"));
     assert!(!text.contains(&secret));
-    // Stored sealed: the database holds no plain secret.
+    // Stored sealed: the row holds an envelope, not the secret.
+    let row = t
+        .store
+        .oauth_app(tenant.id, deskgate_core::Provider::Zendesk)
+        .await
+        .unwrap()
+        .unwrap();
+    let sealed = row.client_secret.unwrap();
+    assert!(!sealed.windows(secret.len()).any(|w| w == secret.as_bytes()));
+    assert_eq!(row.key_version, Some(1));
     let other = t.tenant("globex").await;
     assert_eq!(
         t.get("/v1/oauth-apps/zendesk", &other.key)
@@ -576,14 +571,14 @@ async fn oauth_apps_keep_their_secret_sealed_and_unshown(backend: Backend) {
             .status(),
         404
     );
-    let (status, v) = read(
-        t.put("/v1/oauth-apps/freshdesk", &tenant.key)
-            .json(&json!({"client_id": "x"}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, v) = t
+        .call(
+            "PUT",
+            "/v1/oauth-apps/freshdesk",
+            &tenant.key,
+            Some(&json!({"client_id": "x"})),
+        )
+        .await;
     assert_eq!(status, 422, "{v}");
     assert_eq!(
         t.get("/v1/oauth-apps/nope", &tenant.key)
@@ -593,14 +588,14 @@ async fn oauth_apps_keep_their_secret_sealed_and_unshown(backend: Backend) {
             .status(),
         404
     );
-    let (status, v) = read(
-        t.put("/v1/oauth-apps/zendesk", &tenant.key)
-            .json(&json!({"client_id": ""}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, v) = t
+        .call(
+            "PUT",
+            "/v1/oauth-apps/zendesk",
+            &tenant.key,
+            Some(&json!({"client_id": ""})),
+        )
+        .await;
     assert_eq!(status, 422);
     assert_eq!(v["errors"][0]["field"], "client_id");
     let audit = t.store.recent_audit(tenant.id, 50).await.unwrap();
@@ -755,14 +750,9 @@ async fn a_reauthorization_session_keeps_the_connection_id(backend: Backend) {
     // A session for a connection of another provider is refused.
     let mut body = session_body(&["freshdesk"]);
     body["connection_id"] = json!(id);
-    let (status, v) = read(
-        t.post("/v1/connect/sessions", &tenant.key)
-            .json(&body)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, v) = t
+        .call("POST", "/v1/connect/sessions", &tenant.key, Some(&body))
+        .await;
     assert_eq!(status, 422);
     assert_eq!(v["errors"][0]["field"], "allowed_providers");
 }

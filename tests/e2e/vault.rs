@@ -34,6 +34,7 @@ backends!(
     the_cache_serves_repeat_reads_and_is_invalidated_on_write_and_delete,
     boot_refuses_a_wrong_key_and_a_missing_version,
     trace_logs_of_every_vault_flow_contain_no_secret,
+    a_tenants_oauth_client_secret_is_rewrapped_and_bound_to_its_tenant,
 );
 
 // ---- fixtures -------------------------------------------------------------------------
@@ -777,4 +778,62 @@ async fn trace_logs_of_every_vault_flow_contain_no_secret(backend: Backend) {
     assert!(logs.contains("credential failed to open"));
     assert!(logs.contains("connection deleted, credentials destroyed"));
     assert_eq!(found, 0, "a secret reached the logs");
+}
+
+async fn a_tenants_oauth_client_secret_is_rewrapped_and_bound_to_its_tenant(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let store = db.store().await;
+    let (v1, v2) = (entry(1), entry(2));
+    let old = app(&store, ring(&[&v1], None, None), NO_CACHE);
+    old.check_vault_keys().await.unwrap();
+    let (a, b) = (tenant(&store).await, tenant(&store).await);
+    let secret = "oauth-client-secret-canary";
+    old.put_oauth_app(
+        a,
+        "zendesk",
+        deskgate_app::connect::OAuthAppInput {
+            client_id: "acme_connect".into(),
+            client_secret: Some(SecretString::from(secret)),
+            scopes: None,
+        },
+        &ctx("put"),
+    )
+    .await
+    .unwrap();
+    let row = store
+        .oauth_app(a, deskgate_core::Provider::Zendesk)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(row.key_version, Some(1));
+
+    // Rotated to version 2 and re-wrapped: the secret now opens under version 2 alone.
+    let new = app(&store, ring(&[&v1, &v2], Some("2"), None), NO_CACHE);
+    new.check_vault_keys().await.unwrap();
+    let report = new.rewrap_credentials(100, &ctx("rewrap")).await.unwrap();
+    assert_eq!((report.rewrapped, report.failed), (1, 0));
+    let row = store
+        .oauth_app(a, deskgate_core::Provider::Zendesk)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(row.key_version, Some(2));
+    let blob = row.client_secret.unwrap();
+    assert_eq!(blob_key_version(&blob).unwrap(), 2);
+    let only_v2 = Vault::new(ring(&[&v2], None, None));
+    let owner = |tenant: TenantId| {
+        AssociatedData::new(
+            deskgate_vault::Purpose::OAuthClientSecret,
+            tenant.as_uuid(),
+            row.id,
+            "client_secret",
+        )
+    };
+    let opened = only_v2.open(&owner(a), &blob).unwrap();
+    assert_eq!(opened.expose_secret(), secret.as_bytes());
+    // The same blob as another tenant's fails to open.
+    assert!(only_v2.open(&owner(b), &blob).is_err());
+    // A second run finds nothing left.
+    let again = new.rewrap_credentials(100, &ctx("rewrap")).await.unwrap();
+    assert_eq!(again.rewrapped, 0);
 }

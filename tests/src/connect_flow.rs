@@ -101,6 +101,24 @@ impl TestApp {
         }
     }
 
+    /// One API call with the tenant's key: its status and JSON answer.
+    pub async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        key: &str,
+        body: Option<&Value>,
+    ) -> (u16, Value) {
+        let mut request = self
+            .http
+            .request(method.parse().unwrap(), self.url(path))
+            .bearer_auth(key);
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        crate::read(request.send().await.unwrap()).await
+    }
+
     /// Opens a connect session; returns its link and the answer.
     pub async fn connect_session(&self, key: &str, body: Value) -> (String, Value) {
         let res = self

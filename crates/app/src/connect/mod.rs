@@ -34,3 +34,15 @@ use sha2::{Digest, Sha256};
 pub(crate) fn digest(secret: &str) -> Vec<u8> {
     Sha256::digest(secret.as_bytes()).to_vec()
 }
+
+/// Checks a text a tenant sets: 1 to `max` printable characters, not only spaces.
+pub(crate) fn printable(field: &str, value: &str, max: usize) -> Result<(), crate::AppError> {
+    if value.trim().is_empty() || value.chars().count() > max || value.chars().any(char::is_control)
+    {
+        return Err(crate::AppError::invalid(
+            field,
+            format!("must be 1 to {max} printable characters"),
+        ));
+    }
+    Ok(())
+}

@@ -10,32 +10,14 @@ use deskgate_vault::{AssociatedData, Purpose};
 use secrecy::{ExposeSecret, SecretString};
 use uuid::Uuid;
 
+use crate::connect::printable;
 use crate::connections::registry;
 use crate::{App, AppError, RequestContext};
 
 const SECRET_FIELD: &str = "client_secret";
 
-/// What a tenant sets.
-pub struct OAuthAppInput {
-    pub client_id: String,
-    /// Absent for a public client (PKCE alone).
-    pub client_secret: Option<SecretString>,
-    /// Space-separated; the provider's default when absent.
-    pub scopes: Option<String>,
-}
-
-impl std::fmt::Debug for OAuthAppInput {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("OAuthAppInput")
-            .field("client_id", &self.client_id)
-            .field(
-                "client_secret",
-                &self.client_secret.as_ref().map(|_| "[redacted]"),
-            )
-            .field("scopes", &self.scopes)
-            .finish()
-    }
-}
+/// What a tenant sets: the same shape a redirect mode authorizes with.
+pub type OAuthAppInput = OAuthClientInput;
 
 /// A tenant's OAuth app as it is shown: never its secret.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -48,17 +30,6 @@ pub struct OAuthApp {
     pub redirect_uri: String,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
-}
-
-fn printable(field: &str, value: &str, max: usize) -> Result<(), AppError> {
-    if value.trim().is_empty() || value.chars().count() > max || value.chars().any(char::is_control)
-    {
-        return Err(AppError::invalid(
-            field,
-            format!("must be 1 to {max} printable characters"),
-        ));
-    }
-    Ok(())
 }
 
 /// The provider of `/v1/oauth-apps/{provider}`, which must have a redirect mode.

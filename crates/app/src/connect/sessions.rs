@@ -10,7 +10,7 @@ use deskgate_store::audit::AuditEvent;
 use deskgate_store::connect_sessions::{ConnectSessionRecord, SessionStatus};
 use uuid::Uuid;
 
-use crate::connect::digest;
+use crate::connect::{digest, printable};
 use crate::connections::registry;
 use crate::{App, AppError, RequestContext};
 
@@ -101,17 +101,6 @@ pub(crate) fn view(record: ConnectSessionRecord, now: DateTime<Utc>) -> ConnectS
     }
 }
 
-fn text(field: &str, value: &str, max: usize) -> Result<(), AppError> {
-    if value.trim().is_empty() || value.chars().count() > max || value.chars().any(char::is_control)
-    {
-        return Err(AppError::invalid(
-            field,
-            format!("must be 1 to {max} printable characters"),
-        ));
-    }
-    Ok(())
-}
-
 impl App {
     /// Opens a connect session for one of the tenant's customers.
     pub async fn create_connect_session(
@@ -121,7 +110,7 @@ impl App {
         ctx: &RequestContext,
     ) -> Result<CreatedSession, AppError> {
         let end_user = &request.end_user;
-        text("end_user.external_ref", &end_user.external_ref, 200)?;
+        printable("end_user.external_ref", &end_user.external_ref, 200)?;
         if let Some(email) = &end_user.email
             && !deskgate_connector::input::plausible_email(email)
         {
@@ -131,7 +120,7 @@ impl App {
             ));
         }
         if let Some(name) = &end_user.display_name {
-            text("end_user.display_name", name, 200)?;
+            printable("end_user.display_name", name, 200)?;
         }
         let reauthorize = match request.connection_id {
             Some(id) => Some(self.connection(tenant, id).await.map_err(|e| match e {
