@@ -14,22 +14,43 @@ use serde_json::{Value, json};
 
 backends!(a_customer_connects_in_a_real_browser);
 
-/// The tenant's own page the customer comes back to.
+/// The tenant's own site: the page the customer comes back to, and a page that opens a
+/// connect link as a popup with the gateway's `/connect.js` (`/app?gateway=…&url=…`).
 async fn tenant_site() -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let router = axum::Router::new().route(
-        "/connected",
-        axum::routing::get(|| async {
-            axum::response::Html(
-                "<!DOCTYPE html><title>Acme</title><h1 id=\"back\">Back at Acme</h1>",
-            )
-        }),
-    );
+    let router = axum::Router::new()
+        .route(
+            "/connected",
+            axum::routing::get(|| async {
+                axum::response::Html(
+                    "<!DOCTYPE html><title>Acme</title><h1 id=\"back\">Back at Acme</h1>",
+                )
+            }),
+        )
+        .route("/app", axum::routing::get(tenant_app));
     tokio::spawn(async move {
         let _ = axum::serve(listener, router).await;
     });
     format!("{base}/connected")
+}
+
+async fn tenant_app(
+    axum::extract::Query(q): axum::extract::Query<std::collections::HashMap<String, String>>,
+) -> axum::response::Html<String> {
+    axum::response::Html(format!(
+        "<!DOCTYPE html><title>Acme app</title>\
+         <script src=\"{gateway}/connect.js\"></script>\
+         <button id=\"open\">Connect your helpdesk</button><p id=\"result\">waiting</p>\
+         <script>document.getElementById('open').onclick = function () {{\
+           Deskgate.connect({url:?}, {{\
+             onConnected: function (m) {{ document.getElementById('result').textContent = 'connected ' + m.connection_id; }},\
+             onError: function (m) {{ document.getElementById('result').textContent = 'error ' + m.code; }}\
+           }});\
+         }};</script>",
+        gateway = q["gateway"],
+        url = q["url"],
+    ))
 }
 
 async fn count(t: &TestApp, key: &str) -> usize {
@@ -143,6 +164,9 @@ async fn a_customer_connects_in_a_real_browser(backend: Backend) {
     browser.click("#submit").await;
     let diagnosis = browser.text("#error-token").await;
     assert!(diagnosis.contains("Allow API token access"), "{diagnosis}");
+    // The error summary takes the focus, so a screen reader announces it first; the next
+    // Tab reaches its link to the field at fault.
+    assert_eq!(browser.active_id().await, "error-summary");
     assert_eq!(count(&t, &tenant.key).await, 1);
     // Typed values stay, the token does not.
     let html = browser.source().await;
@@ -167,8 +191,52 @@ async fn a_customer_connects_in_a_real_browser(backend: Backend) {
         diagnosis.contains("Freshdesk rejected the api key"),
         "{diagnosis}"
     );
-    // Keyboard: the first Tab from the error summary reaches a link to the field at fault.
     assert_eq!(count(&t, &tenant.key).await, 1);
     browser.screenshot("freshdesk-refused-desktop").await;
+
+    // A popup opened by /connect.js: the opener hears `connected` by postMessage.
+    let (url, _) = t.connect_session(&tenant.key, session(&["zendesk"])).await;
+    let site = return_url.trim_end_matches("/connected");
+    let app_page = format!(
+        "{site}/app?gateway={}&url={}",
+        t.base,
+        url::form_urlencoded::byte_serialize(url.as_bytes()).collect::<String>()
+    );
+    browser.goto(&app_page).await;
+    let opener = browser.window().await;
+    browser.click("#open").await;
+    let mut popup = None;
+    for _ in 0..100 {
+        popup = browser.windows().await.into_iter().find(|h| *h != opener);
+        if popup.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    browser.switch_to(&popup.expect("a popup opened")).await;
+    browser.type_into("#field-subdomain", "acme").await;
+    browser.click("#submit").await;
+    browser
+        .wait_for_url(|u| u.contains("/oauth/authorizations/new"))
+        .await;
+    browser.click("#approve").await;
+    // The popup tells its opener and closes itself.
+    for _ in 0..100 {
+        if browser.windows().await.len() == 1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(browser.windows().await, vec![opener.clone()]);
+    browser.switch_to(&opener).await;
+    let result = browser.wait_for_text("#result", |t| t != "waiting").await;
+    assert!(result.starts_with("connected "), "{result}");
+    let id = result.trim_start_matches("connected ");
+    let res = t
+        .get(&format!("/v1/connections/{id}"), &tenant.key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
     browser.quit().await;
 }

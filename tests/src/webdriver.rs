@@ -230,6 +230,46 @@ impl Browser {
         .await;
     }
 
+    /// The handles of the open windows.
+    pub async fn windows(&self) -> Vec<String> {
+        self.command(reqwest::Method::GET, "/window/handles", None)
+            .await
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h.as_str().unwrap().to_owned())
+            .collect()
+    }
+
+    pub async fn window(&self) -> String {
+        self.command(reqwest::Method::GET, "/window", None)
+            .await
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    pub async fn switch_to(&self, handle: &str) {
+        self.command(
+            reqwest::Method::POST,
+            "/window",
+            Some(json!({"handle": handle})),
+        )
+        .await;
+    }
+
+    /// Waits until `css` holds a text that satisfies `done`; returns it.
+    pub async fn wait_for_text(&self, css: &str, done: impl Fn(&str) -> bool) -> String {
+        for _ in 0..100 {
+            let text = self.text(css).await;
+            if done(&text) {
+                return text;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("{css} kept {:?}", self.text(css).await);
+    }
+
     pub async fn resize(&self, width: u32, height: u32) {
         self.command(
             reqwest::Method::POST,
