@@ -5,10 +5,9 @@
 //! differ by one character).
 
 use deskgate_tests::connect_flow::{
-    RETURN_URL, browser, form_action, hidden_inputs, location, query_param,
+    RETURN_URL, browser, consent, location, page, query_param, start_zendesk_oauth,
 };
 use deskgate_tests::{Backend, TestApp, TestTenant, accounts, backends, freshdesk_account};
-use reqwest::header::CONTENT_TYPE;
 use serde_json::{Value, json};
 
 backends!(
@@ -41,13 +40,6 @@ fn session_body(providers: &[&str]) -> Value {
     })
 }
 
-async fn page(url: &str) -> (u16, String, reqwest::header::HeaderMap) {
-    let res = browser().get(url).send().await.unwrap();
-    let status = res.status().as_u16();
-    let headers = res.headers().clone();
-    (status, res.text().await.unwrap(), headers)
-}
-
 async fn connection_count(t: &TestApp, tenant: &TestTenant) -> usize {
     let v: Value = t
         .get("/v1/connections", &tenant.key)
@@ -58,44 +50,6 @@ async fn connection_count(t: &TestApp, tenant: &TestTenant) -> usize {
         .await
         .unwrap();
     v["data"].as_array().unwrap().len()
-}
-
-/// Starts Zendesk OAuth on a page: the vendor's authorize URL.
-async fn start_oauth(t: &TestApp, page_url: &str, subdomain: &str) -> String {
-    let (status, html, _) = page(&format!("{page_url}?provider=zendesk&mode=oauth_code")).await;
-    assert_eq!(status, 200, "{html}");
-    let res = t
-        .post_page(page_url, &html, &[("subdomain", subdomain)])
-        .await;
-    assert_eq!(res.status(), 303, "{}", res.text().await.unwrap());
-    location(&res)
-}
-
-/// Shows the sandbox's consent page and answers it; returns where Zendesk sends the browser.
-async fn consent(authorize_url: &str, decision: &str) -> String {
-    let (status, html, _) = page(authorize_url).await;
-    assert_eq!(status, 200, "{html}");
-    assert!(html.contains("id=\"approve\"") && html.contains("id=\"deny\""));
-    let action = form_action(&html).unwrap();
-    let action = url::Url::parse(authorize_url)
-        .unwrap()
-        .join(&action)
-        .unwrap();
-    let mut form = hidden_inputs(&html);
-    form.push(("decision".into(), decision.into()));
-    let res = browser()
-        .post(action)
-        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(
-            form_urlencoded::Serializer::new(String::new())
-                .extend_pairs(form)
-                .finish(),
-        )
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 302, "{}", res.text().await.unwrap());
-    location(&res)
 }
 
 async fn a_customer_connects_zendesk_by_oauth_and_the_link_is_spent(backend: Backend) {
@@ -138,7 +92,7 @@ async fn a_customer_connects_zendesk_by_oauth_and_the_link_is_spent(backend: Bac
     let (_, token_page, _) = page(&format!("{url}?provider=zendesk&mode=api_token")).await;
     assert!(token_page.contains("2027-04-30"), "no deadline notice");
 
-    let authorize = start_oauth(&t, &url, "acme").await;
+    let authorize = start_zendesk_oauth(&url, "acme").await;
     assert!(authorize.starts_with(&t.sandbox.as_ref().unwrap().base_url()));
     assert_eq!(
         query_param(&authorize, "code_challenge_method").as_deref(),
@@ -215,7 +169,7 @@ async fn denying_at_zendesk_returns_access_denied_and_stores_nothing(backend: Ba
     let (url, created) = t
         .connect_session(&tenant.key, session_body(&["zendesk"]))
         .await;
-    let authorize = start_oauth(&t, &url, "acme").await;
+    let authorize = start_zendesk_oauth(&url, "acme").await;
     let callback = consent(&authorize, "deny").await;
     assert_eq!(
         query_param(&callback, "error").as_deref(),
@@ -388,13 +342,13 @@ async fn callbacks_that_must_not_complete_store_nothing(backend: Backend) {
     }
 
     // A state from a Zendesk flow delivered on Freshdesk's callback path.
-    let authorize = start_oauth(&t, &url, "acme").await;
+    let authorize = start_zendesk_oauth(&url, "acme").await;
     let callback = consent(&authorize, "approve").await;
     let wrong = callback.replace("/oauth/callback/zendesk", "/oauth/callback/freshdesk");
     assert_eq!(browser().get(&wrong).send().await.unwrap().status(), 400);
 
     // An expired state.
-    let a = start_oauth(&t, &url, "acme").await;
+    let a = start_zendesk_oauth(&url, "acme").await;
     let a_back = consent(&a, "approve").await;
     t.db.exec("UPDATE oauth_sessions SET expires_at = '2020-01-01T00:00:00Z'")
         .await;
@@ -403,8 +357,8 @@ async fn callbacks_that_must_not_complete_store_nothing(backend: Backend) {
     assert!(res.text().await.unwrap().contains("took too long"));
 
     // PKCE mismatch: flow B's state with flow C's code (C's verifier differs).
-    let b = start_oauth(&t, &url, "acme").await;
-    let c = start_oauth(&t, &url, "acme").await;
+    let b = start_zendesk_oauth(&url, "acme").await;
+    let c = start_zendesk_oauth(&url, "acme").await;
     let b_back = consent(&b, "approve").await;
     let c_back = consent(&c, "approve").await;
     let mixed = format!(
@@ -427,7 +381,7 @@ async fn callbacks_that_must_not_complete_store_nothing(backend: Backend) {
     let (url2, _) = t
         .connect_session(&tenant.key, session_body(&["zendesk"]))
         .await;
-    let d = start_oauth(&t, &url2, "acme").await;
+    let d = start_zendesk_oauth(&url2, "acme").await;
     let d_back = consent(&d, "deny").await;
     let reused = format!(
         "{}?state={}&code={}",
@@ -729,7 +683,7 @@ async fn a_reauthorization_session_keeps_the_connection_id(backend: Backend) {
     let (_, html, _) = page(&url).await;
     assert!(html.contains("Reconnect Zendesk"));
     assert!(html.contains("id=\"fixed-account\""));
-    let authorize = start_oauth(&t, &url, "ignored").await;
+    let authorize = start_zendesk_oauth(&url, "ignored").await;
     let callback = consent(&authorize, "approve").await;
     let res = browser().get(&callback).send().await.unwrap();
     let back = location(&res);
@@ -763,7 +717,7 @@ async fn oauth_started_on_one_replica_completes_on_another_and_renews_once(backe
     let (url, _) = t
         .connect_session(&tenant.key, session_body(&["zendesk"]))
         .await;
-    let authorize = start_oauth(&t, &url, "acme").await;
+    let authorize = start_zendesk_oauth(&url, "acme").await;
     let callback = consent(&authorize, "approve").await;
     // The browser comes back to the other replica.
     let on_replica = callback.replace(&t.base, &replica.base);

@@ -139,26 +139,81 @@ impl TestApp {
         page_html: &str,
         fields: &[(&str, &str)],
     ) -> reqwest::Response {
-        let mut form: Vec<(String, String)> = hidden_inputs(page_html)
-            .into_iter()
-            .filter(|(n, v)| !(n == "action" && v == "cancel"))
-            .collect();
-        // The connect form's hidden fields come first; the cancel form repeats the token.
-        form.dedup_by(|a, b| a.0 == b.0);
-        for (k, v) in fields {
-            form.retain(|(n, _)| n != k);
-            form.push(((*k).to_owned(), (*v).to_owned()));
-        }
-        browser()
-            .post(page_url)
-            .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(
-                form_urlencoded::Serializer::new(String::new())
-                    .extend_pairs(form)
-                    .finish(),
-            )
-            .send()
-            .await
-            .unwrap()
+        post_form(page_url, page_html, fields).await
     }
+}
+
+/// Posts the connect page's form (its hidden fields, the cancel form's left out, plus
+/// `fields`) to `page_url`, as a browser would.
+pub async fn post_form(
+    page_url: &str,
+    page_html: &str,
+    fields: &[(&str, &str)],
+) -> reqwest::Response {
+    let mut form: Vec<(String, String)> = hidden_inputs(page_html)
+        .into_iter()
+        .filter(|(n, v)| !(n == "action" && v == "cancel"))
+        .collect();
+    // The connect form's hidden fields come first; the cancel form repeats the token.
+    form.dedup_by(|a, b| a.0 == b.0);
+    for (k, v) in fields {
+        form.retain(|(n, _)| n != k);
+        form.push(((*k).to_owned(), (*v).to_owned()));
+    }
+    browser()
+        .post(page_url)
+        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(
+            form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(form)
+                .finish(),
+        )
+        .send()
+        .await
+        .unwrap()
+}
+
+/// A page's status and HTML.
+pub async fn page(url: &str) -> (u16, String, reqwest::header::HeaderMap) {
+    let res = browser().get(url).send().await.unwrap();
+    let status = res.status().as_u16();
+    let headers = res.headers().clone();
+    (status, res.text().await.unwrap(), headers)
+}
+
+/// Starts Zendesk OAuth on a connect page: the vendor's authorize URL it redirects to.
+pub async fn start_zendesk_oauth(page_url: &str, subdomain: &str) -> String {
+    let (status, html, _) = page(&format!("{page_url}?provider=zendesk&mode=oauth_code")).await;
+    assert_eq!(status, 200, "{html}");
+    let res = post_form(page_url, &html, &[("subdomain", subdomain)]).await;
+    assert_eq!(res.status(), 303, "{}", res.text().await.unwrap());
+    location(&res)
+}
+
+/// Shows the sandbox's consent page and answers it (`approve` or `deny`); returns where
+/// Zendesk sends the browser.
+pub async fn consent(authorize_url: &str, decision: &str) -> String {
+    let (status, html, _) = page(authorize_url).await;
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains("id=\"approve\"") && html.contains("id=\"deny\""));
+    let action = form_action(&html).unwrap();
+    let action = url::Url::parse(authorize_url)
+        .unwrap()
+        .join(&action)
+        .unwrap();
+    let mut form = hidden_inputs(&html);
+    form.push(("decision".into(), decision.into()));
+    let res = browser()
+        .post(action)
+        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(
+            form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(form)
+                .finish(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 302, "{}", res.text().await.unwrap());
+    location(&res)
 }
