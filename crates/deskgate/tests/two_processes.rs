@@ -51,23 +51,26 @@ impl Gateway {
             .unwrap()
             .port();
         let base = format!("http://127.0.0.1:{port}");
-        let child = deskgate(db, keys, sandbox)
-            .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-            .env("DESKGATE_PUBLIC_URL", &base)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
+        let gateway = Self {
+            child: deskgate(db, keys, sandbox)
+                .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+                .env("DESKGATE_PUBLIC_URL", &base)
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap(),
+            base,
+        };
         let http = reqwest::Client::new();
         for _ in 0..200 {
-            if let Ok(res) = http.get(format!("{base}/readyz")).send().await {
-                if res.status() == 200 {
-                    return Self { base, child };
-                }
+            if let Ok(res) = http.get(format!("{}/readyz", gateway.base)).send().await
+                && res.status() == 200
+            {
+                return gateway;
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        panic!("deskgate serve on {base} did not become ready");
+        panic!("deskgate serve on {} did not become ready", gateway.base);
     }
 }
 
