@@ -21,6 +21,7 @@ backends!(
     sessions_are_listed_with_their_outcome_and_can_be_revoked,
     a_reauthorization_session_keeps_the_connection_id,
     oauth_started_on_one_replica_completes_on_another_and_renews_once,
+    trace_logs_of_the_whole_connect_flow_hold_no_secret,
 );
 
 async fn spawn(backend: Backend) -> (TestApp, TestTenant) {
@@ -751,4 +752,149 @@ async fn oauth_started_on_one_replica_completes_on_another_and_renews_once(backe
     let counters = t.counters("acme");
     assert_eq!(counters.token_refresh_token - refreshes, 1, "{counters:?}");
     assert_eq!(counters.refresh_token_reuse_detected, 0);
+}
+
+async fn trace_logs_of_the_whole_connect_flow_hold_no_secret(backend: Backend) {
+    use deskgate_app::connect::{CallbackParams, PageAction, PageForm, Submitted};
+    use deskgate_tests::Captured;
+    use secrecy::ExposeSecret;
+    use tracing::instrument::WithSubscriber;
+
+    let (t, tenant) = spawn(backend).await;
+    let (captured, subscriber) = Captured::trace_subscriber();
+    let typed_token = "canary-typed-api-token-5e1f";
+    let flow = async {
+        let ctx = deskgate_app::RequestContext::operator();
+        // A posted mode refused, with a secret typed into the form.
+        let created = t
+            .app
+            .create_connect_session(
+                tenant.id,
+                deskgate_app::connect::NewConnectSession {
+                    end_user: deskgate_app::connect::EndUser {
+                        external_ref: "customer-42".into(),
+                        email: None,
+                        display_name: None,
+                    },
+                    allowed_providers: Some(vec!["zendesk".into()]),
+                    return_url: RETURN_URL.into(),
+                    connection_id: None,
+                },
+                &ctx,
+            )
+            .await
+            .unwrap();
+        let token = created.connect_url.rsplit('/').next().unwrap().to_owned();
+        let view = t.app.connect_page(&token).await.unwrap();
+        let refused = t
+            .app
+            .submit_connect_page(
+                &token,
+                PageForm {
+                    action: PageAction::Connect {
+                        provider: "zendesk".into(),
+                        mode: "api_token".into(),
+                    },
+                    csrf: view.csrf.clone(),
+                    popup: false,
+                    fields: vec![
+                        ("subdomain".into(), "acme".into()),
+                        ("email".into(), "admin@acme.test".into()),
+                        ("token".into(), typed_token.into()),
+                    ],
+                },
+                None,
+            )
+            .await
+            .unwrap();
+        assert!(matches!(refused, Submitted::Invalid(..)));
+        // OAuth by redirect, to the end.
+        let started = t
+            .app
+            .submit_connect_page(
+                &token,
+                PageForm {
+                    action: PageAction::Connect {
+                        provider: "zendesk".into(),
+                        mode: "oauth_code".into(),
+                    },
+                    csrf: view.csrf.clone(),
+                    popup: false,
+                    fields: vec![("subdomain".into(), "acme".into())],
+                },
+                None,
+            )
+            .await
+            .unwrap();
+        let Submitted::Redirect(authorize) = started else {
+            panic!("no redirect: {started:?}")
+        };
+        let callback = consent(&authorize, "approve").await;
+        let finish = t
+            .app
+            .oauth_callback(
+                "zendesk",
+                CallbackParams {
+                    state: query_param(&callback, "state"),
+                    code: query_param(&callback, "code"),
+                    error: None,
+                },
+                None,
+            )
+            .await
+            .unwrap();
+        let id = query_param(&finish.location, "connection_id").unwrap();
+        // The code again: refused, logged as such.
+        let _ = t
+            .app
+            .oauth_callback(
+                "zendesk",
+                CallbackParams {
+                    state: query_param(&callback, "state"),
+                    code: query_param(&callback, "code"),
+                    error: None,
+                },
+                None,
+            )
+            .await;
+        let creds = t
+            .app
+            .credentials(
+                tenant.id,
+                id.parse().unwrap(),
+                deskgate_app::credentials::CredentialPurpose::UpstreamRequest,
+                &ctx,
+            )
+            .await
+            .unwrap();
+        let stored: Vec<String> = creds
+            .fields()
+            .filter(|f| f.label() != "client_id")
+            .map(|f| creds.get(f).unwrap().expose_secret().to_owned())
+            .collect();
+        (token, callback, stored)
+    };
+    let (token, callback, stored) = flow.with_subscriber(subscriber).await;
+    let logs = captured.text();
+    assert!(
+        logs.contains("oauth authorize started"),
+        "nothing was captured"
+    );
+    let c = t.zendesk("acme");
+    let mut secrets = vec![
+        token,
+        typed_token.to_owned(),
+        query_param(&callback, "state").unwrap(),
+        query_param(&callback, "code").unwrap(),
+        c.oauth_client_secret.expose_secret().to_owned(),
+    ];
+    secrets.extend(stored);
+    for secret in &secrets {
+        assert!(!logs.contains(secret.as_str()), "a secret is in the logs");
+    }
+    println!(
+        "connect flow at trace level: {} log bytes, {} secrets searched, 0 found",
+        logs.len(),
+        secrets.len()
+    );
 }

@@ -5,10 +5,9 @@
 #![allow(clippy::print_stdout)]
 
 use std::collections::HashMap;
-use std::io;
 use std::num::NonZeroU32;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
@@ -18,7 +17,7 @@ use deskgate_core::{ConnectionId, TenantId};
 use deskgate_store::Store;
 use deskgate_store::connections::ConnectionRecord;
 use deskgate_store::tenants::Tenant;
-use deskgate_tests::{Backend, TestDb, backends};
+use deskgate_tests::{Backend, Captured, TestDb, backends};
 use deskgate_vault::{
     AssociatedData, KeyRing, KeyRingError, Vault, blob_key_version, generate_key_entry,
 };
@@ -661,27 +660,6 @@ async fn boot_refuses_a_wrong_key_and_a_missing_version(backend: Backend) {
 
 // ---- log canary ------------------------------------------------------------------------
 
-/// Collects everything a subscriber writes.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl io::Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Captured {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
-    }
-}
-
 async fn trace_logs_of_every_vault_flow_contain_no_secret(backend: Backend) {
     let canaries = [
         "canary-api-token-3f9d1c0e",
@@ -690,13 +668,7 @@ async fn trace_logs_of_every_vault_flow_contain_no_secret(backend: Backend) {
         "canary-client-secret-a4e8",
         "canary-user@example.invalid",
     ];
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::new("trace"))
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .finish();
+    let (captured, subscriber) = Captured::trace_subscriber();
 
     let db = TestDb::new(backend).await;
     let flows = async {

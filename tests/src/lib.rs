@@ -8,6 +8,7 @@
 
 #![allow(clippy::unwrap_used, clippy::print_stderr)]
 
+mod capture;
 pub mod connect_flow;
 mod db;
 mod sandbox;
@@ -15,6 +16,7 @@ mod spawn;
 mod vendor;
 pub mod webdriver;
 
+pub use capture::Captured;
 pub use db::{Backend, TestDb, skip};
 pub use sandbox::{Replica, account, accounts, fast_upstream, leaks_secret};
 pub use spawn::{TestApp, TestTenant};
