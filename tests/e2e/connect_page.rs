@@ -754,6 +754,7 @@ async fn oauth_started_on_one_replica_completes_on_another_and_renews_once(backe
     assert_eq!(counters.refresh_token_reuse_detected, 0);
 }
 
+#[allow(clippy::print_stdout)]
 async fn trace_logs_of_the_whole_connect_flow_hold_no_secret(backend: Backend) {
     use deskgate_app::connect::{CallbackParams, PageAction, PageForm, Submitted};
     use deskgate_tests::Captured;
