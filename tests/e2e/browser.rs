@@ -102,6 +102,25 @@ async fn a_customer_connects_in_a_real_browser(backend: Backend) {
     browser.resize(1280, 900).await;
     browser.click("#provider-zendesk").await;
     assert!(browser.source().await.contains("Sign in with Zendesk"));
+    // Keyboard focus follows the page from top to bottom.
+    let mut order = Vec::new();
+    for _ in 0..9 {
+        browser.tab().await;
+        order.push(browser.active_id().await);
+    }
+    let expected = [
+        "other-helpdesk",
+        "mode-oauth_code",
+        "mode-client_credentials",
+        "mode-api_token",
+        "field-subdomain",
+    ];
+    assert_eq!(order[..5], expected, "{order:?}");
+    let at = |id: &str| order.iter().position(|o| o == id);
+    assert!(
+        at("submit").is_some() && at("submit") < at("cancel"),
+        "{order:?}"
+    );
     browser.type_into("#field-subdomain", "acme").await;
     browser.screenshot("zendesk-oauth-desktop").await;
     browser.resize(390, 844).await;

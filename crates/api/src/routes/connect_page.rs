@@ -433,6 +433,53 @@ fn asset(content_type: &'static str, body: &'static str) -> Response {
 mod tests {
     use super::*;
 
+    /// A colour of the stylesheet's `:root`, by variable name.
+    fn colour(name: &str) -> [f64; 3] {
+        let at = STYLESHEET
+            .find(&format!("--{name}:"))
+            .unwrap_or_else(|| panic!("--{name} is not in the stylesheet"));
+        let hex = STYLESHEET[at..]
+            .split('#')
+            .nth(1)
+            .map(|h| &h[..6])
+            .unwrap_or_default();
+        let channel = |i: usize| {
+            let c = f64::from(u8::from_str_radix(&hex[i..i + 2], 16).unwrap_or(0)) / 255.0;
+            if c <= 0.040_45 {
+                c / 12.92
+            } else {
+                ((c + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        [channel(0), channel(2), channel(4)]
+    }
+
+    /// WCAG 2 contrast ratio of two colours.
+    fn contrast(a: &str, b: &str) -> f64 {
+        let luminance = |c: [f64; 3]| 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
+        let (x, y) = (luminance(colour(a)), luminance(colour(b)));
+        (x.max(y) + 0.05) / (x.min(y) + 0.05)
+    }
+
+    #[test]
+    fn text_colours_meet_wcag_aa_contrast() {
+        for (text, background) in [
+            ("ink", "paper"),
+            ("ink", "back"),
+            ("muted", "paper"),
+            ("muted", "back"),
+            ("accent", "paper"),
+            ("accent-ink", "accent"),
+            ("accent-ink", "accent-dark"),
+            ("error", "paper"),
+            ("error", "error-back"),
+            ("ink", "note-back"),
+        ] {
+            let ratio = contrast(text, background);
+            assert!(ratio >= 4.5, "--{text} on --{background}: {ratio:.2} < 4.5");
+        }
+    }
+
     #[test]
     fn a_connect_token_never_reaches_a_log() {
         assert_eq!(loggable_path("/connect/abcDEF123"), "/connect/{token}");
