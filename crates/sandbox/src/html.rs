@@ -1,6 +1,9 @@
 //! HTML in both directions: bodies to their text (Zendesk's `body` of an `html_body`,
 //! Freshdesk's `description_text` and `body_text`: tags dropped, basic entities decoded),
-//! and text into the pages the sandbox serves itself (Zendesk's consent page), escaped.
+//! and text into the pages the sandbox serves itself (the consent pages), escaped.
+
+use axum::response::{IntoResponse, Response};
+use http::{HeaderValue, StatusCode, header};
 
 pub(crate) fn strip_tags(html: &str) -> String {
     let mut out = String::new();
@@ -34,4 +37,32 @@ pub(crate) fn escape(text: &str) -> String {
         }
     }
     out
+}
+
+/// An HTML page the sandbox serves itself, kept out of caches and frames (a consent page
+/// carries a one-time token).
+pub(crate) fn page(status: StatusCode, body: String) -> Response {
+    (
+        status,
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/html; charset=utf-8"),
+            ),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+            (header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// A self-contained HTML document (no scripts, styles or external assets).
+pub(crate) fn document(title: &str, main: &str) -> String {
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>{title}</title>\n</head>\n<body>\n<main>\n{main}</main>\n</body>\n</html>\n",
+        title = escape(title),
+    )
 }

@@ -16,3 +16,8 @@ pub(crate) fn derive(label: &str, seed: u64, account: &str, len: usize) -> Strin
 pub(crate) fn sha(text: &str) -> [u8; 32] {
     Sha256::digest(text.as_bytes()).into()
 }
+
+/// A fresh random secret (64 hex characters) for issued codes, tokens and consent pages.
+pub(crate) fn mint() -> String {
+    hex::encode(rand::random::<[u8; 32]>())
+}

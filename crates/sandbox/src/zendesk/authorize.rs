@@ -17,7 +17,6 @@ use axum::Router;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use bytes::Bytes;
-use http::StatusCode;
 
 use super::account::Account;
 use super::consent::{AuthorizeParams, ConsentDecision};
@@ -62,47 +61,16 @@ impl IntoResponse for Refusal {
     }
 }
 
-/// Whether `uri` matches a registered redirect URI: exactly, or, for loopback hosts, on
-/// everything but the port (RFC 8252 §7.3), since a local callback's port varies per run.
-fn redirect_allowed(registered: &[String], uri: &str) -> bool {
-    let Ok(candidate) = url::Url::parse(uri) else {
-        return false;
-    };
-    registered.iter().any(|r| {
-        if r == uri {
-            return true;
-        }
-        let Ok(reg) = url::Url::parse(r) else {
-            return false;
-        };
-        let loopback = matches!(reg.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
-        loopback
-            && reg.scheme() == candidate.scheme()
-            && reg.host_str() == candidate.host_str()
-            && reg.path() == candidate.path()
-            && reg.query() == candidate.query()
-    })
-}
-
 /// `uri` with `pairs` added to its query.
 fn location(uri: &str, pairs: &[(&str, &str)]) -> Result<String, ZendeskError> {
-    let mut url =
-        url::Url::parse(uri).map_err(|_| ZendeskError::invalid_request(INVALID_REDIRECT))?;
-    {
-        let mut query = url.query_pairs_mut();
-        for (k, v) in pairs {
-            query.append_pair(k, v);
-        }
-    }
-    Ok(url.into())
+    crate::redirect::location(uri, pairs)
+        .ok_or_else(|| ZendeskError::invalid_request(INVALID_REDIRECT))
 }
 
 /// 302 Found, the status of Zendesk's authorization redirect.
 fn found(location: &str) -> Response {
-    match http::HeaderValue::from_str(location) {
-        Ok(value) => (StatusCode::FOUND, [(http::header::LOCATION, value)]).into_response(),
-        Err(_) => ZendeskError::invalid_request(INVALID_REDIRECT).into_response(),
-    }
+    crate::redirect::found(location)
+        .unwrap_or_else(|| ZendeskError::invalid_request(INVALID_REDIRECT).into_response())
 }
 
 /// The redirect for an error, carrying `state` back when the request had one.
@@ -122,7 +90,7 @@ fn validate(account: &Account, params: &AuthorizeParams) -> Result<(), Refusal> 
         return Err(Refusal::OnTheSpot(ZendeskError::invalid_client()));
     }
     let registered = lock(&account.settings).redirect_uris.clone();
-    if !redirect_allowed(&registered, params.get("redirect_uri").unwrap_or_default()) {
+    if !crate::redirect::allowed(&registered, params.get("redirect_uri").unwrap_or_default()) {
         return Err(Refusal::OnTheSpot(ZendeskError::invalid_request(
             INVALID_REDIRECT,
         )));

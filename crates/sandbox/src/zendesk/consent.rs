@@ -1,21 +1,9 @@
-//! Consent pages waiting for a decision: what each page was shown for, under a one-time
-//! token the page's form carries, so a decision can only follow a page the sandbox served
-//! for exactly those parameters.
-//!
-//! Tokens are kept only as SHA-256 digests, like every OAuth secret in the sandbox. A token
-//! is consumed by the first decision that presents it, whatever that decision's fate.
-
-use std::collections::HashMap;
+//! The parameters a Zendesk consent page is shown for, and the decision on it. The pages
+//! awaiting a decision are kept by the shared `consent_store`.
 
 use serde::Deserialize;
 
-use super::tokens::mint;
 use crate::query::QueryParams;
-use crate::secret::sha;
-
-/// How long a consent page stays usable. Zendesk does not document it; a few minutes is
-/// enough for a person and short enough that a forgotten tab cannot be replayed later.
-pub(crate) const CONSENT_TTL_SECS: i64 = 300;
 
 /// The authorize request's parameters, in the order the page's hidden fields repeat them.
 const FIELDS: [&str; 7] = [
@@ -80,38 +68,5 @@ impl AuthorizeParams {
     }
 }
 
-#[derive(Debug)]
-struct Pending {
-    params: AuthorizeParams,
-    expires_at: i64,
-}
-
 /// The consent pages of one account that still await a decision.
-#[derive(Debug, Default)]
-pub(crate) struct Consents {
-    pending: HashMap<[u8; 32], Pending>,
-}
-
-impl Consents {
-    /// Records a page shown for `params` and returns the token its form carries. Pages that
-    /// expired unanswered are forgotten here, so abandoned pages do not accumulate.
-    pub(crate) fn issue(&mut self, params: AuthorizeParams, now: i64) -> String {
-        self.pending.retain(|_, p| now < p.expires_at);
-        let token = mint();
-        self.pending.insert(
-            sha(&token),
-            Pending {
-                params,
-                expires_at: now + CONSENT_TTL_SECS,
-            },
-        );
-        token
-    }
-
-    /// Consumes a token: what its page was shown for, unless the token is unknown, already
-    /// used or expired.
-    pub(crate) fn take(&mut self, token: &str, now: i64) -> Option<AuthorizeParams> {
-        let pending = self.pending.remove(&sha(token))?;
-        (now < pending.expires_at).then_some(pending.params)
-    }
-}
+pub(crate) type Consents = crate::consent_store::Consents<AuthorizeParams>;

@@ -5,11 +5,11 @@
 //! Zendesk's real page is not in the reference; only its purpose is imitated: who asks,
 //! for which account and user, for what, and an Approve and a Deny button.
 
-use axum::response::{IntoResponse, Response};
-use http::{HeaderValue, StatusCode, header};
+use axum::response::Response;
+use http::StatusCode;
 
 use super::consent::AuthorizeParams;
-use crate::html::escape;
+use crate::html::{document, escape, page as html};
 
 /// What the consent page names.
 pub(crate) struct ConsentView<'a> {
@@ -20,32 +20,6 @@ pub(crate) struct ConsentView<'a> {
     /// Where the form posts the decision.
     pub(crate) action: &'a str,
     pub(crate) consent_token: &'a str,
-}
-
-fn html(status: StatusCode, body: String) -> Response {
-    (
-        status,
-        [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/html; charset=utf-8"),
-            ),
-            // The page carries a one-time token: keep it out of caches and frames.
-            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
-            (header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")),
-        ],
-        body,
-    )
-        .into_response()
-}
-
-fn document(title: &str, main: &str) -> String {
-    format!(
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>{title}</title>\n</head>\n<body>\n<main>\n{main}</main>\n</body>\n</html>\n",
-        title = escape(title),
-    )
 }
 
 pub(crate) fn render(view: &ConsentView<'_>) -> Response {

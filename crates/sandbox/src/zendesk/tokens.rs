@@ -15,9 +15,7 @@ fn digest(token: &str) -> TokenDigest {
     Sha256::digest(token.as_bytes()).into()
 }
 
-pub(crate) fn mint() -> String {
-    hex::encode(rand::random::<[u8; 32]>())
-}
+pub(crate) use crate::secret::mint;
 
 /// Code lifetime: "The code is valid for only 120 seconds" [ZD-OAS].
 pub(crate) const CODE_TTL_SECS: i64 = 120;
