@@ -200,6 +200,7 @@ pub fn accounts(subdomains: &[&str], tickets: u64) -> SandboxConfig {
     SandboxConfig {
         zendesk: subdomains.iter().map(|s| account(s, tickets)).collect(),
         freshdesk: vec![],
+        intercom: vec![],
     }
 }
 

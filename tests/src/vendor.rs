@@ -62,6 +62,7 @@ impl Vendor {
             Vendor::Zendesk => SandboxConfig {
                 zendesk: labels.iter().map(|l| account(l, tickets)).collect(),
                 freshdesk: vec![],
+                intercom: vec![],
             },
             Vendor::Freshdesk => SandboxConfig {
                 zendesk: vec![],
@@ -69,6 +70,7 @@ impl Vendor {
                     .iter()
                     .map(|l| freshdesk_account(l, tickets))
                     .collect(),
+                intercom: vec![],
             },
         }
     }

@@ -43,8 +43,9 @@ pub(crate) enum Command {
     Vault(VaultCommand),
     /// Print the API's OpenAPI document (JSON) and exit.
     Openapi,
-    /// Serve the built-in helpdesk sandbox: a local imitation of Zendesk's API with seeded
-    /// accounts, for trying deskgate and for tests. Never a real helpdesk.
+    /// Serve the built-in helpdesk sandbox: a local imitation of Zendesk's, Freshdesk's and
+    /// Intercom's APIs with seeded accounts, for trying deskgate and for tests. Never a real
+    /// helpdesk.
     Sandbox(SandboxArgs),
 }
 
@@ -59,6 +60,17 @@ pub(crate) struct SandboxArgs {
     /// The Freshdesk account domains to seed.
     #[arg(long = "freshdesk", value_name = "DOMAIN", default_value = "acme")]
     pub(crate) freshdesk: Vec<String>,
+    /// The Intercom workspaces to seed, as `NAME` (US) or `REGION:NAME` with a region of
+    /// `us`, `eu` or `au` (e.g. `eu:globex`).
+    #[arg(
+        long = "intercom",
+        value_name = "[REGION:]NAME",
+        default_value = "acme"
+    )]
+    pub(crate) intercom: Vec<String>,
+    /// Requests per 10-second window each Intercom workspace allows before answering 429.
+    #[arg(long, default_value_t = 1666)]
+    pub(crate) intercom_rate_limit: u32,
     /// Tickets per account, 10 to 1,000,000.
     #[arg(long, default_value_t = 50)]
     pub(crate) tickets: u64,

@@ -32,6 +32,7 @@ pub(crate) async fn run(mut config: Config, args: &DemoArgs) -> anyhow::Result<(
             tickets: 200,
             ..FreshdeskAccountConfig::new(FRESHDESK_ACCOUNT)
         }],
+        intercom: vec![],
     })
     .context("seeding the sandbox")?;
     let sandbox_listener = tokio::net::TcpListener::bind("127.0.0.1:0")

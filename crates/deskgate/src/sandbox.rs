@@ -1,7 +1,10 @@
 use std::io::Write;
 
 use anyhow::Context;
-use deskgate_sandbox::{FreshdeskAccountConfig, Sandbox, SandboxConfig, ZendeskAccountConfig};
+use deskgate_sandbox::{
+    FreshdeskAccountConfig, IntercomRegion, IntercomWorkspaceConfig, Sandbox, SandboxConfig,
+    ZendeskAccountConfig,
+};
 
 use crate::cli::SandboxArgs;
 
@@ -31,8 +34,34 @@ pub(crate) async fn run(args: &SandboxArgs) -> anyhow::Result<()> {
             account
         })
         .collect();
-    let sandbox =
-        Sandbox::new(SandboxConfig { zendesk, freshdesk }).context("invalid sandbox settings")?;
+    let intercom = args
+        .intercom
+        .iter()
+        .map(|spec| {
+            let (region, name) = match spec.split_once(':') {
+                Some((region, name)) => (
+                    IntercomRegion::parse(region).with_context(|| {
+                        format!("--intercom {spec}: the region must be us, eu or au")
+                    })?,
+                    name,
+                ),
+                None => (IntercomRegion::Us, spec.as_str()),
+            };
+            Ok(IntercomWorkspaceConfig {
+                region,
+                tickets: args.tickets,
+                seed: args.seed,
+                rate_limit_per_10s: args.intercom_rate_limit,
+                ..IntercomWorkspaceConfig::new(name)
+            })
+        })
+        .collect::<anyhow::Result<_>>()?;
+    let sandbox = Sandbox::new(SandboxConfig {
+        zendesk,
+        freshdesk,
+        intercom,
+    })
+    .context("invalid sandbox settings")?;
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("listening on {}", args.listen))?;

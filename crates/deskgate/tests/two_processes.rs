@@ -94,6 +94,7 @@ async fn oauth_started_on_one_process_completes_on_another() {
             ..ZendeskAccountConfig::new("acme")
         }],
         freshdesk: vec![],
+        intercom: vec![],
     })
     .await
     .unwrap();

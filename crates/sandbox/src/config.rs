@@ -12,15 +12,20 @@ pub struct SandboxConfig {
     /// means none (a file written before Freshdesk existed keeps its meaning).
     #[serde(default)]
     pub freshdesk: Vec<FreshdeskAccountConfig>,
+    /// Intercom workspaces, addressed by the bearer token they issued (the API host is
+    /// regional, not per workspace). Absent from a configuration file, it means none.
+    #[serde(default)]
+    pub intercom: Vec<IntercomWorkspaceConfig>,
 }
 
 impl Default for SandboxConfig {
-    /// One small Zendesk account `acme` and one small Freshdesk account `acme`, with 50
-    /// tickets each.
+    /// One small Zendesk account `acme`, one small Freshdesk account `acme` and one small
+    /// Intercom workspace `acme` (US), with 50 tickets each.
     fn default() -> Self {
         Self {
             zendesk: vec![ZendeskAccountConfig::new("acme")],
             freshdesk: vec![FreshdeskAccountConfig::new("acme")],
+            intercom: vec![IntercomWorkspaceConfig::new("acme")],
         }
     }
 }
@@ -131,5 +136,105 @@ impl Default for FreshdeskRateLimits {
             ticket_create: 80,
             ticket_update: 80,
         }
+    }
+}
+
+/// The region an Intercom workspace's data lives in; it decides the API host.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq, Hash)]
+#[serde(rename_all = "lowercase")]
+pub enum IntercomRegion {
+    /// `api.intercom.io`.
+    #[default]
+    Us,
+    /// `api.eu.intercom.io`.
+    Eu,
+    /// `api.au.intercom.io`.
+    Au,
+}
+
+impl IntercomRegion {
+    /// Every region.
+    pub const ALL: [Self; 3] = [Self::Us, Self::Eu, Self::Au];
+
+    /// `us`, `eu` or `au`: the sandbox's path prefix `/intercom/{region}`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Us => "us",
+            Self::Eu => "eu",
+            Self::Au => "au",
+        }
+    }
+
+    /// The region named `us`, `eu` or `au` (any case).
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|r| r.as_str().eq_ignore_ascii_case(text))
+    }
+
+    /// The real API host: `api.intercom.io`, `api.eu.intercom.io` or `api.au.intercom.io`.
+    pub fn api_host(self) -> &'static str {
+        match self {
+            Self::Us => "api.intercom.io",
+            Self::Eu => "api.eu.intercom.io",
+            Self::Au => "api.au.intercom.io",
+        }
+    }
+
+    /// How `GET /me` spells the region in `app.region`: `US`, `EU`, `AU`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Us => "US",
+            Self::Eu => "EU",
+            Self::Au => "AU",
+        }
+    }
+}
+
+/// One seeded Intercom workspace.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct IntercomWorkspaceConfig {
+    /// The workspace's label in the sandbox (`acme`): it names the workspace in the control
+    /// API and seeds its data; Intercom itself never sees it in a URL.
+    pub name: String,
+    /// Where the workspace's data lives, which decides the API host it answers on.
+    pub region: IntercomRegion,
+    /// How many tickets to seed, from 10 to 200,000.
+    pub tickets: u64,
+    /// How many conversations to seed, from 0 to 50,000.
+    pub conversations: u64,
+    /// Requests per 10-second window before a 429 (Intercom enforces its per-minute limits
+    /// in 10-second windows: 10,000 a minute is about 1,666 per window).
+    pub rate_limit_per_10s: u32,
+    /// The seed: the same seed gives the same data, ids and credentials.
+    pub seed: u64,
+}
+
+impl IntercomWorkspaceConfig {
+    /// Smallest allowed ticket count.
+    pub const MIN_TICKETS: u64 = 10;
+    /// Largest allowed ticket count (tickets are held in memory, not generated on demand).
+    pub const MAX_TICKETS: u64 = 200_000;
+    /// Largest allowed conversation count.
+    pub const MAX_CONVERSATIONS: u64 = 50_000;
+
+    /// A US workspace with the defaults: 50 tickets, 20 conversations, seed 1, 1,666
+    /// requests per 10 seconds (a private app's 10,000 a minute).
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            region: IntercomRegion::Us,
+            tickets: 50,
+            conversations: 20,
+            rate_limit_per_10s: 1666,
+            seed: 1,
+        }
+    }
+}
+
+impl Default for IntercomWorkspaceConfig {
+    fn default() -> Self {
+        Self::new("acme")
     }
 }

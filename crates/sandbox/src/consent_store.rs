@@ -7,11 +7,34 @@
 
 use std::collections::HashMap;
 
+use serde::Deserialize;
+
 use crate::secret::{mint, sha};
 
 /// How long a consent page stays usable. No vendor documents it; a few minutes is enough
 /// for a person and short enough that a forgotten tab cannot be replayed later.
 pub(crate) const CONSENT_TTL_SECS: i64 = 300;
+
+/// The resource owner's answer on the consent page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ConsentDecision {
+    /// Grant the access asked for: the client gets an authorization code.
+    Approve,
+    /// Refuse it: the client gets `error=access_denied`.
+    Deny,
+}
+
+impl ConsentDecision {
+    /// The value of the page's `decision` button.
+    pub(crate) fn parse(value: &str) -> Option<Self> {
+        match value {
+            "approve" => Some(Self::Approve),
+            "deny" => Some(Self::Deny),
+            _ => None,
+        }
+    }
+}
 
 #[derive(Debug)]
 struct Pending<P> {

@@ -1,12 +1,13 @@
 //! `deskgate-sandbox`: faithful local imitations of the helpdesk vendors' HTTP APIs.
 //!
-//! The sandbox is an axum server that behaves like Zendesk Support and Freshdesk closely
+//! The sandbox is an axum server that behaves like Zendesk Support, Freshdesk and Intercom closely
 //! enough that a connector which passes against it works against the real vendor: the same
 //! paths, JSON field names and error bodies, the vendors' authentication (Zendesk API tokens
 //! and OAuth with rotating refresh tokens; Freshdesk API keys), their pagination (Zendesk
 //! cursors and offsets, incremental export; Freshdesk pages with `Link` headers, the 30-day
-//! default window and the 300-page cap), their per-minute limits with `Retry-After`, and
-//! injectable faults. It is written from the vendors' documentation and shares no code with
+//! default window and the 300-page cap; Intercom's keyset cursors and search query
+//! language), their limits (per minute with `Retry-After`; Intercom's 10-second windows),
+//! Intercom's regional hosts, bearer tokens and OAuth, and injectable faults. It is written from the vendors' documentation and shares no code with
 //! the connectors, so that a misreading of a vendor is not mirrored on both sides.
 //!
 //! Layout:
@@ -27,6 +28,10 @@
 //!   its consent page, tickets, users, pagination, errors, rate limits, ...).
 //! - `freshdesk/`: the Freshdesk imitation, likewise (seeding, auth, tickets and their
 //!   ordering, conversations, directory, paging, credits, errors, ...).
+//! - `intercom/`: the Intercom imitation (regional hosts, workspaces found by bearer token,
+//!   seeding, tickets and their search, conversations, directory, OAuth, errors, ...).
+//! - `redirect`, `consent_store`: OAuth pieces shared by the Zendesk and Intercom imitations
+//!   (redirect-URI matching, one-time consent tokens).
 //! - `summary`: a short human summary of the seeded accounts for the CLI.
 
 mod basic_auth;
@@ -39,6 +44,7 @@ mod control;
 pub mod fault;
 mod freshdesk;
 mod html;
+mod intercom;
 mod label;
 mod lock;
 mod mix;
@@ -59,13 +65,16 @@ mod zendesk;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::{
-    FreshdeskAccountConfig, FreshdeskRateLimits, SandboxConfig, ZendeskAccountConfig,
+    FreshdeskAccountConfig, FreshdeskRateLimits, IntercomRegion, IntercomWorkspaceConfig,
+    SandboxConfig, ZendeskAccountConfig,
 };
+pub use consent_store::ConsentDecision;
 pub use fault::FaultConfig;
 pub use freshdesk::counters::FreshdeskCounters;
 pub use freshdesk::credentials::FreshdeskCredentials;
+pub use intercom::counters::IntercomCounters;
+pub use intercom::credentials::IntercomCredentials;
 pub use sandbox::{Sandbox, SandboxError};
 pub use server::{RunningSandbox, router, serve, spawn, spawn_with};
-pub use zendesk::consent::ConsentDecision;
 pub use zendesk::counters::ZendeskCounters;
 pub use zendesk::credentials::ZendeskCredentials;

@@ -27,6 +27,12 @@ impl<A> Registry<A> {
         accounts.keys().cloned().collect()
     }
 
+    /// Every account, in label order.
+    pub(crate) fn all(&self) -> Vec<Arc<A>> {
+        let accounts = self.accounts.read().unwrap_or_else(PoisonError::into_inner);
+        accounts.values().cloned().collect()
+    }
+
     /// Adds or replaces an account.
     pub(crate) fn insert(&self, label: String, account: A) {
         let mut accounts = self

@@ -2,6 +2,11 @@
 //! (the base URL a connector is configured with) or the Host header
 //! `{account}.{vendor}.com` / `{account}.{vendor}.localhost` (the real vendor URL, sent to
 //! the sandbox's address).
+//!
+//! Intercom's hosts are regional, not per account: its "account" here is the host it was
+//! reached on, `us`, `eu`, `au` (the API hosts `api[.eu|.au].intercom.io`) or `app` (the
+//! OAuth pages on `app.intercom.io`), by path prefix `/intercom/{us|eu|au|app}/...` or by
+//! Host (`.localhost` in place of `.io` works too). The workspace is then found by token.
 
 use axum::extract::Request;
 use http::header;
@@ -11,15 +16,17 @@ use http::header;
 pub(crate) enum Vendor {
     Zendesk,
     Freshdesk,
+    Intercom,
 }
 
 impl Vendor {
-    const ALL: [Vendor; 2] = [Self::Zendesk, Self::Freshdesk];
+    const ALL: [Vendor; 3] = [Self::Zendesk, Self::Freshdesk, Self::Intercom];
 
     pub(crate) fn as_str(self) -> &'static str {
         match self {
             Self::Zendesk => "zendesk",
             Self::Freshdesk => "freshdesk",
+            Self::Intercom => "intercom",
         }
     }
 }
@@ -66,7 +73,16 @@ pub(crate) fn locate(request: &Request) -> Option<Target> {
         .rsplit_once(':')
         .map_or(host.as_str(), |(h, _)| h)
         .to_ascii_lowercase();
-    Vendor::ALL.into_iter().find_map(|vendor| {
+    if let Some(account) = intercom_host(&name) {
+        return Some(Target {
+            vendor: Vendor::Intercom,
+            account: account.to_owned(),
+            base_url: format!("http://{host}"),
+            path: path.to_owned(),
+        });
+    }
+    let per_account = [Vendor::Zendesk, Vendor::Freshdesk];
+    per_account.into_iter().find_map(|vendor| {
         let account = [".com", ".localhost"].into_iter().find_map(|tld| {
             name.strip_suffix(tld)?
                 .strip_suffix(vendor.as_str())?
@@ -79,6 +95,20 @@ pub(crate) fn locate(request: &Request) -> Option<Target> {
             path: path.to_owned(),
         })
     })
+}
+
+/// Intercom's regional API hosts and its app host, as the sandbox's "account" for them.
+fn intercom_host(name: &str) -> Option<&'static str> {
+    let stem = name
+        .strip_suffix(".intercom.io")
+        .or_else(|| name.strip_suffix(".intercom.localhost"))?;
+    match stem {
+        "api" => Some("us"),
+        "api.eu" => Some("eu"),
+        "api.au" => Some("au"),
+        "app" => Some("app"),
+        _ => None,
+    }
 }
 
 /// Replaces the request's URI with the vendor path and the original query.

@@ -1,5 +1,6 @@
 //! The shared sandbox state: every imitated account, and the clock. Cheap to clone.
-//! Zendesk's accessors live here; Freshdesk's in `freshdesk/handle.rs`.
+//! Zendesk's accessors live here; Freshdesk's in `freshdesk/handle.rs`, Intercom's in
+//! `intercom/handle.rs`.
 
 use std::sync::Arc;
 
@@ -7,6 +8,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::config::{SandboxConfig, ZendeskAccountConfig};
 use crate::fault::FaultConfig;
 use crate::freshdesk::account::Account as FreshdeskAccount;
+use crate::intercom::workspace::Workspace as IntercomWorkspace;
 use crate::lock::lock;
 use crate::registry::{Registry, build};
 use crate::zendesk::account::Account;
@@ -21,8 +23,8 @@ pub enum SandboxError {
     /// The configuration is not acceptable.
     #[error("invalid sandbox configuration: {0}")]
     InvalidConfig(String),
-    /// No account has this subdomain (Zendesk) or domain (Freshdesk).
-    #[error("no sandbox account with subdomain {0:?}")]
+    /// No account has this subdomain (Zendesk), domain (Freshdesk) or name (Intercom).
+    #[error("no sandbox account named {0:?}")]
     UnknownAccount(String),
     /// The authorize request is refused where it is made, with no redirect: not an
     /// authorize URL, an unknown client or an unregistered redirect URI.
@@ -40,6 +42,7 @@ pub struct Sandbox {
 struct Inner {
     zendesk: Registry<Account>,
     freshdesk: Registry<FreshdeskAccount>,
+    intercom: Registry<IntercomWorkspace>,
     clock: Arc<dyn Clock>,
 }
 
@@ -68,10 +71,17 @@ impl Sandbox {
             |c| FreshdeskAccount::create(c, now),
             "freshdesk",
         )?;
+        let intercom = build(
+            config.intercom,
+            |c| c.name.clone(),
+            |c| IntercomWorkspace::create(c, now),
+            "intercom",
+        )?;
         Ok(Self {
             inner: Arc::new(Inner {
                 zendesk,
                 freshdesk,
+                intercom,
                 clock,
             }),
         })
@@ -88,6 +98,10 @@ impl Sandbox {
 
     pub(crate) fn freshdesk_registry(&self) -> &Registry<FreshdeskAccount> {
         &self.inner.freshdesk
+    }
+
+    pub(crate) fn intercom_registry(&self) -> &Registry<IntercomWorkspace> {
+        &self.inner.intercom
     }
 
     fn require(&self, subdomain: &str) -> Result<Arc<Account>, SandboxError> {

@@ -30,6 +30,10 @@ pub fn router(sandbox: Sandbox) -> Router {
         .nest_service(
             &internal_prefix(Vendor::Freshdesk),
             crate::freshdesk::service(sandbox.clone()),
+        )
+        .nest_service(
+            &internal_prefix(Vendor::Intercom),
+            crate::intercom::service(sandbox.clone()),
         );
     // The layer wraps the fallback, so `vendors` routes the rewritten path.
     let dispatched = Router::new()
@@ -122,6 +126,19 @@ impl RunningSandbox {
     /// to [`Self::base_url`]).
     pub fn freshdesk_base_url(&self, domain: &str) -> String {
         format!("http://{}/freshdesk/{domain}", self.addr)
+    }
+
+    /// The base URL an Intercom connector uses for a region's API host (`us`, `eu`, `au`):
+    /// `http://127.0.0.1:PORT/intercom/{region}` (or send `Host: api.eu.intercom.io` etc.
+    /// to [`Self::base_url`]).
+    pub fn intercom_base_url(&self, region: crate::IntercomRegion) -> String {
+        format!("http://{}/intercom/{}", self.addr, region.as_str())
+    }
+
+    /// Where a browser opens Intercom's OAuth page: `http://127.0.0.1:PORT/intercom/app`
+    /// (the stand-in for `https://app.intercom.io`), to which `/oauth?...` is appended.
+    pub fn intercom_app_url(&self) -> String {
+        format!("http://{}/intercom/app", self.addr)
     }
 
     /// The shared state, for counters, credentials and runtime settings.

@@ -103,5 +103,51 @@ pub(crate) fn render(sandbox: &Sandbox, base_url: &str) -> String {
         );
         let _ = writeln!(out, "  basic auth    {{api_key}}:X  (any password)");
     }
+    for name in sandbox.intercom_workspaces() {
+        let (Some(config), Some(c)) = (
+            sandbox.intercom_config(&name),
+            sandbox.intercom_credentials(&name),
+        ) else {
+            continue;
+        };
+        let region = config.region.as_str();
+        let _ = writeln!(
+            out,
+            "\nIntercom workspace {name:?} ({}): {} tickets, {} conversations, seed {}, \
+             {} requests/10 s",
+            config.region.label(),
+            config.tickets,
+            config.conversations,
+            config.seed,
+            config.rate_limit_per_10s
+        );
+        let _ = writeln!(
+            out,
+            "  API base URL  {base_url}/intercom/{region}  (or Host: {})",
+            c.api_host
+        );
+        let _ = writeln!(
+            out,
+            "  OAuth page    {base_url}/intercom/app/oauth?client_id={}  (or Host: app.intercom.io)",
+            c.oauth_client_id
+        );
+        let _ = writeln!(
+            out,
+            "  workspace id  {}  admin {} (id {})",
+            c.workspace_id, c.admin_email, c.admin_id
+        );
+        let _ = writeln!(
+            out,
+            "  access token  {}  (Authorization: Bearer ...)",
+            c.access_token.expose_secret()
+        );
+        let _ = writeln!(
+            out,
+            "  OAuth app     id {}  secret {}",
+            c.oauth_client_id,
+            c.oauth_client_secret.expose_secret()
+        );
+        let _ = writeln!(out, "  redirect URIs {}", c.redirect_uris.join(", "));
+    }
     out
 }

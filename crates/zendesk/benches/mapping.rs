@@ -23,6 +23,7 @@ fn page_of_100() -> Vec<u8> {
                 ..ZendeskAccountConfig::new("acme")
             }],
             freshdesk: vec![],
+            intercom: vec![],
         };
         let server = deskgate_sandbox::spawn(config)
             .await

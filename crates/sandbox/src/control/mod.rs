@@ -1,7 +1,7 @@
 //! The control API under `/_sandbox` (not part of any vendor's surface), for tests,
 //! benchmarks and the demo. It is unauthenticated: the sandbox is a local tool.
 //!
-//! - `GET    /_sandbox/accounts` (both vendors)
+//! - `GET    /_sandbox/accounts` (every vendor)
 //! - `PUT    /_sandbox/zendesk/{subdomain}` (body: account config) creates or reseeds
 //! - `GET    /_sandbox/zendesk/{subdomain}/credentials`
 //! - `GET    /_sandbox/zendesk/{subdomain}/counters`
@@ -17,8 +17,18 @@
 //! - `PUT    /_sandbox/freshdesk/{domain}/rate_limit` `{"per_minute": 10}`, or every limit
 //!   `{"per_minute": 200, "tickets_list": 20, ...}`
 //! - `PUT    /_sandbox/freshdesk/{domain}/faults` (body: fault config); `DELETE` clears
+//! - `PUT    /_sandbox/intercom/{name}` (body: workspace config) creates or reseeds
+//! - `GET    /_sandbox/intercom/{name}/credentials`
+//! - `GET    /_sandbox/intercom/{name}/counters`
+//! - `PUT    /_sandbox/intercom/{name}/rate_limit` `{"per_10s": 10}`
+//! - `PUT    /_sandbox/intercom/{name}/permissions` `{"revoked": ["read_tickets"]}`
+//! - `POST   /_sandbox/intercom/{name}/redirect_uris` `{"uri": "http://…"}`
+//! - `PUT    /_sandbox/intercom/{name}/faults` (body: fault config); `DELETE` clears
+//! - `POST   /_sandbox/intercom/consent`
+//!   `{"authorize_url": "…", "decision": "approve"|"deny"}` → `{"location": "…"}`
 
 mod freshdesk;
+mod intercom;
 mod zendesk;
 
 use axum::extract::State;
@@ -36,6 +46,7 @@ pub(crate) fn router(sandbox: Sandbox) -> Router {
         .route("/accounts", get(list_accounts))
         .merge(zendesk::router())
         .merge(freshdesk::router())
+        .merge(intercom::router())
         .with_state(sandbox)
 }
 
@@ -78,5 +89,11 @@ async fn list_accounts(State(sandbox): State<Sandbox>) -> Json<serde_json::Value
         .filter_map(|d| sandbox.freshdesk_config(&d))
         .map(|c| json!({"domain": c.domain, "tickets": c.tickets, "seed": c.seed, "rate_limits": c.rate_limits, "path": format!("/freshdesk/{}", c.domain)}))
         .collect();
-    Json(json!({"zendesk": zendesk, "freshdesk": freshdesk}))
+    let intercom: Vec<_> = sandbox
+        .intercom_workspaces()
+        .into_iter()
+        .filter_map(|n| sandbox.intercom_config(&n))
+        .map(|c| json!({"name": c.name, "region": c.region, "tickets": c.tickets, "conversations": c.conversations, "seed": c.seed, "rate_limit_per_10s": c.rate_limit_per_10s, "path": format!("/intercom/{}", c.region.as_str()), "api_host": c.region.api_host()}))
+        .collect();
+    Json(json!({"zendesk": zendesk, "freshdesk": freshdesk, "intercom": intercom}))
 }

@@ -1,8 +1,6 @@
 //! The parameters a Zendesk consent page is shown for, and the decision on it. The pages
 //! awaiting a decision are kept by the shared `consent_store`.
 
-use serde::Deserialize;
-
 use crate::query::QueryParams;
 
 /// The authorize request's parameters, in the order the page's hidden fields repeat them.
@@ -16,26 +14,7 @@ const FIELDS: [&str; 7] = [
     "code_challenge_method",
 ];
 
-/// The resource owner's answer on the consent page.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ConsentDecision {
-    /// Grant the access asked for: the client gets an authorization code.
-    Approve,
-    /// Refuse it: the client gets `error=access_denied`.
-    Deny,
-}
-
-impl ConsentDecision {
-    /// The value of the page's `decision` button.
-    pub(crate) fn parse(value: &str) -> Option<Self> {
-        match value {
-            "approve" => Some(Self::Approve),
-            "deny" => Some(Self::Deny),
-            _ => None,
-        }
-    }
-}
+pub(crate) use crate::consent_store::ConsentDecision;
 
 /// The parameters of one authorize request, exactly as sent (absent ones stay absent), so
 /// the decision's copy can be compared with the page's.

@@ -155,6 +155,7 @@ fn the_same_seed_gives_the_same_keys_and_bad_configs_are_refused() {
             seed,
             ..FreshdeskAccountConfig::new("acme")
         }],
+        intercom: vec![],
     };
     let key = |s: &Sandbox| {
         s.freshdesk_credentials("acme")
@@ -182,7 +183,8 @@ fn the_same_seed_gives_the_same_keys_and_bad_configs_are_refused() {
         assert!(
             Sandbox::new(SandboxConfig {
                 zendesk: vec![],
-                freshdesk: vec![bad]
+                freshdesk: vec![bad],
+                intercom: vec![],
             })
             .is_err()
         );
@@ -193,6 +195,7 @@ fn the_same_seed_gives_the_same_keys_and_bad_configs_are_refused() {
             FreshdeskAccountConfig::new("acme"),
             FreshdeskAccountConfig::new("acme"),
         ],
+        intercom: vec![],
     };
     assert!(Sandbox::new(twice).is_err());
 }

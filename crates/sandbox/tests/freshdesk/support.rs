@@ -34,6 +34,7 @@ pub(crate) async fn start_with(account: FreshdeskAccountConfig) -> Harness {
         SandboxConfig {
             zendesk: vec![],
             freshdesk: vec![account],
+            intercom: vec![],
         },
         clock.clone(),
     )

@@ -190,6 +190,7 @@ async fn same_seed_gives_same_data_and_credentials() {
             ..ZendeskAccountConfig::new("acme")
         }],
         freshdesk: vec![],
+        intercom: vec![],
     };
     let a = Sandbox::new(config(7)).unwrap();
     let b = Sandbox::new(config(7)).unwrap();

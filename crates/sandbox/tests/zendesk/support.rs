@@ -33,6 +33,7 @@ pub(crate) async fn start_with(account: ZendeskAccountConfig) -> Harness {
         SandboxConfig {
             zendesk: vec![account],
             freshdesk: vec![],
+            intercom: vec![],
         },
         clock.clone(),
     )

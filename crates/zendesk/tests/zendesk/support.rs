@@ -259,5 +259,6 @@ pub(crate) fn big_account(sub: &str, tickets: u64) -> SandboxConfig {
     SandboxConfig {
         zendesk: vec![ZendeskAccountConfig::new("acme"), account],
         freshdesk: vec![],
+        intercom: vec![],
     }
 }

@@ -1,0 +1,29 @@
+//! The Intercom (REST API 2.16) imitation. `entry` finds the host and the workspace (by
+//! bearer token) and applies faults, the version header and the 10-second rate window in
+//! front of every route; each resource module owns its routes.
+
+mod body;
+mod consent;
+mod context;
+mod conversations;
+pub(crate) mod counters;
+pub(crate) mod credentials;
+mod data;
+mod directory;
+mod entry;
+mod errors;
+mod handle;
+mod oauth;
+mod paging;
+mod records;
+mod render;
+mod router;
+pub(crate) mod scope;
+mod search;
+mod seed;
+mod ticket_parts;
+mod tickets;
+mod tokens;
+pub(crate) mod workspace;
+
+pub(crate) use router::service;

@@ -1,0 +1,303 @@
+//! The query language of `POST /tickets/search` and `POST /conversations/search`
+//! ([IC-OAS] `search_request`): a single filter `{field, operator, value}` or a group
+//! `{operator: AND|OR, value: [...]}`; groups nest at most two levels deep and hold at most
+//! 15 filters each.
+//!
+//! Operators by field type (the spec's table): `=`, `!=`, `IN`, `NIN` on every type;
+//! `>`, `<`, `>=`, `<=` on integers and dates; `~` (contains), `!~`, `^` (starts with), `$`
+//! (ends with) on strings. The spec documents `>` and `<` as "greater (or equal)" and
+//! "lower (or equal)", so the sandbox makes them inclusive, the same as `>=` and `<=`: a
+//! client polling `updated_at > last_seen` sees the last record again and must not rely on
+//! strictness. String comparisons by `~ !~ ^ $` ignore case; `=` is exact. On a list field
+//! (`contact_ids`, `teammate_ids`) `=` means "contains" and `!=` "does not contain".
+//!
+//! Every query error answers 400 `parameter_invalid` (the spec shows no example of one).
+
+use serde_json::Value;
+
+use super::errors::IntercomError;
+
+/// At most this many levels of groups.
+pub(crate) const MAX_NESTING: usize = 2;
+/// At most this many filters in one AND or OR group.
+pub(crate) const MAX_GROUP: usize = 15;
+
+/// What a searchable field holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// UNIX seconds (an integer).
+    Date,
+    Text,
+    Boolean,
+    /// A list of ids; a filter matches by membership.
+    List,
+}
+
+/// A field's value on one record.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum FieldValue {
+    Number(i64),
+    Text(String),
+    Boolean(bool),
+    List(Vec<String>),
+    Absent,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Op {
+    Eq,
+    Ne,
+    In,
+    Nin,
+    Gt,
+    Lt,
+    Contains,
+    NotContains,
+    StartsWith,
+    EndsWith,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Operand {
+    Number(i64),
+    Text(String),
+    Boolean(bool),
+    Many(Vec<Operand>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Query {
+    Filter {
+        field: String,
+        op: Op,
+        operand: Operand,
+    },
+    Group {
+        all: bool,
+        items: Vec<Query>,
+    },
+}
+
+fn invalid(message: impl Into<String>) -> IntercomError {
+    IntercomError::invalid(message)
+}
+
+fn operand(kind: Kind, value: &Value, field: &str) -> Result<Operand, IntercomError> {
+    let wrong = || invalid(format!("The value for {field} is not of the expected type"));
+    match kind {
+        Kind::Date => value
+            .as_i64()
+            .or_else(|| value.as_f64().map(|f| f as i64))
+            .or_else(|| value.as_str().and_then(|s| s.trim().parse().ok()))
+            .map(Operand::Number)
+            .ok_or_else(wrong),
+        Kind::Boolean => value
+            .as_bool()
+            .or_else(|| match value.as_str() {
+                Some("true") => Some(true),
+                Some("false") => Some(false),
+                _ => None,
+            })
+            .map(Operand::Boolean)
+            .ok_or_else(wrong),
+        Kind::Text | Kind::List => match value {
+            Value::String(s) => Ok(Operand::Text(s.clone())),
+            Value::Number(n) => Ok(Operand::Text(n.to_string())),
+            _ => Err(wrong()),
+        },
+    }
+}
+
+fn parse_op(text: &str) -> Option<Op> {
+    Some(match text {
+        "=" => Op::Eq,
+        "!=" => Op::Ne,
+        "IN" => Op::In,
+        "NIN" => Op::Nin,
+        ">" | ">=" => Op::Gt,
+        "<" | "<=" => Op::Lt,
+        "~" => Op::Contains,
+        "!~" => Op::NotContains,
+        "^" => Op::StartsWith,
+        "$" => Op::EndsWith,
+        _ => return None,
+    })
+}
+
+impl Query {
+    /// Parses a `query` object; `kind_of` names the searchable fields.
+    pub(crate) fn parse(
+        value: &Value,
+        kind_of: &dyn Fn(&str) -> Option<Kind>,
+    ) -> Result<Self, IntercomError> {
+        Self::parse_at(value, kind_of, 0)
+    }
+
+    fn parse_at(
+        value: &Value,
+        kind_of: &dyn Fn(&str) -> Option<Kind>,
+        depth: usize,
+    ) -> Result<Self, IntercomError> {
+        let object = value
+            .as_object()
+            .ok_or_else(|| invalid("query must be an object"))?;
+        let operator = object
+            .get("operator")
+            .and_then(Value::as_str)
+            .ok_or_else(|| invalid("operator is required"))?;
+        if let Some(field) = object.get("field") {
+            let field = field
+                .as_str()
+                .ok_or_else(|| invalid("field must be a string"))?;
+            return Self::filter(field, operator, object.get("value"), kind_of);
+        }
+        let all = match operator {
+            "AND" => true,
+            "OR" => false,
+            other => return Err(invalid(format!("Unsupported operator {other} for a group"))),
+        };
+        if depth >= MAX_NESTING {
+            return Err(invalid(format!(
+                "Queries can be nested at most {MAX_NESTING} levels deep"
+            )));
+        }
+        let items = object
+            .get("value")
+            .and_then(Value::as_array)
+            .ok_or_else(|| invalid("value of an AND or OR group must be an array"))?;
+        if items.is_empty() {
+            return Err(invalid("An AND or OR group needs at least one filter"));
+        }
+        if items.len() > MAX_GROUP {
+            return Err(invalid(format!(
+                "An AND or OR group can hold at most {MAX_GROUP} filters"
+            )));
+        }
+        let items = items
+            .iter()
+            .map(|item| Self::parse_at(item, kind_of, depth + 1))
+            .collect::<Result<_, _>>()?;
+        Ok(Self::Group { all, items })
+    }
+
+    fn filter(
+        field: &str,
+        operator: &str,
+        value: Option<&Value>,
+        kind_of: &dyn Fn(&str) -> Option<Kind>,
+    ) -> Result<Self, IntercomError> {
+        let kind =
+            kind_of(field).ok_or_else(|| invalid(format!("{field} is not a searchable field")))?;
+        let op =
+            parse_op(operator).ok_or_else(|| invalid(format!("{operator} is not an operator")))?;
+        let allowed = match op {
+            Op::Eq | Op::Ne | Op::In | Op::Nin => true,
+            Op::Gt | Op::Lt => matches!(kind, Kind::Date),
+            Op::Contains | Op::NotContains | Op::StartsWith | Op::EndsWith => kind == Kind::Text,
+        };
+        if !allowed {
+            return Err(invalid(format!(
+                "The operator {operator} cannot be used with the field {field}"
+            )));
+        }
+        let value = value.ok_or_else(|| invalid(format!("value is required for {field}")))?;
+        let operand = if matches!(op, Op::In | Op::Nin) {
+            let values = value
+                .as_array()
+                .ok_or_else(|| invalid(format!("{operator} needs an array value")))?;
+            Operand::Many(
+                values
+                    .iter()
+                    .map(|v| operand(kind, v, field))
+                    .collect::<Result<_, _>>()?,
+            )
+        } else {
+            operand(kind, value, field)?
+        };
+        Ok(Self::Filter {
+            field: field.to_owned(),
+            op,
+            operand,
+        })
+    }
+
+    /// Whether a record matches; `value_of` reads its fields.
+    pub(crate) fn matches(&self, value_of: &dyn Fn(&str) -> FieldValue) -> bool {
+        match self {
+            Self::Group { all: true, items } => items.iter().all(|q| q.matches(value_of)),
+            Self::Group { all: false, items } => items.iter().any(|q| q.matches(value_of)),
+            Self::Filter { field, op, operand } => test(&value_of(field), *op, operand),
+        }
+    }
+}
+
+fn equals(value: &FieldValue, operand: &Operand) -> bool {
+    match (value, operand) {
+        (FieldValue::Number(a), Operand::Number(b)) => a == b,
+        (FieldValue::Text(a), Operand::Text(b)) => a == b,
+        (FieldValue::Boolean(a), Operand::Boolean(b)) => a == b,
+        (FieldValue::List(items), Operand::Text(b)) => items.iter().any(|a| a == b),
+        _ => false,
+    }
+}
+
+fn test(value: &FieldValue, op: Op, operand: &Operand) -> bool {
+    let text = |f: &dyn Fn(&str, &str) -> bool| match (value, operand) {
+        (FieldValue::Text(a), Operand::Text(b)) => f(&a.to_lowercase(), &b.to_lowercase()),
+        _ => false,
+    };
+    let number = |f: &dyn Fn(i64, i64) -> bool| match (value, operand) {
+        (FieldValue::Number(a), Operand::Number(b)) => f(*a, *b),
+        _ => false,
+    };
+    let any = || match operand {
+        Operand::Many(items) => items.iter().any(|o| equals(value, o)),
+        _ => false,
+    };
+    match op {
+        Op::Eq => equals(value, operand),
+        Op::Ne => !equals(value, operand),
+        Op::In => any(),
+        Op::Nin => !any(),
+        Op::Gt => number(&|a, b| a >= b),
+        Op::Lt => number(&|a, b| a <= b),
+        Op::Contains => text(&|a, b| a.contains(b)),
+        Op::NotContains => !text(&|a, b| a.contains(b)),
+        Op::StartsWith => text(&|a, b| a.starts_with(b)),
+        Op::EndsWith => text(&|a, b| a.ends_with(b)),
+    }
+}
+
+/// The body of a search: the parsed query, the page size and the cursor.
+pub(crate) struct SearchRequest {
+    pub(crate) query: Query,
+    pub(crate) per_page: usize,
+    pub(crate) starting_after: Option<super::paging::Key>,
+}
+
+impl SearchRequest {
+    pub(crate) fn parse(
+        body: &Value,
+        kind_of: &dyn Fn(&str) -> Option<Kind>,
+    ) -> Result<Self, IntercomError> {
+        let query = body
+            .get("query")
+            .ok_or_else(|| IntercomError::required("query is required"))?;
+        let query = Query::parse(query, kind_of)?;
+        let pagination = body.get("pagination");
+        let per_page = super::paging::per_page(
+            pagination.and_then(|p| p.get("per_page")),
+            super::paging::DEFAULT_PER_PAGE,
+        )?;
+        let starting_after = pagination
+            .and_then(|p| p.get("starting_after"))
+            .and_then(Value::as_str)
+            .map(super::paging::decode)
+            .transpose()?;
+        Ok(Self {
+            query,
+            per_page,
+            starting_after,
+        })
+    }
+}
