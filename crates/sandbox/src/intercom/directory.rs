@@ -47,6 +47,9 @@ async fn show_me(ctx: Ctx, caller: Caller) -> Answer {
         .admin(caller.admin_id)
         .ok_or_else(IntercomError::unauthorized)?;
     let mut value = render::admin(admin);
+    // `admin_with_app` differs from `admin`: an avatar object and `email_verified`.
+    value["avatar"] = json!({"type": "avatar", "image_url": null});
+    value["email_verified"] = json!(true);
     value["app"] = json!({
         "type": "app",
         "id_code": ctx.account.workspace_id,

@@ -26,8 +26,7 @@ pub(crate) fn admin(a: &Admin) -> Value {
         "away_mode_reassign": false,
         "has_inbox_seat": true,
         "team_ids": a.team_ids,
-        "avatar": {"type": "avatar", "image_url": null},
-        "email_verified": true,
+        "avatar": null,
     })
 }
 
@@ -353,8 +352,9 @@ pub(crate) fn conversation(c: &Conversation, data: &Data, with_parts: bool) -> V
         },
         "contacts": {"type": "contact.list", "contacts": contacts},
         "first_contact_reply": null,
-        "admin_assignee_id": c.admin_assignee_id,
-        "team_assignee_id": c.team_assignee_id,
+        // 0 when unassigned, as on tickets.
+        "admin_assignee_id": c.admin_assignee_id.unwrap_or(0),
+        "team_assignee_id": c.team_assignee_id.unwrap_or(0),
         "open": c.state != "closed",
         "state": c.state,
         "read": c.read,

@@ -169,7 +169,8 @@ pub(crate) fn build(config: &IntercomWorkspaceConfig, now: i64) -> Data {
                 data_type: "string",
                 multiline: false,
                 order: 0,
-                required_to_create: false,
+                // Customer requests need a title to be created.
+                required_to_create: type_index == 0,
                 default: true,
             },
             TypeAttribute {

@@ -267,17 +267,13 @@ async fn create_ticket(ctx: Ctx, caller: Caller, body: Bytes) -> Answer {
         .cloned()
         .ok_or_else(|| IntercomError::invalid("ticket_type_id is invalid"))?;
     let attributes = attributes(&data, type_id, body.get("ticket_attributes"))?;
-    for attribute in ticket_type
+    let missing = ticket_type
         .attributes
         .iter()
         .filter(|a| a.required_to_create)
-    {
-        if attributes.get(attribute.name).is_none_or(Value::is_null) {
-            return Err(IntercomError::required(format!(
-                "{} is a required attribute",
-                attribute.name
-            )));
-        }
+        .any(|a| attributes.get(a.name).is_none_or(Value::is_null));
+    if missing {
+        return Err(IntercomError::invalid("Missing required ticket attributes"));
     }
     let company_id = match body.get("company_id").and_then(text_id) {
         Some(company) => Some(

@@ -29,6 +29,7 @@ async fn me_is_the_tokens_admin_with_the_app() {
     assert_eq!(me["email"], h.creds.admin_email.as_str());
     assert_strings(&me, &["id", "name", "email"]);
     assert_eq!(me["email_verified"], true);
+    assert_eq!(me["avatar"]["type"], "avatar");
     let app = &me["app"];
     assert_eq!(app["type"], "app");
     assert_eq!(app["id_code"], h.creds.workspace_id.as_str());
@@ -51,6 +52,10 @@ async fn admins_and_teams() {
         assert_strings(a, &["id", "name", "email"]);
         assert!(a["team_ids"].is_array() && a["has_inbox_seat"].is_boolean());
         assert!(a["away_mode_enabled"].is_boolean());
+        assert!(
+            a["avatar"].is_null() || a["avatar"].is_string(),
+            "a URI in `admin`"
+        );
     }
     let one = h
         .get_json(&format!("/admins/{}", list[1]["id"].as_str().unwrap()))
@@ -233,6 +238,13 @@ async fn ticket_states_and_types() {
         .map(|a| a["name"].as_str().unwrap())
         .collect();
     assert!(names.contains(&"_default_title_") && names.contains(&"_default_description_"));
+    let title = &customer["ticket_type_attributes"]["data"][0];
+    assert_eq!(title["name"], "_default_title_");
+    assert_eq!(title["required_to_create"], true);
+    assert!(
+        title["ticket_type_id"].is_i64(),
+        "an integer in the attribute"
+    );
     assert_eq!(
         customer["ticket_states"]["data"].as_array().unwrap().len(),
         4
@@ -301,7 +313,15 @@ async fn conversations_list_and_show_with_parts() {
     assert_eq!(c["source"]["type"], "conversation");
     assert!(["open", "closed", "snoozed"].contains(&c["state"].as_str().unwrap()));
     assert!(["none", "low", "medium", "high", "urgent"].contains(&c["priority"].as_str().unwrap()));
-    assert_ints(c, &["created_at", "updated_at"]);
+    assert_ints(
+        c,
+        &[
+            "created_at",
+            "updated_at",
+            "admin_assignee_id",
+            "team_assignee_id",
+        ],
+    );
     let id = c["id"].as_str().unwrap();
     let full = h.get_json(&format!("/conversations/{id}")).await;
     assert_eq!(full["conversation_parts"]["type"], "conversation_part.list");

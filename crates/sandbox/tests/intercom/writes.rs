@@ -49,7 +49,8 @@ async fn create_a_ticket_for_a_contact() {
         .post_json(
             "/tickets",
             &json!({"ticket_type_id": h.creds.ticket_type_id.parse::<u64>().unwrap(),
-                    "contacts": [{"email": "new.person@example.org"}]}),
+                    "contacts": [{"email": "new.person@example.org"}],
+                    "ticket_attributes": {"_default_title_": "Hello"}}),
         )
         .await;
     let contact = by_email["contacts"]["contacts"][0]["id"].as_str().unwrap();
@@ -80,7 +81,11 @@ async fn create_refuses_invalid_input_with_intercoms_codes() {
     )
     .await;
     assert_error(
-        post(json!({"ticket_type_id": h.creds.ticket_type_id, "contacts": [{"id": "nope"}]})).await,
+        post(
+            json!({"ticket_type_id": h.creds.ticket_type_id, "contacts": [{"id": "nope"}],
+                "ticket_attributes": {"_default_title_": "t"}}),
+        )
+        .await,
         400,
         "data_invalid",
     )
@@ -91,6 +96,13 @@ async fn create_refuses_invalid_input_with_intercoms_codes() {
         "parameter_not_found",
     )
     .await;
+    let untitled =
+        post(json!({"ticket_type_id": h.creds.ticket_type_id, "contacts": contacts})).await;
+    let body = assert_error(untitled, 400, "parameter_invalid").await;
+    assert_eq!(
+        body["errors"][0]["message"],
+        "Missing required ticket attributes"
+    );
     assert_error(
         post(
             json!({"ticket_type_id": h.creds.ticket_type_id, "contacts": contacts,
