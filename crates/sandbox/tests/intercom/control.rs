@@ -152,3 +152,38 @@ async fn the_same_seed_gives_the_same_workspace() {
     );
     assert!(a.server.summary().contains("Intercom workspace \"acme\""));
 }
+
+#[tokio::test]
+async fn injected_faults_look_like_intercoms_errors() {
+    let h = start().await;
+    let sandbox = h.server.sandbox();
+    sandbox
+        .set_intercom_faults(
+            "acme",
+            deskgate_sandbox::FaultConfig {
+                rate_limit_next_without_retry_after: 1,
+                truncate_next: 1,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert_error(h.get("/me").await, 429, "rate_limit_exceeded").await;
+    let cut = h.get("/me").await;
+    assert_eq!(cut.status(), 200);
+    assert!(cut.json::<Value>().await.is_err(), "the body was cut short");
+    assert_eq!(h.get("/me").await.status(), 200);
+    let counters = h.counters();
+    assert_eq!(counters.rate_limited, 1);
+    assert_eq!(counters.injected_errors, 1);
+    assert!(
+        sandbox
+            .set_intercom_faults(
+                "acme",
+                deskgate_sandbox::FaultConfig {
+                    error_rate: 2.0,
+                    ..Default::default()
+                }
+            )
+            .is_err()
+    );
+}

@@ -112,3 +112,80 @@ async fn an_open_walk_never_skips_and_repeats_only_tickets_that_changed_after_be
         }
     }
 }
+
+#[tokio::test]
+async fn a_bounded_walk_stays_exact_while_another_client_writes_concurrently() {
+    let h = start_with(roomy("acme", 5_000)).await;
+    let start = h.clock.now().timestamp();
+    h.clock.advance(Duration::seconds(1));
+    let (stop_tx, mut stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let (first_tx, first_rx) = tokio::sync::oneshot::channel::<()>();
+    let writer = {
+        let http = h.http.clone();
+        let base = h.base();
+        let token = h.token();
+        tokio::spawn(async move {
+            let mut first = Some(first_tx);
+            let mut touched = BTreeSet::new();
+            let mut n = 0u64;
+            loop {
+                if stop_rx.try_recv().is_ok() {
+                    return touched;
+                }
+                let id = 700_000 + (n * 7_919) % 5_000;
+                let response = http
+                    .put(format!("{base}/tickets/{id}"))
+                    .bearer_auth(&token)
+                    .json(&json!({"open": n.is_multiple_of(2)}))
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(response.status(), 200);
+                touched.insert(id.to_string());
+                if let Some(first) = first.take() {
+                    let _ = first.send(());
+                }
+                n += 1;
+            }
+        })
+    };
+    // The walk starts once the writer is under way.
+    first_rx.await.unwrap();
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    let query = json!({"operator": "AND", "value": [
+        {"field": "updated_at", "operator": ">", "value": 0},
+        {"field": "updated_at", "operator": "<", "value": start},
+    ]});
+    let mut cursor: Option<String> = None;
+    loop {
+        let mut pagination = json!({"per_page": 150});
+        if let Some(c) = &cursor {
+            pagination["starting_after"] = json!(c);
+        }
+        let page = h
+            .post_json(
+                "/tickets/search",
+                &json!({"query": query, "pagination": pagination}),
+            )
+            .await;
+        for t in page["tickets"].as_array().unwrap() {
+            *seen
+                .entry(t["id"].as_str().unwrap().to_owned())
+                .or_default() += 1;
+        }
+        match page["pages"]["next"]["starting_after"].as_str() {
+            Some(c) => cursor = Some(c.to_owned()),
+            None => break,
+        }
+    }
+    stop_tx.send(()).unwrap();
+    let touched = writer.await.unwrap();
+    assert!(!touched.is_empty(), "the writer ran during the walk");
+    assert!(seen.values().all(|n| *n == 1), "no ticket served twice");
+    for i in 0..5_000u64 {
+        let id = (700_000 + i).to_string();
+        if !touched.contains(&id) {
+            assert_eq!(seen.get(&id), Some(&1), "untouched ticket {id} served");
+        }
+    }
+}
