@@ -115,3 +115,22 @@ impl<T> Page<T> {
         pages
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::{decode, encode};
+
+    proptest! {
+        #[test]
+        fn a_cursor_decodes_to_the_key_it_encodes(sort in 0i64..(1 << 40), id in any::<u64>()) {
+            prop_assert_eq!(decode(&encode((sort, id))).ok(), Some((sort, id)));
+        }
+
+        #[test]
+        fn any_text_decodes_or_is_refused_without_panicking(text in ".{0,64}") {
+            let _ = decode(&text);
+        }
+    }
+}

@@ -301,3 +301,59 @@ impl SearchRequest {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    use super::{FieldValue, Kind, Query};
+
+    fn kinds(field: &str) -> Option<Kind> {
+        match field {
+            "n" => Some(Kind::Date),
+            "s" => Some(Kind::Text),
+            "b" => Some(Kind::Boolean),
+            "l" => Some(Kind::List),
+            _ => None,
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn greater_and_lower_are_inclusive(a in any::<i32>(), b in any::<i32>()) {
+            let value = |_: &str| FieldValue::Number(i64::from(a));
+            for (op, expected) in [(">", a >= b), (">=", a >= b), ("<", a <= b), ("<=", a <= b), ("=", a == b), ("!=", a != b)] {
+                let q = Query::parse(&json!({"field": "n", "operator": op, "value": b}), &kinds).unwrap();
+                prop_assert_eq!(q.matches(&value), expected, "{} {} {}", a, op, b);
+            }
+        }
+
+        #[test]
+        fn text_operators_ignore_case(hay in "[a-zA-Z ]{0,12}", needle in "[a-zA-Z]{0,4}") {
+            let value = |_: &str| FieldValue::Text(hay.clone());
+            let (h, n) = (hay.to_lowercase(), needle.to_lowercase());
+            for (op, expected) in [("~", h.contains(&n)), ("!~", !h.contains(&n)), ("^", h.starts_with(&n)), ("$", h.ends_with(&n))] {
+                let q = Query::parse(&json!({"field": "s", "operator": op, "value": needle}), &kinds).unwrap();
+                prop_assert_eq!(q.matches(&value), expected);
+            }
+        }
+
+        #[test]
+        fn arbitrary_filters_parse_or_are_refused_without_panicking(
+            field in "[nsblx]",
+            op in prop::sample::select(vec!["=", "!=", "IN", "NIN", ">", "<", ">=", "<=", "~", "!~", "^", "$", "AND", "OR", "?"]),
+            value in prop_oneof![
+                any::<i64>().prop_map(|v| json!(v)),
+                "[a-z0-9]{0,5}".prop_map(|v| json!(v)),
+                any::<bool>().prop_map(|v| json!(v)),
+                prop::collection::vec(any::<i32>(), 0..3).prop_map(|v| json!(v)),
+            ],
+        ) {
+            let query = json!({"field": field, "operator": op, "value": value});
+            if let Ok(q) = Query::parse(&query, &kinds) {
+                let _ = q.matches(&|_| FieldValue::Absent);
+            }
+        }
+    }
+}
