@@ -106,6 +106,16 @@ async fn a_token_only_works_on_its_regions_host() {
             .status(),
         200
     );
+    // `.localhost` stands in for `.io`, with or without a port.
+    let eu_token = eu.access_token.expose_secret().to_owned();
+    let local_eu = by_host("api.eu.intercom.localhost", eu_token)
+        .await
+        .unwrap();
+    assert_eq!(local_eu.status(), 200);
+    let local_us = by_host("api.intercom.localhost:8081", h.token())
+        .await
+        .unwrap();
+    assert_eq!(local_us.status(), 200);
 }
 
 #[tokio::test]

@@ -173,6 +173,23 @@ async fn groups_combine_with_and_and_or() {
         found,
         BTreeSet::from(["700001".to_owned(), "700002".to_owned()])
     );
+
+    // `ticket_attribute.{id}` reads the attribute of the ticket's type with that id.
+    let ticket = h.get_json("/tickets/700003").await;
+    let title = ticket["ticket_attributes"]["_default_title_"]
+        .as_str()
+        .unwrap();
+    let attribute = ticket["ticket_type"]["ticket_type_attributes"]["data"][0]["id"]
+        .as_str()
+        .unwrap();
+    let field = format!("ticket_attribute.{attribute}");
+    let found = h.search_all(filter(&field, "=", json!(title)), 150).await;
+    assert!(ids(&found).contains("700003"));
+    assert!(
+        found
+            .iter()
+            .all(|t| t["ticket_attributes"]["_default_title_"] == title)
+    );
 }
 
 #[tokio::test]
