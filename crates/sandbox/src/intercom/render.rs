@@ -272,14 +272,14 @@ pub(crate) fn ticket(t: &Ticket, data: &Data, workspace_id: &str) -> Value {
         })
         .collect();
     let parts: Vec<Value> = t.parts.iter().map(|p| ticket_part(data, p)).collect();
-    let state = data.state(t.state_id);
+    let ticket_state = data.state(t.state_id).map(state);
     json!({
         "type": "ticket",
         "id": t.id.to_string(),
         "ticket_id": t.number.to_string(),
         "category": data.ticket_type(t.type_id).map(|ty| ty.category.as_str()),
         "ticket_attributes": t.attributes,
-        "ticket_state": state.map(super::render::state),
+        "ticket_state": ticket_state,
         "ticket_type": data.ticket_type(t.type_id).map(|ty| ticket_type(ty, data, workspace_id)),
         "contacts": {"type": "contact.list", "contacts": contacts},
         "admin_assignee_id": t.admin_assignee_id,

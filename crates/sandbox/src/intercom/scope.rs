@@ -2,10 +2,7 @@
 //! not in the authorize request; a request needing one the token lacks answers 403. Every
 //! seeded token has all of them until the control API revokes some.
 
-use serde::{Deserialize, Serialize};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub(crate) enum Scope {
     ReadAdmins,
     ReadUsersCompanies,
