@@ -112,7 +112,7 @@ fn conversation_value(c: &Conversation, field: &str) -> FieldValue {
 async fn search_conversations(ctx: Ctx, body: Bytes) -> Answer {
     require(&ctx, Scope::ReadConversations)?;
     let body = Value::Object(body::object(&body)?);
-    let search = SearchRequest::parse(&body, &conversation_field)?;
+    let search = SearchRequest::parse(&body, &conversation_field, DEFAULT_PER_PAGE)?;
     let data = lock(&ctx.account.data);
     let matches = data
         .conversations_after(None)

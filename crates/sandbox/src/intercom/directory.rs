@@ -1,8 +1,13 @@
-//! The workspace's directory: `GET /me`, admins, teams, contacts (cursor pages), companies
-//! (numbered pages) and tags (including `POST /tags`, which creates or renames).
+//! The workspace's directory: `GET /me`, admins, teams, contacts (cursor pages, and
+//! `POST /contacts/search`), companies (numbered pages) and tags (including `POST /tags`,
+//! which creates or renames).
+//!
+//! Contact search matches dates by calendar day (UTC: the sandbox's workspaces are on UTC)
+//! and sorts by `sort {field, order}` on `created_at`, `updated_at` or `signed_up_at`
+//! (default `created_at` ascending), with keyset cursors like every other search.
 
 use axum::extract::Path;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use bytes::Bytes;
 use serde_json::{Value, json};
@@ -11,9 +16,10 @@ use super::body::{self, id};
 use super::context::{Caller, Ctx, require};
 use super::errors::{Answer, IntercomError};
 use super::paging::{Page, decode};
-use super::records::Tag;
+use super::records::{Contact, Tag};
 use super::render;
 use super::scope::Scope;
+use super::search::{FieldValue, Kind, SearchRequest};
 use crate::lock::lock;
 use crate::query::QueryParams;
 use crate::sandbox::Sandbox;
@@ -32,6 +38,7 @@ pub(crate) fn router() -> Router<Sandbox> {
         .route("/teams", get(list_teams))
         .route("/teams/{id}", get(show_team))
         .route("/contacts", get(list_contacts))
+        .route("/contacts/search", post(search_contacts))
         .route("/contacts/{id}", get(show_contact))
         .route("/companies", get(list_companies))
         .route("/companies/{id}", get(show_company))
@@ -57,7 +64,7 @@ async fn show_me(ctx: Ctx, caller: Caller) -> Answer {
         "created_at": ctx.account.created_at - 400 * 86_400,
         "secure": false,
         "identity_verification": false,
-        "timezone": "Europe/Dublin",
+        "timezone": "Etc/UTC",
         "region": ctx.account.config.region.label(),
     });
     Ok(Json(value))
@@ -116,6 +123,84 @@ async fn list_contacts(ctx: Ctx, q: QueryParams) -> Answer {
         after,
         per_page,
     );
+    let contacts: Vec<Value> = page
+        .items
+        .iter()
+        .map(|c| render::contact(c, &ctx.account.workspace_id))
+        .collect();
+    Ok(Json(json!({
+        "type": "list",
+        "data": contacts,
+        "total_count": page.total,
+        "pages": page.pages(),
+    })))
+}
+
+/// The searchable contact fields the sandbox's contacts have values for.
+fn contact_field(field: &str) -> Option<Kind> {
+    Some(match field {
+        "id" | "role" | "name" | "email" | "email_domain" | "external_id" | "phone" => Kind::Text,
+        "created_at" | "updated_at" | "signed_up_at" => Kind::Day,
+        "unsubscribed_from_emails" | "marked_email_as_spam" | "has_hard_bounced" => Kind::Boolean,
+        _ => return None,
+    })
+}
+
+fn contact_value(c: &Contact, field: &str) -> FieldValue {
+    let text = |s: &str| FieldValue::Text(s.to_owned());
+    match field {
+        "id" => text(&c.id),
+        "role" => text("user"),
+        "name" => text(&c.name),
+        "email" => text(&c.email),
+        "email_domain" => c
+            .email
+            .split_once('@')
+            .map_or(FieldValue::Absent, |(_, d)| text(d)),
+        "external_id" => c.external_id.as_deref().map_or(FieldValue::Absent, text),
+        "created_at" | "signed_up_at" => FieldValue::Number(c.created_at),
+        "updated_at" => FieldValue::Number(c.updated_at),
+        "unsubscribed_from_emails" | "marked_email_as_spam" | "has_hard_bounced" => {
+            FieldValue::Boolean(false)
+        }
+        _ => FieldValue::Absent,
+    }
+}
+
+async fn search_contacts(ctx: Ctx, body: Bytes) -> Answer {
+    require(&ctx, Scope::ReadUsersCompanies)?;
+    let body = Value::Object(body::object(&body)?);
+    let search = SearchRequest::parse(&body, &contact_field, CONTACTS_PER_PAGE)?;
+    let (field, ascending) = search
+        .sort
+        .clone()
+        .unwrap_or_else(|| ("created_at".to_owned(), true));
+    if !matches!(field.as_str(), "created_at" | "updated_at" | "signed_up_at") {
+        return Err(IntercomError::invalid(format!("Cannot sort by {field}")));
+    }
+    let data = lock(&ctx.account.data);
+    // Keys ascend in the requested order, so one keyset walk serves both directions.
+    let mut matches: Vec<_> = data
+        .contacts
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| search.query.matches(&|f| contact_value(c, f)))
+        .map(|(i, c)| {
+            let v = if field == "updated_at" {
+                c.updated_at
+            } else {
+                c.created_at
+            };
+            let key = if ascending {
+                (v, i as u64)
+            } else {
+                (-v, u64::MAX - i as u64)
+            };
+            (key, c)
+        })
+        .collect();
+    matches.sort_by_key(|(key, _)| *key);
+    let page = Page::collect(matches.into_iter(), search.starting_after, search.per_page);
     let contacts: Vec<Value> = page
         .items
         .iter()

@@ -11,11 +11,16 @@
 //! strictness. String comparisons by `~ !~ ^ $` ignore case; `=` is exact. On a list field
 //! (`contact_ids`, `teammate_ids`) `=` means "contains" and `!=` "does not contain".
 //!
+//! Contact search matches dates by calendar day instead ([`Kind::Day`]), as its spec text
+//! says.
+//!
 //! Every query error answers 400 `parameter_invalid` (the spec shows no example of one).
 
 use serde_json::Value;
 
 use super::errors::IntercomError;
+
+const DAY: i64 = 86_400;
 
 /// At most this many levels of groups.
 pub(crate) const MAX_NESTING: usize = 2;
@@ -27,6 +32,10 @@ pub(crate) const MAX_GROUP: usize = 15;
 pub(crate) enum Kind {
     /// UNIX seconds (an integer).
     Date,
+    /// UNIX seconds matched by calendar day in the workspace's time zone (UTC in the
+    /// sandbox), as contact search does: `=` matches the whole day, `>` from the start of
+    /// the next day, `<` before the start of the day; no other operator.
+    Day,
     Text,
     Boolean,
     /// A list of ids; a filter matches by membership.
@@ -51,6 +60,8 @@ pub(crate) enum Op {
     Nin,
     Gt,
     Lt,
+    Ge,
+    Le,
     Contains,
     NotContains,
     StartsWith,
@@ -60,6 +71,8 @@ pub(crate) enum Op {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Operand {
     Number(i64),
+    /// The start of a UTC day, for [`Kind::Day`] fields.
+    Day(i64),
     Text(String),
     Boolean(bool),
     Many(Vec<Operand>),
@@ -85,7 +98,7 @@ fn invalid(message: impl Into<String>) -> IntercomError {
 fn operand(kind: Kind, value: &Value, field: &str) -> Result<Operand, IntercomError> {
     let wrong = || invalid(format!("The value for {field} is not of the expected type"));
     match kind {
-        Kind::Date => value
+        Kind::Date | Kind::Day => value
             .as_i64()
             .or_else(|| value.as_f64().map(|f| f as i64))
             .or_else(|| value.as_str().and_then(|s| s.trim().parse().ok()))
@@ -114,8 +127,10 @@ fn parse_op(text: &str) -> Option<Op> {
         "!=" => Op::Ne,
         "IN" => Op::In,
         "NIN" => Op::Nin,
-        ">" | ">=" => Op::Gt,
-        "<" | "<=" => Op::Lt,
+        ">" => Op::Gt,
+        "<" => Op::Lt,
+        ">=" => Op::Ge,
+        "<=" => Op::Le,
         "~" => Op::Contains,
         "!~" => Op::NotContains,
         "^" => Op::StartsWith,
@@ -191,8 +206,10 @@ impl Query {
         let op =
             parse_op(operator).ok_or_else(|| invalid(format!("{operator} is not an operator")))?;
         let allowed = match op {
-            Op::Eq | Op::Ne | Op::In | Op::Nin => true,
-            Op::Gt | Op::Lt => matches!(kind, Kind::Date),
+            Op::Eq => true,
+            Op::Gt | Op::Lt => matches!(kind, Kind::Date | Kind::Day),
+            Op::Ne | Op::In | Op::Nin => kind != Kind::Day,
+            Op::Ge | Op::Le => kind == Kind::Date,
             Op::Contains | Op::NotContains | Op::StartsWith | Op::EndsWith => kind == Kind::Text,
         };
         if !allowed {
@@ -214,6 +231,10 @@ impl Query {
         } else {
             operand(kind, value, field)?
         };
+        let operand = match (kind, operand) {
+            (Kind::Day, Operand::Number(n)) => Operand::Day(n.div_euclid(DAY) * DAY),
+            (_, operand) => operand,
+        };
         Ok(Self::Filter {
             field: field.to_owned(),
             op,
@@ -234,6 +255,7 @@ impl Query {
 fn equals(value: &FieldValue, operand: &Operand) -> bool {
     match (value, operand) {
         (FieldValue::Number(a), Operand::Number(b)) => a == b,
+        (FieldValue::Number(a), Operand::Day(start)) => (*start..start + DAY).contains(a),
         (FieldValue::Text(a), Operand::Text(b)) => a == b,
         (FieldValue::Boolean(a), Operand::Boolean(b)) => a == b,
         (FieldValue::List(items), Operand::Text(b)) => items.iter().any(|a| a == b),
@@ -250,6 +272,10 @@ fn test(value: &FieldValue, op: Op, operand: &Operand) -> bool {
         (FieldValue::Number(a), Operand::Number(b)) => f(*a, *b),
         _ => false,
     };
+    let day = |f: &dyn Fn(i64, i64) -> bool| match (value, operand) {
+        (FieldValue::Number(a), Operand::Day(start)) => Some(f(*a, *start)),
+        _ => None,
+    };
     let any = || match operand {
         Operand::Many(items) => items.iter().any(|o| equals(value, o)),
         _ => false,
@@ -259,8 +285,10 @@ fn test(value: &FieldValue, op: Op, operand: &Operand) -> bool {
         Op::Ne => !equals(value, operand),
         Op::In => any(),
         Op::Nin => !any(),
-        Op::Gt => number(&|a, b| a >= b),
-        Op::Lt => number(&|a, b| a <= b),
+        Op::Gt => day(&|a, start| a >= start + DAY).unwrap_or_else(|| number(&|a, b| a >= b)),
+        Op::Lt => day(&|a, start| a < start).unwrap_or_else(|| number(&|a, b| a <= b)),
+        Op::Ge => number(&|a, b| a >= b),
+        Op::Le => number(&|a, b| a <= b),
         Op::Contains => text(&|a, b| a.contains(b)),
         Op::NotContains => !text(&|a, b| a.contains(b)),
         Op::StartsWith => text(&|a, b| a.starts_with(b)),
@@ -272,23 +300,26 @@ fn test(value: &FieldValue, op: Op, operand: &Operand) -> bool {
 pub(crate) struct SearchRequest {
     pub(crate) query: Query,
     pub(crate) per_page: usize,
+    /// `sort {field, order}`, when sent (contact search).
+    pub(crate) sort: Option<(String, bool)>,
     pub(crate) starting_after: Option<super::paging::Key>,
 }
 
 impl SearchRequest {
+    /// Parses a search body whose page size defaults to `default_per_page`.
     pub(crate) fn parse(
         body: &Value,
         kind_of: &dyn Fn(&str) -> Option<Kind>,
+        default_per_page: usize,
     ) -> Result<Self, IntercomError> {
+        let sort = body.get("sort").map(parse_sort).transpose()?;
         let query = body
             .get("query")
             .ok_or_else(|| IntercomError::required("query is required"))?;
         let query = Query::parse(query, kind_of)?;
         let pagination = body.get("pagination");
-        let per_page = super::paging::per_page(
-            pagination.and_then(|p| p.get("per_page")),
-            super::paging::DEFAULT_PER_PAGE,
-        )?;
+        let per_page =
+            super::paging::per_page(pagination.and_then(|p| p.get("per_page")), default_per_page)?;
         let starting_after = pagination
             .and_then(|p| p.get("starting_after"))
             .and_then(Value::as_str)
@@ -297,9 +328,34 @@ impl SearchRequest {
         Ok(Self {
             query,
             per_page,
+            sort,
             starting_after,
         })
     }
+}
+
+/// `{"field", "order": "ascending"|"descending"}`: the field and whether ascending.
+fn parse_sort(sort: &Value) -> Result<(String, bool), IntercomError> {
+    let field = sort
+        .get("field")
+        .and_then(Value::as_str)
+        .ok_or_else(|| invalid("sort needs a field"))?;
+    let ascending = match sort
+        .get("order")
+        .and_then(Value::as_str)
+        .unwrap_or("ascending")
+    {
+        "ascending" => true,
+        "descending" => false,
+        other => {
+            return Err(IntercomError::new(
+                http::StatusCode::BAD_REQUEST,
+                "invalid_sort_order",
+                format!("Invalid sort order '{other}'. Must be one of: ascending, descending"),
+            ));
+        }
+    };
+    Ok((field.to_owned(), ascending))
 }
 
 #[cfg(test)]

@@ -94,7 +94,7 @@ pub(crate) fn build(config: &IntercomWorkspaceConfig, now: i64) -> Data {
     let company_count = 8;
     let companies: Vec<Company> = (0..company_count)
         .map(|i| {
-            let created_at = now - SPAN - DAY * (40 - i as i64);
+            let created_at = now - SPAN - DAY * (70 - i as i64);
             Company {
                 id: object_id(created_at, splitmix(h0 ^ (0xc0_0000 + i))),
                 company_id: format!("company-{}", i + 1),
@@ -109,7 +109,8 @@ pub(crate) fn build(config: &IntercomWorkspaceConfig, now: i64) -> Data {
     let contacts: Vec<Contact> = (0..contact_count)
         .map(|i| {
             let h = splitmix(h0 ^ (0xc7_0000_0000 + i));
-            let created_at = now - SPAN - DAY + (i as i64) * (DAY / contact_count as i64);
+            // Over the 60 days before the first ticket.
+            let created_at = now - SPAN - 60 * DAY + (i as i64) * (60 * DAY / contact_count as i64);
             let name = words::person(h);
             let local = name.to_ascii_lowercase().replace(' ', ".");
             Contact {
@@ -123,6 +124,14 @@ pub(crate) fn build(config: &IntercomWorkspaceConfig, now: i64) -> Data {
             }
         })
         .collect();
+
+    let mut companies = companies;
+    for company in &mut companies {
+        company.user_count = contacts
+            .iter()
+            .filter(|c| c.company_ids.contains(&company.id))
+            .count() as u64;
+    }
 
     let tags: BTreeMap<u64, Tag> = TAGS
         .iter()

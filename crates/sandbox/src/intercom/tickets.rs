@@ -16,7 +16,7 @@ use super::body::{self, id, text_id};
 use super::context::{Caller, Ctx, require};
 use super::data::Data;
 use super::errors::{Answer, IntercomError};
-use super::paging::Page;
+use super::paging::{DEFAULT_PER_PAGE, Page};
 use super::records::{Author, Category, Contact, Part, Ticket, TypeCategory};
 use super::render;
 use super::scope::Scope;
@@ -137,7 +137,7 @@ fn ticket_value(t: &Ticket, data: &Data, field: &str) -> FieldValue {
 async fn search_tickets(ctx: Ctx, body: Bytes) -> Answer {
     require(&ctx, Scope::ReadTickets)?;
     let body = Value::Object(body::object(&body)?);
-    let search = SearchRequest::parse(&body, &ticket_field)?;
+    let search = SearchRequest::parse(&body, &ticket_field, DEFAULT_PER_PAGE)?;
     let data = lock(&ctx.account.data);
     let matches = data
         .tickets_after(None)

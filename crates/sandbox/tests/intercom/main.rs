@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod auth;
+mod contacts;
 mod control;
 mod limits;
 mod oauth;
