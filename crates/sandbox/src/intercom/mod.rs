@@ -4,6 +4,7 @@
 
 mod body;
 mod consent;
+mod contacts;
 mod context;
 mod conversations;
 pub(crate) mod counters;

@@ -5,13 +5,14 @@ use axum::Router;
 use axum::response::IntoResponse;
 
 use super::errors::IntercomError;
-use super::{conversations, directory, entry, oauth, ticket_parts, tickets};
+use super::{contacts, conversations, directory, entry, oauth, ticket_parts, tickets};
 use crate::sandbox::Sandbox;
 
 /// Every Intercom route, behind host and workspace resolution, faults and the rate window.
 pub(crate) fn service(sandbox: Sandbox) -> Router {
     let routes = Router::new()
         .merge(directory::router())
+        .merge(contacts::router())
         .merge(tickets::router())
         .merge(ticket_parts::router())
         .merge(conversations::router())
