@@ -23,6 +23,7 @@ pub(crate) mod scope;
 mod search;
 mod seed;
 mod ticket_parts;
+mod ticket_search;
 mod tickets;
 mod tokens;
 pub(crate) mod workspace;

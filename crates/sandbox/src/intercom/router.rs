@@ -5,7 +5,9 @@ use axum::Router;
 use axum::response::IntoResponse;
 
 use super::errors::IntercomError;
-use super::{contacts, conversations, directory, entry, oauth, ticket_parts, tickets};
+use super::{
+    contacts, conversations, directory, entry, oauth, ticket_parts, ticket_search, tickets,
+};
 use crate::sandbox::Sandbox;
 
 /// Every Intercom route, behind host and workspace resolution, faults and the rate window.
@@ -14,6 +16,7 @@ pub(crate) fn service(sandbox: Sandbox) -> Router {
         .merge(directory::router())
         .merge(contacts::router())
         .merge(tickets::router())
+        .merge(ticket_search::router())
         .merge(ticket_parts::router())
         .merge(conversations::router())
         .merge(oauth::router())
