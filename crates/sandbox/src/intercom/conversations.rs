@@ -1,4 +1,4 @@
-//! Conversations, read-only: `GET /conversations` (cursor pages, `per_page` default 20 and
+//! Reading conversations (writes are in `conversation_parts.rs`): `GET /conversations` (cursor pages, `per_page` default 20 and
 //! at most 150), `GET /conversations/{id}` (with `conversation_parts`) and
 //! `POST /conversations/search`. Listings and searches come in `(updated_at, id)` ascending
 //! order, like ticket search.

@@ -88,7 +88,8 @@ impl Sandbox {
     }
 
     /// Takes permissions away from every token of the workspace (`read_tickets`,
-    /// `write_tickets`, `read_conversations`, `read_admins`, `read_users_companies`,
+    /// `write_tickets`, `read_conversations`, `write_conversations`, `read_admins`,
+    /// `read_users_companies`,
     /// `read_tags`, `write_tags`): calls that need one answer 403. An empty list restores
     /// them all.
     pub fn set_intercom_revoked_scopes(

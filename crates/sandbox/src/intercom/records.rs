@@ -221,6 +221,7 @@ pub(crate) struct Conversation {
     pub(crate) team_assignee_id: Option<u64>,
     /// `open`, `closed` or `snoozed`.
     pub(crate) state: &'static str,
+    pub(crate) snoozed_until: Option<i64>,
     pub(crate) read: bool,
     /// `none`, `low`, `medium`, `high` or `urgent` (2.16).
     pub(crate) priority: &'static str,

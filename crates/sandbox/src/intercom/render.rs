@@ -338,7 +338,7 @@ pub(crate) fn conversation(c: &Conversation, data: &Data, with_parts: bool) -> V
         "created_at": c.created_at,
         "updated_at": c.updated_at,
         "waiting_since": null,
-        "snoozed_until": null,
+        "snoozed_until": c.snoozed_until,
         "source": {
             "type": "conversation",
             "id": c.source.id.to_string(),

@@ -6,7 +6,8 @@ use axum::response::IntoResponse;
 
 use super::errors::IntercomError;
 use super::{
-    contacts, conversations, directory, entry, oauth, ticket_parts, ticket_search, tickets,
+    contacts, conversation_parts, conversations, directory, entry, oauth, ticket_parts,
+    ticket_search, tickets,
 };
 use crate::sandbox::Sandbox;
 
@@ -19,6 +20,7 @@ pub(crate) fn service(sandbox: Sandbox) -> Router {
         .merge(ticket_search::router())
         .merge(ticket_parts::router())
         .merge(conversations::router())
+        .merge(conversation_parts::router())
         .merge(oauth::router())
         .fallback(|| async { IntercomError::not_found("Resource Not Found").into_response() })
         .with_state(sandbox.clone());

@@ -11,10 +11,11 @@ pub(crate) enum Scope {
     ReadTickets,
     WriteTickets,
     ReadConversations,
+    WriteConversations,
 }
 
 impl Scope {
-    pub(crate) const ALL: [Self; 7] = [
+    pub(crate) const ALL: [Self; 8] = [
         Self::ReadAdmins,
         Self::ReadUsersCompanies,
         Self::ReadTags,
@@ -22,6 +23,7 @@ impl Scope {
         Self::ReadTickets,
         Self::WriteTickets,
         Self::ReadConversations,
+        Self::WriteConversations,
     ];
 
     pub(crate) fn as_str(self) -> &'static str {
@@ -33,6 +35,7 @@ impl Scope {
             Self::ReadTickets => "read_tickets",
             Self::WriteTickets => "write_tickets",
             Self::ReadConversations => "read_conversations",
+            Self::WriteConversations => "write_conversations",
         }
     }
 

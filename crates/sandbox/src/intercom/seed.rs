@@ -378,6 +378,7 @@ fn seeded_conversation(data: &mut Data, h0: u64, i: u64, n: u64, now: i64) -> Co
         admin_assignee_id: Some(admin),
         team_assignee_id: None,
         state,
+        snoozed_until: (state == "snoozed").then_some(now + DAY),
         read: h.is_multiple_of(2),
         priority: pick(
             &["none", "none", "low", "medium", "high", "urgent"],

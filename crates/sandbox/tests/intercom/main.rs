@@ -6,6 +6,7 @@
 mod auth;
 mod contacts;
 mod control;
+mod conversations;
 mod limits;
 mod oauth;
 mod search;
