@@ -140,6 +140,18 @@ impl UpstreamRequest {
         Ok(self)
     }
 
+    /// Sets a header the connector writes in its code (a pinned API version, `Accept`),
+    /// replacing any value it had. It cannot fail: a [`HeaderValue`] is valid by
+    /// construction. Credential-bearing names are still marked sensitive.
+    #[must_use]
+    pub fn fixed_header(mut self, name: HeaderName, mut value: HeaderValue) -> Self {
+        if is_credential_header(&name) {
+            value.set_sensitive(true);
+        }
+        self.headers.insert(name, value);
+        self
+    }
+
     /// A body with its content type.
     #[must_use]
     pub fn body(mut self, content_type: HeaderValue, body: impl Into<Bytes>) -> Self {
@@ -320,6 +332,7 @@ impl fmt::Debug for UpstreamRequest {
 
 #[cfg(test)]
 mod tests {
+    use http::header::ACCEPT;
     use proptest::prelude::*;
 
     use super::*;
@@ -391,6 +404,22 @@ mod tests {
         let headers = request.wire_headers().unwrap();
         assert!(headers[AUTHORIZATION].is_sensitive());
         assert!(!format!("{headers:?}").contains("canary-token-123"));
+    }
+
+    #[test]
+    fn fixed_headers_replace_earlier_values_and_credential_names_stay_sensitive() {
+        let request = UpstreamRequest::new(Method::GET, &origin(), "/api/v2/tickets", key())
+            .unwrap()
+            .fixed_header(ACCEPT, HeaderValue::from_static("text/plain"))
+            .fixed_header(ACCEPT, HeaderValue::from_static("application/json"))
+            .fixed_header(
+                HeaderName::from_static("x-api-key"),
+                HeaderValue::from_static("k"),
+            );
+        let headers = request.wire_headers().unwrap();
+        assert_eq!(headers.get_all(ACCEPT).iter().count(), 1);
+        assert_eq!(headers[ACCEPT], "application/json");
+        assert!(headers["x-api-key"].is_sensitive());
     }
 
     #[test]
