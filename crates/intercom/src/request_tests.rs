@@ -51,6 +51,8 @@ impl Seen {
 struct Script {
     answers: Mutex<VecDeque<(u16, Value)>>,
     seen: Mutex<Vec<Seen>>,
+    /// Rate headers sent with every answer.
+    rate: Option<(u32, u32)>,
 }
 
 impl Script {
@@ -58,6 +60,17 @@ impl Script {
         Arc::new(Self {
             answers: Mutex::new(answers.into()),
             seen: Mutex::new(Vec::new()),
+            rate: None,
+        })
+    }
+
+    /// Answers that also say `X-RateLimit-Limit: limit`, `-Remaining: remaining` and a reset
+    /// 10 seconds ahead.
+    fn with_rate(answers: Vec<(u16, Value)>, limit: u32, remaining: u32) -> Arc<Self> {
+        Arc::new(Self {
+            answers: Mutex::new(answers.into()),
+            seen: Mutex::new(Vec::new()),
+            rate: Some((limit, remaining)),
         })
     }
 
@@ -85,6 +98,12 @@ impl Transport for Script {
             .unwrap_or((500, json!({"type": "error", "message": "unscripted"})));
         let mut headers = HeaderMap::new();
         headers.insert("content-type", "application/json".parse().unwrap());
+        if let Some((limit, remaining)) = self.rate {
+            let reset = chrono::Utc::now().timestamp() + 10;
+            headers.insert("x-ratelimit-limit", limit.into());
+            headers.insert("x-ratelimit-remaining", remaining.into());
+            headers.insert("x-ratelimit-reset", reset.into());
+        }
         Ok(TransportResponse {
             status: StatusCode::from_u16(status).unwrap(),
             headers,
@@ -733,4 +752,33 @@ async fn a_refused_code_names_the_code() {
         "{e:?}"
     );
     assert_eq!(script.seen()[0].host, "api.intercom.io");
+}
+
+#[tokio::test]
+async fn the_workspace_budget_learns_intercoms_limit_per_ten_seconds() {
+    let script = Script::with_rate(vec![(200, fixture("teams.json"))], 100, 99);
+    let upstream = upstream(&script);
+    let credentials = deskgate_connector::Credentials::new()
+        .with(deskgate_connector::CredentialField::AccessToken, TOKEN);
+    let settings = json!({"workspace_id": "wks7h2q1", "region": "us", "admin_id": "1"});
+    let stored = Stored {
+        account_label: "us",
+        mode: AuthMode::AccessToken,
+        credentials: &credentials,
+        settings: &settings,
+        token_expires_at: None,
+        connection_id: "conn-1",
+    };
+    let c = INTERCOM.connector(&upstream, &stored).unwrap();
+    c.list_teams(&PageRequest::default()).await.unwrap();
+    let key = crate::workspace_budget("wks7h2q1").unwrap();
+    let state = upstream.budget_state(&key).await.unwrap();
+    assert_eq!(state.limit, Some(100));
+    assert_eq!(state.remaining, Some(99));
+    assert_eq!(
+        state.paced_per_minute,
+        Some(540),
+        "90% of 100 per 10 s, not per minute"
+    );
+    assert_eq!(INTERCOM.connection_budget_keys("us", &settings), [key]);
 }

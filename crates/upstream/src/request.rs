@@ -36,6 +36,7 @@ pub struct UpstreamRequest {
     pub(crate) budget_key: BudgetKey,
     pub(crate) endpoint_budget: Option<BudgetKey>,
     pub(crate) cost: u32,
+    pub(crate) rate_window: Option<Duration>,
     pub(crate) connection_id: String,
     pub(crate) headers: HeaderMap,
     auth: Option<SecretAuth>,
@@ -82,6 +83,7 @@ impl UpstreamRequest {
             budget_key,
             endpoint_budget: None,
             cost: 1,
+            rate_window: None,
             connection_id: String::new(),
             headers: HeaderMap::new(),
             auth: None,
@@ -202,6 +204,15 @@ impl UpstreamRequest {
     #[must_use]
     pub fn cost(mut self, credits: u32) -> Self {
         self.cost = credits.max(1);
+        self
+    }
+
+    /// The window the vendor's rate-limit headers count over, when it is not the configured
+    /// default (a minute): Intercom's `X-RateLimit-Limit` is per 10-second window. The
+    /// account's limit is learned, and paced, over this window.
+    #[must_use]
+    pub fn rate_window(mut self, window: Duration) -> Self {
+        self.rate_window = Some(window);
         self
     }
 

@@ -7,4 +7,4 @@ mod policy;
 
 pub(crate) use check::{Checked, check};
 pub(crate) use oauth::{TOKEN_PATH, authorize_url, exchange_code};
-pub(crate) use policy::{INTERCOM_VERSION, TokenPolicy};
+pub(crate) use policy::{INTERCOM_VERSION, RATE_WINDOW, TokenPolicy};

@@ -94,7 +94,8 @@ pub(crate) async fn exchange_code(
             HeaderValue::from_static("application/x-www-form-urlencoded"),
             token_form(client_id, client_secret, code),
         )
-        .idempotent(false);
+        .idempotent(false)
+        .rate_window(super::RATE_WINDOW);
     let response = upstream
         .send(request)
         .await

@@ -3,6 +3,7 @@
 //! modes: an OAuth access token or a private app's access token.
 
 use std::fmt;
+use std::time::Duration;
 
 use deskgate_connector::CallPolicy;
 use deskgate_core::ConnectorError;
@@ -16,6 +17,10 @@ use crate::errors;
 /// The API version every call asks for. Intercom otherwise answers in the version set on
 /// the app, which the workspace's admins can change; the wire types are 2.16's.
 pub(crate) const INTERCOM_VERSION: &str = "2.16";
+
+/// Intercom counts its rate limit (`X-RateLimit-Limit`, reset at `X-RateLimit-Reset`) per
+/// 10-second window, not per minute.
+pub(crate) const RATE_WINDOW: Duration = Duration::from_secs(10);
 
 const VERSION_HEADER: HeaderName = HeaderName::from_static("intercom-version");
 
@@ -35,6 +40,7 @@ impl CallPolicy for TokenPolicy {
             .bearer_auth(self.token.clone())
             .fixed_header(VERSION_HEADER, HeaderValue::from_static(INTERCOM_VERSION))
             .fixed_header(ACCEPT, HeaderValue::from_static("application/json"))
+            .rate_window(RATE_WINDOW)
     }
 
     fn refused(&self, response: &UpstreamResponse) -> ConnectorError {
