@@ -81,6 +81,8 @@ pub(crate) async fn get_user(
     id: &UserId,
     opts: ReadOptions,
 ) -> Result<User> {
+    // `admin_id` is an integer path parameter in the 2.16 document.
+    filters::numeric_id(id.as_str())?;
     let include = opts.include_remote_data;
     c.get(ADMIN, &[id.as_str()], &move |raw| map::user(raw, include))
         .await

@@ -76,8 +76,12 @@ pub(crate) fn read(body: &[u8]) -> VendorError {
     }
 }
 
-/// The error for a non-success answer.
+/// The error for a non-success answer. A 410 (a contact merged into another) is gone for
+/// the caller: not found.
 pub(crate) fn from_response(response: &UpstreamResponse) -> ConnectorError {
+    if response.status().as_u16() == 410 {
+        return ConnectorError::NotFound;
+    }
     let said = read(response.body());
     let forbidden = forbidden_hint(&said);
     classify(VENDOR, response, said, || Hints {

@@ -459,6 +459,11 @@ async fn deleting_a_ticket_and_reading_one_use_its_api_id() {
         c.get_ticket(&"../me".into(), ReadOptions::default()).await,
         Err(ConnectorError::NotFound)
     );
+    assert_eq!(
+        c.get_user(&"abc".into(), ReadOptions::default()).await,
+        Err(ConnectorError::NotFound),
+        "admin ids are integers"
+    );
     let seen = script.seen();
     assert_eq!(seen.len(), 2, "an implausible id is never sent");
     assert_eq!(
