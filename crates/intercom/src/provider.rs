@@ -88,8 +88,8 @@ static DESCRIPTION: Description = Description {
     account_field: AccountField {
         name: "region",
         description: "Where the Intercom workspace's data is hosted: `us` (api.intercom.io), \
-                      `eu` (api.eu.intercom.io) or `au` (api.au.intercom.io). Intercom shows \
-                      it under Settings → Workspace → General; most workspaces are `us`.",
+                      `eu` (api.eu.intercom.io) or `au` (api.au.intercom.io). It is `us` \
+                      unless the workspace was set up to keep its data in Europe or Australia.",
         example: "us",
     },
     modes: MODES,

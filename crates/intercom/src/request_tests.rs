@@ -787,3 +787,56 @@ async fn the_workspace_budget_learns_intercoms_limit_per_ten_seconds() {
     );
     assert_eq!(INTERCOM.connection_budget_keys("us", &settings), [key]);
 }
+
+#[tokio::test]
+async fn both_error_shapes_become_connector_errors_with_field_errors() {
+    let script = Script::new(vec![
+        (400, fixture("error_data_invalid.json")),
+        (400, fixture("error_flat.json")),
+        (
+            404,
+            json!({"type": "error.list", "errors": [{"code": "not_found", "message": "Ticket Not Found"}]}),
+        ),
+        (
+            410,
+            json!({"type": "error.list", "errors": [{"code": "contact_merged"}]}),
+        ),
+    ]);
+    let c = connector(&script);
+    let patch = TicketPatch {
+        assignee_id: Some("42".into()),
+        ..TicketPatch::default()
+    };
+    let e = c.update_ticket(&"631".into(), &patch).await.unwrap_err();
+    let ConnectorError::Invalid { message, fields } = e else {
+        panic!("{e:?}")
+    };
+    assert_eq!(message, "Assignee not found; Ticket state id is required");
+    assert_eq!(fields.len(), 1);
+    assert_eq!(fields[0].field, "assignee_id");
+    let note = NewComment {
+        body: "x".into(),
+        html_body: None,
+        public: true,
+        author_id: None,
+        attachments: vec![],
+    };
+    let e = c.create_comment(&"631".into(), &note).await.unwrap_err();
+    assert_eq!(
+        e,
+        ConnectorError::Invalid {
+            message: "Request failed due to an internal network error".into(),
+            fields: vec![]
+        }
+    );
+    assert_eq!(
+        c.get_ticket(&"632".into(), ReadOptions::default()).await,
+        Err(ConnectorError::NotFound)
+    );
+    assert_eq!(
+        c.get_contact(&"6762f2f61bb69f9f2193bc59".into(), ReadOptions::default())
+            .await,
+        Err(ConnectorError::NotFound),
+        "a merged contact is gone"
+    );
+}
