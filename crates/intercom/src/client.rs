@@ -14,8 +14,8 @@ use deskgate_core::model::{
 };
 use deskgate_core::page::{ContactFilter, NoFilter, ReadOptions, TicketFilter, UserFilter};
 use deskgate_core::{
-    AccountIdentity, Capabilities, Connector, ConnectorError, Page, PageRequest, Provider,
-    VendorCursor,
+    AccountIdentity, Capabilities, Connector, ConnectorError, Page, PageRequest,
+    PassthroughRequest, PassthroughResponse, Provider, VendorCursor,
 };
 use deskgate_upstream::{BudgetKey, Upstream};
 use http::Method;
@@ -310,5 +310,18 @@ impl Connector for IntercomConnector {
 
     async fn change_ticket_tags(&self, id: &TicketId, change: &TagChange) -> Result<Vec<String>> {
         tags::change(self, id, change).await
+    }
+
+    /// Any REST path on the region's host (conversations included), with the connection's
+    /// token and the pinned version. The OAuth endpoints under `/auth/` are refused.
+    async fn passthrough(&self, req: PassthroughRequest) -> Result<PassthroughResponse> {
+        let path = req.path.trim_start_matches('/');
+        if path == "auth" || path.starts_with("auth/") {
+            return Err(ConnectorError::Invalid {
+                message: "passthrough does not reach intercom's oauth endpoints".into(),
+                fields: vec![],
+            });
+        }
+        self.client.passthrough(req, "/", "/{passthrough}").await
     }
 }

@@ -122,7 +122,19 @@ async fn checked_auth(
 ) -> Result<NewAuth, ProviderError> {
     let connector =
         IntercomConnector::unverified(upstream.clone(), region, token.clone()).map_err(setup)?;
-    let checked = connector.me().await.map_err(ProviderError::Vendor)?;
+    let checked = connector.me().await.map_err(|e| match e {
+        // A token for a workspace hosted elsewhere is unknown on this region's host.
+        ConnectorError::Unauthorized { hint } => {
+            ProviderError::Vendor(ConnectorError::Unauthorized {
+                hint: format!(
+                    "{hint}; a new token refused at once usually means the workspace is hosted \
+                     in another region than `{region}` ({}): check the region",
+                    region.api_host()
+                ),
+            })
+        }
+        other => ProviderError::Vendor(other),
+    })?;
     let settings = IntercomSettings {
         workspace_id: Some(checked.workspace_id),
         region: Some(region),

@@ -840,3 +840,49 @@ async fn both_error_shapes_become_connector_errors_with_field_errors() {
         "a merged contact is gone"
     );
 }
+
+#[tokio::test]
+async fn a_new_token_refused_at_once_points_at_the_region() {
+    let script = Script::new(vec![(401, fixture("error_list.json"))]);
+    let mode = INTERCOM.mode(AuthMode::AccessToken).unwrap();
+    let input = AuthInput::from_pairs(mode, &[("access_token", TOKEN)]).unwrap();
+    let e = INTERCOM
+        .connect(&upstream(&script), "eu", input)
+        .await
+        .unwrap_err();
+    let shown = e.to_string();
+    assert!(
+        shown.contains("reconnect") && shown.contains("region than `eu`"),
+        "{shown}"
+    );
+    assert_eq!(script.seen()[0].path, "/me");
+}
+
+#[tokio::test]
+async fn passthrough_reaches_rest_paths_pinned_but_not_the_oauth_endpoints() {
+    let script = Script::new(vec![(
+        200,
+        json!({"type": "conversation.list", "conversations": []}),
+    )]);
+    let c = connector(&script);
+    let request = |path: &str| deskgate_core::PassthroughRequest {
+        method: Method::GET,
+        path: path.into(),
+        query: Some("per_page=5".into()),
+        headers: HeaderMap::new(),
+        body: Bytes::new(),
+    };
+    let answer = c.passthrough(request("conversations")).await.unwrap();
+    assert_eq!(answer.status, 200);
+    for refused in ["auth/eagle/token", "/auth/eagle/token", "auth"] {
+        assert!(matches!(
+            c.passthrough(request(refused)).await,
+            Err(ConnectorError::Invalid { .. })
+        ));
+    }
+    let seen = script.seen();
+    assert_eq!(seen.len(), 1);
+    assert_eq!(seen[0].path, "/conversations");
+    assert_eq!(seen[0].query.as_deref(), Some("per_page=5"));
+    assert_pinned(&seen, "api.eu.intercom.io");
+}
