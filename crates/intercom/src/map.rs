@@ -314,4 +314,4 @@ pub(crate) fn wire_tag(raw: &Value) -> Result<WireTag, String> {
 
 #[cfg(test)]
 #[path = "map_tests.rs"]
-mod map_tests;
+pub(crate) mod map_tests;

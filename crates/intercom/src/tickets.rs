@@ -371,3 +371,161 @@ pub(crate) async fn update(
         .await?;
     map::ticket(raw, false).map_err(deskgate_connector::bad_response)
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use deskgate_core::model::Priority;
+
+    use super::*;
+    use crate::map::map_tests::fixture;
+
+    fn types() -> WireTicketTypeList {
+        serde_json::from_value(fixture("ticket_types.json")).unwrap()
+    }
+
+    fn states() -> WireStateList {
+        serde_json::from_value(fixture("ticket_states.json")).unwrap()
+    }
+
+    fn field_of(e: ConnectorError) -> String {
+        match e {
+            ConnectorError::Invalid { fields, .. } => fields[0].field.clone(),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn new_tickets_go_to_the_first_unarchived_type_of_their_category() {
+        assert_eq!(pick_ticket_type(types(), category_for(None)).unwrap(), "95");
+        assert_eq!(
+            pick_ticket_type(types(), category_for(Some(TicketType::Question))).unwrap(),
+            "95"
+        );
+        assert_eq!(
+            pick_ticket_type(types(), category_for(Some(TicketType::Problem))).unwrap(),
+            "96"
+        );
+        assert_eq!(
+            pick_ticket_type(types(), category_for(Some(TicketType::Task))).unwrap(),
+            "91"
+        );
+        let none = WireTicketTypeList { data: vec![] };
+        assert_eq!(
+            field_of(pick_ticket_type(none, "Customer").unwrap_err()),
+            "type"
+        );
+    }
+
+    #[test]
+    fn a_status_is_the_unarchived_state_of_the_tickets_type() {
+        assert_eq!(pick_state(states(), "95", "resolved").unwrap(), "8540");
+        assert_eq!(
+            pick_state(states(), "96", "waiting_on_customer").unwrap(),
+            "8541"
+        );
+        assert_eq!(
+            field_of(pick_state(states(), "95", "waiting_on_customer").unwrap_err()),
+            "status"
+        );
+        assert_eq!(category_of(TicketStatus::Closed).unwrap(), None);
+        assert_eq!(category_of(TicketStatus::New).unwrap(), Some("submitted"));
+        assert_eq!(
+            field_of(category_of(TicketStatus::OnHold).unwrap_err()),
+            "status"
+        );
+    }
+
+    #[test]
+    fn patches_refuse_what_intercom_tickets_lack() {
+        let cases = [
+            (
+                TicketPatch {
+                    priority: Some(Priority::High),
+                    ..TicketPatch::default()
+                },
+                "priority",
+            ),
+            (
+                TicketPatch {
+                    tags: Some(vec!["a".into()]),
+                    ..TicketPatch::default()
+                },
+                "tags",
+            ),
+            (
+                TicketPatch {
+                    assignee_id: Some("1".into()),
+                    team_id: Some("2".into()),
+                    ..TicketPatch::default()
+                },
+                "team_id",
+            ),
+            (TicketPatch::default(), "body"),
+            (
+                TicketPatch {
+                    assignee_id: Some("1/2".into()),
+                    ..TicketPatch::default()
+                },
+                "assignee_id",
+            ),
+        ];
+        for (patch, field) in cases {
+            assert_eq!(
+                field_of(update_body(&patch, None, Some("7")).unwrap_err()),
+                field
+            );
+        }
+        let subject = TicketPatch {
+            subject: Some("New title".into()),
+            ..TicketPatch::default()
+        };
+        assert_eq!(
+            update_body(&subject, None, Some("not-a-number")).unwrap(),
+            json!({"ticket_attributes": {"_default_title_": "New title"}})
+        );
+    }
+
+    #[test]
+    fn custom_fields_are_attributes_but_not_the_title_or_description() {
+        let mut t = new_ticket();
+        t.custom_fields = vec![deskgate_core::model::CustomField {
+            id: "floor".into(),
+            name: None,
+            value: json!(2),
+        }];
+        let body = create_body(&t, "95").unwrap();
+        assert_eq!(body["ticket_attributes"]["floor"], 2);
+        t.custom_fields[0].id = TITLE.into();
+        assert_eq!(
+            field_of(create_body(&t, "95").unwrap_err()),
+            "custom_fields"
+        );
+        t.custom_fields.clear();
+        t.status = Some(TicketStatus::Pending);
+        assert_eq!(field_of(create_body(&t, "95").unwrap_err()), "status");
+    }
+
+    fn new_ticket() -> NewTicket {
+        NewTicket {
+            subject: "s".into(),
+            description: "d".into(),
+            status: Some(TicketStatus::New),
+            priority: None,
+            ticket_type: None,
+            requester_id: Some("c1".into()),
+            assignee_id: None,
+            team_id: Some("814".into()),
+            tags: vec![],
+            due_at: None,
+            custom_fields: vec![],
+        }
+    }
+
+    #[test]
+    fn a_team_on_a_new_ticket_is_its_assignment() {
+        let body = create_body(&new_ticket(), "95").unwrap();
+        assert_eq!(body["assignment"], json!({"team_assignee_id": "814"}));
+        assert_eq!(body["contacts"], json!([{"id": "c1"}]));
+    }
+}
