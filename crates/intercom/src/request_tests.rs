@@ -872,7 +872,11 @@ async fn passthrough_reaches_rest_paths_pinned_but_not_the_oauth_endpoints() {
         headers: HeaderMap::new(),
         body: Bytes::new(),
     };
-    let answer = c.passthrough(request("conversations")).await.unwrap();
+    let mut wants_text = request("conversations");
+    wants_text
+        .headers
+        .insert("accept", "application/json; charset=utf-8".parse().unwrap());
+    let answer = c.passthrough(wants_text).await.unwrap();
     assert_eq!(answer.status, 200);
     for refused in ["auth/eagle/token", "/auth/eagle/token", "auth"] {
         assert!(matches!(
@@ -884,5 +888,11 @@ async fn passthrough_reaches_rest_paths_pinned_but_not_the_oauth_endpoints() {
     assert_eq!(seen.len(), 1);
     assert_eq!(seen[0].path, "/conversations");
     assert_eq!(seen[0].query.as_deref(), Some("per_page=5"));
-    assert_pinned(&seen, "api.eu.intercom.io");
+    let accepts: Vec<_> = seen[0].headers.get_all("accept").iter().collect();
+    assert_eq!(
+        accepts,
+        ["application/json; charset=utf-8"],
+        "the caller's accept replaces ours"
+    );
+    assert_eq!(seen[0].headers["intercom-version"], "2.16");
 }
