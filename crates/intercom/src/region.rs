@@ -14,7 +14,7 @@ pub(crate) const VENDOR: &str = "intercom";
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Region {
-    /// `api.intercom.io`, the default for workspaces created in the United States.
+    /// `api.intercom.io`: workspaces hosted in the United States (the default).
     Us,
     /// `api.eu.intercom.io`.
     Eu,
