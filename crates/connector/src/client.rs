@@ -176,8 +176,9 @@ impl VendorClient {
         if let Some(query) = req.query.as_deref() {
             request = request.raw_query(query).map_err(refused_request)?;
         }
-        if let Some(accept) = req.headers.get(ACCEPT).and_then(|v| v.to_str().ok()) {
-            request = request.header(ACCEPT, accept).map_err(refused_request)?;
+        // The caller's `Accept` replaces one the call policy may have set.
+        if let Some(accept) = req.headers.get(ACCEPT).filter(|v| v.to_str().is_ok()) {
+            request = request.fixed_header(ACCEPT, accept.clone());
         }
         if !req.body.is_empty() {
             let content_type = req

@@ -297,6 +297,18 @@ pub trait ProviderSpec: Send + Sync + fmt::Debug {
     /// per-endpoint caps), for health reports.
     fn budget_keys(&self, account_label: &str) -> Vec<BudgetKey>;
 
+    /// The rate-budget keys of one stored connection, for health reports: by default
+    /// [`ProviderSpec::budget_keys`] of its account label. A provider whose budget is named
+    /// by what the connect check found rather than by the label (Intercom's workspace id)
+    /// reads it from the connection's settings here.
+    fn connection_budget_keys(
+        &self,
+        account_label: &str,
+        _settings: &serde_json::Value,
+    ) -> Vec<BudgetKey> {
+        self.budget_keys(account_label)
+    }
+
     /// When a mode's credentials stop working for good, if they do.
     fn deprecation(&self, _mode: AuthMode) -> Option<Deprecation> {
         None

@@ -70,7 +70,8 @@ pub struct BudgetConfig {
     pub headroom: f64,
     /// Allowed burst, as a fraction of the requests allowed per window (at least 1 request).
     pub burst_fraction: f64,
-    /// The window the vendors' limit headers count over (all three count per minute).
+    /// The window the vendors' limit headers count over, unless a request names its
+    /// vendor's own (`UpstreamRequest::rate_window`; Intercom counts per 10 seconds).
     pub window_secs: u64,
     /// Longest block a `Retry-After` (or reset time) may impose; longer values are cut.
     pub max_block_secs: u64,

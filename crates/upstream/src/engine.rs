@@ -215,6 +215,7 @@ impl Upstream {
                 .budgets
                 .acquire(&request.budget_key, endpoint_budget, request.cost, admit_by)
                 .await?;
+            let permit = permit.rate_window(request.rate_window);
             record.waited += waited;
             let now = Instant::now();
             if now >= deadline {

@@ -36,6 +36,7 @@ pub struct UpstreamRequest {
     pub(crate) budget_key: BudgetKey,
     pub(crate) endpoint_budget: Option<BudgetKey>,
     pub(crate) cost: u32,
+    pub(crate) rate_window: Option<Duration>,
     pub(crate) connection_id: String,
     pub(crate) headers: HeaderMap,
     auth: Option<SecretAuth>,
@@ -82,6 +83,7 @@ impl UpstreamRequest {
             budget_key,
             endpoint_budget: None,
             cost: 1,
+            rate_window: None,
             connection_id: String::new(),
             headers: HeaderMap::new(),
             auth: None,
@@ -140,6 +142,18 @@ impl UpstreamRequest {
         Ok(self)
     }
 
+    /// Sets a header the connector writes in its code (a pinned API version, `Accept`),
+    /// replacing any value it had. It cannot fail: a [`HeaderValue`] is valid by
+    /// construction. Credential-bearing names are still marked sensitive.
+    #[must_use]
+    pub fn fixed_header(mut self, name: HeaderName, mut value: HeaderValue) -> Self {
+        if is_credential_header(&name) {
+            value.set_sensitive(true);
+        }
+        self.headers.insert(name, value);
+        self
+    }
+
     /// A body with its content type.
     #[must_use]
     pub fn body(mut self, content_type: HeaderValue, body: impl Into<Bytes>) -> Self {
@@ -190,6 +204,15 @@ impl UpstreamRequest {
     #[must_use]
     pub fn cost(mut self, credits: u32) -> Self {
         self.cost = credits.max(1);
+        self
+    }
+
+    /// The window the vendor's rate-limit headers count over, when it is not the configured
+    /// default (a minute): Intercom's `X-RateLimit-Limit` is per 10-second window. The
+    /// account's limit is learned, and paced, over this window.
+    #[must_use]
+    pub fn rate_window(mut self, window: Duration) -> Self {
+        self.rate_window = Some(window);
         self
     }
 
@@ -320,6 +343,7 @@ impl fmt::Debug for UpstreamRequest {
 
 #[cfg(test)]
 mod tests {
+    use http::header::ACCEPT;
     use proptest::prelude::*;
 
     use super::*;
@@ -391,6 +415,22 @@ mod tests {
         let headers = request.wire_headers().unwrap();
         assert!(headers[AUTHORIZATION].is_sensitive());
         assert!(!format!("{headers:?}").contains("canary-token-123"));
+    }
+
+    #[test]
+    fn fixed_headers_replace_earlier_values_and_credential_names_stay_sensitive() {
+        let request = UpstreamRequest::new(Method::GET, &origin(), "/api/v2/tickets", key())
+            .unwrap()
+            .fixed_header(ACCEPT, HeaderValue::from_static("text/plain"))
+            .fixed_header(ACCEPT, HeaderValue::from_static("application/json"))
+            .fixed_header(
+                HeaderName::from_static("x-api-key"),
+                HeaderValue::from_static("k"),
+            );
+        let headers = request.wire_headers().unwrap();
+        assert_eq!(headers.get_all(ACCEPT).iter().count(), 1);
+        assert_eq!(headers[ACCEPT], "application/json");
+        assert!(headers["x-api-key"].is_sensitive());
     }
 
     #[test]

@@ -47,7 +47,7 @@ impl App {
         let deprecation = connection.deprecation();
         let spec = registry::spec_of(&connection)?;
         let mut budgets = Vec::new();
-        for key in spec.budget_keys(&connection.account_label) {
+        for key in spec.connection_budget_keys(&connection.account_label, &connection.settings) {
             let state = self.upstream().budget_state(&key).await;
             budgets.push(BudgetHealth {
                 key: key.as_str().to_owned(),

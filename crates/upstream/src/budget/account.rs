@@ -63,6 +63,9 @@ pub(crate) struct AccountState {
     pub(crate) last_registry_sync: Option<Instant>,
     /// Endpoints only: when the requests that went through since the last 429 answered.
     went_through: VecDeque<Instant>,
+    /// The window the learned limit counts over: the vendor's, when its requests name one
+    /// (Intercom: 10 s), else the configured default.
+    window: Option<Duration>,
 }
 
 impl AccountState {
@@ -77,6 +80,7 @@ impl AccountState {
             unexplained_429s: 0,
             last_registry_sync: None,
             went_through: VecDeque::new(),
+            window: None,
         }
     }
 
@@ -161,11 +165,18 @@ impl AccountState {
         }
     }
 
-    /// Learns from a response's rate headers.
-    pub(crate) fn observe(&mut self, now: Instant, seen: &Observation, config: &BudgetConfig) {
+    /// Learns from a response's rate headers. `window` is what the limit counts over: the
+    /// vendor's own window when the request named one, else the configured default.
+    pub(crate) fn observe(
+        &mut self,
+        now: Instant,
+        seen: &Observation,
+        window: Option<Duration>,
+        config: &BudgetConfig,
+    ) {
         self.phase = Phase::Learned;
         if let Some(limit) = seen.limit.filter(|limit| *limit > 0) {
-            self.learn_limit(limit, config);
+            self.learn_limit(limit, window, config);
         }
         if seen.remaining.is_some() {
             self.remaining = seen.remaining;
@@ -177,12 +188,16 @@ impl AccountState {
         }
     }
 
-    /// Paces at `headroom` of `limit` per window, with a burst of `burst_fraction` of it.
-    fn learn_limit(&mut self, limit: u32, config: &BudgetConfig) {
+    /// Paces at `headroom` of `limit` per window (`window`, else the configured one), with a
+    /// burst of `burst_fraction` of it.
+    fn learn_limit(&mut self, limit: u32, window: Option<Duration>, config: &BudgetConfig) {
         self.limit = Some(limit);
         let per_window = f64::from(limit) * config.headroom;
         let burst = (per_window * config.burst_fraction).floor().max(1.0) as u32;
-        let window = Duration::from_secs(config.window_secs);
+        let window = window
+            .filter(|w| !w.is_zero())
+            .unwrap_or(Duration::from_secs(config.window_secs));
+        self.window = Some(window);
         match self.pacer.as_mut() {
             Some(pacer) => pacer.set_rate(per_window, window, burst),
             None => self.pacer = Some(Gcra::new(per_window, window, burst)),
@@ -231,7 +246,7 @@ impl AccountState {
         if let Ok(cap) = u32::try_from(self.went_through.len())
             && cap > 0
         {
-            self.learn_limit(cap, config);
+            self.learn_limit(cap, None, config);
         }
         self.went_through.clear();
         self.rate_limited(now, explicit, config)
@@ -276,7 +291,10 @@ impl AccountState {
     pub(crate) fn paced_per_minute(&self, config: &BudgetConfig) -> Option<u32> {
         self.pacer.as_ref()?;
         let per_window = f64::from(self.limit?) * config.headroom;
-        Some((per_window * 60.0 / config.window_secs as f64).floor() as u32)
+        let window = self
+            .window
+            .unwrap_or(Duration::from_secs(config.window_secs));
+        Some((per_window * 60.0 / window.as_secs_f64()).floor() as u32)
     }
 }
 
@@ -304,7 +322,7 @@ mod tests {
             reset_after: None,
             used: None,
         };
-        state.observe(Instant::now(), &seen, &BudgetConfig::default());
+        state.observe(Instant::now(), &seen, None, &BudgetConfig::default());
         state
     }
 
@@ -365,7 +383,7 @@ mod tests {
             reset_after: Some(secs(4)),
             used: None,
         };
-        state.observe(now, &seen, &BudgetConfig::default());
+        state.observe(now, &seen, None, &BudgetConfig::default());
         assert_eq!(
             state.admit(None, now, now + secs(10), 1),
             Ok(Admission::Blocked(now + secs(4)))
@@ -379,11 +397,36 @@ mod tests {
     }
 
     #[test]
+    fn a_limit_per_vendor_window_is_paced_over_that_window() {
+        // Intercom: 100 requests per 10-second window, paced at 90 per 10 s with a burst of 9.
+        let now = Instant::now();
+        let mut state = AccountState::new();
+        let seen = Observation {
+            limit: Some(100),
+            remaining: Some(100),
+            reset_after: Some(secs(10)),
+            used: None,
+        };
+        state.observe(now, &seen, Some(secs(10)), &BudgetConfig::default());
+        assert_eq!(state.paced_per_minute(&BudgetConfig::default()), Some(540));
+        let deadline = now + secs(60);
+        for _ in 0..9 {
+            assert_eq!(state.admit(None, now, deadline, 1), Ok(go(now, false, 1)));
+        }
+        let interval = secs(10).div_f64(90.0);
+        assert_eq!(
+            state.admit(None, now, deadline, 1),
+            Ok(go(now + interval, false, 1)),
+            "after the burst, one request per 1/90 of the vendor's window"
+        );
+    }
+
+    #[test]
     fn a_probe_answer_without_headers_leaves_the_account_unpaced() {
         let now = Instant::now();
         let mut state = AccountState::new();
         let _ = state.admit(None, now, now + secs(1), 1);
-        state.observe(now, &Observation::default(), &BudgetConfig::default());
+        state.observe(now, &Observation::default(), None, &BudgetConfig::default());
         for _ in 0..100 {
             assert_eq!(
                 state.admit(None, now, now + secs(1), 1),

@@ -43,6 +43,17 @@ pub(crate) struct Permit {
     /// Taken from the account's pacer at admission; the vendor's own count is charged
     /// against it when the answer arrives.
     reserved: u32,
+    /// The window the vendor's limit counts over, when the request named one.
+    window: Option<Duration>,
+}
+
+impl Permit {
+    /// The window the request's vendor counts its limit over (`UpstreamRequest::rate_window`).
+    #[must_use]
+    pub(crate) fn rate_window(mut self, window: Option<Duration>) -> Self {
+        self.window = window;
+        self
+    }
 }
 
 impl Drop for Permit {
@@ -147,6 +158,7 @@ impl Budgets {
                         endpoint: endpoint.clone(),
                         probe,
                         reserved,
+                        window: None,
                     };
                     if at > now {
                         sleep_until(at).await;
@@ -191,7 +203,7 @@ impl Budgets {
         let endpoint = endpoint_key.zip(permit.endpoint.clone());
         let block = {
             let mut state = permit.account.lock();
-            state.observe(now, &seen, &self.config);
+            state.observe(now, &seen, permit.window, &self.config);
             if let Some(used) = seen.used {
                 state.charge(now, used, permit.reserved);
             }

@@ -4,7 +4,7 @@
 //! |---|---|---|---|---|
 //! | Zendesk | `X-Rate-Limit` | `X-Rate-Limit-Remaining` | (`ratelimit-reset`, seconds) | none (1) |
 //! | IETF draft (Zendesk too) | `ratelimit-limit` or `RateLimit: limit=…` | `ratelimit-remaining` | `ratelimit-reset` (seconds) | none (1) |
-//! | Intercom | `X-RateLimit-Limit` | `X-RateLimit-Remaining` | `X-RateLimit-Reset` (epoch seconds) | none (1) |
+//! | Intercom | `X-RateLimit-Limit` (per 10-second window) | `X-RateLimit-Remaining` | `X-RateLimit-Reset` (epoch seconds) | none (1) |
 //! | Freshdesk (credits) | `X-Ratelimit-Total` | `X-Ratelimit-Remaining` | none | `X-Ratelimit-Used-CurrentRequest` |
 //!
 //! And on 429: `Retry-After`, in delta seconds or as an HTTP date.
@@ -17,7 +17,8 @@ use http::HeaderMap;
 /// What one response said about the account's quota.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Observation {
-    /// Requests allowed per window (a minute for all three vendors).
+    /// Requests allowed per window: a minute for Zendesk and Freshdesk, 10 seconds for
+    /// Intercom (the request names its vendor's window, `UpstreamRequest::rate_window`).
     pub(crate) limit: Option<u32>,
     pub(crate) remaining: Option<u32>,
     /// When the current window's quota refills.

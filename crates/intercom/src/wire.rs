@@ -1,0 +1,364 @@
+//! Intercom's JSON as API 2.16 sends it (`Intercom-Version: 2.16` is pinned on every call).
+//!
+//! Vendors are untrusted input: every field the 2.16 document does not mark required is
+//! optional here, lists may be `null` or absent, ids may come as strings or integers
+//! (`admin_assignee_id` is an integer in 2.16, a string in 2.12–2.14), and unknown fields are
+//! ignored. What the model cannot do without (a record's `id`, a ticket's timestamps) fails
+//! the record with a message saying which.
+
+use serde::Deserialize;
+use serde::de::{Deserializer, Error as _};
+use serde_json::{Map, Value};
+
+/// An id sent as a string or an integer. Empty strings are refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct WireId(pub(crate) String);
+
+impl<'de> Deserialize<'de> for WireId {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match Value::deserialize(d)? {
+            Value::Number(n) if n.is_u64() || n.is_i64() => Ok(Self(n.to_string())),
+            Value::String(s) if !s.trim().is_empty() => Ok(Self(s)),
+            other => Err(D::Error::custom(format!(
+                "an id must be a string or an integer, got {other}"
+            ))),
+        }
+    }
+}
+
+impl WireId {
+    /// Intercom's "nobody": `0` (or `"0"`) for an unassigned ticket.
+    pub(crate) fn assigned(self) -> Option<String> {
+        (self.0 != "0").then_some(self.0)
+    }
+}
+
+/// A list that may be `null` or absent.
+pub(crate) fn list<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Vec<T>, D::Error> {
+    Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
+}
+
+/// An optional id that may also be `null`, empty, or of a type that is not an id (then
+/// absent: an optional reference must not fail a whole record).
+fn loose_id<'de, D: Deserializer<'de>>(d: D) -> Result<Option<WireId>, D::Error> {
+    Ok(match Option::<Value>::deserialize(d)? {
+        Some(Value::Number(n)) if n.is_u64() || n.is_i64() => Some(WireId(n.to_string())),
+        Some(Value::String(s)) if !s.trim().is_empty() => Some(WireId(s)),
+        _ => None,
+    })
+}
+
+/// An optional UNIX time in seconds; anything but an integer is absent.
+fn loose_time<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    Ok(match Option::<Value>::deserialize(d)? {
+        Some(Value::Number(n)) => n.as_i64(),
+        _ => None,
+    })
+}
+
+/// `GET /me`: the admin the token acts as, and its workspace (`admin_with_app`).
+#[derive(Debug, Deserialize)]
+pub(crate) struct WireMe {
+    pub(crate) id: WireId,
+    #[serde(default)]
+    pub(crate) email: Option<String>,
+    #[serde(default)]
+    pub(crate) app: Option<WireApp>,
+}
+
+/// The workspace (`app`): `id_code` is the workspace id used everywhere else.
+#[derive(Debug, Deserialize)]
+pub(crate) struct WireApp {
+    #[serde(default)]
+    pub(crate) id_code: Option<String>,
+    #[serde(default)]
+    pub(crate) name: Option<String>,
+}
+
+/// The token endpoint's answer: `{"token", "access_token", "token_type"}`.
+#[derive(Deserialize)]
+pub(crate) struct WireToken {
+    #[serde(default)]
+    pub(crate) token: Option<String>,
+    #[serde(default)]
+    pub(crate) access_token: Option<String>,
+    #[serde(default)]
+    pub(crate) token_type: Option<String>,
+}
+
+impl std::fmt::Debug for WireToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WireToken")
+            .field("token_type", &self.token_type)
+            .finish_non_exhaustive()
+    }
+}
+
+/// `ticket_state` (an object from 2.12 on).
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct WireTicketState {
+    #[serde(default)]
+    pub(crate) category: Option<String>,
+    #[serde(default)]
+    pub(crate) internal_label: Option<String>,
+    #[serde(default)]
+    pub(crate) external_label: Option<String>,
+}
+
+/// `ticket_type`, in a ticket or in `GET /ticket_types`.
+#[derive(Debug, Deserialize)]
+pub(crate) struct WireTicketType {
+    pub(crate) id: WireId,
+    /// `Customer`, `Back-office` or `Tracker`.
+    #[serde(default)]
+    pub(crate) category: Option<String>,
+    #[serde(default)]
+    pub(crate) archived: Option<bool>,
+}
+
+/// `GET /ticket_types`.
+#[derive(Debug, Deserialize)]
+pub(crate) struct WireTicketTypeList {
+    #[serde(default, deserialize_with = "list")]
+    pub(crate) data: Vec<WireTicketType>,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct WireRef {
+    pub(crate) id: WireId,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct WireContactRefs {
+    #[serde(default, deserialize_with = "list")]
+    pub(crate) contacts: Vec<WireRef>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct WireParts {
+    #[serde(default, deserialize_with = "list")]
+    pub(crate) ticket_parts: Vec<Value>,
+}
+
+/// A ticket (`ticket`). `id` is the API id; `ticket_id` is the inbox number, shown to people
+/// but never used in a call.
+#[derive(Debug, Deserialize)]
+pub(crate) struct WireTicket {
+    pub(crate) id: WireId,
+    #[serde(default)]
+    pub(crate) category: Option<String>,
+    #[serde(default)]
+    pub(crate) ticket_attributes: Option<Map<String, Value>>,
+    #[serde(default)]
+    pub(crate) ticket_state: Option<WireTicketState>,
+    #[serde(default)]
+    pub(crate) ticket_type: Option<WireTicketType>,
+    #[serde(default)]
+    pub(crate) contacts: Option<WireContactRefs>,
+    #[serde(default, deserialize_with = "loose_id")]
+    pub(crate) admin_assignee_id: Option<WireId>,
+    #[serde(default, deserialize_with = "loose_id")]
+    pub(crate) team_assignee_id: Option<WireId>,
+    #[serde(default, deserialize_with = "loose_time")]
+    pub(crate) created_at: Option<i64>,
+    #[serde(default, deserialize_with = "loose_time")]
+    pub(crate) updated_at: Option<i64>,
+    #[serde(default)]
+    pub(crate) open: Option<bool>,
+}
+
+/// `pages` of a cursor-paged list (`cursor_pages`).
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct WirePages {
+    #[serde(default)]
+    pub(crate) next: Option<WireNext>,
+}
+
+/// `pages.next` (`starting_after_paging`).
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct WireNext {
+    #[serde(default)]
+    pub(crate) starting_after: Option<String>,
+}
+
+/// `POST /tickets/search` and `POST /contacts/search`: records stay raw until mapped (they
+/// may be filtered first, and `remote_data` is the raw record).
+#[derive(Debug, Deserialize)]
+pub(crate) struct WireSearchPage {
+    #[serde(default, alias = "tickets", deserialize_with = "list")]
+    pub(crate) data: Vec<Value>,
+    #[serde(default)]
+    pub(crate) pages: Option<WirePages>,
+}
+
+/// `GET /companies`: numbered pages.
+#[derive(Debug, Deserialize)]
+pub(crate) struct WireCompanyPage {
+    #[serde(default, deserialize_with = "list")]
+    pub(crate) data: Vec<Value>,
+    #[serde(default)]
+    pub(crate) pages: Option<WireNumberedPages>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct WireNumberedPages {
+    #[serde(default)]
+    pub(crate) page: Option<u32>,
+    #[serde(default)]
+    pub(crate) total_pages: Option<u32>,
+}
+
+/// Who wrote a ticket part (`ticket_part_author`).
+#[derive(Debug, Deserialize)]
+pub(crate) struct WireAuthor {
+    /// `admin`, `bot`, `team` or `user`.
+    #[serde(default, rename = "type")]
+    pub(crate) kind: Option<String>,
+    #[serde(default, deserialize_with = "loose_id")]
+    pub(crate) id: Option<WireId>,
+}
+
+/// A file on a part (`part_attachment`). It has no id of its own.
+#[derive(Debug, Deserialize)]
+pub(crate) struct WireAttachment {
+    #[serde(default)]
+    pub(crate) name: Option<String>,
+    #[serde(default)]
+    pub(crate) url: Option<String>,
+    #[serde(default)]
+    pub(crate) content_type: Option<String>,
+    #[serde(default)]
+    pub(crate) filesize: Option<u64>,
+}
+
+/// A ticket part (`ticket_part`) or a reply's answer (`ticket_reply`).
+#[derive(Debug, Deserialize)]
+pub(crate) struct WirePart {
+    pub(crate) id: WireId,
+    #[serde(default)]
+    pub(crate) part_type: Option<String>,
+    #[serde(default)]
+    pub(crate) body: Option<String>,
+    #[serde(default, deserialize_with = "loose_time")]
+    pub(crate) created_at: Option<i64>,
+    #[serde(default)]
+    pub(crate) author: Option<WireAuthor>,
+    #[serde(default, deserialize_with = "list")]
+    pub(crate) attachments: Vec<WireAttachment>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct WireRole {
+    #[serde(default)]
+    pub(crate) name: Option<String>,
+}
+
+/// An admin (`admin`): a teammate, deskgate's user.
+#[derive(Debug, Deserialize)]
+pub(crate) struct WireAdmin {
+    pub(crate) id: WireId,
+    #[serde(default)]
+    pub(crate) name: Option<String>,
+    #[serde(default)]
+    pub(crate) email: Option<String>,
+    #[serde(default)]
+    pub(crate) job_title: Option<String>,
+    #[serde(default)]
+    pub(crate) role: Option<WireRole>,
+    #[serde(default, deserialize_with = "list")]
+    pub(crate) team_ids: Vec<WireId>,
+}
+
+/// `GET /admins`: one list, not paged.
+#[derive(Debug, Deserialize)]
+pub(crate) struct WireAdminList {
+    #[serde(default, deserialize_with = "list")]
+    pub(crate) admins: Vec<Value>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct WireCompanyRefs {
+    #[serde(default, deserialize_with = "list")]
+    pub(crate) data: Vec<WireRef>,
+}
+
+/// A contact (`contact`): a user or a lead.
+#[derive(Debug, Deserialize)]
+pub(crate) struct WireContact {
+    pub(crate) id: WireId,
+    #[serde(default)]
+    pub(crate) name: Option<String>,
+    #[serde(default)]
+    pub(crate) email: Option<String>,
+    #[serde(default)]
+    pub(crate) phone: Option<String>,
+    #[serde(default)]
+    pub(crate) companies: Option<WireCompanyRefs>,
+}
+
+/// A company (`company`): deskgate's account.
+#[derive(Debug, Deserialize)]
+pub(crate) struct WireCompany {
+    pub(crate) id: WireId,
+    #[serde(default)]
+    pub(crate) name: Option<String>,
+    #[serde(default)]
+    pub(crate) website: Option<String>,
+}
+
+/// A team (`team`).
+#[derive(Debug, Deserialize)]
+pub(crate) struct WireTeam {
+    pub(crate) id: WireId,
+    #[serde(default)]
+    pub(crate) name: Option<String>,
+}
+
+/// `GET /teams`: one list, not paged.
+#[derive(Debug, Deserialize)]
+pub(crate) struct WireTeamList {
+    #[serde(default, deserialize_with = "list")]
+    pub(crate) teams: Vec<Value>,
+}
+
+/// A tag (`tag`, `tag_basic`).
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct WireTag {
+    pub(crate) id: WireId,
+    #[serde(default)]
+    pub(crate) name: Option<String>,
+}
+
+/// `GET /tags`: one list, not paged.
+#[derive(Debug, Deserialize)]
+pub(crate) struct WireTagList {
+    #[serde(default, deserialize_with = "list")]
+    pub(crate) data: Vec<Value>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct WireTypeRefs {
+    #[serde(default, deserialize_with = "list")]
+    pub(crate) data: Vec<WireRef>,
+}
+
+/// A ticket state with the ticket types that use it (`ticket_state_detailed`).
+#[derive(Debug, Deserialize)]
+pub(crate) struct WireStateDetailed {
+    pub(crate) id: WireId,
+    #[serde(default)]
+    pub(crate) category: Option<String>,
+    #[serde(default)]
+    pub(crate) archived: Option<bool>,
+    #[serde(default)]
+    pub(crate) ticket_types: Option<WireTypeRefs>,
+}
+
+/// `GET /ticket_states`.
+#[derive(Debug, Deserialize)]
+pub(crate) struct WireStateList {
+    #[serde(default, deserialize_with = "list")]
+    pub(crate) data: Vec<WireStateDetailed>,
+}
