@@ -31,6 +31,7 @@ fn auth_kind(vendor: Vendor) -> &'static str {
     match vendor {
         Vendor::Zendesk => "api_token",
         Vendor::Freshdesk => "api_key",
+        Vendor::Intercom => "access_token",
     }
 }
 
@@ -60,14 +61,14 @@ async fn connecting_answers_the_connection_without_secrets(vendor: Vendor, backe
     assert!(!leaks(&t, vendor, &text), "{text}");
     let v: Value = serde_json::from_str(&text).unwrap();
     assert_eq!(v["provider"], vendor.name());
-    assert_eq!(v["account_label"], "acme");
+    assert_eq!(v["account_label"], t.vendor_account_label(vendor, "acme"));
     assert_eq!(v["auth_kind"], auth_kind(vendor));
     assert_eq!(v["status"], "active");
     assert_eq!(v["external_ref"], "customer-42");
     assert!(v["token_expires_at"].is_null(), "{v}");
     let deadline = match vendor {
         Vendor::Zendesk => json!("2027-04-30"),
-        Vendor::Freshdesk => Value::Null,
+        Vendor::Freshdesk | Vendor::Intercom => Value::Null,
     };
     assert_eq!(v["deprecated_after"], deadline);
     assert!(v["created_at"].is_string() && v["id"].is_string(), "{v}");
@@ -92,10 +93,11 @@ async fn every_failed_check_answers_422_with_a_diagnosis_and_stores_nothing(
 ) {
     let (t, tenant) = spawn(vendor, backend).await;
     let mut unknown_account = t.connect_body(vendor, "acme");
-    unknown_account[vendor.account_field()] = json!("initech");
+    unknown_account[vendor.account_field()] = json!(vendor.unknown_account());
     let (wrong, forbidden) = match vendor {
         Vendor::Zendesk => ("token", "agent"),
         Vendor::Freshdesk => ("your api key", "role"),
+        Vendor::Intercom => ("reconnect", "read_tickets"),
     };
     for (name, body, expect) in [
         ("a wrong secret", t.wrong_secret_body(vendor, "acme"), wrong),
@@ -138,6 +140,7 @@ async fn input_that_cannot_name_an_account_is_refused_before_any_vendor_call(
     let secret_field = match vendor {
         Vendor::Zendesk => "token",
         Vendor::Freshdesk => "api_key",
+        Vendor::Intercom => "access_token",
     };
     let edits: Vec<(Edit, String)> = vec![
         (
@@ -229,14 +232,11 @@ async fn health_reports_identity_and_the_accounts_rate_budget(vendor: Vendor, ba
     assert_eq!(status, 200, "{v}");
     assert_eq!(v["ok"], true, "{v}");
     assert!(v["problem"].is_null(), "{v}");
-    let email = match vendor {
-        Vendor::Zendesk => t.zendesk("acme").admin_email,
-        Vendor::Freshdesk => t.freshdesk("acme").admin_email,
-    };
+    let email = t.vendor_admin_email(vendor, "acme");
     assert_eq!(v["identity"]["user_email"], email.as_str(), "{v}");
     assert_eq!(
         v["rate_budget"]["key"],
-        format!("{}:acme", vendor.name()),
+        t.vendor_budget_key(vendor, "acme"),
         "{v}"
     );
     assert!(v["rate_budget"]["limit"].as_u64().unwrap() > 0, "{v}");
@@ -247,7 +247,7 @@ async fn health_reports_identity_and_the_accounts_rate_budget(vendor: Vendor, ba
         .map(|b| b["key"].as_str().unwrap())
         .collect();
     match vendor {
-        Vendor::Zendesk => assert!(endpoints.is_empty(), "{v}"),
+        Vendor::Zendesk | Vendor::Intercom => assert!(endpoints.is_empty(), "{v}"),
         Vendor::Freshdesk => assert!(endpoints.contains(&"freshdesk:acme/tickets_list"), "{v}"),
     }
     assert!(!leaks(&t, vendor, &v.to_string()), "{v}");
@@ -284,7 +284,7 @@ async fn new_credentials_bring_a_connection_back_under_its_id(vendor: Vendor, ba
     // token access stays off), Freshdesk's key as it is since the reset.
     let working = match vendor {
         Vendor::Zendesk => t.client_credentials_body("acme"),
-        Vendor::Freshdesk => t.connect_body(vendor, "acme"),
+        Vendor::Freshdesk | Vendor::Intercom => t.connect_body(vendor, "acme"),
     };
     let (status, v) = put(json!({"auth": working["auth"]})).await;
     assert_eq!(status, 200, "{v}");

@@ -31,7 +31,7 @@ async fn every_connection_route_hides_another_tenants_connection(vendor: Vendor,
     let id = match vendor {
         // An expiring token: the path that could renew it must not be reachable either.
         Vendor::Zendesk => t.connect_client_credentials(&a.key, "acme").await,
-        Vendor::Freshdesk => t.connect_vendor(vendor, &a.key, "acme").await,
+        Vendor::Freshdesk | Vendor::Intercom => t.connect_vendor(vendor, &a.key, "acme").await,
     };
     let doc: Value = t
         .http

@@ -86,6 +86,14 @@ impl Fixture {
                     customer: c.contact_email,
                 }
             }
+            Vendor::Intercom => {
+                let c = self.t.intercom("acme");
+                People {
+                    agent: c.admin_email.clone(),
+                    admin: c.admin_email,
+                    customer: c.contact_email,
+                }
+            }
         }
     }
 
@@ -131,12 +139,24 @@ async fn tickets_are_listed_read_created_updated_and_deleted(vendor: Vendor, bac
 
     let mut new_ticket = json!({"subject": "Printer on fire", "description": "It is very colorful.",
                                 "priority": "high", "tags": ["fire", "printer"]});
-    // Freshdesk needs a requester and is refused without one before anything is sent;
-    // Zendesk makes the caller the requester.
-    let requester = match vendor {
-        Vendor::Zendesk => None,
-        Vendor::Freshdesk => Some(f.t.freshdesk("acme").contact_id.to_string()),
-    };
+    // Intercom tickets have no priority and no tags on create: refused, naming the field,
+    // before anything is sent.
+    if vendor == Vendor::Intercom {
+        let before = f.vendor_requests();
+        let res =
+            f.t.post(&f.path("/tickets"), &f.tenant.key)
+                .json(&new_ticket)
+                .send()
+                .await
+                .unwrap();
+        let (status, p) = read(res).await;
+        assert_eq!(status, 422, "{p}");
+        assert_eq!(f.vendor_requests(), before, "the vendor was called");
+        new_ticket = json!({"subject": "Printer on fire", "description": "It is very colorful."});
+    }
+    // Freshdesk and Intercom need a requester and are refused without one before anything is
+    // sent; Zendesk makes the caller the requester.
+    let requester = f.t.vendor_requester(vendor, "acme");
     if let Some(requester) = &requester {
         let before = f.vendor_requests();
         let res =
@@ -160,8 +180,10 @@ async fn tickets_are_listed_read_created_updated_and_deleted(vendor: Vendor, bac
     let (status, created) = read(res).await;
     assert_eq!(status, 201, "{created}");
     assert_eq!(created["subject"], "Printer on fire");
-    assert_eq!(created["priority"], "high");
-    assert_eq!(created["tags"], json!(["fire", "printer"]), "{created}");
+    if vendor != Vendor::Intercom {
+        assert_eq!(created["priority"], "high");
+        assert_eq!(created["tags"], json!(["fire", "printer"]), "{created}");
+    }
     if let Some(requester) = &requester {
         assert_eq!(created["requester_id"], requester.as_str(), "{created}");
     }
@@ -169,14 +191,20 @@ async fn tickets_are_listed_read_created_updated_and_deleted(vendor: Vendor, bac
 
     let res =
         f.t.patch(&f.path(&format!("/tickets/{new_id}")), &f.tenant.key)
-            .json(&json!({"status": "pending", "tags": ["printer"]}))
+            .json(&if vendor == Vendor::Intercom {
+                json!({"status": "pending"})
+            } else {
+                json!({"status": "pending", "tags": ["printer"]})
+            })
             .send()
             .await
             .unwrap();
     let (status, updated) = read(res).await;
     assert_eq!(status, 200, "{updated}");
     assert_eq!(updated["status"], "pending");
-    assert_eq!(updated["tags"], json!(["printer"]));
+    if vendor != Vendor::Intercom {
+        assert_eq!(updated["tags"], json!(["printer"]));
+    }
     let (_, again) = f.get(&format!("/tickets/{new_id}")).await;
     assert_eq!(again["status"], "pending");
 
@@ -195,7 +223,7 @@ async fn tickets_are_listed_read_created_updated_and_deleted(vendor: Vendor, bac
             assert_eq!(status, 200, "{held}");
             assert_eq!(held["status"], "on_hold");
         }
-        Vendor::Freshdesk => {
+        Vendor::Freshdesk | Vendor::Intercom => {
             assert_eq!(status, 422, "{held}");
             assert_eq!(held["errors"][0]["field"], "status", "{held}");
             assert_eq!(f.vendor_requests(), before, "the vendor was called");
@@ -211,6 +239,30 @@ async fn tickets_are_listed_read_created_updated_and_deleted(vendor: Vendor, bac
                 .json(&change);
         async move { read(req.send().await.unwrap()).await }
     };
+    if vendor == Vendor::Intercom {
+        // Intercom shows no tags on a ticket, so it cannot replace them: `set` is refused;
+        // `add` answers the tags added (creating a missing one), `remove` takes them off.
+        let (status, p) = tags(json!({"set": ["billing"]})).await;
+        assert_eq!(
+            (status, p["errors"][0]["field"].as_str()),
+            (422, Some("set")),
+            "{p}"
+        );
+        assert_eq!(
+            tags(json!({"add": ["escalated"]})).await,
+            (200, json!({"tags": ["escalated"]}))
+        );
+        let (status, p) = tags(json!({"remove": ["escalated"]})).await;
+        assert_eq!(status, 200, "{p}");
+        let (status, p) = tags(json!({"replace": ["x"]})).await;
+        assert_eq!(
+            (status, p["code"].as_str()),
+            (422, Some("invalid_body")),
+            "{p}"
+        );
+        delete_and_check_gone(&f, &new_id).await;
+        return;
+    }
     assert_eq!(
         tags(json!({"set": ["billing", "vip"]})).await,
         (200, json!({"tags": ["billing", "vip"]}))
@@ -231,14 +283,17 @@ async fn tickets_are_listed_read_created_updated_and_deleted(vendor: Vendor, bac
     );
     let (_, again) = f.get(&format!("/tickets/{new_id}")).await;
     assert_eq!(again["tags"], json!(["vip", "escalated"]));
+    delete_and_check_gone(&f, &new_id).await;
+}
 
+async fn delete_and_check_gone(f: &Fixture, id: &str) {
     let res =
-        f.t.delete(&f.path(&format!("/tickets/{new_id}")), &f.tenant.key)
+        f.t.delete(&f.path(&format!("/tickets/{id}")), &f.tenant.key)
             .send()
             .await
             .unwrap();
     assert_eq!(res.status(), 204);
-    let (status, gone) = f.get(&format!("/tickets/{new_id}")).await;
+    let (status, gone) = f.get(&format!("/tickets/{id}")).await;
     assert_eq!(status, 404, "{gone}");
     assert_eq!(gone["code"], "upstream_not_found");
 }
@@ -364,9 +419,12 @@ async fn the_directory_lists_and_reads_users_contacts_accounts_teams_and_tags(
         (status, missing["code"].as_str()),
         (404, Some("upstream_not_found"))
     );
-    let (status, short) = f.get("/tags/x").await;
-    assert_eq!(status, 422, "{short}");
-    assert_eq!(short["errors"][0]["field"], "tag", "{short}");
+    if vendor == Vendor::Zendesk {
+        // Zendesk finds a tag through autocomplete, which needs two characters.
+        let (status, short) = f.get("/tags/x").await;
+        assert_eq!(status, 422, "{short}");
+        assert_eq!(short["errors"][0]["field"], "tag", "{short}");
+    }
 }
 
 async fn include_remote_data_adds_the_vendor_object(vendor: Vendor, backend: Backend) {
@@ -379,11 +437,12 @@ async fn include_remote_data_adds_the_vendor_object(vendor: Vendor, backend: Bac
         let item = &data(&page)[0];
         let raw = &item["remote_data"];
         assert!(raw.is_object(), "{list}: {item}");
-        assert_eq!(
-            raw["id"].to_string(),
-            item["id"].as_str().unwrap(),
-            "{list}"
-        );
+        // Zendesk and Freshdesk ids are numbers, Intercom's strings.
+        let raw_id = match &raw["id"] {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        assert_eq!(raw_id, item["id"].as_str().unwrap(), "{list}");
         let id = item["id"].as_str().unwrap();
         let (_, one) = f
             .get(&format!("{list}/{id}?include_remote_data=true"))

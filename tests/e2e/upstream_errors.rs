@@ -63,6 +63,7 @@ async fn a_vendor_401_marks_the_connection_and_later_calls_skip_the_vendor(
         match vendor {
             Vendor::Zendesk => "/passthrough/api/v2/users/me.json",
             Vendor::Freshdesk => "/passthrough/api/v2/agents/me",
+            Vendor::Intercom => "/passthrough/me",
         },
     ] {
         let (status, v) = read(
@@ -229,6 +230,21 @@ async fn vendor_validation_answers_422_with_the_fields(vendor: Vendor, backend: 
             (closed_id, json!({"subject": "reopen me"}))
         }
         Vendor::Freshdesk => ("1".to_owned(), json!({"assignee_id": "12345"})),
+        // Intercom has no admin 12345 to assign.
+        Vendor::Intercom => {
+            let (_, page) = read(
+                t.get(
+                    &format!("/v1/connections/{id}/tickets?limit=1"),
+                    &tenant.key,
+                )
+                .send()
+                .await
+                .unwrap(),
+            )
+            .await;
+            let first = page["data"][0]["id"].as_str().unwrap().to_owned();
+            (first, json!({"assignee_id": "12345"}))
+        }
     };
     let (status, v) = read(
         t.patch(
@@ -246,8 +262,8 @@ async fn vendor_validation_answers_422_with_the_fields(vendor: Vendor, backend: 
     assert!(!v["errors"].as_array().unwrap().is_empty(), "{v}");
 
     let mut create = json!({"subject": "s", "description": "d", "assignee_id": "12345"});
-    if vendor == Vendor::Freshdesk {
-        create["requester_id"] = json!(t.freshdesk("acme").contact_id.to_string());
+    if let Some(requester) = t.vendor_requester(vendor, "acme") {
+        create["requester_id"] = json!(requester);
     }
     let (status, v) = read(
         t.post(&format!("/v1/connections/{id}/tickets"), &tenant.key)
@@ -289,7 +305,18 @@ async fn a_vendor_answer_that_does_not_parse_is_a_502_and_never_a_partial_page(
 ) {
     let t = spawn(vendor, backend, 20).await;
     let (tenant, id) = connected(&t, vendor).await;
-    for path in ["/tickets?limit=5", "/tickets/1", "/users", "/contacts"] {
+    let (_, page) = read(
+        t.get(
+            &format!("/v1/connections/{id}/tickets?limit=1"),
+            &tenant.key,
+        )
+        .send()
+        .await
+        .unwrap(),
+    )
+    .await;
+    let one = format!("/tickets/{}", page["data"][0]["id"].as_str().unwrap());
+    for path in ["/tickets?limit=5", one.as_str(), "/users", "/contacts"] {
         t.vendor_faults(
             vendor,
             "acme",

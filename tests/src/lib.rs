@@ -20,7 +20,7 @@ pub use capture::Captured;
 pub use db::{Backend, TestDb, skip};
 pub use sandbox::{Replica, account, accounts, fast_upstream, leaks_secret};
 pub use spawn::{TestApp, TestTenant};
-pub use vendor::{Vendor, VendorCounts, freshdesk_account};
+pub use vendor::{Vendor, VendorCounts, freshdesk_account, intercom_workspace};
 
 /// A response's status and its body as JSON, or as a JSON string when it is not JSON.
 pub async fn read(res: reqwest::Response) -> (u16, serde_json::Value) {
@@ -69,6 +69,7 @@ macro_rules! vendors {
             mod $name {
                 $crate::vendors!(@vendor $name, zendesk, Zendesk);
                 $crate::vendors!(@vendor $name, freshdesk, Freshdesk);
+                $crate::vendors!(@vendor $name, intercom, Intercom);
             }
         )+
     };

@@ -2,7 +2,10 @@
 //! scenario, written once, runs for every [`Vendor`] (with the `vendors!` macro) on both
 //! backends.
 
-use deskgate_sandbox::{FaultConfig, FreshdeskAccountConfig, FreshdeskRateLimits, SandboxConfig};
+use deskgate_sandbox::{
+    FaultConfig, FreshdeskAccountConfig, FreshdeskRateLimits, IntercomWorkspaceConfig,
+    SandboxConfig,
+};
 use secrecy::ExposeSecret;
 use serde_json::{Value, json};
 
@@ -14,6 +17,7 @@ use crate::sandbox::account;
 pub enum Vendor {
     Zendesk,
     Freshdesk,
+    Intercom,
 }
 
 /// A Freshdesk sandbox account with `tickets` tickets and limits no test reaches unless it
@@ -32,14 +36,25 @@ pub fn freshdesk_account(domain: &str, tickets: u64) -> FreshdeskAccountConfig {
     }
 }
 
+/// An Intercom sandbox workspace (US region) with `tickets` tickets and a window no test
+/// reaches unless it lowers it.
+pub fn intercom_workspace(name: &str, tickets: u64) -> IntercomWorkspaceConfig {
+    IntercomWorkspaceConfig {
+        tickets,
+        rate_limit_per_10s: 100_000,
+        ..IntercomWorkspaceConfig::new(name)
+    }
+}
+
 impl Vendor {
-    pub const ALL: [Vendor; 2] = [Vendor::Zendesk, Vendor::Freshdesk];
+    pub const ALL: [Vendor; 3] = [Vendor::Zendesk, Vendor::Freshdesk, Vendor::Intercom];
 
     /// The provider's name in bodies and paths.
     pub fn name(self) -> &'static str {
         match self {
             Vendor::Zendesk => "zendesk",
             Vendor::Freshdesk => "freshdesk",
+            Vendor::Intercom => "intercom",
         }
     }
 
@@ -48,12 +63,18 @@ impl Vendor {
         match self {
             Vendor::Zendesk => "subdomain",
             Vendor::Freshdesk => "domain",
+            Vendor::Intercom => "region",
         }
     }
 
-    /// The vendor's API root, for passthrough.
-    pub fn api_root(self) -> &'static str {
-        "api/v2"
+    /// An account field value that is well formed but names no account these credentials
+    /// reach: another subdomain or domain; for Intercom, whose account field is the region,
+    /// another region than the workspace's.
+    pub fn unknown_account(self) -> &'static str {
+        match self {
+            Vendor::Zendesk | Vendor::Freshdesk => "initech",
+            Vendor::Intercom => "eu",
+        }
     }
 
     /// A sandbox with one account of this vendor per label, `tickets` each.
@@ -71,6 +92,14 @@ impl Vendor {
                     .map(|l| freshdesk_account(l, tickets))
                     .collect(),
                 intercom: vec![],
+            },
+            Vendor::Intercom => SandboxConfig {
+                zendesk: vec![],
+                freshdesk: vec![],
+                intercom: labels
+                    .iter()
+                    .map(|l| intercom_workspace(l, tickets))
+                    .collect(),
             },
         }
     }
@@ -97,6 +126,14 @@ impl TestApp {
                     "auth": {"mode": "api_key", "api_key": c.admin_api_key.expose_secret()},
                 })
             }
+            Vendor::Intercom => {
+                let c = self.intercom(account);
+                json!({
+                    "provider": "intercom",
+                    "region": c.region.as_str(),
+                    "auth": {"mode": "access_token", "access_token": c.access_token.expose_secret()},
+                })
+            }
         }
     }
 
@@ -106,12 +143,15 @@ impl TestApp {
         let field = match vendor {
             Vendor::Zendesk => "token",
             Vendor::Freshdesk => "api_key",
+            Vendor::Intercom => "access_token",
         };
         body["auth"][field] = json!("not-the-key");
         body
     }
 
-    /// A body the vendor refuses with 403: credentials whose user may not use the API.
+    /// A body the vendor refuses with 403: credentials whose user may not use the API. For
+    /// Intercom, whose permissions belong to the app rather than a user, this revokes the
+    /// workspace's `read_tickets` permission and answers the admin's usual body.
     pub fn forbidden_body(&self, vendor: Vendor, account: &str) -> Value {
         match vendor {
             Vendor::Zendesk => {
@@ -129,6 +169,12 @@ impl TestApp {
                     "domain": account,
                     "auth": {"mode": "api_key", "api_key": c.restricted_api_key.expose_secret()},
                 })
+            }
+            Vendor::Intercom => {
+                self.sandbox()
+                    .set_intercom_revoked_scopes(account, &["read_tickets"])
+                    .unwrap();
+                self.connect_body(vendor, account)
             }
         }
     }
@@ -165,11 +211,53 @@ impl TestApp {
         self.sandbox().freshdesk_credentials(domain).unwrap()
     }
 
+    /// The account label a connection to `account` shows: the subdomain or domain; for
+    /// Intercom, the workspace's region.
+    pub fn vendor_account_label(&self, vendor: Vendor, account: &str) -> String {
+        match vendor {
+            Vendor::Zendesk | Vendor::Freshdesk => account.to_owned(),
+            Vendor::Intercom => self.intercom(account).region.as_str().to_owned(),
+        }
+    }
+
+    /// The rate-budget key a connection to `account` spends: `{vendor}:{account}`; for
+    /// Intercom, `intercom:{workspace id}`.
+    pub fn vendor_budget_key(&self, vendor: Vendor, account: &str) -> String {
+        match vendor {
+            Vendor::Zendesk | Vendor::Freshdesk => format!("{}:{account}", vendor.name()),
+            Vendor::Intercom => format!("intercom:{}", self.intercom(account).workspace_id),
+        }
+    }
+
+    /// The email of the admin the account's seeded credentials act as.
+    pub fn vendor_admin_email(&self, vendor: Vendor, account: &str) -> String {
+        match vendor {
+            Vendor::Zendesk => self.zendesk(account).admin_email,
+            Vendor::Freshdesk => self.freshdesk(account).admin_email,
+            Vendor::Intercom => self.intercom(account).admin_email,
+        }
+    }
+
+    /// The requester a ticket created through the unified API must name, where the vendor
+    /// needs one (Freshdesk, Intercom); Zendesk makes the caller the requester.
+    pub fn vendor_requester(&self, vendor: Vendor, account: &str) -> Option<String> {
+        match vendor {
+            Vendor::Zendesk => None,
+            Vendor::Freshdesk => Some(self.freshdesk(account).contact_id.to_string()),
+            Vendor::Intercom => Some(self.intercom(account).contact_id),
+        }
+    }
+
+    pub fn intercom(&self, workspace: &str) -> deskgate_sandbox::IntercomCredentials {
+        self.sandbox().intercom_credentials(workspace).unwrap()
+    }
+
     /// Requests the vendor account has received so far.
     pub fn vendor_requests(&self, vendor: Vendor, account: &str) -> u64 {
         match vendor {
             Vendor::Zendesk => self.requests(account),
             Vendor::Freshdesk => self.sandbox().freshdesk_counters(account).unwrap().requests,
+            Vendor::Intercom => self.sandbox().intercom_counters(account).unwrap().requests,
         }
     }
 
@@ -186,6 +274,14 @@ impl TestApp {
             }
             Vendor::Freshdesk => {
                 let c = self.sandbox().freshdesk_counters(account).unwrap();
+                VendorCounts {
+                    requests: c.requests,
+                    rate_limited: c.rate_limited,
+                    injected_errors: c.injected_errors,
+                }
+            }
+            Vendor::Intercom => {
+                let c = self.sandbox().intercom_counters(account).unwrap();
                 VendorCounts {
                     requests: c.requests,
                     rate_limited: c.rate_limited,
@@ -209,6 +305,11 @@ impl TestApp {
                 config.seed = if accepts { 1 } else { 2 };
                 self.sandbox().reset_freshdesk_account(config).unwrap();
             }
+            Vendor::Intercom => {
+                let mut config = self.sandbox().intercom_config(account).unwrap();
+                config.seed = if accepts { 1 } else { 2 };
+                self.sandbox().reset_intercom_workspace(config).unwrap();
+            }
         }
     }
 
@@ -224,6 +325,11 @@ impl TestApp {
                 .sandbox()
                 .set_freshdesk_rate_limit(account, per_minute)
                 .unwrap(),
+            // Intercom counts in 10-second windows.
+            Vendor::Intercom => self
+                .sandbox()
+                .set_intercom_rate_limit(account, (per_minute / 6).max(1))
+                .unwrap(),
         }
     }
 
@@ -235,6 +341,7 @@ impl TestApp {
                 .sandbox()
                 .set_freshdesk_faults(account, faults)
                 .unwrap(),
+            Vendor::Intercom => self.sandbox().set_intercom_faults(account, faults).unwrap(),
         }
     }
 
@@ -253,6 +360,13 @@ impl TestApp {
                 vec![
                     c.admin_api_key.expose_secret().to_owned(),
                     c.restricted_api_key.expose_secret().to_owned(),
+                ]
+            }
+            Vendor::Intercom => {
+                let c = self.intercom(account);
+                vec![
+                    c.access_token.expose_secret().to_owned(),
+                    c.oauth_client_secret.expose_secret().to_owned(),
                 ]
             }
         }

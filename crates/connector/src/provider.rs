@@ -28,6 +28,9 @@ pub struct AccountField {
     pub name: &'static str,
     pub description: &'static str,
     pub example: &'static str,
+    /// The only values it takes, when it is a choice (Intercom's region); empty for free
+    /// text (a subdomain).
+    pub choices: &'static [&'static str],
 }
 
 /// One input field of an auth mode.

@@ -66,6 +66,7 @@ static DESCRIPTION: Description = Description {
         description: "The Freshdesk domain label: `acme` for acme.freshdesk.com. A label, never \
                       a URL; custom helpdesk domains do not work with the API.",
         example: "acme",
+        choices: &[],
     },
     modes: MODES,
     host_suffix: Some(FRESHDESK_DOMAIN),

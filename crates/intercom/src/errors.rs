@@ -76,13 +76,38 @@ pub(crate) fn read(body: &[u8]) -> VendorError {
     }
 }
 
+/// The unified field a "not found" error code is about, when the missing thing is a value
+/// the caller sent rather than the object addressed (Intercom answers a write naming an
+/// unknown assignee with 404 `assignee_not_found`).
+const NOT_FOUND_FIELDS: &[(&str, &str)] = &[("assignee_not_found", "assignee_id")];
+
+/// A 404 whose code names a value the caller sent, as a refusal of that field.
+fn field_not_found(status: u16, said: &VendorError) -> Option<ConnectorError> {
+    if status != 404 {
+        return None;
+    }
+    let code = said.code.as_deref()?;
+    let (_, field) = NOT_FOUND_FIELDS.iter().find(|(c, _)| *c == code)?;
+    Some(ConnectorError::Invalid {
+        message: said.message.clone(),
+        fields: vec![deskgate_core::FieldError {
+            field: (*field).to_owned(),
+            message: said.message.to_lowercase(),
+        }],
+    })
+}
+
 /// The error for a non-success answer. A 410 (a contact merged into another) is gone for
-/// the caller: not found.
+/// the caller: not found. A 404 about a value the caller sent (an unknown assignee) is a
+/// refusal of that field, not a missing object.
 pub(crate) fn from_response(response: &UpstreamResponse) -> ConnectorError {
     if response.status().as_u16() == 410 {
         return ConnectorError::NotFound;
     }
     let said = read(response.body());
+    if let Some(refused) = field_not_found(response.status().as_u16(), &said) {
+        return refused;
+    }
     let forbidden = forbidden_hint(&said);
     classify(VENDOR, response, said, || Hints {
         unauthorized: unauthorized_hint(),
@@ -141,6 +166,21 @@ mod tests {
     fn non_json_bodies_are_clipped_text() {
         let said = read(b"<html>Bad gateway\r\n</html>");
         assert_eq!(said.message, "<html>Bad gateway  </html>");
+    }
+
+    #[test]
+    fn an_unknown_assignee_is_a_refusal_of_that_field() {
+        let body = br#"{"type":"error.list","request_id":"r","errors":[{"code":"assignee_not_found","message":"Assignee not found"}]}"#;
+        match field_not_found(404, &read(body)) {
+            Some(ConnectorError::Invalid { fields, .. }) => {
+                assert_eq!(fields[0].field, "assignee_id");
+            }
+            other => panic!("{other:?}"),
+        }
+        // The object addressed missing stays "not found".
+        let body = br#"{"type":"error.list","request_id":"r","errors":[{"code":"not_found","message":"Resource Not Found"}]}"#;
+        assert_eq!(field_not_found(404, &read(body)), None);
+        assert_eq!(field_not_found(400, &read(body)), None);
     }
 
     #[test]

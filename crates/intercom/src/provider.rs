@@ -91,6 +91,7 @@ static DESCRIPTION: Description = Description {
                       `eu` (api.eu.intercom.io) or `au` (api.au.intercom.io). It is `us` \
                       unless the workspace was set up to keep its data in Europe or Australia.",
         example: "us",
+        choices: &["us", "eu", "au"],
     },
     modes: MODES,
     host_suffix: None,
@@ -112,8 +113,8 @@ fn setup(detail: String) -> ProviderError {
     ProviderError::Stored(StoredError(detail))
 }
 
-/// Checks a token with `GET /me` and builds what is stored: shared by the posted mode and the
-/// code exchange.
+/// Checks a token with `GET /me`, then that it may read tickets (`GET /ticket_types`), and
+/// builds what is stored: shared by the posted mode and the code exchange.
 async fn checked_auth(
     upstream: &Upstream,
     region: Region,
@@ -135,6 +136,7 @@ async fn checked_auth(
         }
         other => ProviderError::Vendor(other),
     })?;
+    crate::tickets::probe(&connector).await?;
     let settings = IntercomSettings {
         workspace_id: Some(checked.workspace_id),
         region: Some(region),

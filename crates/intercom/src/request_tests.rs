@@ -160,7 +160,7 @@ fn me() -> Value {
 
 #[tokio::test]
 async fn connecting_with_an_access_token_reads_me_on_the_regional_host_and_stores_the_workspace() {
-    let script = Script::new(vec![(200, me())]);
+    let script = Script::new(vec![(200, me()), (200, fixture("ticket_types.json"))]);
     let mode = INTERCOM.mode(AuthMode::AccessToken).unwrap();
     let input = AuthInput::from_pairs(mode, &[("access_token", TOKEN)]).unwrap();
     let auth = INTERCOM
@@ -175,10 +175,15 @@ async fn connecting_with_an_access_token_reads_me_on_the_regional_host_and_store
         json!({"workspace_id": "wks7h2q1", "region": "au", "admin_id": "991267461", "workspace_name": "Acme Support"})
     );
     let seen = script.seen();
-    assert_eq!(seen.len(), 1);
+    assert_eq!(seen.len(), 2);
     assert_eq!(
         (seen[0].method.clone(), seen[0].path.as_str()),
         (Method::GET, "/me")
+    );
+    // Then whether the app may read tickets, so a missing permission shows at connect.
+    assert_eq!(
+        (seen[1].method.clone(), seen[1].path.as_str()),
+        (Method::GET, "/ticket_types")
     );
     assert_pinned(&seen, "api.au.intercom.io");
 }
@@ -687,6 +692,7 @@ async fn the_code_exchange_posts_the_code_on_the_regional_host_then_checks_the_t
             json!({"token": TOKEN, "access_token": TOKEN, "token_type": "Bearer"}),
         ),
         (200, me()),
+        (200, fixture("ticket_types.json")),
     ]);
     let client = OAuthClientInput {
         client_id: "app-client".into(),

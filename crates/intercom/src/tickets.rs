@@ -207,6 +207,13 @@ pub(crate) fn create_body(t: &NewTicket, ticket_type_id: &str) -> Result<Value> 
     Ok(body)
 }
 
+/// Whether the token may read tickets: `GET /ticket_types` needs the same permission as
+/// every ticket read, so a connect check learns at once that the app lacks it (403, named)
+/// instead of at the first list.
+pub(crate) async fn probe(c: &IntercomConnector) -> Result<()> {
+    c.get_raw(TICKET_TYPES, &[]).await.map(drop)
+}
+
 pub(crate) async fn create(c: &IntercomConnector, t: &NewTicket) -> Result<Ticket> {
     // Checked before the ticket type is looked up: a refusal costs no call.
     create_body(t, "0")?;

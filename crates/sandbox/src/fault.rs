@@ -25,6 +25,9 @@ pub struct FaultConfig {
     /// The next N answers keep their status and headers but lose the second half of their
     /// body, so that they no longer parse: a vendor answer cut short.
     pub truncate_next: u32,
+    /// Inject only into requests whose method writes (POST, PUT, PATCH, DELETE): the reads a
+    /// client makes before a write (Intercom's ticket-type lookup before a create) pass.
+    pub writes_only: bool,
 }
 
 impl FaultConfig {
@@ -66,8 +69,12 @@ impl FaultState {
         self.config = config;
     }
 
-    /// Decides the fault for the next request and consumes "next N" budgets.
-    pub(crate) fn next(&mut self) -> Injected {
+    /// Decides the fault for the next request and consumes "next N" budgets; `write` says
+    /// whether its method writes.
+    pub(crate) fn next(&mut self, write: bool) -> Injected {
+        if self.config.writes_only && !write {
+            return Injected::None;
+        }
         self.sequence = self.sequence.wrapping_add(1);
         let status = self
             .config

@@ -21,11 +21,19 @@ pub(crate) struct Traffic {
 }
 
 /// Counts a request, waits out the injected delay and says which fault (if any) answers it.
-pub(crate) async fn admit(traffic: &Mutex<Traffic>, faults: &Mutex<FaultState>) -> Injected {
+pub(crate) async fn admit(
+    traffic: &Mutex<Traffic>,
+    faults: &Mutex<FaultState>,
+    method: &http::Method,
+) -> Injected {
     lock(traffic).requests += 1;
+    let write = matches!(
+        *method,
+        http::Method::POST | http::Method::PUT | http::Method::PATCH | http::Method::DELETE
+    );
     let (injected, delay) = {
         let mut faults = lock(faults);
-        (faults.next(), faults.config.delay())
+        (faults.next(write), faults.config.delay())
     };
     if let Some(delay) = delay {
         tokio::time::sleep(delay).await;

@@ -104,6 +104,7 @@ static DESCRIPTION: Description = Description {
         name: "subdomain",
         description: "`acme` for acme.zendesk.com: a DNS label, never a URL",
         example: "acme",
+        choices: &[],
     },
     modes: MODES,
     host_suffix: Some(ZENDESK_DOMAIN),

@@ -74,6 +74,14 @@ impl PageTemplate<'_> {
         mode.fields.iter().any(|f| self.error_for(f.name).is_some())
     }
 
+    /// Whether `choice` is the one to show selected: what was sent, else the example.
+    fn chosen(&self, provider: &ProviderView, choice: &str) -> bool {
+        match self.value(provider.account_field) {
+            "" => choice == provider.account_example,
+            sent => choice == sent,
+        }
+    }
+
     fn value(&self, field: &str) -> &str {
         self.error
             .and_then(|e| e.values.iter().find(|(n, _)| n == field))

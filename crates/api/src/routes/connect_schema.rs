@@ -109,15 +109,19 @@ fn connection_schema(spec: &dyn ProviderSpec) -> Schema {
             constant(spec.provider().as_str(), "the helpdesk"),
         )
         .required("provider")
-        .property(
-            account.name,
-            ObjectBuilder::new()
+        .property(account.name, {
+            let field = ObjectBuilder::new()
                 .schema_type(Type::String)
                 .description(Some(account.description))
                 .min_length(Some(1))
                 .max_length(Some(63))
-                .examples([account.example]),
-        )
+                .examples([account.example]);
+            if account.choices.is_empty() {
+                field
+            } else {
+                field.enum_values(Some(account.choices.iter().copied()))
+            }
+        })
         .required(account.name)
         .property("auth", auth_union(spec))
         .required("auth")

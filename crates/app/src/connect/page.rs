@@ -63,6 +63,8 @@ pub struct ProviderView {
     pub account_label: String,
     pub account_description: String,
     pub account_example: &'static str,
+    /// The values the account field takes, when it is a choice (shown as a list).
+    pub account_choices: &'static [&'static str],
     /// The account, fixed when the session re-authorizes a connection.
     pub fixed_account: Option<String>,
     pub modes: Vec<ModeView>,
@@ -360,6 +362,7 @@ impl App {
             account_label: label(d.account_field.name),
             account_description: sentence(&plain(d.account_field.description)),
             account_example: d.account_field.example,
+            account_choices: d.account_field.choices,
             fixed_account: reauthorize.map(|c| c.account_label.clone()),
             modes,
         })

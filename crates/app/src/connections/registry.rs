@@ -13,7 +13,7 @@ pub fn spec(provider: Provider) -> Option<&'static dyn ProviderSpec> {
     match provider {
         Provider::Zendesk => Some(&deskgate_zendesk::ZENDESK),
         Provider::Freshdesk => Some(&deskgate_freshdesk::FRESHDESK),
-        Provider::Intercom => None,
+        Provider::Intercom => Some(&deskgate_intercom::INTERCOM),
     }
 }
 

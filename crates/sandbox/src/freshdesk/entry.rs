@@ -43,7 +43,8 @@ pub(crate) async fn enter(
     if !rewrite(&mut request, &target.path) {
         return FreshdeskError::NotFound.into_response();
     }
-    let cut = match admit(&account.traffic, &account.faults).await {
+    let method = request.method().clone();
+    let cut = match admit(&account.traffic, &account.faults, &method).await {
         Injected::None => false,
         Injected::Truncated => true,
         Injected::ServerError(status) => {

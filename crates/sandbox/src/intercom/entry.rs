@@ -101,7 +101,8 @@ pub(crate) async fn enter(
         return IntercomError::unauthorized().into_response();
     };
 
-    let cut = match admit(&workspace.traffic, &workspace.faults).await {
+    let method = request.method().clone();
+    let cut = match admit(&workspace.traffic, &workspace.faults, &method).await {
         Injected::None => false,
         Injected::Truncated => true,
         Injected::ServerError(status) => {

@@ -193,6 +193,22 @@ async fn create_ticket(ctx: Ctx, caller: Caller, body: Bytes) -> Answer {
         ),
         None => None,
     };
+    // `assignment` (2.16): an admin and/or a team, each of which must exist.
+    let (mut admin_assignee_id, mut team_assignee_id) = (0, 0);
+    if let Some(assignment) = body.get("assignment") {
+        let assignee_missing =
+            || IntercomError::missing("assignee_not_found", "Assignee not found");
+        if let Some(raw) = assignment.get("admin_assignee_id").filter(|v| !v.is_null()) {
+            admin_assignee_id = id(raw)
+                .filter(|a| data.admin(*a).is_some())
+                .ok_or_else(assignee_missing)?;
+        }
+        if let Some(raw) = assignment.get("team_assignee_id").filter(|v| !v.is_null()) {
+            team_assignee_id = id(raw)
+                .filter(|t| data.team(*t).is_some())
+                .ok_or_else(assignee_missing)?;
+        }
+    }
     let contact_id = resolve_contact(&mut data, &contacts[0], now)?;
     let created_at = body
         .get("created_at")
@@ -234,8 +250,8 @@ async fn create_ticket(ctx: Ctx, caller: Caller, body: Bytes) -> Answer {
         state_id: submitted,
         previous_state_id: None,
         open: true,
-        admin_assignee_id: 0,
-        team_assignee_id: 0,
+        admin_assignee_id,
+        team_assignee_id,
         contact_ids: vec![contact_id],
         company_id,
         snoozed_until: None,

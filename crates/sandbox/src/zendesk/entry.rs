@@ -38,7 +38,8 @@ pub(crate) async fn enter(
     if !rewrite(&mut request, &path) {
         return ZendeskError::InvalidEndpoint.into_response();
     }
-    let cut = match admit(&account.traffic, &account.faults).await {
+    let method = request.method().clone();
+    let cut = match admit(&account.traffic, &account.faults, &method).await {
         Injected::None => false,
         Injected::Truncated => true,
         Injected::ServerError(status) => return ZendeskError::ServerError(status).into_response(),

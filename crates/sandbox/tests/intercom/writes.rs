@@ -113,6 +113,28 @@ async fn create_refuses_invalid_input_with_intercoms_codes() {
         "parameter_invalid",
     )
     .await;
+    // An assignment to nobody the workspace knows (2.16 `assignment`).
+    assert_error(
+        post(
+            json!({"ticket_type_id": h.creds.ticket_type_id, "contacts": contacts,
+                    "ticket_attributes": {"_default_title_": "t"},
+                    "assignment": {"admin_assignee_id": "12345"}}),
+        )
+        .await,
+        404,
+        "assignee_not_found",
+    )
+    .await;
+    let assigned = h
+        .post_json(
+            "/tickets",
+            &json!({"ticket_type_id": h.creds.ticket_type_id, "contacts": contacts,
+                    "ticket_attributes": {"_default_title_": "t"},
+                    "assignment": {"admin_assignee_id": h.creds.admin_id, "team_assignee_id": h.creds.team_id}}),
+        )
+        .await;
+    assert_eq!(assigned["admin_assignee_id"].to_string(), h.creds.admin_id);
+    assert_eq!(assigned["team_assignee_id"].to_string(), h.creds.team_id);
     let not_json = h
         .request(reqwest::Method::POST, "/tickets")
         .body("{")
