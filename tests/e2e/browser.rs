@@ -71,6 +71,7 @@ async fn a_customer_connects_in_a_real_browser(backend: Backend) {
     };
     let mut config = accounts(&["acme"], 20);
     config.freshdesk = vec![freshdesk_account("acme", 20)];
+    config.intercom = vec![deskgate_tests::intercom_workspace("acme", 20)];
     let t = TestApp::spawn_with_sandbox(backend, config).await;
     let tenant = t.tenant("acme-corp").await;
     let return_url = tenant_site().await;
@@ -257,5 +258,46 @@ async fn a_customer_connects_in_a_real_browser(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(res.status(), 200);
+
+    // Intercom through the page's OAuth: the region, then Intercom's consent page.
+    let c = t.intercom("acme");
+    let res = t
+        .put("/v1/oauth-apps/intercom", &tenant.key)
+        .json(&json!({"client_id": c.oauth_client_id, "client_secret": secrecy::ExposeSecret::expose_secret(&c.oauth_client_secret)}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    for (decision, expect) in [("#deny", "error"), ("#approve", "connection_id")] {
+        let (url, _) = t
+            .connect_session(&tenant.key, session(&["zendesk", "freshdesk", "intercom"]))
+            .await;
+        browser.goto(&url).await;
+        browser.click("#provider-intercom").await;
+        assert_eq!(browser.text("#mode-heading").await, "Sign in with Intercom");
+        if decision == "#approve" {
+            browser.screenshot("intercom-oauth-desktop").await;
+        }
+        browser.click("#submit").await;
+        browser
+            .wait_for_url(|u| u.contains("/intercom/app/oauth"))
+            .await;
+        browser.click(decision).await;
+        let back = browser.wait_for_url(|u| u.starts_with(&return_url)).await;
+        let got = query_param(&back, expect).unwrap_or_else(|| panic!("{back}"));
+        if expect == "error" {
+            assert_eq!(got, "access_denied");
+        } else {
+            let res = t
+                .get(
+                    &format!("/v1/connections/{got}/tickets?limit=1"),
+                    &tenant.key,
+                )
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), 200);
+        }
+    }
     browser.quit().await;
 }

@@ -22,6 +22,7 @@ backends!(
     a_reauthorization_session_keeps_the_connection_id,
     oauth_started_on_one_replica_completes_on_another_and_renews_once,
     trace_logs_of_the_whole_connect_flow_hold_no_secret,
+    a_customer_connects_intercom_by_oauth_in_its_region,
 );
 
 async fn spawn(backend: Backend) -> (TestApp, TestTenant) {
@@ -898,4 +899,107 @@ async fn trace_logs_of_the_whole_connect_flow_hold_no_secret(backend: Backend) {
         logs.len(),
         secrets.len()
     );
+}
+
+async fn a_customer_connects_intercom_by_oauth_in_its_region(backend: Backend) {
+    let mut config = accounts(&[], 0);
+    config.intercom = vec![deskgate_sandbox::IntercomWorkspaceConfig {
+        region: deskgate_sandbox::IntercomRegion::Eu,
+        ..deskgate_tests::intercom_workspace("acme", 20)
+    }];
+    let t = TestApp::spawn_with_sandbox(backend, config).await;
+    let tenant = t.tenant("acme-corp").await;
+    t.prepare_connect(&tenant.key, None).await;
+    let (url, _) = t
+        .connect_session(&tenant.key, session_body(&["intercom"]))
+        .await;
+
+    // Without the tenant's Intercom app, signing in is not offered as working: the page says
+    // so about the whole form (the customer has no client to bring), and nothing is sent.
+    let (status, html, _) = page(&url).await;
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains("<select id=\"field-region\""), "{html}");
+    for region in ["us", "eu", "au"] {
+        assert!(
+            html.contains(&format!("<option value=\"{region}\"")),
+            "{region}"
+        );
+    }
+    let res = t.post_page(&url, &html, &[("region", "eu")]).await;
+    assert_eq!(res.status(), 422);
+    let refused = res.text().await.unwrap();
+    assert!(refused.contains("id=\"form-error\""), "{refused}");
+    assert!(
+        refused.contains("<option value=\"eu\" selected>"),
+        "{refused}"
+    );
+
+    let c = t.intercom("acme");
+    let (status, v) = t
+        .call(
+            "PUT",
+            "/v1/oauth-apps/intercom",
+            &tenant.key,
+            Some(&json!({"client_id": c.oauth_client_id, "client_secret": secrecy::ExposeSecret::expose_secret(&c.oauth_client_secret)})),
+        )
+        .await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["redirect_uri"], t.url("/oauth/callback/intercom"));
+
+    // Deny, then approve.
+    let start = |region: &'static str| {
+        let url = url.clone();
+        let t = &t;
+        async move {
+            let (_, html, _) = page(&url).await;
+            let res = t.post_page(&url, &html, &[("region", region)]).await;
+            assert_eq!(res.status(), 303, "{}", res.text().await.unwrap());
+            location(&res)
+        }
+    };
+    let authorize = start("eu").await;
+    assert!(authorize.contains("/intercom/app/oauth?"), "{authorize}");
+    // Intercom documents no PKCE and takes no scopes in the authorize request.
+    assert!(query_param(&authorize, "code_challenge").is_none());
+    assert!(query_param(&authorize, "scope").is_none());
+    assert_eq!(
+        query_param(&authorize, "redirect_uri"),
+        Some(t.url("/oauth/callback/intercom"))
+    );
+    let denied = consent(&authorize, "deny").await;
+    let res = browser().get(&denied).send().await.unwrap();
+    assert_eq!(
+        query_param(&location(&res), "error").as_deref(),
+        Some("access_denied")
+    );
+    assert_eq!(connection_count(&t, &tenant).await, 0);
+
+    let authorize = start("eu").await;
+    let callback = consent(&authorize, "approve").await;
+    assert!(callback.starts_with(&t.url("/oauth/callback/intercom?")));
+    let res = browser().get(&callback).send().await.unwrap();
+    assert_eq!(res.status(), 303, "{}", res.text().await.unwrap());
+    let id = query_param(&location(&res), "connection_id").unwrap();
+    let (status, v) = t
+        .call("GET", &format!("/v1/connections/{id}"), &tenant.key, None)
+        .await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["provider"], "intercom");
+    assert_eq!(v["account_label"], "eu");
+    assert_eq!(v["auth_kind"], "oauth_code");
+    // Intercom tokens do not expire: nothing to renew.
+    assert!(v["token_expires_at"].is_null(), "{v}");
+    let (status, list) = t
+        .call(
+            "GET",
+            &format!("/v1/connections/{id}/tickets?limit=2"),
+            &tenant.key,
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{list}");
+    assert_eq!(list["data"].as_array().unwrap().len(), 2);
+    let counters = t.sandbox().intercom_counters("acme").unwrap();
+    assert_eq!(counters.token_exchanges, 1);
+    assert_eq!(counters.last_version.as_deref(), Some("2.16"));
 }

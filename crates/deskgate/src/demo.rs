@@ -6,7 +6,9 @@ use anyhow::Context;
 use deskgate_app::connections::{ConnectRequest, ListConnections};
 use deskgate_app::{App, RequestContext};
 use deskgate_core::{ConnectionId, Provider, TenantId};
-use deskgate_sandbox::{FreshdeskAccountConfig, Sandbox, SandboxConfig, ZendeskAccountConfig};
+use deskgate_sandbox::{
+    FreshdeskAccountConfig, IntercomWorkspaceConfig, Sandbox, SandboxConfig, ZendeskAccountConfig,
+};
 use secrecy::ExposeSecret;
 
 use crate::cli::DemoArgs;
@@ -19,6 +21,8 @@ const ZENDESK_ACCOUNT: &str = "acme";
 const ZENDESK_REF: &str = "demo-zendesk-acme";
 const FRESHDESK_ACCOUNT: &str = "acme";
 const FRESHDESK_REF: &str = "demo-freshdesk-acme";
+const INTERCOM_WORKSPACE: &str = "acme";
+const INTERCOM_REF: &str = "demo-intercom-acme";
 
 /// Starts the sandbox helpdesks and the gateway (wired to them), prepares a tenant, a key
 /// and connections, prints how to call them, and serves until Ctrl-C.
@@ -32,7 +36,10 @@ pub(crate) async fn run(mut config: Config, args: &DemoArgs) -> anyhow::Result<(
             tickets: 200,
             ..FreshdeskAccountConfig::new(FRESHDESK_ACCOUNT)
         }],
-        intercom: vec![],
+        intercom: vec![IntercomWorkspaceConfig {
+            tickets: 200,
+            ..IntercomWorkspaceConfig::new(INTERCOM_WORKSPACE)
+        }],
     })
     .context("seeding the sandbox")?;
     let sandbox_listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -61,7 +68,7 @@ pub(crate) async fn run(mut config: Config, args: &DemoArgs) -> anyhow::Result<(
         .create_api_key(tenant, "demo", None, &ctx)
         .await
         .context("issuing the demo key")?;
-    let (zendesk, freshdesk) = connections(&app, &sandbox, tenant, &ctx).await?;
+    let demo = connections(&app, &sandbox, tenant, &ctx).await?;
     let connect_url = connect_link(&app, &sandbox, tenant, &ctx).await?;
 
     let listener = tokio::net::TcpListener::bind(config.listen)
@@ -84,8 +91,9 @@ pub(crate) async fn run(mut config: Config, args: &DemoArgs) -> anyhow::Result<(
             "api_key": api_key,
             "tenant_id": tenant,
             "connections": {
-                Provider::Zendesk.as_str(): zendesk,
-                Provider::Freshdesk.as_str(): freshdesk,
+                Provider::Zendesk.as_str(): demo.zendesk,
+                Provider::Freshdesk.as_str(): demo.freshdesk,
+                Provider::Intercom.as_str(): demo.intercom,
             },
             "sandbox_url": sandbox_url,
             "connect_url": connect_url,
@@ -95,14 +103,7 @@ pub(crate) async fn run(mut config: Config, args: &DemoArgs) -> anyhow::Result<(
         writeln!(
             out,
             "{}",
-            guide(
-                &base,
-                api_key,
-                zendesk,
-                freshdesk,
-                &sandbox_url,
-                &connect_url
-            )
+            guide(&base, api_key, &demo, &sandbox_url, &connect_url)
         )?;
     }
     out.flush()?;
@@ -183,6 +184,21 @@ async fn connect_link(
     )
     .await
     .context("registering the demo's zendesk oauth app")?;
+    let ic = sandbox
+        .intercom_credentials(INTERCOM_WORKSPACE)
+        .context("the sandbox's intercom workspace")?;
+    app.put_oauth_app(
+        tenant,
+        Provider::Intercom.as_str(),
+        deskgate_app::connect::OAuthAppInput {
+            client_id: ic.oauth_client_id.clone(),
+            client_secret: Some(ic.oauth_client_secret.clone()),
+            scopes: None,
+        },
+        ctx,
+    )
+    .await
+    .context("registering the demo's intercom oauth app")?;
     let created = app
         .create_connect_session(
             tenant,
@@ -215,6 +231,13 @@ async fn demo_tenant(app: &App, ctx: &RequestContext) -> anyhow::Result<TenantId
     Ok(tenant.id)
 }
 
+/// The demo's three connections.
+struct DemoConnections {
+    zendesk: ConnectionId,
+    freshdesk: ConnectionId,
+    intercom: ConnectionId,
+}
+
 /// The demo tenant's connections to the sandbox's accounts (Zendesk through its API token,
 /// Freshdesk through its admin's API key), made afresh on every run.
 async fn connections(
@@ -222,13 +245,16 @@ async fn connections(
     sandbox: &Sandbox,
     tenant: TenantId,
     ctx: &RequestContext,
-) -> anyhow::Result<(ConnectionId, ConnectionId)> {
+) -> anyhow::Result<DemoConnections> {
     let zendesk = sandbox
         .zendesk_credentials(ZENDESK_ACCOUNT)
         .context("the sandbox has no zendesk account")?;
     let freshdesk = sandbox
         .freshdesk_credentials(FRESHDESK_ACCOUNT)
         .context("the sandbox has no freshdesk account")?;
+    let intercom = sandbox
+        .intercom_credentials(INTERCOM_WORKSPACE)
+        .context("the sandbox has no intercom workspace")?;
     // The sandbox's own fake credentials, read as a backend's body would be.
     let zendesk = connect(
         app,
@@ -258,7 +284,23 @@ async fn connections(
         }),
     )
     .await?;
-    Ok((zendesk, freshdesk))
+    let intercom = connect(
+        app,
+        tenant,
+        ctx,
+        serde_json::json!({
+            "provider": "intercom",
+            "region": intercom.region.as_str(),
+            "external_ref": INTERCOM_REF,
+            "auth": {"mode": "access_token", "access_token": intercom.access_token.expose_secret()},
+        }),
+    )
+    .await?;
+    Ok(DemoConnections {
+        zendesk,
+        freshdesk,
+        intercom,
+    })
 }
 
 /// Connects with `body`, first removing an earlier run's connection with the same
@@ -300,11 +342,11 @@ async fn connect(
 fn guide(
     base: &str,
     key: &str,
-    zendesk: ConnectionId,
-    freshdesk: ConnectionId,
+    demo: &DemoConnections,
     sandbox_url: &str,
     connect_url: &str,
 ) -> String {
+    let (zendesk, freshdesk, intercom) = (demo.zendesk, demo.freshdesk, demo.intercom);
     format!(
         r#"deskgate demo is running at {base}
   sandbox helpdesks (local imitations, not real vendors): {sandbox_url}
@@ -315,15 +357,17 @@ API key of tenant "demo" (shown once):
 
 Zendesk sandbox connection:   export ZD={zendesk}
 Freshdesk sandbox connection: export FD={freshdesk}
+Intercom sandbox connection:  export IC={intercom}
 
 Connect a helpdesk as a customer would (valid 30 minutes; OAuth, an API token or a key,
 against the sandbox; sandbox credentials: {sandbox_url}/_sandbox/accounts):
   open {connect_url}
 
-Try, with either connection (the same API, the same schema):
+Try, with any of the three connections (the same API, the same schema):
   # list tickets, normalized
   curl -s "{base}/v1/connections/$ZD/tickets?limit=5" -H "Authorization: Bearer $DG"
   curl -s "{base}/v1/connections/$FD/tickets?limit=5" -H "Authorization: Bearer $DG"
+  curl -s "{base}/v1/connections/$IC/tickets?limit=5" -H "Authorization: Bearer $DG"
 
   # create a ticket; repeating the same Idempotency-Key replays the first answer
   curl -s -X POST "{base}/v1/connections/$ZD/tickets" -H "Authorization: Bearer $DG" \

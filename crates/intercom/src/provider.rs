@@ -58,9 +58,9 @@ const MODES: &[ModeDescription] = &[
     ModeDescription {
         title: "Sign in with Intercom",
         mode: AuthMode::OauthCode,
-        summary: "An admin installs the tenant's public Intercom app on their workspace. \
-                  Intercom's tokens do not expire and have no refresh token: deskgate never \
-                  renews them; uninstalling the app revokes them.",
+        summary: "Sign in to Intercom as an admin and approve this app. Access lasts until an \
+                  admin uninstalls the app: Intercom's OAuth tokens do not expire and have no \
+                  refresh token, so nothing is ever renewed.",
         fields: &[],
         posted: false,
         renews: false,

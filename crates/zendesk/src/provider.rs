@@ -50,8 +50,8 @@ const MODES: &[ModeDescription] = &[
     ModeDescription {
         mode: AuthMode::OauthCode,
         title: "Sign in with Zendesk",
-        summary: "OAuth authorization code with PKCE: the customer signs in to Zendesk and \
-                  approves; tokens renew with rotating refresh tokens",
+        summary: "Sign in to Zendesk and approve access; access renews itself (OAuth \
+                  authorization code with PKCE, rotating refresh tokens)",
         fields: &[
             InputField::text(
                 "client_id",

@@ -30,6 +30,13 @@ pub const OAUTH_SESSION_LIFETIME: Duration = Duration::minutes(10);
 const VERIFIER_FIELD: &str = "code_verifier";
 const SECRET_FIELD: &str = "client_secret";
 
+/// Why a redirect mode could not start: errors beside fields, or about the whole form.
+#[derive(Debug)]
+pub(crate) struct Refused {
+    pub(crate) fields: Vec<FieldError>,
+    pub(crate) message: Option<String>,
+}
+
 /// The query of `GET /oauth/callback/{provider}`.
 #[derive(Clone, Default)]
 pub struct CallbackParams {
@@ -63,12 +70,15 @@ impl App {
         account_label: &str,
         typed: Map<String, Value>,
         popup: bool,
-    ) -> Result<Result<String, Vec<FieldError>>, PageError> {
+    ) -> Result<Result<String, Refused>, PageError> {
         let field = |name: &str, message: String| {
-            Ok(Err(vec![FieldError {
-                field: name.to_owned(),
-                message,
-            }]))
+            Ok(Err(Refused {
+                fields: vec![FieldError {
+                    field: name.to_owned(),
+                    message,
+                }],
+                message: None,
+            }))
         };
         let provider = spec.provider();
         let title = spec.description().title;
@@ -92,7 +102,8 @@ impl App {
         } else {
             match self.tenant_oauth_client(record.tenant_id, provider).await? {
                 Some(client) => client,
-                None => {
+                // The customer may bring their own client where the mode takes one.
+                None if mode.fields.iter().any(|f| f.name == "client_id") => {
                     return field(
                         "client_id",
                         format!(
@@ -100,6 +111,15 @@ impl App {
                              secret of an OAuth client of your own {title} account."
                         ),
                     );
+                }
+                None => {
+                    return Ok(Err(Refused {
+                        fields: vec![],
+                        message: Some(format!(
+                            "This app has not set up signing in with {title} yet: choose \
+                             another way to connect, or ask the app's support."
+                        )),
+                    }));
                 }
             }
         };

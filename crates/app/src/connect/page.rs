@@ -474,7 +474,7 @@ impl App {
                 .await
                 .map(|started| match started {
                     Ok(url) => Submitted::Redirect(url),
-                    Err(fields) => refuse(fields, None),
+                    Err(refused) => refuse(refused.fields, refused.message),
                 });
         }
         let input = match AuthInput::read(mode_d, object, "") {
