@@ -50,6 +50,7 @@ mod lock;
 mod mix;
 mod multipart;
 mod query;
+pub mod recorder;
 mod redirect;
 mod registry;
 mod route;

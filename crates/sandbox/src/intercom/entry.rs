@@ -93,7 +93,7 @@ pub(crate) async fn enter(
             region,
             sandbox: sandbox.clone(),
         });
-        return next.run(request).await;
+        return crate::recorder::record("intercom", request, |r| next.run(r)).await;
     }
     let Some((workspace, admin_id)) =
         bearer(&request).and_then(|token| workspace_for(&sandbox, region, token))
@@ -145,7 +145,8 @@ pub(crate) async fn enter(
         base_url: target.base_url,
         clock,
     };
-    let mut response = run_with(request, next, ctx).await;
+    let mut response =
+        crate::recorder::record("intercom", request, |r| run_with(r, next, ctx)).await;
     add_headers(&mut response, decision);
     if cut {
         response = cut_short(response).await;

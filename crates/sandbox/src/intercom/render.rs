@@ -15,19 +15,35 @@ use super::records::{
 };
 use super::seed::input_options;
 
+/// Removes `keys` whose value is null: fields the 2.16 schemas declare optional but not
+/// nullable are left out when there is nothing to say, as Intercom does.
+fn absent_when_null(mut value: Value, keys: &[&str]) -> Value {
+    if let Some(map) = value.as_object_mut() {
+        for key in keys {
+            if map.get(*key).is_some_and(Value::is_null) {
+                map.remove(*key);
+            }
+        }
+    }
+    value
+}
+
 pub(crate) fn admin(a: &Admin) -> Value {
-    json!({
-        "type": "admin",
-        "id": a.id.to_string(),
-        "name": a.name,
-        "email": a.email,
-        "job_title": a.job_title,
-        "away_mode_enabled": false,
-        "away_mode_reassign": false,
-        "has_inbox_seat": true,
-        "team_ids": a.team_ids,
-        "avatar": null,
-    })
+    absent_when_null(
+        json!({
+            "type": "admin",
+            "id": a.id.to_string(),
+            "name": a.name,
+            "email": a.email,
+            "job_title": a.job_title,
+            "away_mode_enabled": false,
+            "away_mode_reassign": false,
+            "has_inbox_seat": true,
+            "team_ids": a.team_ids,
+            "avatar": null,
+        }),
+        &["job_title"],
+    )
 }
 
 pub(crate) fn team(t: &Team) -> Value {
@@ -226,14 +242,13 @@ fn attachments(part: &Part) -> Vec<Value> {
     part.attachments
         .iter()
         .map(|a| {
+            // Width and height are for images, which the sandbox does not decode.
             json!({
                 "type": "upload",
                 "name": a.name,
                 "url": a.url,
                 "content_type": a.content_type,
                 "filesize": a.filesize,
-                "width": null,
-                "height": null,
             })
         })
         .collect()
@@ -273,26 +288,29 @@ pub(crate) fn ticket(t: &Ticket, data: &Data, workspace_id: &str) -> Value {
         .collect();
     let parts: Vec<Value> = t.parts.iter().map(|p| ticket_part(data, p)).collect();
     let ticket_state = data.state(t.state_id).map(state);
-    json!({
-        "type": "ticket",
-        "id": t.id.to_string(),
-        "ticket_id": t.number.to_string(),
-        "category": data.ticket_type(t.type_id).map(|ty| ty.category.as_str()),
-        "ticket_attributes": t.attributes,
-        "ticket_state": ticket_state,
-        "ticket_type": data.ticket_type(t.type_id).map(|ty| ticket_type(ty, data, workspace_id)),
-        "contacts": {"type": "contact.list", "contacts": contacts},
-        "admin_assignee_id": t.admin_assignee_id,
-        "team_assignee_id": t.team_assignee_id,
-        "created_at": t.created_at,
-        "updated_at": t.updated_at,
-        "open": t.open,
-        "snoozed_until": t.snoozed_until,
-        "linked_objects": {"type": "list", "data": [], "total_count": 0, "has_more": false},
-        "ticket_parts": {"type": "ticket_part.list", "total_count": parts.len(), "ticket_parts": parts},
-        "is_shared": t.is_shared,
-        "previous_ticket_state_id": t.previous_state_id.map(|id| id.to_string()),
-    })
+    absent_when_null(
+        json!({
+            "type": "ticket",
+            "id": t.id.to_string(),
+            "ticket_id": t.number.to_string(),
+            "category": data.ticket_type(t.type_id).map(|ty| ty.category.as_str()),
+            "ticket_attributes": t.attributes,
+            "ticket_state": ticket_state,
+            "ticket_type": data.ticket_type(t.type_id).map(|ty| ticket_type(ty, data, workspace_id)),
+            "contacts": {"type": "contact.list", "contacts": contacts},
+            "admin_assignee_id": t.admin_assignee_id,
+            "team_assignee_id": t.team_assignee_id,
+            "created_at": t.created_at,
+            "updated_at": t.updated_at,
+            "open": t.open,
+            "snoozed_until": t.snoozed_until,
+            "linked_objects": {"type": "list", "data": [], "total_count": 0, "has_more": false},
+            "ticket_parts": {"type": "ticket_part.list", "total_count": parts.len(), "ticket_parts": parts},
+            "is_shared": t.is_shared,
+            "previous_ticket_state_id": t.previous_state_id.map(|id| id.to_string()),
+        }),
+        &["snoozed_until", "previous_ticket_state_id"],
+    )
 }
 
 fn conversation_part(data: &Data, part: &Part) -> Value {
