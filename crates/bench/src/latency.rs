@@ -22,6 +22,9 @@ pub(crate) struct Args {
     /// Seconds of load.
     #[arg(long)]
     duration: f64,
+    /// A JSON body: the requests are POSTs carrying it (a search endpoint's list).
+    #[arg(long)]
+    body: Option<String>,
 }
 
 #[derive(Debug, Default)]
@@ -47,7 +50,14 @@ pub(crate) async fn run(args: Args) -> anyhow::Result<serde_json::Value> {
     let mut tasks = tokio::task::JoinSet::new();
     for _ in 0..total {
         let due = ticks.tick().await;
-        let request = client.get(&args.url).headers(headers.clone());
+        let request = match &args.body {
+            Some(body) => client
+                .post(&args.url)
+                .headers(headers.clone())
+                .header("content-type", "application/json")
+                .body(body.clone()),
+            None => client.get(&args.url).headers(headers.clone()),
+        };
         let tally = Arc::clone(&tally);
         tasks.spawn(async move {
             let ok = match request.send().await {
