@@ -45,6 +45,24 @@ pub fn text(value: Option<&Value>) -> Option<String> {
 
 impl VendorError {
     /// A body that is not JSON: its text, clipped.
+    /// An error object without a list of errors: its `code` and the first of `message_keys`
+    /// that holds a text, or the whole object (clipped) when none does.
+    pub fn flat(value: &Value, message_keys: &[&str]) -> Self {
+        let message = message_keys.iter().find_map(|k| text(value.get(*k)));
+        match message {
+            Some(message) => Self {
+                code: text(value.get("code")),
+                message,
+                fields: Vec::new(),
+            },
+            None => Self {
+                code: None,
+                message: clip(&value.to_string()),
+                fields: Vec::new(),
+            },
+        }
+    }
+
     pub fn plain(body: &[u8]) -> Self {
         Self {
             code: None,

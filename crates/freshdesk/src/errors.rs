@@ -7,7 +7,7 @@
 //! error through the kit's [`classify`], with the hints a person needs for 401 and 403.
 
 use deskgate_connector::VendorError;
-use deskgate_connector::vendor_error::{Hints, classify, clip, field_errors, text};
+use deskgate_connector::vendor_error::{Hints, classify, field_errors, text};
 use deskgate_core::ConnectorError;
 use deskgate_upstream::UpstreamResponse;
 use serde_json::Value;
@@ -82,18 +82,7 @@ pub(crate) fn read(body: &[u8]) -> VendorError {
             fields,
         };
     }
-    match text(value.get("message")).or_else(|| text(value.get("description"))) {
-        Some(message) => VendorError {
-            code: text(value.get("code")),
-            message,
-            fields: Vec::new(),
-        },
-        None => VendorError {
-            code: None,
-            message: clip(&value.to_string()),
-            fields: Vec::new(),
-        },
-    }
+    VendorError::flat(&value, &["message", "description"])
 }
 
 /// The error for a non-success answer.

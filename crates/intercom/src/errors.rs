@@ -62,18 +62,7 @@ pub(crate) fn read(body: &[u8]) -> VendorError {
             fields,
         };
     }
-    match text(value.get("message")) {
-        Some(message) => VendorError {
-            code: text(value.get("code")),
-            message,
-            fields: Vec::new(),
-        },
-        None => VendorError {
-            code: None,
-            message: clip(&value.to_string()),
-            fields: Vec::new(),
-        },
-    }
+    VendorError::flat(&value, &["message"])
 }
 
 /// The unified field a "not found" error code is about, when the missing thing is a value

@@ -6,10 +6,54 @@
 //! is consumed by the first decision that presents it, whatever that decision's fate.
 
 use std::collections::HashMap;
+use std::marker::PhantomData;
 
 use serde::Deserialize;
 
+use crate::query::QueryParams;
 use crate::secret::{mint, sha};
+
+/// The parameters a vendor's authorize page is shown for, in the order the page's hidden
+/// fields repeat them.
+pub(crate) trait ShownFields {
+    const NAMES: &'static [&'static str];
+}
+
+/// One authorize request's parameters, exactly as sent (absent ones stay absent), so that
+/// a decision's copy can be compared with the page's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ShownParams<F> {
+    values: Vec<Option<String>>,
+    fields: PhantomData<F>,
+}
+
+impl<F: ShownFields> ShownParams<F> {
+    /// The first value of each parameter, as a query string or a form carries it.
+    pub(crate) fn read(pairs: &QueryParams) -> Self {
+        Self {
+            values: F::NAMES
+                .iter()
+                .map(|name| pairs.get(name).map(str::to_owned))
+                .collect(),
+            fields: PhantomData,
+        }
+    }
+
+    pub(crate) fn get(&self, name: &str) -> Option<&str> {
+        F::NAMES
+            .iter()
+            .position(|f| *f == name)
+            .and_then(|i| self.values[i].as_deref())
+    }
+
+    /// The parameters that were sent, as `(name, value)`.
+    pub(crate) fn present(&self) -> impl Iterator<Item = (&'static str, &str)> {
+        F::NAMES
+            .iter()
+            .zip(&self.values)
+            .filter_map(|(name, value)| value.as_deref().map(|v| (*name, v)))
+    }
+}
 
 /// How long a consent page stays usable. No vendor documents it; a few minutes is enough
 /// for a person and short enough that a forgotten tab cannot be replayed later.
