@@ -93,7 +93,7 @@ async fn a_customer_connects_in_a_real_browser(backend: Backend) {
 
     // Approve: pick Zendesk, sign in by OAuth, approve, land back with a connection.
     let (url, _) = t
-        .connect_session(&tenant.key, session(&["zendesk", "freshdesk"]))
+        .connect_session(&tenant.key, session(&["zendesk", "freshdesk", "intercom"]))
         .await;
     browser.resize(1280, 900).await;
     browser.goto(&url).await;

@@ -331,7 +331,8 @@ async fn connectors_lists_each_provider_as_its_connector_describes_itself(backen
         v,
         serde_json::to_value(vec![
             deskgate_zendesk::capabilities(),
-            deskgate_freshdesk::capabilities()
+            deskgate_freshdesk::capabilities(),
+            deskgate_intercom::capabilities(),
         ])
         .unwrap()
     );
@@ -363,7 +364,14 @@ async fn connectors_lists_each_provider_as_its_connector_describes_itself(backen
     assert_eq!(modes(1), vec!["api_key".to_owned()]);
     // No tag resource: only a ticket's tags can change.
     assert_eq!(resource(1, "tags")["operations"], json!(["update"]));
-    for i in [0, 1] {
+    // Intercom: OAuth by redirect or a private app's token; tickets over search, so the
+    // change filter is native.
+    assert_eq!(v[2]["provider"], "intercom");
+    assert_eq!(
+        modes(2),
+        vec!["oauth_code".to_owned(), "access_token".to_owned()]
+    );
+    for i in [0, 1, 2] {
         let tickets = resource(i, "tickets");
         assert!(
             !tickets["operations"].as_array().unwrap().is_empty(),
@@ -382,4 +390,5 @@ async fn connectors_lists_each_provider_as_its_connector_describes_itself(backen
             .clone()
     };
     assert_eq!(updated_after(1), "native");
+    assert_eq!(updated_after(2), "native");
 }

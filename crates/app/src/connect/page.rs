@@ -688,7 +688,10 @@ mod tests {
             assert_eq!(advertised, offered, "{}", spec.provider());
             // Every redirect mode can be started: the provider gives a token URL.
             if spec.modes().iter().any(|m| !m.posted) {
-                assert!(spec.token_url("acme").is_some(), "{}", spec.provider());
+                let label = spec
+                    .account_label(spec.account_field().example)
+                    .unwrap_or_else(|e| panic!("{}: {e:?}", spec.provider()));
+                assert!(spec.token_url(&label).is_some(), "{}", spec.provider());
             }
         }
     }
