@@ -232,6 +232,12 @@ async fn health_reports_identity_and_the_accounts_rate_budget(vendor: Vendor, ba
     assert_eq!(status, 200, "{v}");
     assert_eq!(v["ok"], true, "{v}");
     assert!(v["problem"].is_null(), "{v}");
+    // None of these tokens expires, so nothing is renewed.
+    assert_eq!(
+        v["token"],
+        json!({"expires_at": null, "renews": false}),
+        "{v}"
+    );
     let email = t.vendor_admin_email(vendor, "acme");
     assert_eq!(v["identity"]["user_email"], email.as_str(), "{v}");
     assert_eq!(

@@ -327,8 +327,33 @@ async fn connectors_lists_each_provider_as_its_connector_describes_itself(backen
     let t = TestApp::spawn(backend).await;
     let (status, v) = read(t.http.get(t.url("/v1/connectors")).send().await.unwrap()).await;
     assert_eq!(status, 200, "{v}");
+    // How each mode connects, renews and revokes, beside the capabilities.
+    let auth = |i: usize, mode: &str| -> Value {
+        v[i]["auth"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["mode"] == mode)
+            .cloned()
+            .unwrap_or_else(|| panic!("{mode}: {v}"))
+    };
     assert_eq!(
-        v,
+        auth(0, "oauth_code"),
+        json!({"mode": "oauth_code", "connect": "redirect", "renews": true, "revokes": true})
+    );
+    assert_eq!(auth(0, "api_token")["renews"], false);
+    // Intercom's tokens neither expire nor refresh.
+    assert_eq!(
+        auth(2, "oauth_code"),
+        json!({"mode": "oauth_code", "connect": "redirect", "renews": false, "revokes": false})
+    );
+    assert_eq!(auth(2, "access_token")["connect"], "posted");
+    let mut capabilities = v.clone();
+    for c in capabilities.as_array_mut().unwrap() {
+        c.as_object_mut().unwrap().remove("auth");
+    }
+    assert_eq!(
+        capabilities,
         serde_json::to_value(vec![
             deskgate_zendesk::capabilities(),
             deskgate_freshdesk::capabilities(),

@@ -264,11 +264,20 @@ pub(crate) struct HealthView {
     /// What is wrong, with what to do about it, when the check failed.
     problem: Option<String>,
     migration_hint: Option<&'static str>,
+    /// The connection's token: when it expires (`null`: it does not) and whether deskgate
+    /// renews it ahead of time.
+    token: TokenView,
     /// The upstream account's rate budget, shared by every connection to that account.
     rate_budget: Option<BudgetView>,
     /// Caps on single endpoints below the account's budget (Freshdesk's tickets list, …):
     /// `limit` is the cap learned from the helpdesk's refusals, once there was one.
     endpoint_budgets: Vec<BudgetView>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct TokenView {
+    expires_at: Option<DateTime<Utc>>,
+    renews: bool,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -303,9 +312,14 @@ impl From<BudgetHealth> for BudgetView {
 
 impl From<ConnectionHealth> for HealthView {
     fn from(h: ConnectionHealth) -> Self {
+        let token = TokenView {
+            expires_at: h.connection.token_expires_at,
+            renews: h.token_renews,
+        };
         let mut connection = ConnectionView::from(h.connection);
         connection.deprecated_after = h.deprecated_after.or(connection.deprecated_after);
         Self {
+            token,
             connection,
             ok: h.problem.is_none(),
             identity: h.identity.map(|i| IdentityView {

@@ -16,6 +16,9 @@ pub struct ConnectionHealth {
     /// The day the credentials stop working whatever deskgate does (Zendesk API tokens).
     pub deprecated_after: Option<NaiveDate>,
     pub migration_hint: Option<&'static str>,
+    /// Whether deskgate renews this connection's token before it expires (false for a
+    /// token that never expires, such as Intercom's, or an API key).
+    pub token_renews: bool,
     /// The upstream account's rate budget, as last learned from the vendor's headers.
     pub budget: Option<BudgetHealth>,
     /// Per-endpoint caps below the account's budget (Freshdesk's tickets list, …), as
@@ -60,12 +63,14 @@ impl App {
         // The check may have renewed the token or marked the connection: report the row as
         // it is now.
         let connection = self.connection(tenant, id).await?;
+        let token_renews = spec.mode(connection.auth_kind).is_some_and(|m| m.renews);
         Ok(ConnectionHealth {
             connection,
             identity,
             problem,
             deprecated_after: deprecation.map(|d| d.after),
             migration_hint: deprecation.map(|d| d.hint),
+            token_renews,
             budget: budgets.next(),
             endpoint_budgets: budgets.collect(),
         })
