@@ -278,8 +278,9 @@ pub(crate) struct WireAdminList {
     pub(crate) admins: Vec<Value>,
 }
 
+/// A `{"data": [references]}` list: a contact's companies, a state's ticket types.
 #[derive(Debug, Default, Deserialize)]
-pub(crate) struct WireCompanyRefs {
+pub(crate) struct WireRefs {
     #[serde(default, deserialize_with = "list")]
     pub(crate) data: Vec<WireRef>,
 }
@@ -295,7 +296,7 @@ pub(crate) struct WireContact {
     #[serde(default)]
     pub(crate) phone: Option<String>,
     #[serde(default)]
-    pub(crate) companies: Option<WireCompanyRefs>,
+    pub(crate) companies: Option<WireRefs>,
 }
 
 /// A company (`company`): deskgate's account.
@@ -338,12 +339,6 @@ pub(crate) struct WireTagList {
     pub(crate) data: Vec<Value>,
 }
 
-#[derive(Debug, Default, Deserialize)]
-pub(crate) struct WireTypeRefs {
-    #[serde(default, deserialize_with = "list")]
-    pub(crate) data: Vec<WireRef>,
-}
-
 /// A ticket state with the ticket types that use it (`ticket_state_detailed`).
 #[derive(Debug, Deserialize)]
 pub(crate) struct WireStateDetailed {
@@ -353,7 +348,7 @@ pub(crate) struct WireStateDetailed {
     #[serde(default)]
     pub(crate) archived: Option<bool>,
     #[serde(default)]
-    pub(crate) ticket_types: Option<WireTypeRefs>,
+    pub(crate) ticket_types: Option<WireRefs>,
 }
 
 /// `GET /ticket_states`.

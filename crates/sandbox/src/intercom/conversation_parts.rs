@@ -100,11 +100,7 @@ async fn manage_conversation(ctx: Ctx, Path(raw): Path<String>, body: Bytes) -> 
         .and_then(|id| data.conversation(id))
         .cloned()
         .ok_or_else(not_found)?;
-    let admin = body
-        .get("admin_id")
-        .and_then(id)
-        .filter(|a| data.admin(*a).is_some())
-        .ok_or_else(|| IntercomError::missing("admin_not_found", "Admin not found"))?;
+    let admin = reply::acting_admin(&data, &body)?;
     let message_type = body
         .get("message_type")
         .and_then(Value::as_str)

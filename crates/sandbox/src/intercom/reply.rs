@@ -15,16 +15,17 @@ use super::records::{Attachment, Author};
 /// At most ten attachments of each kind.
 const MAX_ATTACHMENTS: usize = 10;
 
+/// The admin a write names as acting (`admin_id`), who must exist.
+pub(crate) fn acting_admin(data: &Data, body: &Map<String, Value>) -> Result<u64, IntercomError> {
+    body.get("admin_id")
+        .and_then(id)
+        .filter(|a| data.admin(*a).is_some())
+        .ok_or_else(|| IntercomError::missing("admin_not_found", "Admin not found"))
+}
+
 pub(crate) fn author(data: &Data, body: &Map<String, Value>) -> Result<Author, IntercomError> {
     match body.get("type").and_then(Value::as_str) {
-        Some("admin") => {
-            let admin = body
-                .get("admin_id")
-                .and_then(id)
-                .filter(|a| data.admin(*a).is_some())
-                .ok_or_else(|| IntercomError::missing("admin_not_found", "Admin not found"))?;
-            Ok(Author::Admin(admin))
-        }
+        Some("admin") => Ok(Author::Admin(acting_admin(data, body)?)),
         Some("user") => {
             let contact = if let Some(v) = body.get("intercom_user_id").and_then(text_id) {
                 data.contact(&v)

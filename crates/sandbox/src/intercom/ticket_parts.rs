@@ -106,11 +106,7 @@ async fn tag_ticket(ctx: Ctx, Path(raw): Path<String>, body: Bytes) -> Answer {
         .and_then(id)
         .filter(|t| data.tags.contains_key(t))
         .ok_or_else(|| IntercomError::missing("tag_not_found", "Tag not found"))?;
-    let admin_id = body
-        .get("admin_id")
-        .and_then(id)
-        .filter(|a| data.admin(*a).is_some())
-        .ok_or_else(|| IntercomError::missing("admin_not_found", "Admin not found"))?;
+    let admin_id = reply::acting_admin(&data, &body)?;
     let applied = AppliedTag {
         tag_id,
         applied_at: now,
@@ -140,11 +136,7 @@ async fn untag_ticket(
         .and_then(|id| data.ticket(id))
         .cloned()
         .ok_or_else(not_found)?;
-    let admin_id = body
-        .get("admin_id")
-        .and_then(id)
-        .filter(|a| data.admin(*a).is_some())
-        .ok_or_else(|| IntercomError::missing("admin_not_found", "Admin not found"))?;
+    let admin_id = reply::acting_admin(&data, &body)?;
     let tag_id: u64 = raw_tag
         .parse()
         .ok()
