@@ -212,8 +212,18 @@ fn plain(text: &str) -> String {
     text.replace('`', "")
 }
 
-/// A sentence as people read it: the first letter upper-case, a full stop at the end.
+/// `text` ending with a full stop, as written otherwise.
+fn full_stop(mut text: String) -> String {
+    if !text.trim_end().ends_with(['.', '!', '?']) {
+        text.push('.');
+    }
+    text
+}
+
+/// A sentence as people read it: no code marks, the first letter upper-case, a full stop at
+/// the end.
 pub(crate) fn sentence(text: &str) -> String {
+    let text = plain(text);
     let mut c = text.trim().chars();
     let mut out: String = c
         .next()
@@ -360,7 +370,8 @@ impl App {
             title: d.title,
             account_field: d.account_field.name,
             account_label: label(d.account_field.name),
-            account_description: sentence(&plain(d.account_field.description)),
+            // Not capitalized: it may start with the example (`acme` for acme.zendesk.com).
+            account_description: full_stop(plain(d.account_field.description)),
             account_example: d.account_field.example,
             account_choices: d.account_field.choices,
             fixed_account: reauthorize.map(|c| c.account_label.clone()),
@@ -702,6 +713,14 @@ mod tests {
         assert_eq!(label("api_key"), "API key");
         assert_eq!(label("subdomain"), "Subdomain");
         assert_eq!(label("client_secret"), "Client secret");
+    }
+
+    #[test]
+    fn an_account_description_keeps_its_example_as_written() {
+        assert_eq!(
+            full_stop(plain("`acme` for acme.zendesk.com")),
+            "acme for acme.zendesk.com."
+        );
     }
 
     #[test]
