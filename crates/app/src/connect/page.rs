@@ -356,10 +356,11 @@ impl App {
                     redirect,
                     fields_optional: optional,
                     recommended: i == 0,
+                    // Said to the customer; the tenant's migration hint is in the API.
                     notice: spec.deprecation(m.mode).map(|dep| {
                         format!(
-                            "{} stops accepting these on {}: {}",
-                            d.title, dep.after, dep.hint
+                            "{} stops accepting these on {}: connect another way before then.",
+                            d.title, dep.after
                         )
                     }),
                 }
