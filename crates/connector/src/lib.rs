@@ -10,6 +10,7 @@
 //! - [`credentials`]: [`Credentials`], a connection's named secrets as stored.
 //! - [`client`]: [`VendorClient`], the one request path (origin, budget, auth, errors),
 //!   passthrough included.
+//! - [`hooks`]: vendor webhooks in: which secret verifies them, and why one is refused.
 //! - [`endpoint`]: [`Endpoint`], a route template and the path filled from it.
 //! - [`scan`]: the bounded scan behind emulated filters.
 //! - [`filters`]: record predicates for emulated filters; id and cursor checks.
@@ -24,6 +25,7 @@ pub mod client;
 pub mod credentials;
 pub mod endpoint;
 pub mod filters;
+pub mod hooks;
 pub mod input;
 pub mod matrix;
 pub mod pkce;
@@ -35,6 +37,7 @@ pub mod vendor_error;
 pub use client::{CallPolicy, VendorClient, bad_response};
 pub use credentials::{CredentialField, Credentials, StoredError, UnknownCredentialField};
 pub use endpoint::Endpoint;
+pub use hooks::{HookKey, HookRefusal, HookScheme, HookSecret, InboundHook};
 pub use input::AuthInput;
 pub use provider::{
     AccountField, AuthorizeRequest, CodeExchange, Deprecation, Description, Health, InputField,

@@ -3,7 +3,9 @@
 //! filters every connector is asked for.
 
 use deskgate_core::capability::{FilterCapability, ResourceCapability};
-use deskgate_core::{FilterSupport, Operation, Resource};
+use deskgate_core::{
+    ChangeCapability, ChangeDetection, DeleteDetection, FilterSupport, Operation, Resource,
+};
 
 /// The ticket list filters besides `updated_after`, as the API names them.
 pub const TICKET_FILTERS: [&str; 5] = [
@@ -64,4 +66,28 @@ mod tests {
             ]
         );
     }
+}
+
+/// The change rows every connector publishes: tickets found by `detection` through the
+/// `tickets` endpoints (deletes reported by the vendor), and comments read for each changed
+/// ticket through `comments` (their deletes are not followed).
+pub fn changes(
+    detection: ChangeDetection,
+    tickets: &[&str],
+    comments: &str,
+) -> Vec<ChangeCapability> {
+    vec![
+        ChangeCapability {
+            resource: Resource::Tickets,
+            detection,
+            deletes: DeleteDetection::Native,
+            via: tickets.iter().map(|v| (*v).to_owned()).collect(),
+        },
+        ChangeCapability {
+            resource: Resource::Comments,
+            detection: ChangeDetection::ChangedTickets,
+            deletes: DeleteDetection::None,
+            via: vec![comments.to_owned()],
+        },
+    ]
 }

@@ -18,6 +18,7 @@ use deskgate_upstream::{BudgetKey, Upstream};
 use secrecy::SecretString;
 
 use crate::credentials::{Credentials, StoredError};
+use crate::hooks::{HookKey, HookRefusal, HookScheme, HookSecret, InboundHook};
 use crate::input::AuthInput;
 use crate::tenant::TenantAccount;
 
@@ -399,6 +400,22 @@ pub trait ProviderSpec: Send + Sync + fmt::Debug {
             "provider",
             format!("{} has no redirect mode", self.provider()),
         ))
+    }
+
+    /// How the vendor's webhooks to `/hooks/{provider}/{token}` are verified. By default the
+    /// vendor does not sign them and the path token is the only proof.
+    fn hook_scheme(&self) -> HookScheme {
+        HookScheme {
+            secret: HookSecret::PathToken,
+            summary: "The vendor does not sign its webhooks; the secret token in the hook URL is the proof.",
+        }
+    }
+
+    /// Verifies one notification with `key`, the secret [`ProviderSpec::hook_scheme`] names
+    /// (`None` when none is set). By default there is nothing to verify beyond the path token,
+    /// which the caller has already checked.
+    fn verify_hook(&self, _hook: &InboundHook<'_>, _key: HookKey<'_>) -> Result<(), HookRefusal> {
+        Ok(())
     }
 
     /// The description of one mode, if the provider has it.

@@ -11,6 +11,9 @@ pub struct Capabilities {
     pub provider: Provider,
     pub auth_modes: Vec<AuthMode>,
     pub resources: Vec<ResourceCapability>,
+    /// How a connection's sync finds changes and deletes, per resource; empty for a
+    /// connector whose changes cannot be followed.
+    pub changes: Vec<ChangeCapability>,
 }
 
 impl Capabilities {
@@ -126,6 +129,42 @@ pub enum FilterSupport {
     Emulated,
 }
 
+/// How changes of one resource are found, and whether deletes are.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct ChangeCapability {
+    pub resource: Resource,
+    pub detection: ChangeDetection,
+    pub deletes: DeleteDetection,
+    /// The vendor endpoints the sync reads, e.g. `GET /api/v2/incremental/tickets/cursor`.
+    pub via: Vec<String>,
+}
+
+/// Where the sync learns what changed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeDetection {
+    /// The vendor's change feed (an incremental export with its own cursor).
+    Feed,
+    /// A list ordered by `updated_at`, read from the last `updated_at` seen.
+    UpdatedSince,
+    /// A search on `updated_at`.
+    Search,
+    /// Read for each changed ticket (comments).
+    ChangedTickets,
+}
+
+/// How deletes are found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DeleteDetection {
+    /// The vendor reports them.
+    Native,
+    /// deskgate compares the ids it knows with the vendor's, a bounded number per round.
+    Reconciled,
+    /// Deletes are not detected.
+    None,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -143,6 +182,12 @@ mod tests {
                     support: FilterSupport::Emulated,
                 }],
             }],
+            changes: vec![ChangeCapability {
+                resource: Resource::Tickets,
+                detection: ChangeDetection::Feed,
+                deletes: DeleteDetection::Native,
+                via: vec!["GET /api/v2/incremental/tickets/cursor".into()],
+            }],
         };
         let v = serde_json::to_value(&caps).unwrap();
         assert_eq!(
@@ -151,7 +196,9 @@ mod tests {
                 "provider": "zendesk",
                 "auth_modes": ["api_token", "oauth_code"],
                 "resources": [{"resource": "tickets", "operations": ["list", "get"],
-                    "filters": [{"name": "status", "support": "emulated"}]}]
+                    "filters": [{"name": "status", "support": "emulated"}]}],
+                "changes": [{"resource": "tickets", "detection": "feed", "deletes": "native",
+                    "via": ["GET /api/v2/incremental/tickets/cursor"]}]
             })
         );
         assert!(caps.supports(Resource::Tickets, Operation::Get));

@@ -11,6 +11,7 @@ use bytes::Bytes;
 use serde::Serialize;
 
 use crate::capability::Capabilities;
+use crate::changes::{ChangePage, ChangeRequest};
 use crate::ids::{AccountId, ContactId, TeamId, TicketId, UserId};
 use crate::model::{
     Account, Comment, Contact, NewComment, NewTicket, Tag, TagChange, Team, Ticket, TicketPatch,
@@ -167,6 +168,11 @@ pub trait Connector: Send + Sync + fmt::Debug {
     async fn passthrough(&self, _req: PassthroughRequest) -> Result<PassthroughResponse> {
         unsupported("passthrough")
     }
+    /// The next page of tickets changed or deleted since `req.cursor` (or `req.since`), from
+    /// the vendor's change feed; what [`Capabilities::changes`] describes.
+    async fn ticket_changes(&self, _req: &ChangeRequest) -> Result<ChangePage> {
+        unsupported("ticket changes")
+    }
 }
 
 #[cfg(test)]
@@ -188,6 +194,7 @@ mod tests {
                 provider: Provider::Freshdesk,
                 auth_modes: vec![AuthMode::ApiKey],
                 resources: vec![],
+                changes: vec![],
             }
         }
         async fn check(&self) -> Result<AccountIdentity> {

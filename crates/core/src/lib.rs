@@ -8,18 +8,27 @@
 //! - [`page`]: page requests, filters and vendor cursors.
 //! - [`connector`]: the object-safe [`Connector`] trait and its typed [`ConnectorError`].
 //! - [`capability`]: the capability matrix a connector publishes about itself.
+//! - [`changes`]: change-feed pages a connector answers a connection's sync with.
+//! - [`event`]: the types of change events.
 //!
 //! This crate does no I/O: no HTTP client, no SQL, no files.
 
 pub mod capability;
+pub mod changes;
 pub mod connector;
+pub mod event;
 pub mod ids;
 pub mod model;
 pub mod page;
 pub mod provider;
 pub mod status;
 
-pub use capability::{AuthMode, Capabilities, FilterSupport, Operation, Resource};
+pub use capability::{
+    AuthMode, Capabilities, ChangeCapability, ChangeDetection, DeleteDetection, FilterSupport,
+    Operation, Resource,
+};
+pub use changes::{ChangeCursor, ChangePage, ChangeRequest, DeletedTicket};
+pub use event::EventType;
 pub use connector::{
     AccountIdentity, Connector, ConnectorError, FieldError, PassthroughRequest, PassthroughResponse,
 };

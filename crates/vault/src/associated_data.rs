@@ -17,14 +17,21 @@ pub enum Purpose {
     /// A secret of one OAuth authorize round trip (the PKCE verifier, a client secret the
     /// customer typed). `connection_id` then holds the OAuth session's id.
     OAuthSessionSecret,
+    /// The secret that verifies a vendor's webhooks for one connection (Zendesk's signing
+    /// secret). `connection_id` holds the connection's id.
+    HookSecret,
+    /// A webhook endpoint's signing secret. `connection_id` then holds the endpoint's id.
+    WebhookSecret,
 }
 
 impl Purpose {
     /// Every purpose, for tests and tooling that must cover them all.
-    pub const ALL: [Purpose; 3] = [
+    pub const ALL: [Purpose; 5] = [
         Purpose::ConnectionCredential,
         Purpose::OAuthClientSecret,
         Purpose::OAuthSessionSecret,
+        Purpose::HookSecret,
+        Purpose::WebhookSecret,
     ];
 
     /// The stable label that goes into the associated data.
@@ -33,6 +40,8 @@ impl Purpose {
             Purpose::ConnectionCredential => "connection_credential",
             Purpose::OAuthClientSecret => "oauth_client_secret",
             Purpose::OAuthSessionSecret => "oauth_session_secret",
+            Purpose::HookSecret => "hook_secret",
+            Purpose::WebhookSecret => "webhook_secret",
         }
     }
 }

@@ -75,5 +75,11 @@ pub fn capabilities() -> Capabilities {
             // ticket's tags.
             resource(Resource::Tags, &[List, Get, Update], &[]),
         ],
+        changes: deskgate_connector::matrix::changes(
+            deskgate_core::ChangeDetection::Feed,
+            &["GET /api/v2/incremental/tickets/cursor"],
+            "GET /api/v2/tickets/{id}/comments",
+        ),
     }
 }
+
