@@ -76,6 +76,11 @@ pub const PROBLEM_CODES: &[(&str, u16, &str)] = &[
         "the helpdesk no longer accepts the connection's credentials; give it new ones with `PUT /v1/connections/{id}/credentials`",
     ),
     (
+        "webhook_endpoint_disabled",
+        409,
+        "the webhook endpoint is disabled; enable it with `PATCH` (`\"enabled\": true`) first",
+    ),
+    (
         "upstream_forbidden",
         403,
         "the helpdesk user lacks permission",
@@ -336,6 +341,13 @@ impl From<AppError> for ApiError {
                 "connect_session_gone",
                 "Connect session gone",
                 "the connect session was used, revoked or expired meanwhile",
+            ),
+            AppError::WebhookEndpointDisabled => ApiError::new(
+                StatusCode::CONFLICT,
+                "webhook_endpoint_disabled",
+                "Webhook endpoint disabled",
+                "the endpoint is disabled, so nothing would be sent: enable it with PATCH \
+                 /v1/webhook-endpoints/{id} (\"enabled\": true) first",
             ),
             AppError::Internal(cause) => ApiError::internal(cause),
         }

@@ -18,7 +18,7 @@ use crate::middleware::{idempotency, internal_errors, metrics, request_id};
 use crate::routes::docs::OpenApiJson;
 use crate::routes::{
     api_keys, comments, connect_page, connect_sessions, connections, connectors, directory, docs,
-    health, oauth_apps, passthrough, settings, tickets,
+    health, oauth_apps, passthrough, settings, tickets, webhook_endpoints,
 };
 use crate::{ApiError, AppState};
 
@@ -39,6 +39,7 @@ use crate::{ApiError, AppState};
         (name = "connectors", description = "What each provider supports"),
         (name = "api keys", description = "A tenant's own API keys"),
         (name = "connect", description = "Connect sessions: a link to the hosted page where a customer connects their helpdesk (`GET /connect/{token}`, HTML; OAuth returns to `GET /oauth/callback/{provider}`)"),
+        (name = "webhooks", description = "Webhook endpoints: events POSTed as they happen, signed per the Standard Webhooks specification (`webhook-id`, `webhook-timestamp`, `webhook-signature`), retried for about three days"),
         (name = "settings", description = "A tenant's settings: the return URLs of connect sessions, its OAuth apps"),
         (name = "operations", description = "Health, readiness, metrics and this document"),
     )
@@ -102,6 +103,7 @@ fn build() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(comments::router())
         .merge(directory::router())
         .merge(connectors::router())
+        .merge(webhook_endpoints::router())
         .route(
             "/v1/connections/{id}/passthrough/{*path}",
             axum::routing::any(passthrough::passthrough),

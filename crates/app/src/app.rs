@@ -4,7 +4,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use deskgate_core::{ConnectionId, TenantId};
 use deskgate_store::Store;
-use deskgate_upstream::{SandboxOverride, Upstream, UpstreamConfig};
+use deskgate_upstream::{SandboxOverride, Upstream, UpstreamConfig, WebhookPolicy};
 use deskgate_vault::Vault;
 use secrecy::SecretBox;
 
@@ -35,6 +35,8 @@ pub struct AppSettings {
     /// The gateway's public base URL (`https://connect.example.com`, no trailing slash):
     /// connect links and OAuth callbacks are built on it.
     pub public_url: String,
+    /// How webhooks are delivered.
+    pub webhooks: crate::webhooks::WebhookSettings,
 }
 
 /// How the gateway reaches vendors.
@@ -55,6 +57,7 @@ impl Default for AppSettings {
             connection_cache_ttl: Duration::from_secs(1),
             upstream: UpstreamSettings::default(),
             public_url: "http://127.0.0.1:8080".into(),
+            webhooks: crate::webhooks::WebhookSettings::default(),
         }
     }
 }
@@ -78,6 +81,7 @@ struct Inner {
     upstream: Upstream,
     refresh_locks: RefreshLocks,
     public_url: String,
+    deliveries: crate::webhooks::Deliveries,
 }
 
 impl App {
@@ -85,8 +89,15 @@ impl App {
     /// configuration. Call [`App::check_vault_keys`] before serving, so that a wrong key
     /// refuses to start instead of failing at the first decryption.
     pub fn new(store: Store, vault: Vault, settings: AppSettings) -> Result<Self, AppError> {
+        settings
+            .webhooks
+            .validate()
+            .map_err(|e| AppError::Internal(format!("webhook settings: {e}")))?;
         let mut upstream = Upstream::builder(settings.upstream.config.clone())
-            .block_registry(Arc::new(StoreBlockRegistry::new(store.clone())));
+            .block_registry(Arc::new(StoreBlockRegistry::new(store.clone())))
+            .webhook_policy(WebhookPolicy {
+                allow_loopback_http: settings.webhooks.allow_loopback_http,
+            });
         if let Some(sandbox) = settings.upstream.sandbox.clone() {
             upstream = upstream.sandbox(sandbox);
         }
@@ -112,6 +123,7 @@ impl App {
                 upstream,
                 refresh_locks: RefreshLocks::new(),
                 public_url: settings.public_url.trim_end_matches('/').to_owned(),
+                deliveries: crate::webhooks::Deliveries::new(settings.webhooks),
             }),
         })
     }
@@ -148,6 +160,10 @@ impl App {
     /// The outbound engine every connector uses.
     pub fn upstream(&self) -> &Upstream {
         &self.inner.upstream
+    }
+
+    pub(crate) fn deliveries(&self) -> &crate::webhooks::Deliveries {
+        &self.inner.deliveries
     }
 
     pub(crate) fn refresh_locks(&self) -> &RefreshLocks {

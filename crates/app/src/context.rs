@@ -14,6 +14,8 @@ pub enum Actor {
     Operator,
     /// The gateway itself, renewing tokens ahead of time.
     Renewal,
+    /// The gateway itself, delivering webhooks (disabling an endpoint that refuses them).
+    Webhooks,
     /// A tenant's end customer on the hosted connect page, by connect session id.
     ConnectSession { tenant: TenantId, session_id: Uuid },
 }
@@ -24,6 +26,7 @@ impl fmt::Display for Actor {
             Actor::ApiKey { key_id, .. } => write!(f, "api_key:{key_id}"),
             Actor::Operator => f.write_str("operator"),
             Actor::Renewal => f.write_str("renewal"),
+            Actor::Webhooks => f.write_str("webhooks"),
             Actor::ConnectSession { session_id, .. } => write!(f, "connect_session:{session_id}"),
         }
     }
@@ -48,6 +51,14 @@ impl RequestContext {
     pub fn connect_session(tenant: TenantId, session_id: Uuid) -> Self {
         Self {
             actor: Actor::ConnectSession { tenant, session_id },
+            request_id: None,
+        }
+    }
+
+    /// The webhook delivery workers.
+    pub fn webhooks() -> Self {
+        Self {
+            actor: Actor::Webhooks,
             request_id: None,
         }
     }

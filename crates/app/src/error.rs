@@ -38,6 +38,10 @@ pub enum AppError {
     /// A connect session was spent, revoked or expired while this request ran.
     #[error("the connect session was used, revoked or expired meanwhile")]
     Gone,
+    /// The webhook endpoint is disabled, so what was asked would wait unseen: enable it
+    /// first.
+    #[error("the webhook endpoint is disabled")]
+    WebhookEndpointDisabled,
     /// Our own fault or the database's; the cause is logged, never shown.
     #[error("internal error: {0}")]
     Internal(String),

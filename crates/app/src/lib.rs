@@ -15,6 +15,8 @@
 //! - [`connect`]: connect sessions, the hosted page's logic, the tenant's OAuth apps and
 //!   OAuth by redirect.
 //! - [`idempotency`]: replaying the first response to a write with an `Idempotency-Key`.
+//! - [`webhooks`]: the tenant's webhook endpoints and the signed, durable delivery of events
+//!   to them (Standard Webhooks), with the delivery workers every replica runs.
 //! - [`context`]: who is acting and under which request id, for the audit log.
 //! - [`error`]: [`AppError`], classified by what the caller did wrong; it knows no HTTP.
 
@@ -31,6 +33,7 @@ pub mod error;
 pub mod idempotency;
 pub mod return_urls;
 pub mod tenants;
+pub mod webhooks;
 
 pub use app::{App, AppSettings, UpstreamSettings};
 pub use context::{Actor, RequestContext};

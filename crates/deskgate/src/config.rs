@@ -27,6 +27,7 @@ pub(crate) struct Config {
     pub(crate) auth: AuthConfig,
     pub(crate) cache: CacheConfig,
     pub(crate) renewal: RenewalConfig,
+    pub(crate) webhooks: WebhooksConfig,
     #[serde(default)]
     pub(crate) vault: VaultConfig,
     /// The outbound engine: timeouts, body cap, retries, rate budget.
@@ -120,6 +121,65 @@ impl RenewalConfig {
             margin: Duration::from_secs(self.margin_secs),
             batch: self.batch,
         }))
+    }
+}
+
+/// Delivering webhooks to the tenants' endpoints.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct WebhooksConfig {
+    pub(crate) workers: bool,
+    pub(crate) allow_loopback_http: bool,
+    pub(crate) retry_schedule_secs: Vec<u64>,
+    pub(crate) jitter: f64,
+    pub(crate) retry_after_max_secs: u64,
+    pub(crate) timeout_secs: u64,
+    pub(crate) claim_secs: u64,
+    pub(crate) batch: u32,
+    pub(crate) concurrency: usize,
+    pub(crate) poll_interval_millis: u64,
+    pub(crate) disable_after_secs: u64,
+    pub(crate) attempts_retention_secs: u64,
+}
+
+impl WebhooksConfig {
+    /// The settings; values that cannot work are refused with the setting's name.
+    pub(crate) fn settings(&self) -> anyhow::Result<deskgate_app::webhooks::WebhookSettings> {
+        let settings = deskgate_app::webhooks::WebhookSettings {
+            workers: self.workers,
+            retries: self
+                .retry_schedule_secs
+                .iter()
+                .map(|s| Duration::from_secs(*s))
+                .collect(),
+            jitter: self.jitter,
+            retry_after_max: Duration::from_secs(self.retry_after_max_secs),
+            timeout: Duration::from_secs(self.timeout_secs),
+            claim: Duration::from_secs(self.claim_secs),
+            batch: self.batch,
+            concurrency: self.concurrency,
+            poll_interval: Duration::from_millis(self.poll_interval_millis),
+            disable_after: Duration::from_secs(self.disable_after_secs),
+            attempts_retention: Duration::from_secs(self.attempts_retention_secs),
+            allow_loopback_http: self.allow_loopback_http,
+        };
+        settings
+            .validate()
+            .map_err(|e| anyhow::anyhow!("webhooks.{}: {}", config_key(e.setting), e.message))?;
+        Ok(settings)
+    }
+}
+
+/// The configuration key of a [`WebhookSettings`](deskgate_app::webhooks::WebhookSettings)
+/// field.
+fn config_key(setting: &str) -> &str {
+    match setting {
+        "retries" => "retry_schedule_secs",
+        "timeout" => "timeout_secs",
+        "claim" => "claim_secs",
+        "poll_interval" => "poll_interval_millis",
+        "disable_after" => "disable_after_secs",
+        other => other,
     }
 }
 
@@ -236,6 +296,7 @@ impl Config {
             .context("invalid configuration: upstream")?;
         self.upstream_settings()?;
         self.renewal.settings().context("invalid configuration")?;
+        self.webhooks.settings().context("invalid configuration")?;
         if self.database.max_connections == 0 {
             bail!("invalid configuration: database.max_connections must be at least 1");
         }
@@ -267,6 +328,17 @@ mod tests {
         assert!(e.contains("renewal.margin_secs"), "{e}");
         config.renewal.enabled = false;
         assert!(config.renewal.settings().unwrap().is_none());
+    }
+
+    #[test]
+    fn webhook_settings_that_cannot_work_are_refused_by_name() {
+        let mut config: Config = Figment::from(Toml::string(DEFAULTS)).extract().unwrap();
+        let settings = config.webhooks.settings().unwrap();
+        assert!(!settings.allow_loopback_http);
+        assert_eq!(settings.retries.first(), Some(&Duration::from_secs(5)));
+        config.webhooks.claim_secs = config.webhooks.timeout_secs;
+        let e = format!("{:#}", config.validate().unwrap_err());
+        assert!(e.contains("webhooks.claim_secs"), "{e}");
     }
 
     #[test]

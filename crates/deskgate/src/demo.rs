@@ -58,6 +58,8 @@ pub(crate) async fn run(mut config: Config, args: &DemoArgs) -> anyhow::Result<(
     ));
 
     config.sandbox.url = Some(sandbox_url.clone());
+    // The demo's webhook receivers run on this machine.
+    config.webhooks.allow_loopback_http = true;
     let keys = keys::load(&config)?;
     let store = open_store(&config).await?;
     let app = build_app(&config, store.clone(), keys).await?;

@@ -48,6 +48,7 @@ pub(crate) async fn build_app(
             connection_cache_ttl: Duration::from_millis(config.cache.connections_ttl_millis),
             upstream: config.upstream_settings()?,
             public_url: config.public_url()?,
+            webhooks: config.webhooks.settings()?,
         },
     )
     .context("building the application")?;
@@ -105,8 +106,10 @@ pub(crate) async fn serve(config: Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Serves the API on `listener` until `shutdown`, sweeping expired idempotency records
-/// every hour and renewing tokens ahead of time (unless `renewal` is `None`) meanwhile.
+/// Serves the API on `listener` until `shutdown`, sweeping expired idempotency records and
+/// webhook attempts every hour, renewing tokens ahead of time (unless `renewal` is `None`) and
+/// delivering webhooks (unless `[webhooks] workers` is off) meanwhile. On shutdown the
+/// webhook attempts in flight finish and are recorded before this returns.
 pub(crate) async fn run_server(
     listener: tokio::net::TcpListener,
     app: App,
@@ -115,6 +118,12 @@ pub(crate) async fn run_server(
     extra: axum::Router,
 ) -> anyhow::Result<()> {
     let renewer = renewal.map(|settings| tokio::spawn(app.clone().run_renewals(settings)));
+    let (stop_deliveries, stop) = tokio::sync::watch::channel(false);
+    let deliveries = app
+        .webhook_settings()
+        .workers
+        .then(|| tokio::spawn(app.clone().run_deliveries(stop)));
+    let delivery_grace = app.webhook_settings().timeout + Duration::from_secs(5);
     let sweeper = tokio::spawn({
         let app = app.clone();
         async move {
@@ -133,6 +142,11 @@ pub(crate) async fn run_server(
                     Ok(_) => {}
                     Err(e) => tracing::warn!(error = %e, "sweeping oauth sessions failed"),
                 }
+                match app.sweep_webhook_attempts().await {
+                    Ok(n) if n > 0 => tracing::info!(deleted = n, "old webhook attempts swept"),
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "sweeping webhook attempts failed"),
+                }
             }
         }
     });
@@ -146,6 +160,17 @@ pub(crate) async fn run_server(
     sweeper.abort();
     if let Some(renewer) = renewer {
         renewer.abort();
+    }
+    if let Some(mut deliveries) = deliveries {
+        let _ = stop_deliveries.send(true);
+        // Attempts in flight end within their timeout; one that does not is sent again by
+        // another replica once its claim lapses.
+        if tokio::time::timeout(delivery_grace, &mut deliveries)
+            .await
+            .is_err()
+        {
+            deliveries.abort();
+        }
     }
     served
 }

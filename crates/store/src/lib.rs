@@ -5,7 +5,8 @@
 //!   rows a statement may touch.
 //! - one module per table family: [`tenants`], [`api_keys`], [`connections`],
 //!   [`credentials`], [`audit`], [`vault_keys`], [`idempotency`], [`rate_state`],
-//!   [`return_urls`], [`oauth_apps`], [`connect_sessions`] (and OAuth sessions).
+//!   [`return_urls`], [`oauth_apps`], [`connect_sessions`] (and OAuth sessions),
+//!   [`webhooks`] (the tenant's webhook endpoints and the outbox of deliveries).
 //!
 //! Every function that touches tenant data takes a [`TenantId`](deskgate_core::TenantId).
 //! The store keeps sealed credential bytes and never sees a key.
@@ -28,6 +29,7 @@ pub mod rate_state;
 pub mod return_urls;
 pub mod tenants;
 pub mod vault_keys;
+pub mod webhooks;
 
 pub use db::{Backend, Store};
 pub use error::StoreError;

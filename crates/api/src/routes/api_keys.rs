@@ -116,13 +116,7 @@ async fn list_api_keys(
         .app
         .list_api_keys(auth.tenant, params.cursor.as_deref(), limit + 1)
         .await?;
-    let more = keys.len() > limit as usize;
-    keys.truncate(limit as usize);
-    let next_cursor = if more {
-        keys.last().map(|k| k.id.clone())
-    } else {
-        None
-    };
+    let next_cursor = page::next_cursor(&mut keys, limit, |k| k.id.clone());
     Ok(Json(ListResponse {
         data: keys.into_iter().map(ApiKeyView::from).collect(),
         next_cursor,

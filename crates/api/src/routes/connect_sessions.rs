@@ -248,13 +248,7 @@ async fn list_sessions(
             },
         )
         .await?;
-    let more = sessions.len() > limit as usize;
-    sessions.truncate(limit as usize);
-    let next_cursor = if more {
-        sessions.last().map(|s| s.id.to_string())
-    } else {
-        None
-    };
+    let next_cursor = page::next_cursor(&mut sessions, limit, |s| s.id.to_string());
     Ok(Json(ListResponse {
         data: sessions.into_iter().map(SessionView::from).collect(),
         next_cursor,

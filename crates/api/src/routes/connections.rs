@@ -125,13 +125,7 @@ async fn list_connections(
         limit: limit + 1,
     };
     let mut rows = state.app.list_connections(auth.tenant, &query).await?;
-    let more = rows.len() > limit as usize;
-    rows.truncate(limit as usize);
-    let next_cursor = if more {
-        rows.last().map(|c| c.id.to_string())
-    } else {
-        None
-    };
+    let next_cursor = page::next_cursor(&mut rows, limit, |c| c.id.to_string());
     Ok(Json(ListResponse {
         data: rows.into_iter().map(ConnectionView::from).collect(),
         next_cursor,

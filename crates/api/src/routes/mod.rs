@@ -15,3 +15,4 @@ pub(crate) mod page;
 pub(crate) mod passthrough;
 pub(crate) mod settings;
 pub(crate) mod tickets;
+pub(crate) mod webhook_endpoints;

@@ -36,6 +36,18 @@ pub(crate) fn limit(raw: Option<u32>) -> Result<u32, ApiError> {
     }
 }
 
+/// Cuts rows read with `limit + 1` down to a page of `limit`; the cursor of its last row
+/// when there were more.
+pub(crate) fn next_cursor<T>(
+    rows: &mut Vec<T>,
+    limit: u32,
+    cursor: impl Fn(&T) -> String,
+) -> Option<String> {
+    let more = rows.len() > limit as usize;
+    rows.truncate(limit as usize);
+    if more { rows.last().map(cursor) } else { None }
+}
+
 /// Builds a page request from the parameters every list takes.
 pub(crate) fn request<F>(
     limit_raw: Option<u32>,

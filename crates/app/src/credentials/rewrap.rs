@@ -1,5 +1,5 @@
-//! Re-sealing every credential (and every tenant's OAuth client secret) under the active key
-//! version, while other replicas serve.
+//! Re-sealing every credential (and every tenant's OAuth client secret and webhook signing
+//! secret) under the active key version, while other replicas serve.
 //!
 //! The job walks the credentials not sealed with the active version in primary-key order, a
 //! batch at a time. For each row it opens the blob with its old key and seals it with the
@@ -120,6 +120,10 @@ impl App {
         let (apps_rewrapped, apps_failed) = self.rewrap_oauth_apps().await?;
         report.rewrapped += apps_rewrapped;
         report.failed += apps_failed;
+        // So are the webhook endpoints' signing secrets.
+        let (secrets_rewrapped, secrets_failed) = self.rewrap_webhook_secrets().await?;
+        report.rewrapped += secrets_rewrapped;
+        report.failed += secrets_failed;
         self.store()
             .append_audit(&AuditEvent {
                 tenant_id: None,
