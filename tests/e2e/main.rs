@@ -20,3 +20,4 @@ mod store;
 mod upstream_errors;
 mod vault;
 mod walk;
+mod webhooks;

@@ -11,16 +11,20 @@
 mod capture;
 pub mod connect_flow;
 mod db;
+mod receiver;
 mod sandbox;
 mod spawn;
 mod vendor;
 pub mod webdriver;
+mod webhooks;
 
 pub use capture::Captured;
 pub use db::{Backend, TestDb, skip};
+pub use receiver::{Received, Receiver};
 pub use sandbox::{Replica, account, accounts, fast_upstream, leaks_secret};
 pub use spawn::{TestApp, TestTenant};
 pub use vendor::{Vendor, VendorCounts, freshdesk_account, intercom_workspace};
+pub use webhooks::{Workers, fast_webhooks};
 
 /// A response's status and its body as JSON, or as a JSON string when it is not JSON.
 pub async fn read(res: reqwest::Response) -> (u16, serde_json::Value) {

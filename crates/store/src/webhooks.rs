@@ -253,7 +253,8 @@ impl Store {
         tenant: TenantId,
         id: Uuid,
     ) -> Result<Option<WebhookEndpointRecord>, StoreError> {
-        let sql = format!("SELECT {COLUMNS} FROM webhook_endpoints WHERE tenant_id = $1 AND id = $2");
+        let sql =
+            format!("SELECT {COLUMNS} FROM webhook_endpoints WHERE tenant_id = $1 AND id = $2");
         Ok(scoped!(self, Scope::Tenant(tenant), |conn| {
             sqlx::query_as::<_, WebhookEndpointRecord>(&sql)
                 .bind(tenant.as_uuid())
@@ -510,8 +511,7 @@ impl Store {
             DeliveryOutcome::Retry { at } => Some(at),
             DeliveryOutcome::Delivered | DeliveryOutcome::Failed => None,
         };
-        let delivered_at =
-            (outcome == DeliveryOutcome::Delivered).then_some(attempt.attempted_at);
+        let delivered_at = (outcome == DeliveryOutcome::Delivered).then_some(attempt.attempted_at);
         let tenant = attempt.tenant_id;
         Ok(scoped!(self, Scope::Tenant(tenant), |conn| {
             let updated = sqlx::query(

@@ -9,8 +9,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use deskgate_core::{ConnectionId, EventType, TenantId};
 use deskgate_store::audit::AuditEvent;
 use deskgate_store::webhooks::{
-    EndpointChange, SecretRotation, WebhookEndpointRecord, decode_event_types,
-    encode_event_types,
+    EndpointChange, SecretRotation, WebhookEndpointRecord, decode_event_types, encode_event_types,
 };
 use deskgate_upstream::check_webhook_url;
 use secrecy::SecretString;
@@ -173,7 +172,9 @@ impl App {
             "key_version": record.secret_key_version,
         });
         let audit = endpoint_audit(tenant, id, "webhook_endpoint.create", ctx, now, detail);
-        self.store().create_webhook_endpoint(&record, &audit).await?;
+        self.store()
+            .create_webhook_endpoint(&record, &audit)
+            .await?;
         Ok(EndpointWithSecret {
             endpoint: record.into(),
             secret: key.to_secret(),
@@ -238,7 +239,11 @@ impl App {
         ctx: &RequestContext,
     ) -> Result<WebhookEndpoint, AppError> {
         let id = endpoint_id(id)?;
-        let url = patch.url.as_deref().map(|u| self.checked_url(u)).transpose()?;
+        let url = patch
+            .url
+            .as_deref()
+            .map(|u| self.checked_url(u))
+            .transpose()?;
         if let Some(Some(d)) = &patch.description {
             printable("description", d, MAX_DESCRIPTION)?;
         }
@@ -331,7 +336,14 @@ impl App {
             "previous_secret_until": rotation.previous_until,
             "key_version": rotation.key_version,
         });
-        let audit = endpoint_audit(tenant, id, "webhook_endpoint.rotate_secret", ctx, now, detail);
+        let audit = endpoint_audit(
+            tenant,
+            id,
+            "webhook_endpoint.rotate_secret",
+            ctx,
+            now,
+            detail,
+        );
         let endpoint = self
             .store()
             .rotate_webhook_secret(tenant, id, &rotation, &audit)

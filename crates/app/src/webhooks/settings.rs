@@ -85,7 +85,10 @@ impl WebhookSettings {
             return refuse("retries", "at most 50 retries".into());
         }
         if !(0.0..=0.5).contains(&self.jitter) {
-            return refuse("jitter", format!("must be between 0 and 0.5, got {}", self.jitter));
+            return refuse(
+                "jitter",
+                format!("must be between 0 and 0.5, got {}", self.jitter),
+            );
         }
         if self.timeout.is_zero() || self.timeout > Duration::from_secs(60) {
             return refuse("timeout", "must be between 1 ms and 60 s".into());
@@ -99,7 +102,10 @@ impl WebhookSettings {
             );
         }
         if self.batch == 0 || self.batch > 10_000 {
-            return refuse("batch", format!("must be between 1 and 10000, got {}", self.batch));
+            return refuse(
+                "batch",
+                format!("must be between 1 and 10000, got {}", self.batch),
+            );
         }
         if self.concurrency == 0 || self.concurrency > 10_000 {
             return refuse(

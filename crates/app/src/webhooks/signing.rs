@@ -159,7 +159,11 @@ mod tests {
 
     #[test]
     fn a_secret_without_its_prefix_or_base64_is_refused() {
-        for bad in ["MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "whsec_", "whsec_not base64!"] {
+        for bad in [
+            "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+            "whsec_",
+            "whsec_not base64!",
+        ] {
             assert!(SigningKey::from_secret(&SecretString::from(bad.to_owned())).is_err());
         }
     }

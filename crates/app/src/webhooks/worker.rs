@@ -69,6 +69,8 @@ impl App {
     /// Makes one attempt at a claimed delivery and records it; disables the endpoint when
     /// the receiver answered 410 or has failed for longer than `disable_after`.
     async fn attempt(&self, d: ClaimedDelivery) -> Result<(), AppError> {
+        // Made now, so that the attempt log's order (by id) is the order attempts started.
+        let id = Uuid::now_v7();
         let now = Utc::now();
         let target = Target {
             tenant: d.tenant_id,
@@ -81,7 +83,7 @@ impl App {
         let sent = self.send_webhook(target, &d.event_id, body, now).await;
         let outcome = self.outcome(&d, &sent);
         let attempt = AttemptRecord {
-            id: Uuid::now_v7(),
+            id,
             tenant_id: d.tenant_id,
             endpoint_id: d.endpoint_id,
             event_seq: d.event_seq,
@@ -104,7 +106,9 @@ impl App {
         }
         if sent.gone() {
             let reason = "the endpoint answered 410 Gone".to_owned();
-            return self.disable_failing_endpoint(d.tenant_id, d.endpoint_id, reason).await;
+            return self
+                .disable_failing_endpoint(d.tenant_id, d.endpoint_id, reason)
+                .await;
         }
         if let Some(since) = failing_since
             && now - since > delta(self.webhook_settings().disable_after)
@@ -113,7 +117,9 @@ impl App {
                 "every attempt failed since {}",
                 since.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
             );
-            return self.disable_failing_endpoint(d.tenant_id, d.endpoint_id, reason).await;
+            return self
+                .disable_failing_endpoint(d.tenant_id, d.endpoint_id, reason)
+                .await;
         }
         Ok(())
     }
