@@ -53,8 +53,8 @@ CREATE TABLE sync_items (
     PRIMARY KEY (connection_id, remote_id)
 );
 
--- The event log, in order: `seq` is assigned under a per-tenant lock, so a tenant's events
--- commit in `seq` order and a reader's cursor never skips one.
+-- The event log, in order: `seq` is assigned under the tenant's `event_heads` row lock, so a
+-- tenant's events commit in `seq` order and a reader's cursor never skips one.
 CREATE TABLE events (
     seq bigserial PRIMARY KEY,
     id text NOT NULL UNIQUE,
@@ -66,6 +66,13 @@ CREATE TABLE events (
 );
 CREATE INDEX events_by_tenant ON events (tenant_id, seq);
 CREATE INDEX events_by_time ON events (occurred_at);
+
+-- One row per tenant, updated by every append: on PostgreSQL its row lock makes a tenant's
+-- appends take `seq` values one transaction after another.
+CREATE TABLE event_heads (
+    tenant_id uuid PRIMARY KEY REFERENCES tenants (id) ON DELETE CASCADE,
+    appended bigint NOT NULL
+);
 
 -- A tenant's webhook endpoint. `event_types` is `*` or `,a,b,` (matched with LIKE on both
 -- backends). The signing secret is sealed (purpose `webhook_secret`, bound to tenant and
@@ -177,4 +184,11 @@ ALTER TABLE delivery_attempts FORCE ROW LEVEL SECURITY;
 CREATE POLICY tenant_isolation ON delivery_attempts
     USING (tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::uuid);
 CREATE POLICY operator_access ON delivery_attempts
+    USING (current_setting('app.scope', true) = 'operator');
+
+ALTER TABLE event_heads ENABLE ROW LEVEL SECURITY;
+ALTER TABLE event_heads FORCE ROW LEVEL SECURITY;
+CREATE POLICY tenant_isolation ON event_heads
+    USING (tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::uuid);
+CREATE POLICY operator_access ON event_heads
     USING (current_setting('app.scope', true) = 'operator');

@@ -67,6 +67,13 @@ CREATE TABLE events (
 CREATE INDEX events_by_tenant ON events (tenant_id, seq);
 CREATE INDEX events_by_time ON events (occurred_at);
 
+-- One row per tenant, updated by every append: on PostgreSQL its row lock makes a tenant's
+-- appends take `seq` values one transaction after another.
+CREATE TABLE event_heads (
+    tenant_id BLOB PRIMARY KEY REFERENCES tenants (id) ON DELETE CASCADE,
+    appended INTEGER NOT NULL
+);
+
 -- A tenant's webhook endpoint. `event_types` is `*` or `,a,b,` (matched with LIKE on both
 -- backends). The signing secret is sealed (purpose `webhook_secret`, bound to tenant and
 -- endpoint); after a rotation the previous one signs too until `previous_secret_until`.

@@ -48,6 +48,7 @@ pub(crate) async fn build_app(
             connection_cache_ttl: Duration::from_millis(config.cache.connections_ttl_millis),
             upstream: config.upstream_settings()?,
             public_url: config.public_url()?,
+            events: config.events.settings()?,
         },
     )
     .context("building the application")?;
@@ -95,7 +96,10 @@ pub(crate) async fn serve(config: Config) -> anyhow::Result<()> {
     run_server(
         listener,
         app,
-        renewal,
+        Background {
+            renewal,
+            syncs: config.events.run_syncs,
+        },
         shutdown_signal(),
         axum::Router::new(),
     )
@@ -105,16 +109,31 @@ pub(crate) async fn serve(config: Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Serves the API on `listener` until `shutdown`, sweeping expired idempotency records
-/// every hour and renewing tokens ahead of time (unless `renewal` is `None`) meanwhile.
+/// The background work a server runs beside the API.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Background {
+    /// Renewing tokens ahead of time, unless `None`.
+    pub(crate) renewal: Option<RenewalSettings>,
+    /// Running connections' syncs.
+    pub(crate) syncs: bool,
+}
+
+/// Serves the API on `listener` until `shutdown`, sweeping expired idempotency records and
+/// events every hour, renewing tokens ahead of time and running syncs (as `background` says)
+/// meanwhile.
 pub(crate) async fn run_server(
     listener: tokio::net::TcpListener,
     app: App,
-    renewal: Option<RenewalSettings>,
+    background: Background,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     extra: axum::Router,
 ) -> anyhow::Result<()> {
-    let renewer = renewal.map(|settings| tokio::spawn(app.clone().run_renewals(settings)));
+    let renewer = background
+        .renewal
+        .map(|settings| tokio::spawn(app.clone().run_renewals(settings)));
+    let syncer = background
+        .syncs
+        .then(|| tokio::spawn(app.clone().run_syncs()));
     let sweeper = tokio::spawn({
         let app = app.clone();
         async move {
@@ -133,6 +152,13 @@ pub(crate) async fn run_server(
                     Ok(_) => {}
                     Err(e) => tracing::warn!(error = %e, "sweeping oauth sessions failed"),
                 }
+                match app.sweep_events().await {
+                    Ok(n) if n > 0 => {
+                        tracing::info!(deleted = n, "events past their retention swept")
+                    }
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "sweeping events failed"),
+                }
             }
         }
     });
@@ -146,6 +172,9 @@ pub(crate) async fn run_server(
     sweeper.abort();
     if let Some(renewer) = renewer {
         renewer.abort();
+    }
+    if let Some(syncer) = syncer {
+        syncer.abort();
     }
     served
 }

@@ -5,7 +5,8 @@
 //!   rows a statement may touch.
 //! - one module per table family: [`tenants`], [`api_keys`], [`connections`],
 //!   [`credentials`], [`audit`], [`vault_keys`], [`idempotency`], [`rate_state`],
-//!   [`return_urls`], [`oauth_apps`], [`connect_sessions`] (and OAuth sessions).
+//!   [`return_urls`], [`oauth_apps`], [`connect_sessions`] (and OAuth sessions), [`events`]
+//!   (the ordered event log and its outbox fan-out), [`syncs`] (each connection's change sync).
 //!
 //! Every function that touches tenant data takes a [`TenantId`](deskgate_core::TenantId).
 //! The store keeps sealed credential bytes and never sees a key.
@@ -17,6 +18,8 @@ mod scope;
 pub mod audit;
 #[macro_use]
 pub mod connect_sessions;
+#[macro_use]
+pub mod events;
 pub mod api_keys;
 pub mod connections;
 pub mod credentials;
@@ -26,6 +29,7 @@ pub mod idempotency;
 pub mod oauth_apps;
 pub mod rate_state;
 pub mod return_urls;
+pub mod syncs;
 pub mod tenants;
 pub mod vault_keys;
 

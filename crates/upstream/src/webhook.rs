@@ -84,7 +84,9 @@ impl Upstream {
     /// Redirects are answers (3xx), never followed.
     pub async fn deliver(&self, delivery: Delivery) -> Result<DeliveryAnswer, DeliveryError> {
         let _ = delivery;
-        Err(DeliveryError::Transport("webhook delivery is not built yet".into()))
+        Err(DeliveryError::Transport(
+            "webhook delivery is not built yet".into(),
+        ))
     }
 
     /// The policy webhook URLs are checked against.
