@@ -8,8 +8,9 @@ use http::header::HOST;
 use http::{HeaderValue, StatusCode};
 use tokio::time::{Instant, sleep};
 
-use crate::budget::budgets::Budgets;
+use crate::budget::budgets::{Budgets, Demand};
 use crate::budget::key::BudgetKey;
+use crate::budget::lane::Lane;
 use crate::budget::registry::{BlockRegistry, MemoryBlockRegistry};
 use crate::budget::state::BudgetState;
 use crate::clock::{SystemWallClock, WallClock};
@@ -30,6 +31,9 @@ use crate::transport::{Transport, TransportError, TransportRequest, TransportRes
 #[derive(Clone)]
 pub struct Upstream {
     inner: Arc<Inner>,
+    /// Whose work this handle's requests are: tenant calls, or background work
+    /// ([`Upstream::background`]) on the same pool and budgets.
+    lane: Lane,
 }
 
 struct Inner {
@@ -120,6 +124,7 @@ impl UpstreamBuilder {
                 budgets,
                 sandbox: self.sandbox,
             }),
+            lane: Lane::Foreground,
         })
     }
 }
@@ -157,17 +162,29 @@ impl Upstream {
         let started = Instant::now();
         let mut record = CallRecord::default();
         let result = self.run(&request, started, &mut record).await;
-        event::emit(&request, &record, &result, started.elapsed());
+        event::emit(&request, &record, &result, started.elapsed(), self.lane);
         result
     }
 
-    /// An engine sharing this one's pool and budgets whose requests are background work (a
-    /// connection's sync): on each account they use at most `share` (0 to 1) of the learned
-    /// limit and go only when tenant calls leave room, so they never cause a 429 a tenant sees.
+    /// An engine sharing this one's pool, budgets and registry whose requests are background
+    /// work (a connection's change sync). On each account they together use at most `share`
+    /// (`0..=1`; outside it, the nearest bound) of the pace kept below the learned limit, and
+    /// they yield to tenant calls: one goes only when the account's pacer has room at that
+    /// moment, and never takes a slot ahead that a tenant call would then wait behind; it
+    /// waits and asks again within its deadline, else fails with
+    /// [`UpstreamError::RateLimited`]. So it never makes a tenant call wait behind it, and
+    /// never causes a 429. Before an account's limit is learned it waits for the probe like
+    /// any request; on an account whose answers carry no rate headers it is not paced.
+    /// What it spent is counted apart ([`BudgetState::background_spent`]).
+    ///
+    /// One share per process: handles with different shares on one account pace it at the
+    /// share of whichever asked last.
     #[must_use]
     pub fn background(&self, share: f64) -> Upstream {
-        let _ = share;
-        self.clone()
+        Upstream {
+            inner: Arc::clone(&self.inner),
+            lane: Lane::background(share),
+        }
     }
 
     /// What the engine knows about one account or endpoint key, for health endpoints.
@@ -199,6 +216,27 @@ impl Upstream {
                 reason: "endpoint budget is not an endpoint of the request's budget key",
             });
         }
+        match request.endpoint_limit {
+            // A stated cap with nothing to pace would let the requests meet the vendor's 429s.
+            Some(_) if endpoint_budget.is_none() => {
+                return Err(UpstreamError::InvalidRequest {
+                    reason: "an endpoint limit needs an endpoint budget",
+                });
+            }
+            Some((_, window)) if window.is_zero() => {
+                return Err(UpstreamError::InvalidRequest {
+                    reason: "an endpoint limit needs a window longer than zero",
+                });
+            }
+            _ => {}
+        }
+        let demand = Demand {
+            key: &request.budget_key,
+            endpoint: endpoint_budget,
+            endpoint_limit: request.endpoint_limit,
+            cost: request.cost,
+            lane: self.lane,
+        };
         let url = request.url_on(inner.sandbox.as_ref());
         destination::check(&url, inner.sandbox.as_ref())
             .map_err(|reason| UpstreamError::Blocked { reason })?;
@@ -220,10 +258,7 @@ impl Upstream {
         let admit_by = deadline - (deadline - started) / 10;
         let mut backoffs = 0;
         loop {
-            let (permit, waited) = inner
-                .budgets
-                .acquire(&request.budget_key, endpoint_budget, request.cost, admit_by)
-                .await?;
+            let (permit, waited) = inner.budgets.acquire(&demand, admit_by).await?;
             let permit = permit.rate_window(request.rate_window);
             record.waited += waited;
             let now = Instant::now();
@@ -272,14 +307,7 @@ impl Upstream {
             };
             let block = inner
                 .budgets
-                .record(
-                    &request.budget_key,
-                    endpoint_budget,
-                    request.cost,
-                    permit,
-                    response.status,
-                    &response.headers,
-                )
+                .record(&demand, permit, response.status, &response.headers)
                 .await;
             record.status = Some(response.status);
             record.vendor_request_id = vendor_request_id(&response.headers).map(str::to_owned);
@@ -358,6 +386,7 @@ impl fmt::Debug for Upstream {
         f.debug_struct("Upstream")
             .field("transport", &self.inner.transport)
             .field("sandbox", &self.inner.sandbox)
+            .field("lane", &self.lane)
             .finish_non_exhaustive()
     }
 }
@@ -371,7 +400,6 @@ impl fmt::Debug for UpstreamBuilder {
 }
 
 impl Upstream {
-    /// The configured default deadline, for callers that budget their own work around it.
     /// A vendor page for a person's browser (an OAuth authorize page): the URL itself, or,
     /// with a sandbox, the same page on the sandbox as `{base}/{vendor}/{account}{path}`
     /// (from `https://{account}.{vendor}.{tld}{path}`), since a browser cannot send the Host
@@ -389,6 +417,7 @@ impl Upstream {
         out
     }
 
+    /// The configured default deadline, for callers that budget their own work around it.
     pub fn default_deadline(&self) -> Duration {
         self.inner.config.default_deadline()
     }

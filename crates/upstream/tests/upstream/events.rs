@@ -128,6 +128,7 @@ async fn one_event_per_call_carries_the_fields_and_no_secret_path_or_query() {
     assert_eq!(fields["budget_key"], "zendesk:acme");
     assert_eq!(fields["method"], "GET");
     assert_eq!(fields["path_template"], "/api/v2/users/{id}");
+    assert_eq!(fields["background"], false);
     assert_eq!(fields["status"], 200);
     assert_eq!(fields["outcome"], "ok");
     assert_eq!(fields["attempts"], 1);
@@ -143,11 +144,12 @@ async fn one_event_per_call_carries_the_fields_and_no_secret_path_or_query() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn a_failed_call_logs_its_error_kind_and_attempts() {
+async fn a_failed_background_call_logs_its_error_kind_attempts_and_lane() {
     let (captured, _guard) = capture();
     let fake =
         FakeVendor::new(|_, _| Reply::Respond(response(429, &[("retry-after", "60".to_owned())])));
     let err = engine(fake)
+        .background(0.2)
         .send(get("/api/v2/tickets").deadline(secs(10)))
         .await
         .unwrap_err();
@@ -158,6 +160,7 @@ async fn a_failed_call_logs_its_error_kind_and_attempts() {
     let fields = &events[0]["fields"];
     assert_eq!(events[0]["level"], "WARN");
     assert_eq!(fields["outcome"], "rate_limited");
+    assert_eq!(fields["background"], true);
     assert_eq!(fields["status"], 429);
     assert_eq!(fields["attempts"], 1);
 }
