@@ -17,7 +17,7 @@ use crate::clock::{SystemWallClock, WallClock};
 use crate::config::{ConfigError, UpstreamConfig};
 use crate::egress::destination;
 use crate::egress::origin::SandboxOverride;
-use crate::egress::resolver::{GuardedResolver, Lookup, SystemLookup};
+use crate::egress::resolver::{Exemption, GuardedResolver, Lookup, SystemLookup};
 use crate::error::UpstreamError;
 use crate::event::{self, CallRecord};
 use crate::request::UpstreamRequest;
@@ -25,9 +25,11 @@ use crate::response::{UpstreamResponse, vendor_request_id};
 use crate::retry::full_jitter;
 use crate::transport::http_client::HttpClient;
 use crate::transport::{Transport, TransportError, TransportRequest, TransportResponse};
+use crate::webhook::{WebhookPolicy, WebhookSender};
 
-/// The outbound engine: one pooled HTTP client, the budgets of every upstream account, the
-/// block registry. Cheap to clone; build one per process and share it.
+/// The outbound engine: one pooled HTTP client for vendors (and one for tenants' webhooks),
+/// the budgets of every upstream account, the block registry. Cheap to clone; build one per
+/// process and share it.
 #[derive(Clone)]
 pub struct Upstream {
     inner: Arc<Inner>,
@@ -41,6 +43,8 @@ struct Inner {
     transport: Arc<dyn Transport>,
     budgets: Budgets,
     sandbox: Option<SandboxOverride>,
+    /// Tenants' webhooks go through their own client, which the sandbox never applies to.
+    webhooks: WebhookSender,
 }
 
 /// Why the engine could not be built.
@@ -62,6 +66,7 @@ pub struct UpstreamBuilder {
     transport: Option<Arc<dyn Transport>>,
     sandbox: Option<SandboxOverride>,
     clock: Option<Arc<dyn WallClock>>,
+    webhook_policy: WebhookPolicy,
 }
 
 impl UpstreamBuilder {
@@ -78,8 +83,9 @@ impl UpstreamBuilder {
         self
     }
 
-    /// Replaces the HTTP client (tests with a scripted transport). The address policy then
-    /// applies only to IP-literal hosts; the guarded resolver is the HTTP client's.
+    /// Replaces the vendors' HTTP client (tests with a scripted transport). The address policy
+    /// then applies only to IP-literal hosts; the guarded resolver is the HTTP client's.
+    /// Webhooks keep their own client, on the `lookup`.
     pub fn transport(mut self, transport: Arc<dyn Transport>) -> Self {
         self.transport = Some(transport);
         self
@@ -91,24 +97,32 @@ impl UpstreamBuilder {
         self
     }
 
-    /// The calendar clock for shared blocks (default: the system clock).
+    /// The calendar clock for shared blocks and `Retry-After` dates (default: the system
+    /// clock).
     pub fn wall_clock(mut self, clock: Arc<dyn WallClock>) -> Self {
         self.clock = Some(clock);
         self
     }
 
+    /// What tenants' webhook URLs may be (default: https to public addresses only). Operator
+    /// configuration only: loopback http is for development.
+    pub fn webhook_policy(mut self, policy: WebhookPolicy) -> Self {
+        self.webhook_policy = policy;
+        self
+    }
+
     pub fn build(self) -> Result<Upstream, BuildError> {
         self.config.validate()?;
+        let lookup = self.lookup.unwrap_or_else(|| Arc::new(SystemLookup));
         let transport: Arc<dyn Transport> = match self.transport {
             Some(transport) => transport,
             None => {
-                let lookup = self.lookup.unwrap_or_else(|| Arc::new(SystemLookup));
-                let sandbox_domain = self
+                let sandbox = self
                     .sandbox
                     .as_ref()
                     .and_then(|s| s.domain())
-                    .map(str::to_owned);
-                let resolver = GuardedResolver::new(lookup, sandbox_domain);
+                    .map(Exemption::any_address);
+                let resolver = GuardedResolver::new(Arc::clone(&lookup), sandbox);
                 Arc::new(HttpClient::new(&self.config, resolver).map_err(BuildError::Client)?)
             }
         };
@@ -116,6 +130,8 @@ impl UpstreamBuilder {
             .registry
             .unwrap_or_else(|| Arc::new(MemoryBlockRegistry::new()));
         let clock = self.clock.unwrap_or_else(|| Arc::new(SystemWallClock));
+        let webhooks = WebhookSender::new(&self.config, self.webhook_policy, lookup, clock.clone())
+            .map_err(BuildError::Client)?;
         let budgets = Budgets::new(self.config.budget.clone(), registry, clock);
         Ok(Upstream {
             inner: Arc::new(Inner {
@@ -123,6 +139,7 @@ impl UpstreamBuilder {
                 transport,
                 budgets,
                 sandbox: self.sandbox,
+                webhooks,
             }),
             lane: Lane::Foreground,
         })
@@ -147,6 +164,7 @@ impl Upstream {
             transport: None,
             sandbox: None,
             clock: None,
+            webhook_policy: WebhookPolicy::default(),
         }
     }
 
@@ -387,6 +405,7 @@ impl fmt::Debug for Upstream {
             .field("transport", &self.inner.transport)
             .field("sandbox", &self.inner.sandbox)
             .field("lane", &self.lane)
+            .field("webhooks", &self.inner.webhooks)
             .finish_non_exhaustive()
     }
 }
@@ -395,11 +414,17 @@ impl fmt::Debug for UpstreamBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("UpstreamBuilder")
             .field("sandbox", &self.sandbox)
+            .field("webhook_policy", &self.webhook_policy)
             .finish_non_exhaustive()
     }
 }
 
 impl Upstream {
+    /// The sender of tenants' webhooks (`webhook`).
+    pub(crate) fn webhooks(&self) -> &WebhookSender {
+        &self.inner.webhooks
+    }
+
     /// A vendor page for a person's browser (an OAuth authorize page): the URL itself, or,
     /// with a sandbox, the same page on the sandbox as `{base}/{vendor}/{account}{path}`
     /// (from `https://{account}.{vendor}.{tld}{path}`), since a browser cannot send the Host

@@ -25,6 +25,11 @@
 //!    full-jitter backoff (`retry`), all inside the caller's deadline;
 //! 4. logs one structured event per call (`event`), without secrets, paths or queries.
 //!
+//! [`Upstream::deliver`] sends a tenant's webhook (`webhook`) through the same guard, with a
+//! client of its own: the URL is untrusted ([`check_webhook_url`]: https, public addresses,
+//! loopback only under the operator's [`WebhookPolicy`]), the sandbox override never applies,
+//! a redirect is an answer, the answer is read to a 4 KiB excerpt within one timeout.
+//!
 //! The GCRA pacer is hand-written rather than taken from `governor`: governor's quota is
 //! fixed when the limiter is built, while ours is learned from headers and changes at
 //! runtime; governor cannot reserve a slot only when it falls before a caller's deadline; and
@@ -34,7 +39,7 @@
 //! loop), `egress/` (label, origin, address policy, resolver, destination check), `budget/`
 //! (key, header parsing, GCRA, per-account state, lanes and what each spent, registry, the
 //! async budget map), `transport/` (the trait and the reqwest client), `retry`, `event`,
-//! `clock`.
+//! `clock`, `webhook/` (the URL policy, delivery).
 
 mod budget;
 mod clock;
