@@ -143,6 +143,7 @@ pub(crate) struct EventsConfig {
     pub(crate) max_pages: u32,
     pub(crate) max_comment_pages: u32,
     pub(crate) retention_days: u64,
+    pub(crate) baseline_lookback_secs: u64,
 }
 
 impl EventsConfig {
@@ -196,6 +197,10 @@ impl EventsConfig {
             (1..=365).contains(&self.retention_days),
             "retention_days must be between 1 and 365",
         )?;
+        check(
+            (60..=86_400).contains(&self.baseline_lookback_secs),
+            "baseline_lookback_secs must be between 60 and 86400",
+        )?;
         Ok(deskgate_app::events::EventSettings {
             sync_enabled_by_default: self.sync_enabled,
             sync_interval: Duration::from_secs(self.sync_interval_secs),
@@ -209,6 +214,7 @@ impl EventsConfig {
             max_pages: self.max_pages,
             max_comment_pages: self.max_comment_pages,
             retention: Duration::from_secs(self.retention_days * 86_400),
+            baseline_lookback: Duration::from_secs(self.baseline_lookback_secs),
         })
     }
 }

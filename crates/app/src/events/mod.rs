@@ -50,6 +50,10 @@ pub struct EventSettings {
     pub max_comment_pages: u32,
     /// How long events stay readable in the log.
     pub retention: Duration,
+    /// How far before its start a baseline walk begins. A ticket first seen later that was
+    /// created after `baseline_at - lookback` cannot have been in the walk, so it is new;
+    /// this also absorbs a vendor clock that is behind ours by less than it.
+    pub baseline_lookback: Duration,
 }
 
 impl Default for EventSettings {
@@ -67,6 +71,7 @@ impl Default for EventSettings {
             max_pages: 20,
             max_comment_pages: 5,
             retention: Duration::from_secs(7 * 86_400),
+            baseline_lookback: Duration::from_secs(600),
         }
     }
 }

@@ -7,11 +7,13 @@
 //! lease. A replica that dies mid-run loses nothing and produces nothing twice: the next
 //! holder starts from the last stored page.
 //!
-//! The first run records a baseline: it walks the feed from now (or, with backfill, from the
-//! beginning) and remembers what it sees without events (with backfill, every ticket becomes
-//! `ticket.created` with `"backfill": true`). `baseline_at` is set when that walk reaches the
-//! present; a ticket created after it is `ticket.created`, one first seen but older is
-//! `ticket.updated` with `changed_fields: null` (what it was before is not known).
+//! The first run records a baseline: it walks the feed from a little before now (the
+//! lookback; or, with backfill, from the beginning) and remembers what it sees without events
+//! (with backfill, every ticket becomes `ticket.created` with `"backfill": true`).
+//! `baseline_at` is set when that walk reaches the present. A ticket first seen afterwards
+//! that was created after `baseline_at - lookback` cannot have been in the walk, so it is
+//! `ticket.created`; an older one is `ticket.updated` with `changed_fields: null` (what it was
+//! before is not known).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -82,7 +84,8 @@ struct PageWork<'a> {
     /// Recording a baseline: remember, do not report (unless backfilling).
     baseline: bool,
     backfill: bool,
-    baseline_at: Option<DateTime<Utc>>,
+    /// Tickets and comments created after this were not in the baseline walk.
+    new_after: Option<DateTime<Utc>>,
     known: HashMap<String, SyncItemRecord>,
     events: Vec<EventDraft>,
     items: Vec<SyncItemRecord>,
@@ -198,10 +201,11 @@ impl App {
         let (_, connector) = self.sync_connector(connection, &ctx).await?;
         let started = Utc::now();
         let baseline = record.baseline_at.is_none();
+        let lookback = delta(settings.baseline_lookback);
         let since = if record.backfill && baseline {
             DateTime::UNIX_EPOCH
         } else {
-            record.baseline_at.unwrap_or(started)
+            record.baseline_at.unwrap_or(started) - lookback
         };
         let mut cursor = record.cursor.clone().map(ChangeCursor);
         for _ in 0..settings.max_pages.max(1) {
@@ -227,7 +231,7 @@ impl App {
                 connection: id,
                 baseline,
                 backfill: record.backfill,
-                baseline_at: record.baseline_at,
+                new_after: record.baseline_at.map(|b| b - lookback),
                 known,
                 events: Vec::new(),
                 items: Vec::new(),
@@ -324,8 +328,8 @@ impl PageWork<'_> {
             }
             (None, false) => {
                 let created_here = self
-                    .baseline_at
-                    .is_some_and(|baseline| ticket.created_at >= baseline);
+                    .new_after
+                    .is_some_and(|after| ticket.created_at >= after);
                 let mut extra = Map::new();
                 let event_type = if created_here {
                     EventType::TicketCreated
@@ -348,7 +352,7 @@ impl PageWork<'_> {
                     })
                     .await?
                 } else {
-                    let since = self.baseline_at.map_or(i64::MIN, |b| b.timestamp());
+                    let since = self.new_after.map_or(i64::MIN, |b| b.timestamp());
                     self.comments(&ticket, CommentMark::after(since), |_| true)
                         .await?
                 });
