@@ -14,7 +14,7 @@ struct Fixture {
 
 impl Fixture {
     async fn new(vendor: Vendor, backend: Backend) -> Self {
-        let t = TestApp::spawn_with_sandbox(backend, vendor.accounts(&["acme"], 5)).await;
+        let t = TestApp::spawn_with_sandbox(backend, vendor.accounts(&["acme"], 10)).await;
         let tenant = t.tenant("acme-corp").await;
         let id = t.connect_vendor(vendor, &tenant.key, "acme").await;
         Self {
@@ -192,7 +192,7 @@ async fn backfill_reports_existing_tickets_once(vendor: Vendor, backend: Backend
     f.sync().await;
     f.sync().await;
     let events = f.ticket_events().await;
-    assert_eq!(events.len(), 5, "{events:#?}");
+    assert_eq!(events.len(), 10, "{events:#?}");
     assert!(events.iter().all(|e| e["type"] == "ticket.created" && e["data"]["backfill"] == true));
     // Backfill applies only before the first sync.
     let (status, p) = f
