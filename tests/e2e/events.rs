@@ -145,7 +145,11 @@ async fn helpdesk_changes_become_events_in_order_and_once(vendor: Vendor, backen
     f.sync().await;
     f.tick();
     let (status, deleted) = f
-        .call(reqwest::Method::DELETE, &f.path(&format!("/tickets/{tid}")), None)
+        .call(
+            reqwest::Method::DELETE,
+            &f.path(&format!("/tickets/{tid}")),
+            None,
+        )
         .await;
     assert!(status == 204 || status == 200, "{status} {deleted}");
     f.sync().await;
@@ -156,13 +160,22 @@ async fn helpdesk_changes_become_events_in_order_and_once(vendor: Vendor, backen
     let events = f.ticket_events().await;
     assert_eq!(
         types(&events),
-        ["ticket.created", "ticket.updated", "comment.created", "ticket.deleted"],
+        [
+            "ticket.created",
+            "ticket.updated",
+            "comment.created",
+            "ticket.deleted"
+        ],
         "{events:#?}"
     );
     let ids: std::collections::HashSet<&str> =
         events.iter().map(|e| e["id"].as_str().unwrap()).collect();
     assert_eq!(ids.len(), events.len(), "duplicate event ids");
-    assert!(events.iter().all(|e| e["id"].as_str().unwrap().starts_with("evt_")));
+    assert!(
+        events
+            .iter()
+            .all(|e| e["id"].as_str().unwrap().starts_with("evt_"))
+    );
     assert_eq!(events[0]["data"]["ticket"]["id"], tid.as_str());
     assert_eq!(events[0]["data"]["connection_id"], f.id.as_str());
     let changed = events[1]["data"]["changed_fields"].as_array().unwrap();
@@ -193,10 +206,18 @@ async fn backfill_reports_existing_tickets_once(vendor: Vendor, backend: Backend
     f.sync().await;
     let events = f.ticket_events().await;
     assert_eq!(events.len(), 10, "{events:#?}");
-    assert!(events.iter().all(|e| e["type"] == "ticket.created" && e["data"]["backfill"] == true));
+    assert!(
+        events
+            .iter()
+            .all(|e| e["type"] == "ticket.created" && e["data"]["backfill"] == true)
+    );
     // Backfill applies only before the first sync.
     let (status, p) = f
-        .call(reqwest::Method::PATCH, &f.path("/sync"), Some(json!({"backfill": true})))
+        .call(
+            reqwest::Method::PATCH,
+            &f.path("/sync"),
+            Some(json!({"backfill": true})),
+        )
         .await;
     assert_eq!(status, 422, "{p}");
     assert_eq!(p["errors"][0]["field"], "backfill");
@@ -214,7 +235,11 @@ async fn connection_events_and_the_log_cursor(backend: Backend) {
     // Reading on from the last event: nothing, and the same position back.
     let last = created["id"].as_str().unwrap();
     let (status, page) = f
-        .call(reqwest::Method::GET, &format!("/v1/events?after={last}"), None)
+        .call(
+            reqwest::Method::GET,
+            &format!("/v1/events?after={last}"),
+            None,
+        )
         .await;
     assert_eq!(status, 200);
     assert_eq!(page["data"], json!([]));
@@ -259,9 +284,14 @@ backends!(connection_events_and_the_log_cursor);
 
 async fn sync_settings_are_checked_and_shown(backend: Backend) {
     let f = Fixture::new(Vendor::Zendesk, backend).await;
-    let (status, defaults) = f.call(reqwest::Method::GET, "/v1/settings/sync", None).await;
+    let (status, defaults) = f
+        .call(reqwest::Method::GET, "/v1/settings/sync", None)
+        .await;
     assert_eq!(status, 200);
-    assert_eq!(defaults, json!({"enabled": false, "interval_secs": 60, "source": "operator"}));
+    assert_eq!(
+        defaults,
+        json!({"enabled": false, "interval_secs": 60, "source": "operator"})
+    );
     let (status, p) = f
         .call(
             reqwest::Method::PUT,
@@ -327,13 +357,7 @@ async fn sync_settings_are_checked_and_shown(backend: Backend) {
         assert_eq!(p["errors"][0]["field"], field, "{body}: {p}");
     }
     let other = f.t.tenant("globex-corp").await;
-    let (status, _) = read(
-        f.t.get(&f.path("/sync"), &other.key)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, _) = read(f.t.get(&f.path("/sync"), &other.key).send().await.unwrap()).await;
     assert_eq!(status, 404);
 }
 

@@ -154,7 +154,7 @@ pub(crate) async fn run_server(
                 }
                 match app.sweep_events().await {
                     Ok(n) if n > 0 => {
-                        tracing::info!(deleted = n, "events past their retention swept")
+                        tracing::info!(deleted = n, "events past their retention swept");
                     }
                     Ok(_) => {}
                     Err(e) => tracing::warn!(error = %e, "sweeping events failed"),
