@@ -363,13 +363,16 @@ impl Store {
         }))
     }
 
-    /// Ends a run: records its outcome, schedules the next one at `next_run_at` and releases
+    /// Ends a run that started at `started`: records its outcome, schedules the next one at
+    /// `next_run_at` (or now, when a vendor webhook asked for a run meanwhile) and releases
     /// the lease, if `owner` still holds it; whether it did.
+    #[allow(clippy::too_many_arguments)]
     pub async fn finish_sync(
         &self,
         tenant: TenantId,
         connection: ConnectionId,
         owner: &str,
+        started: DateTime<Utc>,
         now: DateTime<Utc>,
         next_run_at: DateTime<Utc>,
         error: Option<&str>,
@@ -380,8 +383,7 @@ impl Store {
                  last_success_at = CASE WHEN $5 IS NULL THEN $4 ELSE last_success_at END, \
                  last_error = $5, \
                  failures = CASE WHEN $5 IS NULL THEN 0 ELSE failures + 1 END, \
-                 next_run_at = CASE WHEN next_run_at > $4 AND next_run_at < $6 \
-                     THEN next_run_at ELSE $6 END, \
+                 next_run_at = CASE WHEN requested_at >= $7 THEN $4 ELSE $6 END, \
                  updated_at = $4 \
                  WHERE tenant_id = $1 AND connection_id = $2 AND lease_owner = $3",
             )
@@ -391,6 +393,7 @@ impl Store {
             .bind(now)
             .bind(error)
             .bind(next_run_at)
+            .bind(started)
             .execute(conn)
             .await?
             .rows_affected()
@@ -398,7 +401,8 @@ impl Store {
         }))
     }
 
-    /// Makes the connection's sync due at `now` (a vendor webhook arrived).
+    /// Makes the connection's sync due at `now` (a vendor webhook arrived); if it is running,
+    /// another run follows it at once.
     pub async fn request_sync(
         &self,
         tenant: TenantId,
@@ -413,8 +417,9 @@ impl Store {
                 .execute(&mut *conn)
                 .await?;
             sqlx::query(
-                "UPDATE syncs SET next_run_at = $3 \
-                 WHERE tenant_id = $1 AND connection_id = $2 AND next_run_at > $3",
+                "UPDATE syncs SET requested_at = $3, \
+                 next_run_at = CASE WHEN next_run_at > $3 THEN $3 ELSE next_run_at END \
+                 WHERE tenant_id = $1 AND connection_id = $2",
             )
             .bind(tenant.as_uuid())
             .bind(connection.as_uuid())

@@ -142,6 +142,7 @@ impl App {
         else {
             return Ok(None);
         };
+        let started = now;
         let mut report = SyncReport::default();
         let outcome = self.sync_pages(tenant, id, &record, &mut report).await;
         let interval = delta(self.sync_interval(tenant, &record).await?);
@@ -180,7 +181,15 @@ impl App {
             }
         };
         self.store()
-            .finish_sync(tenant, id, self.replica(), now, next, error.as_deref())
+            .finish_sync(
+                tenant,
+                id,
+                self.replica(),
+                started,
+                now,
+                next,
+                error.as_deref(),
+            )
             .await?;
         Ok(Some(report))
     }
