@@ -12,10 +12,10 @@ CREATE TABLE sync_settings (
 
 -- One connection's sync. `cursor` is the connector's position in the change feed; it
 -- advances only in the transaction that records the events it produced. One replica holds
--- the lease at a time. The hook token (the secret in `/hooks/{provider}/{token}`) is stored
--- as a SHA-256 digest; `requested_at` is when a vendor webhook last asked for a run (one
--- that arrives during a run makes another follow it at once); the vendor's signing secret is sealed by the vault (purpose
--- `hook_secret`, bound to tenant and connection).
+-- the lease at a time. `requested_at` is when a vendor webhook last asked for a run (one that
+-- arrives during a run makes another follow it at once). The hook token (the secret in
+-- `/hooks/{provider}/{token}`) is stored as a SHA-256 digest; the vendor's signing secret is
+-- sealed by the vault (purpose `hook_secret`, bound to tenant and connection).
 CREATE TABLE syncs (
     connection_id BLOB PRIMARY KEY REFERENCES connections (id) ON DELETE CASCADE,
     tenant_id BLOB NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
