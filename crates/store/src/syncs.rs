@@ -504,4 +504,54 @@ impl Store {
         });
         Ok(())
     }
+
+    /// Connections whose hook secret is sealed with another version than `active`, across
+    /// tenants: `(tenant, connection, sealed)`. Operator use only: the walk of a re-wrap.
+    pub async fn stale_hook_secrets(
+        &self,
+        active_version: i32,
+        limit: u32,
+    ) -> Result<Vec<(TenantId, ConnectionId, Vec<u8>)>, StoreError> {
+        let rows: Vec<(Uuid, Uuid, Vec<u8>)> = scoped!(self, Scope::Operator, |conn| {
+            sqlx::query_as(
+                "SELECT tenant_id, connection_id, hook_secret FROM syncs \
+                 WHERE hook_secret IS NOT NULL AND hook_secret_key_version <> $1 \
+                 ORDER BY connection_id LIMIT $2",
+            )
+            .bind(active_version)
+            .bind(i64::from(limit))
+            .fetch_all(conn)
+            .await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|(t, c, s)| (TenantId::from_uuid(t), ConnectionId::from_uuid(c), s))
+            .collect())
+    }
+
+    /// Replaces a connection's sealed hook secret if it is still `expected`; whether it did.
+    pub async fn swap_hook_secret(
+        &self,
+        tenant: TenantId,
+        connection: ConnectionId,
+        expected: &[u8],
+        sealed: &[u8],
+        key_version: i32,
+    ) -> Result<bool, StoreError> {
+        Ok(scoped!(self, Scope::Tenant(tenant), |conn| {
+            sqlx::query(
+                "UPDATE syncs SET hook_secret = $1, hook_secret_key_version = $2 \
+                 WHERE tenant_id = $3 AND connection_id = $4 AND hook_secret = $5",
+            )
+            .bind(sealed)
+            .bind(key_version)
+            .bind(tenant.as_uuid())
+            .bind(connection.as_uuid())
+            .bind(expected)
+            .execute(conn)
+            .await?
+            .rows_affected()
+                == 1
+        }))
+    }
 }

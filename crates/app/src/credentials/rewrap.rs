@@ -120,6 +120,10 @@ impl App {
         let (apps_rewrapped, apps_failed) = self.rewrap_oauth_apps().await?;
         report.rewrapped += apps_rewrapped;
         report.failed += apps_failed;
+        // And the vendors' hook secrets.
+        let (hooks_rewrapped, hooks_failed) = self.rewrap_hook_secrets().await?;
+        report.rewrapped += hooks_rewrapped;
+        report.failed += hooks_failed;
         self.store()
             .append_audit(&AuditEvent {
                 tenant_id: None,

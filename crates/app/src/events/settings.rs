@@ -305,4 +305,36 @@ impl App {
         };
         Ok(Duration::from_secs(u64::from(secs.max(1))))
     }
+
+    /// Re-seals the hook secrets not sealed with the active key; `(re-sealed, failed)`.
+    pub(crate) async fn rewrap_hook_secrets(&self) -> Result<(u64, u64), AppError> {
+        let active = i32::try_from(self.vault().key_ring().active_version())
+            .map_err(|_| AppError::Internal("key version out of range".into()))?;
+        let (mut rewrapped, mut failed) = (0, 0);
+        loop {
+            let stale = self.store().stale_hook_secrets(active, 100).await?;
+            let mut progressed = false;
+            for (tenant, id, blob) in &stale {
+                match self.vault().rewrap(&hook_owner(*tenant, *id), blob) {
+                    Ok(sealed) => {
+                        if self
+                            .store()
+                            .swap_hook_secret(*tenant, *id, blob, &sealed, active)
+                            .await?
+                        {
+                            rewrapped += 1;
+                        }
+                        progressed = true;
+                    }
+                    Err(e) => {
+                        tracing::error!(%tenant, connection = %id, error = %e, "a hook secret does not open");
+                        failed += 1;
+                    }
+                }
+            }
+            if stale.is_empty() || !progressed {
+                return Ok((rewrapped, failed));
+            }
+        }
+    }
 }
