@@ -12,9 +12,10 @@ CREATE TABLE sync_settings (
 
 -- One connection's sync. `cursor` is the connector's position in the change feed; it
 -- advances only in the transaction that records the events it produced. One replica holds
--- the lease at a time. The hook token (the secret in `/hooks/{provider}/{token}`) is stored
--- as a SHA-256 digest; the vendor's signing secret is sealed by the vault (purpose
--- `hook_secret`, bound to tenant and connection).
+-- the lease at a time. `requested_at` is when a vendor webhook last asked for a run (one that
+-- arrives during a run makes another follow it at once). The hook token (the secret in
+-- `/hooks/{provider}/{token}`) is stored as a SHA-256 digest; the vendor's signing secret is
+-- sealed by the vault (purpose `hook_secret`, bound to tenant and connection).
 CREATE TABLE syncs (
     connection_id uuid PRIMARY KEY REFERENCES connections (id) ON DELETE CASCADE,
     tenant_id uuid NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
@@ -24,6 +25,7 @@ CREATE TABLE syncs (
     cursor text,
     baseline_at timestamptz,
     next_run_at timestamptz NOT NULL,
+    requested_at timestamptz,
     lease_owner text,
     lease_until timestamptz,
     last_run_at timestamptz,
@@ -53,8 +55,8 @@ CREATE TABLE sync_items (
     PRIMARY KEY (connection_id, remote_id)
 );
 
--- The event log, in order: `seq` is assigned under a per-tenant lock, so a tenant's events
--- commit in `seq` order and a reader's cursor never skips one.
+-- The event log, in order: `seq` is assigned under the tenant's `event_heads` row lock, so a
+-- tenant's events commit in `seq` order and a reader's cursor never skips one.
 CREATE TABLE events (
     seq bigserial PRIMARY KEY,
     id text NOT NULL UNIQUE,
@@ -66,6 +68,13 @@ CREATE TABLE events (
 );
 CREATE INDEX events_by_tenant ON events (tenant_id, seq);
 CREATE INDEX events_by_time ON events (occurred_at);
+
+-- One row per tenant, updated by every append: on PostgreSQL its row lock makes a tenant's
+-- appends take `seq` values one transaction after another.
+CREATE TABLE event_heads (
+    tenant_id uuid PRIMARY KEY REFERENCES tenants (id) ON DELETE CASCADE,
+    appended bigint NOT NULL
+);
 
 -- A tenant's webhook endpoint. `event_types` is `*` or `,a,b,` (matched with LIKE on both
 -- backends). The signing secret is sealed (purpose `webhook_secret`, bound to tenant and
@@ -177,4 +186,11 @@ ALTER TABLE delivery_attempts FORCE ROW LEVEL SECURITY;
 CREATE POLICY tenant_isolation ON delivery_attempts
     USING (tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::uuid);
 CREATE POLICY operator_access ON delivery_attempts
+    USING (current_setting('app.scope', true) = 'operator');
+
+ALTER TABLE event_heads ENABLE ROW LEVEL SECURITY;
+ALTER TABLE event_heads FORCE ROW LEVEL SECURITY;
+CREATE POLICY tenant_isolation ON event_heads
+    USING (tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::uuid);
+CREATE POLICY operator_access ON event_heads
     USING (current_setting('app.scope', true) = 'operator');

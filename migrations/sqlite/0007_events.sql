@@ -12,9 +12,10 @@ CREATE TABLE sync_settings (
 
 -- One connection's sync. `cursor` is the connector's position in the change feed; it
 -- advances only in the transaction that records the events it produced. One replica holds
--- the lease at a time. The hook token (the secret in `/hooks/{provider}/{token}`) is stored
--- as a SHA-256 digest; the vendor's signing secret is sealed by the vault (purpose
--- `hook_secret`, bound to tenant and connection).
+-- the lease at a time. `requested_at` is when a vendor webhook last asked for a run (one that
+-- arrives during a run makes another follow it at once). The hook token (the secret in
+-- `/hooks/{provider}/{token}`) is stored as a SHA-256 digest; the vendor's signing secret is
+-- sealed by the vault (purpose `hook_secret`, bound to tenant and connection).
 CREATE TABLE syncs (
     connection_id BLOB PRIMARY KEY REFERENCES connections (id) ON DELETE CASCADE,
     tenant_id BLOB NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
@@ -24,6 +25,7 @@ CREATE TABLE syncs (
     cursor TEXT,
     baseline_at TEXT,
     next_run_at TEXT NOT NULL,
+    requested_at TEXT,
     lease_owner TEXT,
     lease_until TEXT,
     last_run_at TEXT,
@@ -66,6 +68,13 @@ CREATE TABLE events (
 );
 CREATE INDEX events_by_tenant ON events (tenant_id, seq);
 CREATE INDEX events_by_time ON events (occurred_at);
+
+-- One row per tenant, updated by every append: on PostgreSQL its row lock makes a tenant's
+-- appends take `seq` values one transaction after another.
+CREATE TABLE event_heads (
+    tenant_id BLOB PRIMARY KEY REFERENCES tenants (id) ON DELETE CASCADE,
+    appended INTEGER NOT NULL
+);
 
 -- A tenant's webhook endpoint. `event_types` is `*` or `,a,b,` (matched with LIKE on both
 -- backends). The signing secret is sealed (purpose `webhook_secret`, bound to tenant and

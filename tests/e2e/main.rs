@@ -8,6 +8,7 @@ mod connect;
 mod connect_page;
 mod connections;
 mod errors;
+mod events;
 mod idempotency;
 mod isolation;
 mod operations;

@@ -21,6 +21,11 @@ pub const PROBLEM_CODES: &[(&str, u16, &str)] = &[
         "no valid API key (missing, malformed, unknown, revoked or expired)",
     ),
     (
+        "hook_refused",
+        401,
+        "a vendor webhook was unsigned, badly signed or stale; nothing was done",
+    ),
+    (
         "not_found",
         404,
         "no such object for this tenant (another tenant's id included)",

@@ -18,7 +18,7 @@ use crate::middleware::{idempotency, internal_errors, metrics, request_id};
 use crate::routes::docs::OpenApiJson;
 use crate::routes::{
     api_keys, comments, connect_page, connect_sessions, connections, connectors, directory, docs,
-    health, oauth_apps, passthrough, settings, tickets, webhook_endpoints,
+    events, health, hooks, oauth_apps, passthrough, settings, syncs, tickets, webhook_endpoints,
 };
 use crate::{ApiError, AppState};
 
@@ -41,6 +41,7 @@ use crate::{ApiError, AppState};
         (name = "connect", description = "Connect sessions: a link to the hosted page where a customer connects their helpdesk (`GET /connect/{token}`, HTML; OAuth returns to `GET /oauth/callback/{provider}`)"),
         (name = "webhooks", description = "Webhook endpoints: events POSTed as they happen, signed per the Standard Webhooks specification (`webhook-id`, `webhook-timestamp`, `webhook-signature`), retried for about three days"),
         (name = "settings", description = "A tenant's settings: the return URLs of connect sessions, its OAuth apps"),
+        (name = "events", description = "Change events: the ordered log (`/v1/events`), each connection's sync and its hook for vendor webhooks; webhook endpoints deliver the same events signed per Standard Webhooks"),
         (name = "operations", description = "Health, readiness, metrics and this document"),
     )
 )]
@@ -103,6 +104,9 @@ fn build() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(comments::router())
         .merge(directory::router())
         .merge(connectors::router())
+        .merge(events::router())
+        .merge(syncs::router())
+        .merge(hooks::router())
         .merge(webhook_endpoints::router())
         .route(
             "/v1/connections/{id}/passthrough/{*path}",
@@ -145,7 +149,8 @@ pub fn router(state: AppState) -> Router {
                 .extensions()
                 .get::<RequestId>()
                 .map_or("", |r| r.0.as_str());
-            let path = connect_page::loggable_path(req.uri().path());
+            let path = hooks::loggable_path(req.uri().path())
+                .unwrap_or_else(|| connect_page::loggable_path(req.uri().path()));
             tracing::info_span!("request", method = %req.method(), path = %path, request_id = %id)
         }))
         .layer(axum::middleware::from_fn(request_id::assign))

@@ -35,6 +35,8 @@ pub struct AppSettings {
     /// The gateway's public base URL (`https://connect.example.com`, no trailing slash):
     /// connect links and OAuth callbacks are built on it.
     pub public_url: String,
+    /// Change detection and the event log.
+    pub events: crate::events::EventSettings,
     /// How webhooks are delivered.
     pub webhooks: crate::webhooks::WebhookSettings,
 }
@@ -57,6 +59,7 @@ impl Default for AppSettings {
             connection_cache_ttl: Duration::from_secs(1),
             upstream: UpstreamSettings::default(),
             public_url: "http://127.0.0.1:8080".into(),
+            events: crate::events::EventSettings::default(),
             webhooks: crate::webhooks::WebhookSettings::default(),
         }
     }
@@ -81,6 +84,11 @@ struct Inner {
     upstream: Upstream,
     refresh_locks: RefreshLocks,
     public_url: String,
+    /// The engine syncs call through: background work at its share of each account's budget.
+    sync_upstream: Upstream,
+    events: crate::events::EventSettings,
+    /// This process, as leases and claims name it.
+    replica: String,
     deliveries: crate::webhooks::Deliveries,
 }
 
@@ -120,12 +128,29 @@ impl App {
                     .max_capacity(100_000)
                     .time_to_idle(Duration::from_secs(3600))
                     .build(),
+                sync_upstream: upstream.background(settings.events.sync_share),
                 upstream,
                 refresh_locks: RefreshLocks::new(),
                 public_url: settings.public_url.trim_end_matches('/').to_owned(),
+                events: settings.events,
+                replica: replica_name(),
                 deliveries: crate::webhooks::Deliveries::new(settings.webhooks),
             }),
         })
+    }
+
+    /// This process's name in leases and claims: host, process id and a random suffix, so
+    /// a restarted process is another replica.
+    pub fn replica(&self) -> &str {
+        &self.inner.replica
+    }
+
+    pub(crate) fn sync_upstream(&self) -> &Upstream {
+        &self.inner.sync_upstream
+    }
+
+    pub(crate) fn event_settings(&self) -> &crate::events::EventSettings {
+        &self.inner.events
     }
 
     pub fn store(&self) -> &Store {
@@ -186,4 +211,13 @@ impl App {
     pub async fn ready(&self) -> Result<(), crate::AppError> {
         Ok(self.inner.store.ping().await?)
     }
+}
+
+fn replica_name() -> String {
+    let host = std::env::var("HOSTNAME")
+        .ok()
+        .filter(|h| !h.is_empty() && h.len() <= 64)
+        .unwrap_or_else(|| "local".into());
+    let suffix: u32 = rand::random();
+    format!("{host}-{}-{suffix:08x}", std::process::id())
 }

@@ -14,6 +14,8 @@ pub enum Actor {
     Operator,
     /// The gateway itself, renewing tokens ahead of time.
     Renewal,
+    /// The gateway itself, syncing a connection's changes.
+    Sync,
     /// The gateway itself, delivering webhooks (disabling an endpoint that refuses them).
     Webhooks,
     /// A tenant's end customer on the hosted connect page, by connect session id.
@@ -26,6 +28,7 @@ impl fmt::Display for Actor {
             Actor::ApiKey { key_id, .. } => write!(f, "api_key:{key_id}"),
             Actor::Operator => f.write_str("operator"),
             Actor::Renewal => f.write_str("renewal"),
+            Actor::Sync => f.write_str("sync"),
             Actor::Webhooks => f.write_str("webhooks"),
             Actor::ConnectSession { session_id, .. } => write!(f, "connect_session:{session_id}"),
         }
@@ -51,6 +54,14 @@ impl RequestContext {
     pub fn connect_session(tenant: TenantId, session_id: Uuid) -> Self {
         Self {
             actor: Actor::ConnectSession { tenant, session_id },
+            request_id: None,
+        }
+    }
+
+    /// A connection's change sync.
+    pub fn sync() -> Self {
+        Self {
+            actor: Actor::Sync,
             request_id: None,
         }
     }

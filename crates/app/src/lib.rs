@@ -14,6 +14,8 @@
 //! - [`return_urls`]: the tenant's registered return URLs, compared exactly.
 //! - [`connect`]: connect sessions, the hosted page's logic, the tenant's OAuth apps and
 //!   OAuth by redirect.
+//! - [`events`]: change detection (each connection's sync on its vendor's change feed), the
+//!   ordered event log, and vendor webhooks that make a sync run sooner.
 //! - [`idempotency`]: replaying the first response to a write with an `Idempotency-Key`.
 //! - [`webhooks`]: the tenant's webhook endpoints and the signed, durable delivery of events
 //!   to them (Standard Webhooks), with the delivery workers every replica runs.
@@ -30,8 +32,10 @@ pub mod context;
 pub mod credentials;
 pub mod cursor;
 pub mod error;
+pub mod events;
 pub mod idempotency;
 pub mod return_urls;
+mod secrets;
 pub mod tenants;
 pub mod webhooks;
 

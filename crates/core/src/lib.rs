@@ -28,10 +28,10 @@ pub use capability::{
     Operation, Resource,
 };
 pub use changes::{ChangeCursor, ChangePage, ChangeRequest, DeletedTicket};
-pub use event::EventType;
 pub use connector::{
     AccountIdentity, Connector, ConnectorError, FieldError, PassthroughRequest, PassthroughResponse,
 };
+pub use event::EventType;
 pub use ids::{ConnectionId, TenantId};
 pub use page::{Page, PageRequest, VendorCursor};
 pub use provider::Provider;

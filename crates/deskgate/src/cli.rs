@@ -41,12 +41,50 @@ pub(crate) enum Command {
     /// Rotate the credential vault's keys and re-wrap stored credentials.
     #[command(subcommand)]
     Vault(VaultCommand),
+    /// Read a tenant's change events.
+    #[command(subcommand)]
+    Events(EventsCommand),
     /// Print the API's OpenAPI document (JSON) and exit.
     Openapi,
     /// Serve the built-in helpdesk sandbox: a local imitation of Zendesk's, Freshdesk's and
     /// Intercom's APIs with seeded accounts, for trying deskgate and for tests. Never a real
     /// helpdesk.
     Sandbox(SandboxArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum EventsCommand {
+    /// Print a tenant's events as they are recorded, one line each, until interrupted: reads
+    /// `GET /v1/events` of a running gateway with the tenant's API key.
+    Tail(TailArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct TailArgs {
+    /// The gateway's base URL.
+    #[arg(long, env = "DESKGATE_URL", default_value = "http://127.0.0.1:8080")]
+    pub(crate) url: String,
+    /// The tenant's API key (`dg_live_…`).
+    #[arg(long, env = "DESKGATE_API_KEY", hide_env_values = true)]
+    pub(crate) api_key: String,
+    /// Start after this event (`evt_…`); by default only events recorded from now on.
+    #[arg(long, conflicts_with = "from_start")]
+    pub(crate) after: Option<String>,
+    /// Start from the oldest event the log still keeps.
+    #[arg(long)]
+    pub(crate) from_start: bool,
+    /// Only this connection's events.
+    #[arg(long)]
+    pub(crate) connection_id: Option<String>,
+    /// Only these types, comma-separated (`ticket.created,comment.created`).
+    #[arg(long = "type")]
+    pub(crate) types: Option<String>,
+    /// Print each event as one line of JSON instead of a summary.
+    #[arg(long)]
+    pub(crate) json: bool,
+    /// Milliseconds between two reads when nothing new came.
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(100..=60_000))]
+    pub(crate) interval_ms: u64,
 }
 
 #[derive(Debug, Args)]

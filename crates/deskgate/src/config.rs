@@ -27,6 +27,7 @@ pub(crate) struct Config {
     pub(crate) auth: AuthConfig,
     pub(crate) cache: CacheConfig,
     pub(crate) renewal: RenewalConfig,
+    pub(crate) events: EventsConfig,
     pub(crate) webhooks: WebhooksConfig,
     #[serde(default)]
     pub(crate) vault: VaultConfig,
@@ -121,6 +122,101 @@ impl RenewalConfig {
             margin: Duration::from_secs(self.margin_secs),
             batch: self.batch,
         }))
+    }
+}
+
+/// Change detection and the event log.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct EventsConfig {
+    /// Whether this process runs connections' syncs (every replica may; leases keep each
+    /// connection's sync single).
+    pub(crate) run_syncs: bool,
+    pub(crate) sync_enabled: bool,
+    pub(crate) sync_interval_secs: u64,
+    pub(crate) min_interval_secs: u64,
+    pub(crate) sync_share: f64,
+    pub(crate) tick_millis: u64,
+    pub(crate) batch: u32,
+    pub(crate) concurrency: usize,
+    pub(crate) lease_secs: u64,
+    pub(crate) page_limit: u32,
+    pub(crate) max_pages: u32,
+    pub(crate) max_comment_pages: u32,
+    pub(crate) retention_days: u64,
+    pub(crate) baseline_lookback_secs: u64,
+}
+
+impl EventsConfig {
+    /// The settings; values that cannot work are refused with the setting's name.
+    pub(crate) fn settings(&self) -> anyhow::Result<deskgate_app::events::EventSettings> {
+        let check = |ok: bool, what: &str| -> anyhow::Result<()> {
+            anyhow::ensure!(ok, "events.{what}");
+            Ok(())
+        };
+        check(
+            (1..=86_400).contains(&self.min_interval_secs),
+            "min_interval_secs must be between 1 and 86400",
+        )?;
+        check(
+            (self.min_interval_secs..=86_400).contains(&self.sync_interval_secs),
+            "sync_interval_secs must be between min_interval_secs and 86400",
+        )?;
+        check(
+            self.sync_share > 0.0 && self.sync_share <= 1.0,
+            "sync_share must be above 0 and at most 1",
+        )?;
+        check(
+            (10..=60_000).contains(&self.tick_millis),
+            "tick_millis must be between 10 and 60000",
+        )?;
+        check(
+            (1..=10_000).contains(&self.batch),
+            "batch must be between 1 and 10000",
+        )?;
+        check(
+            (1..=256).contains(&self.concurrency),
+            "concurrency must be between 1 and 256",
+        )?;
+        check(
+            (5..=3_600).contains(&self.lease_secs),
+            "lease_secs must be between 5 and 3600",
+        )?;
+        check(
+            (1..=1_000).contains(&self.page_limit),
+            "page_limit must be between 1 and 1000",
+        )?;
+        check(
+            (1..=1_000).contains(&self.max_pages),
+            "max_pages must be between 1 and 1000",
+        )?;
+        check(
+            (1..=100).contains(&self.max_comment_pages),
+            "max_comment_pages must be between 1 and 100",
+        )?;
+        check(
+            (1..=365).contains(&self.retention_days),
+            "retention_days must be between 1 and 365",
+        )?;
+        check(
+            (60..=86_400).contains(&self.baseline_lookback_secs),
+            "baseline_lookback_secs must be between 60 and 86400",
+        )?;
+        Ok(deskgate_app::events::EventSettings {
+            sync_enabled_by_default: self.sync_enabled,
+            sync_interval: Duration::from_secs(self.sync_interval_secs),
+            min_interval: Duration::from_secs(self.min_interval_secs),
+            sync_share: self.sync_share,
+            tick: Duration::from_millis(self.tick_millis),
+            batch: self.batch,
+            concurrency: self.concurrency,
+            lease: Duration::from_secs(self.lease_secs),
+            page_limit: self.page_limit,
+            max_pages: self.max_pages,
+            max_comment_pages: self.max_comment_pages,
+            retention: Duration::from_secs(self.retention_days * 86_400),
+            baseline_lookback: Duration::from_secs(self.baseline_lookback_secs),
+        })
     }
 }
 
@@ -296,6 +392,7 @@ impl Config {
             .context("invalid configuration: upstream")?;
         self.upstream_settings()?;
         self.renewal.settings().context("invalid configuration")?;
+        self.events.settings().context("invalid configuration")?;
         self.webhooks.settings().context("invalid configuration")?;
         if self.database.max_connections == 0 {
             bail!("invalid configuration: database.max_connections must be at least 1");

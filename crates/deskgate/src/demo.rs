@@ -113,7 +113,11 @@ pub(crate) async fn run(mut config: Config, args: &DemoArgs) -> anyhow::Result<(
 
     let renewal = config.renewal.settings()?;
     let returned = axum::Router::new().route(RETURN_PATH, axum::routing::get(returned));
-    let served = run_server(listener, app, renewal, shutdown_signal(), returned).await;
+    let background = crate::serve::Background {
+        renewal,
+        syncs: config.events.run_syncs,
+    };
+    let served = run_server(listener, app, background, shutdown_signal(), returned).await;
     sandbox_task.abort();
     store.close().await;
     served

@@ -4,7 +4,7 @@
 //! - `cli.rs`: the command line (clap).
 //! - `config.rs`: layered configuration (defaults → file → environment → flags).
 //! - `telemetry.rs`: logging.
-//! - `serve.rs`, `demo.rs`, `tenant.rs`, `sandbox.rs`, `vault.rs`: the commands.
+//! - `serve.rs`, `demo.rs`, `tenant.rs`, `sandbox.rs`, `vault.rs`, `events.rs`: the commands.
 //! - `keys.rs`: loading the vault's key ring (environment, key file, or a generated one).
 
 /// mimalloc instead of the system allocator: a request allocates and frees dozens of small
@@ -16,6 +16,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 mod cli;
 mod config;
 mod demo;
+mod events;
 mod keys;
 mod sandbox;
 mod serve;
@@ -27,7 +28,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::cli::{Cli, Command, TenantCommand, VaultCommand};
+use crate::cli::{Cli, Command, EventsCommand, TenantCommand, VaultCommand};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -71,6 +72,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Vault(VaultCommand::Rewrap { batch_size }) => {
             vault::rewrap(&config, batch_size).await
         }
+        Command::Events(EventsCommand::Tail(args)) => events::tail(&args).await,
         Command::Openapi => print_openapi(),
         Command::Sandbox(args) => sandbox::run(&args).await,
     }

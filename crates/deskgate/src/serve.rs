@@ -48,6 +48,7 @@ pub(crate) async fn build_app(
             connection_cache_ttl: Duration::from_millis(config.cache.connections_ttl_millis),
             upstream: config.upstream_settings()?,
             public_url: config.public_url()?,
+            events: config.events.settings()?,
             webhooks: config.webhooks.settings()?,
         },
     )
@@ -96,7 +97,10 @@ pub(crate) async fn serve(config: Config) -> anyhow::Result<()> {
     run_server(
         listener,
         app,
-        renewal,
+        Background {
+            renewal,
+            syncs: config.events.run_syncs,
+        },
         shutdown_signal(),
         axum::Router::new(),
     )
@@ -106,18 +110,33 @@ pub(crate) async fn serve(config: Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Serves the API on `listener` until `shutdown`, sweeping expired idempotency records and
-/// webhook attempts every hour, renewing tokens ahead of time (unless `renewal` is `None`) and
-/// delivering webhooks (unless `[webhooks] workers` is off) meanwhile. On shutdown the
-/// webhook attempts in flight finish and are recorded before this returns.
+/// The background work a server runs beside the API.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Background {
+    /// Renewing tokens ahead of time, unless `None`.
+    pub(crate) renewal: Option<RenewalSettings>,
+    /// Running connections' syncs.
+    pub(crate) syncs: bool,
+}
+
+/// Serves the API on `listener` until `shutdown`, sweeping expired idempotency records,
+/// events and webhook attempts every hour, renewing tokens ahead of time and running syncs
+/// (as `background` says) and delivering webhooks (unless `[webhooks] workers` is off)
+/// meanwhile. On shutdown the webhook attempts in flight finish and are recorded before this
+/// returns.
 pub(crate) async fn run_server(
     listener: tokio::net::TcpListener,
     app: App,
-    renewal: Option<RenewalSettings>,
+    background: Background,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     extra: axum::Router,
 ) -> anyhow::Result<()> {
-    let renewer = renewal.map(|settings| tokio::spawn(app.clone().run_renewals(settings)));
+    let renewer = background
+        .renewal
+        .map(|settings| tokio::spawn(app.clone().run_renewals(settings)));
+    let syncer = background
+        .syncs
+        .then(|| tokio::spawn(app.clone().run_syncs()));
     let (stop_deliveries, stop) = tokio::sync::watch::channel(false);
     let deliveries = app
         .webhook_settings()
@@ -142,6 +161,13 @@ pub(crate) async fn run_server(
                     Ok(_) => {}
                     Err(e) => tracing::warn!(error = %e, "sweeping oauth sessions failed"),
                 }
+                match app.sweep_events().await {
+                    Ok(n) if n > 0 => {
+                        tracing::info!(deleted = n, "events past their retention swept");
+                    }
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "sweeping events failed"),
+                }
                 match app.sweep_webhook_attempts().await {
                     Ok(n) if n > 0 => tracing::info!(deleted = n, "old webhook attempts swept"),
                     Ok(_) => {}
@@ -160,6 +186,9 @@ pub(crate) async fn run_server(
     sweeper.abort();
     if let Some(renewer) = renewer {
         renewer.abort();
+    }
+    if let Some(syncer) = syncer {
+        syncer.abort();
     }
     if let Some(mut deliveries) = deliveries {
         let _ = stop_deliveries.send(true);

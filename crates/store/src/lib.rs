@@ -5,8 +5,9 @@
 //!   rows a statement may touch.
 //! - one module per table family: [`tenants`], [`api_keys`], [`connections`],
 //!   [`credentials`], [`audit`], [`vault_keys`], [`idempotency`], [`rate_state`],
-//!   [`return_urls`], [`oauth_apps`], [`connect_sessions`] (and OAuth sessions),
-//!   [`webhooks`] (the tenant's webhook endpoints and the outbox of deliveries).
+//!   [`return_urls`], [`oauth_apps`], [`connect_sessions`] (and OAuth sessions), [`events`]
+//!   (the ordered event log and its outbox fan-out), [`syncs`] (each connection's change sync),
+//!   [`webhooks`] (the tenant's webhook endpoints, and the outbox's claims and attempts).
 //!
 //! Every function that touches tenant data takes a [`TenantId`](deskgate_core::TenantId).
 //! The store keeps sealed credential bytes and never sees a key.
@@ -18,6 +19,8 @@ mod scope;
 pub mod audit;
 #[macro_use]
 pub mod connect_sessions;
+#[macro_use]
+pub mod events;
 pub mod api_keys;
 pub mod connections;
 pub mod credentials;
@@ -27,6 +30,7 @@ pub mod idempotency;
 pub mod oauth_apps;
 pub mod rate_state;
 pub mod return_urls;
+pub mod syncs;
 pub mod tenants;
 pub mod vault_keys;
 pub mod webhooks;

@@ -8,15 +8,16 @@ use http::header::HOST;
 use http::{HeaderValue, StatusCode};
 use tokio::time::{Instant, sleep};
 
-use crate::budget::budgets::Budgets;
+use crate::budget::budgets::{Budgets, Demand};
 use crate::budget::key::BudgetKey;
+use crate::budget::lane::Lane;
 use crate::budget::registry::{BlockRegistry, MemoryBlockRegistry};
 use crate::budget::state::BudgetState;
 use crate::clock::{SystemWallClock, WallClock};
 use crate::config::{ConfigError, UpstreamConfig};
 use crate::egress::destination;
 use crate::egress::origin::SandboxOverride;
-use crate::egress::resolver::{GuardedResolver, Lookup, SystemLookup};
+use crate::egress::resolver::{Exemption, GuardedResolver, Lookup, SystemLookup};
 use crate::error::UpstreamError;
 use crate::event::{self, CallRecord};
 use crate::request::UpstreamRequest;
@@ -24,12 +25,17 @@ use crate::response::{UpstreamResponse, vendor_request_id};
 use crate::retry::full_jitter;
 use crate::transport::http_client::HttpClient;
 use crate::transport::{Transport, TransportError, TransportRequest, TransportResponse};
+use crate::webhook::{WebhookPolicy, WebhookSender};
 
-/// The outbound engine: one pooled HTTP client, the budgets of every upstream account, the
-/// block registry. Cheap to clone; build one per process and share it.
+/// The outbound engine: one pooled HTTP client for vendors (and one for tenants' webhooks),
+/// the budgets of every upstream account, the block registry. Cheap to clone; build one per
+/// process and share it.
 #[derive(Clone)]
 pub struct Upstream {
     inner: Arc<Inner>,
+    /// Whose work this handle's requests are: tenant calls, or background work
+    /// ([`Upstream::background`]) on the same pool and budgets.
+    lane: Lane,
 }
 
 struct Inner {
@@ -37,6 +43,8 @@ struct Inner {
     transport: Arc<dyn Transport>,
     budgets: Budgets,
     sandbox: Option<SandboxOverride>,
+    /// Tenants' webhooks go through their own client, which the sandbox never applies to.
+    webhooks: WebhookSender,
 }
 
 /// Why the engine could not be built.
@@ -58,6 +66,7 @@ pub struct UpstreamBuilder {
     transport: Option<Arc<dyn Transport>>,
     sandbox: Option<SandboxOverride>,
     clock: Option<Arc<dyn WallClock>>,
+    webhook_policy: WebhookPolicy,
 }
 
 impl UpstreamBuilder {
@@ -74,8 +83,9 @@ impl UpstreamBuilder {
         self
     }
 
-    /// Replaces the HTTP client (tests with a scripted transport). The address policy then
-    /// applies only to IP-literal hosts; the guarded resolver is the HTTP client's.
+    /// Replaces the vendors' HTTP client (tests with a scripted transport). The address policy
+    /// then applies only to IP-literal hosts; the guarded resolver is the HTTP client's.
+    /// Webhooks keep their own client, on the `lookup`.
     pub fn transport(mut self, transport: Arc<dyn Transport>) -> Self {
         self.transport = Some(transport);
         self
@@ -87,24 +97,32 @@ impl UpstreamBuilder {
         self
     }
 
-    /// The calendar clock for shared blocks (default: the system clock).
+    /// The calendar clock for shared blocks and `Retry-After` dates (default: the system
+    /// clock).
     pub fn wall_clock(mut self, clock: Arc<dyn WallClock>) -> Self {
         self.clock = Some(clock);
         self
     }
 
+    /// What tenants' webhook URLs may be (default: https to public addresses only). Operator
+    /// configuration only: loopback http is for development.
+    pub fn webhook_policy(mut self, policy: WebhookPolicy) -> Self {
+        self.webhook_policy = policy;
+        self
+    }
+
     pub fn build(self) -> Result<Upstream, BuildError> {
         self.config.validate()?;
+        let lookup = self.lookup.unwrap_or_else(|| Arc::new(SystemLookup));
         let transport: Arc<dyn Transport> = match self.transport {
             Some(transport) => transport,
             None => {
-                let lookup = self.lookup.unwrap_or_else(|| Arc::new(SystemLookup));
-                let sandbox_domain = self
+                let sandbox = self
                     .sandbox
                     .as_ref()
                     .and_then(|s| s.domain())
-                    .map(str::to_owned);
-                let resolver = GuardedResolver::new(lookup, sandbox_domain);
+                    .map(Exemption::any_address);
+                let resolver = GuardedResolver::new(Arc::clone(&lookup), sandbox);
                 Arc::new(HttpClient::new(&self.config, resolver).map_err(BuildError::Client)?)
             }
         };
@@ -112,6 +130,8 @@ impl UpstreamBuilder {
             .registry
             .unwrap_or_else(|| Arc::new(MemoryBlockRegistry::new()));
         let clock = self.clock.unwrap_or_else(|| Arc::new(SystemWallClock));
+        let webhooks = WebhookSender::new(&self.config, self.webhook_policy, lookup, clock.clone())
+            .map_err(BuildError::Client)?;
         let budgets = Budgets::new(self.config.budget.clone(), registry, clock);
         Ok(Upstream {
             inner: Arc::new(Inner {
@@ -119,7 +139,9 @@ impl UpstreamBuilder {
                 transport,
                 budgets,
                 sandbox: self.sandbox,
+                webhooks,
             }),
+            lane: Lane::Foreground,
         })
     }
 }
@@ -142,6 +164,7 @@ impl Upstream {
             transport: None,
             sandbox: None,
             clock: None,
+            webhook_policy: WebhookPolicy::default(),
         }
     }
 
@@ -157,17 +180,29 @@ impl Upstream {
         let started = Instant::now();
         let mut record = CallRecord::default();
         let result = self.run(&request, started, &mut record).await;
-        event::emit(&request, &record, &result, started.elapsed());
+        event::emit(&request, &record, &result, started.elapsed(), self.lane);
         result
     }
 
-    /// An engine sharing this one's pool and budgets whose requests are background work (a
-    /// connection's sync): on each account they use at most `share` (0 to 1) of the learned
-    /// limit and go only when tenant calls leave room, so they never cause a 429 a tenant sees.
+    /// An engine sharing this one's pool, budgets and registry whose requests are background
+    /// work (a connection's change sync). On each account they together use at most `share`
+    /// (`0..=1`; outside it, the nearest bound) of the pace kept below the learned limit, and
+    /// they yield to tenant calls: one goes only when the account's pacer has room at that
+    /// moment, and never takes a slot ahead that a tenant call would then wait behind; it
+    /// waits and asks again within its deadline, else fails with
+    /// [`UpstreamError::RateLimited`]. So it never makes a tenant call wait behind it, and
+    /// never causes a 429. Before an account's limit is learned it waits for the probe like
+    /// any request; on an account whose answers carry no rate headers it is not paced.
+    /// What it spent is counted apart ([`BudgetState::background_spent`]).
+    ///
+    /// One share per process: handles with different shares on one account pace it at the
+    /// share of whichever asked last.
     #[must_use]
     pub fn background(&self, share: f64) -> Upstream {
-        let _ = share;
-        self.clone()
+        Upstream {
+            inner: Arc::clone(&self.inner),
+            lane: Lane::background(share),
+        }
     }
 
     /// What the engine knows about one account or endpoint key, for health endpoints.
@@ -199,6 +234,27 @@ impl Upstream {
                 reason: "endpoint budget is not an endpoint of the request's budget key",
             });
         }
+        match request.endpoint_limit {
+            // A stated cap with nothing to pace would let the requests meet the vendor's 429s.
+            Some(_) if endpoint_budget.is_none() => {
+                return Err(UpstreamError::InvalidRequest {
+                    reason: "an endpoint limit needs an endpoint budget",
+                });
+            }
+            Some((_, window)) if window.is_zero() => {
+                return Err(UpstreamError::InvalidRequest {
+                    reason: "an endpoint limit needs a window longer than zero",
+                });
+            }
+            _ => {}
+        }
+        let demand = Demand {
+            key: &request.budget_key,
+            endpoint: endpoint_budget,
+            endpoint_limit: request.endpoint_limit,
+            cost: request.cost,
+            lane: self.lane,
+        };
         let url = request.url_on(inner.sandbox.as_ref());
         destination::check(&url, inner.sandbox.as_ref())
             .map_err(|reason| UpstreamError::Blocked { reason })?;
@@ -220,10 +276,7 @@ impl Upstream {
         let admit_by = deadline - (deadline - started) / 10;
         let mut backoffs = 0;
         loop {
-            let (permit, waited) = inner
-                .budgets
-                .acquire(&request.budget_key, endpoint_budget, request.cost, admit_by)
-                .await?;
+            let (permit, waited) = inner.budgets.acquire(&demand, admit_by).await?;
             let permit = permit.rate_window(request.rate_window);
             record.waited += waited;
             let now = Instant::now();
@@ -272,14 +325,7 @@ impl Upstream {
             };
             let block = inner
                 .budgets
-                .record(
-                    &request.budget_key,
-                    endpoint_budget,
-                    request.cost,
-                    permit,
-                    response.status,
-                    &response.headers,
-                )
+                .record(&demand, permit, response.status, &response.headers)
                 .await;
             record.status = Some(response.status);
             record.vendor_request_id = vendor_request_id(&response.headers).map(str::to_owned);
@@ -358,6 +404,8 @@ impl fmt::Debug for Upstream {
         f.debug_struct("Upstream")
             .field("transport", &self.inner.transport)
             .field("sandbox", &self.inner.sandbox)
+            .field("lane", &self.lane)
+            .field("webhooks", &self.inner.webhooks)
             .finish_non_exhaustive()
     }
 }
@@ -366,12 +414,17 @@ impl fmt::Debug for UpstreamBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("UpstreamBuilder")
             .field("sandbox", &self.sandbox)
+            .field("webhook_policy", &self.webhook_policy)
             .finish_non_exhaustive()
     }
 }
 
 impl Upstream {
-    /// The configured default deadline, for callers that budget their own work around it.
+    /// The sender of tenants' webhooks (`webhook`).
+    pub(crate) fn webhooks(&self) -> &WebhookSender {
+        &self.inner.webhooks
+    }
+
     /// A vendor page for a person's browser (an OAuth authorize page): the URL itself, or,
     /// with a sandbox, the same page on the sandbox as `{base}/{vendor}/{account}{path}`
     /// (from `https://{account}.{vendor}.{tld}{path}`), since a browser cannot send the Host
@@ -389,6 +442,7 @@ impl Upstream {
         out
     }
 
+    /// The configured default deadline, for callers that budget their own work around it.
     pub fn default_deadline(&self) -> Duration {
         self.inner.config.default_deadline()
     }

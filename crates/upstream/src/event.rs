@@ -1,14 +1,16 @@
 //! The one structured event logged per outbound call (target `deskgate_upstream::request`).
 //!
 //! Fields: `connection_id`, `budget_key`, `method`, `path_template` (never the concrete path,
-//! query or body), `status`, `outcome` (`ok` or the error kind), `attempts`, `waited_ms`
-//! (budget waits and backoff sleeps), `duration_ms`, `vendor_request_id`. Nothing secret is in
-//! scope here: the request's credentials are never read.
+//! query or body), `background` (whether it was background work), `status`, `outcome` (`ok`
+//! or the error kind), `attempts`, `waited_ms` (budget waits and backoff sleeps),
+//! `duration_ms`, `vendor_request_id`. Nothing secret is in scope here: the request's
+//! credentials are never read.
 
 use std::time::Duration;
 
 use http::StatusCode;
 
+use crate::budget::lane::Lane;
 use crate::error::UpstreamError;
 use crate::request::UpstreamRequest;
 use crate::response::UpstreamResponse;
@@ -23,7 +25,7 @@ pub(crate) struct CallRecord {
 }
 
 macro_rules! request_event {
-    ($level:expr, $request:expr, $record:expr, $outcome:expr, $duration:expr) => {
+    ($level:expr, $request:expr, $record:expr, $outcome:expr, $duration:expr, $lane:expr) => {
         tracing::event!(
             target: "deskgate_upstream::request",
             $level,
@@ -31,6 +33,7 @@ macro_rules! request_event {
             budget_key = %$request.budget_key,
             method = %$request.method,
             path_template = $request.path_template,
+            background = $lane.is_background(),
             status = $record.status.map(|status| status.as_u16()),
             outcome = $outcome,
             attempts = $record.attempts,
@@ -47,24 +50,27 @@ pub(crate) fn emit(
     record: &CallRecord,
     result: &Result<UpstreamResponse, UpstreamError>,
     duration: Duration,
+    lane: Lane,
 ) {
     match result {
         Ok(response) if !response.status().is_server_error() => {
-            request_event!(tracing::Level::INFO, request, record, "ok", duration);
+            request_event!(tracing::Level::INFO, request, record, "ok", duration, lane);
         }
         Ok(_) => request_event!(
             tracing::Level::WARN,
             request,
             record,
             "server_error",
-            duration
+            duration,
+            lane
         ),
         Err(error) => request_event!(
             tracing::Level::WARN,
             request,
             record,
             error.kind(),
-            duration
+            duration,
+            lane
         ),
     }
 }

@@ -14,13 +14,21 @@
 //!    where the vendor counts credits: a request's declared cost is reserved, the cost the
 //!    vendor reports is charged afterwards), a 429 blocks the account for exactly
 //!    `Retry-After`, and the block is shared through a [`BlockRegistry`]; a request may also
-//!    name an endpoint's own cap (an endpoint [`BudgetKey`]), blocked alone when a 429 comes
-//!    while the account still had credits; when a wait would pass the deadline it fails at
-//!    once with [`UpstreamError::RateLimited`];
+//!    name an endpoint's own cap (an endpoint [`BudgetKey`]), paced from the first request
+//!    when the request states the vendor's documented cap, else learned from its 429s, and
+//!    blocked alone when a 429 comes while the account still had credits; background work
+//!    ([`Upstream::background`]) is held to a share of the account's pace and goes only when
+//!    the pacer has room at that moment, behind every tenant call; when a wait would pass the
+//!    deadline it fails at once with [`UpstreamError::RateLimited`];
 //! 3. sends through a [`Transport`] (reqwest in production, a scripted fake in tests),
 //!    capping the body, and retries 5xx and broken connections of idempotent requests with
 //!    full-jitter backoff (`retry`), all inside the caller's deadline;
 //! 4. logs one structured event per call (`event`), without secrets, paths or queries.
+//!
+//! [`Upstream::deliver`] sends a tenant's webhook (`webhook`) through the same guard, with a
+//! client of its own: the URL is untrusted ([`check_webhook_url`]: https, public addresses,
+//! loopback only under the operator's [`WebhookPolicy`]), the sandbox override never applies,
+//! a redirect is an answer, the answer is read to a 4 KiB excerpt within one timeout.
 //!
 //! The GCRA pacer is hand-written rather than taken from `governor`: governor's quota is
 //! fixed when the limiter is built, while ours is learned from headers and changes at
@@ -29,8 +37,9 @@
 //!
 //! Layout: `config` ([`UpstreamConfig`]), `error`, `request`, `response`, `engine` (the send
 //! loop), `egress/` (label, origin, address policy, resolver, destination check), `budget/`
-//! (key, header parsing, GCRA, per-account state, registry, the async budget map),
-//! `transport/` (the trait and the reqwest client), `retry`, `event`, `clock`.
+//! (key, header parsing, GCRA, per-account state, lanes and what each spent, registry, the
+//! async budget map), `transport/` (the trait and the reqwest client), `retry`, `event`,
+//! `clock`, `webhook/` (the URL policy, delivery).
 
 mod budget;
 mod clock;

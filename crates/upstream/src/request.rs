@@ -230,8 +230,11 @@ impl UpstreamRequest {
     }
 
     /// The endpoint's documented cap, when the vendor states one (Zendesk's incremental
-    /// exports: 10 requests a minute): the endpoint budget (which must be set too) is paced
-    /// at it from the first request, instead of learning it from 429s.
+    /// exports: 10 requests a minute): the endpoint budget (which must be set too, else
+    /// `send` fails with `InvalidRequest`, as it does for a zero `window`) is paced from the
+    /// first request at `headroom` of it, with a burst small enough that no span of one
+    /// `window` holds more than `requests`, instead of learning the cap from 429s. A 429 on
+    /// the endpoint still blocks it for `Retry-After`, and the stated pace stays.
     #[must_use]
     pub fn endpoint_limit(mut self, requests: u32, window: Duration) -> Self {
         self.endpoint_limit = Some((requests.max(1), window));

@@ -28,10 +28,17 @@ struct RouteLabels {
     route: String,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct HookLabels {
+    provider: String,
+    outcome: String,
+}
+
 pub(crate) struct Metrics {
     registry: Registry,
     requests: Family<RequestLabels, Counter>,
     latency: Family<RouteLabels, Histogram>,
+    hooks: Family<HookLabels, Counter>,
 }
 
 impl fmt::Debug for Metrics {
@@ -53,11 +60,28 @@ impl Metrics {
             "Time to answer an HTTP request",
             latency.clone(),
         );
+        let hooks = Family::<HookLabels, Counter>::default();
+        registry.register(
+            "vendor_hooks",
+            "Vendor webhooks received, by provider and outcome (accepted, or why refused)",
+            hooks.clone(),
+        );
         Self {
             registry,
             requests,
             latency,
+            hooks,
         }
+    }
+
+    /// Counts one vendor webhook.
+    pub(crate) fn count_hook(&self, provider: &str, outcome: &str) {
+        self.hooks
+            .get_or_create(&HookLabels {
+                provider: provider.to_owned(),
+                outcome: outcome.to_owned(),
+            })
+            .inc();
     }
 
     pub(crate) fn encode(&self) -> Result<String, fmt::Error> {

@@ -7,7 +7,7 @@ use deskgate_core::{Provider, TenantId};
 use deskgate_store::audit::AuditEvent;
 use deskgate_store::oauth_apps::OAuthAppRecord;
 use deskgate_vault::{AssociatedData, Purpose};
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::ExposeSecret;
 use uuid::Uuid;
 
 use crate::connect::printable;
@@ -107,16 +107,12 @@ impl App {
         let id = existing.as_ref().map_or_else(Uuid::now_v7, |e| e.id);
         let (sealed, key_version) = match &input.client_secret {
             Some(secret) => {
-                let blob = self
-                    .vault()
-                    .seal(
-                        &Self::oauth_app_owner(tenant, id),
-                        secret.expose_secret().as_bytes(),
-                    )
-                    .map_err(|e| AppError::Internal(format!("sealing a client secret: {e}")))?;
-                let version = i32::try_from(self.vault().key_ring().active_version())
-                    .map_err(|_| AppError::Internal("key version out of range".into()))?;
-                (Some(blob), Some(version))
+                let sealed = self.seal_text(
+                    &Self::oauth_app_owner(tenant, id),
+                    secret.expose_secret(),
+                    "a client secret",
+                )?;
+                (Some(sealed.blob), Some(sealed.key_version))
             }
             None => (None, None),
         };
@@ -202,15 +198,11 @@ impl App {
             return Ok(None);
         };
         let client_secret = match &record.client_secret {
-            Some(blob) => {
-                let opened = self
-                    .vault()
-                    .open(&Self::oauth_app_owner(tenant, record.id), blob)
-                    .map_err(|e| AppError::Internal(format!("opening a client secret: {e}")))?;
-                let text = String::from_utf8(opened.expose_secret().to_vec())
-                    .map_err(|_| AppError::Internal("a client secret is not text".into()))?;
-                Some(SecretString::from(text))
-            }
+            Some(blob) => Some(self.open_text(
+                &Self::oauth_app_owner(tenant, record.id),
+                blob,
+                "a client secret",
+            )?),
             None => None,
         };
         Ok(Some(OAuthClientInput {

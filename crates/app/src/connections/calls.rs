@@ -35,7 +35,18 @@ impl App {
         ctx: &RequestContext,
     ) -> Result<(Connection, Arc<dyn Connector>), AppError> {
         let connection = self.connection_for_call(tenant, id).await?;
-        self.connector_of(connection, ctx).await
+        self.connector_of(connection, ctx, self.upstream()).await
+    }
+
+    /// [`App::connector`] for a connection's sync: its calls are background work, at the
+    /// sync's share of the account's budget.
+    pub(crate) async fn sync_connector(
+        &self,
+        connection: Connection,
+        ctx: &RequestContext,
+    ) -> Result<(Connection, Arc<dyn Connector>), AppError> {
+        self.connector_of(connection, ctx, self.sync_upstream())
+            .await
     }
 
     /// The connection's row for a call: from the row cache when a call read it a moment
@@ -63,6 +74,7 @@ impl App {
         &self,
         connection: Connection,
         ctx: &RequestContext,
+        upstream: &deskgate_upstream::Upstream,
     ) -> Result<(Connection, Arc<dyn Connector>), AppError> {
         if connection.status == ConnectionStatus::NeedsReauth {
             return Err(AppError::NeedsReauth {
@@ -80,10 +92,7 @@ impl App {
         };
         let cid = connection.id.to_string();
         let connector = registry::spec_of(&connection)?
-            .connector(
-                self.upstream(),
-                &registry::stored(&connection, &creds, &cid),
-            )
+            .connector(upstream, &registry::stored(&connection, &creds, &cid))
             .map_err(|e| AppError::Internal(format!("connection {}: {e}", connection.id)))?;
         Ok((connection, connector))
     }
@@ -180,7 +189,7 @@ impl App {
             .cursor
             .map(|c| cursor::open(self.vault(), id, at.scope, c))
             .transpose()?;
-        let (_, connector) = self.connector_of(connection, ctx).await?;
+        let (_, connector) = self.connector_of(connection, ctx, self.upstream()).await?;
         let page = match op(connector, request).await {
             Ok(page) => page,
             Err(e) => return Err(self.vendor_error(tenant, id, e).await),

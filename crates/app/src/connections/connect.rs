@@ -1,6 +1,6 @@
 use chrono::Utc;
 use deskgate_connector::{AuthInput, NewAuth};
-use deskgate_core::{ConnectionId, ConnectionStatus, TenantId};
+use deskgate_core::{ConnectionId, ConnectionStatus, EventType, TenantId};
 use deskgate_store::audit::AuditEvent;
 use deskgate_store::connect_sessions::SessionSpend;
 use deskgate_store::connections::{ConnectionFilter, ConnectionRecord, CredentialWrite};
@@ -97,7 +97,10 @@ impl App {
             .create_connection(&record, &rows, &audit, spend.as_ref())
             .await?;
         tracing::info!(%tenant, connection = %id, provider = %record.provider, "connection created");
-        Ok(Connection::from(record))
+        let connection = Connection::from(record);
+        self.record_connection_event(EventType::ConnectionCreated, &connection)
+            .await;
+        Ok(connection)
     }
 
     /// Gives a connection new credentials, keeping its id: after `needs_reauth`, or to move
@@ -172,7 +175,10 @@ impl App {
         .await?;
         self.forget_connection(tenant, id).await;
         tracing::info!(%tenant, connection = %id, auth_kind = checked.mode.as_str(), "connection reauthorized");
-        self.connection(tenant, id).await
+        let connection = self.connection(tenant, id).await?;
+        self.record_connection_event(EventType::ConnectionReauthorized, &connection)
+            .await;
+        Ok(connection)
     }
 
     /// Checks `auth` with the provider (which may mint a token first); nothing is stored.
@@ -262,6 +268,8 @@ impl App {
             }
         }
         self.delete_connection(tenant, id, ctx).await?;
+        self.record_connection_event(EventType::ConnectionDeleted, &connection)
+            .await;
         Ok(())
     }
 
@@ -272,6 +280,7 @@ impl App {
         id: ConnectionId,
         hint: &str,
     ) -> Result<(), AppError> {
+        let before = self.connection(tenant, id).await?;
         self.store()
             .set_connection_status(
                 tenant,
@@ -283,6 +292,15 @@ impl App {
             .await?;
         self.forget_connection(tenant, id).await;
         tracing::warn!(%tenant, connection = %id, "connection needs reauthorization");
+        if before.status != ConnectionStatus::NeedsReauth {
+            let connection = Connection {
+                status: ConnectionStatus::NeedsReauth,
+                status_detail: Some(hint.to_owned()),
+                ..before
+            };
+            self.record_connection_event(EventType::ConnectionNeedsReauth, &connection)
+                .await;
+        }
         Ok(())
     }
 }

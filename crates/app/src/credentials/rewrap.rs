@@ -1,5 +1,5 @@
-//! Re-sealing every credential (and every tenant's OAuth client secret and webhook signing
-//! secret) under the active key version, while other replicas serve.
+//! Re-sealing every credential (and every tenant's OAuth client secret, vendor hook secret and
+//! webhook signing secret) under the active key version, while other replicas serve.
 //!
 //! The job walks the credentials not sealed with the active version in primary-key order, a
 //! batch at a time. For each row it opens the blob with its old key and seals it with the
@@ -120,7 +120,11 @@ impl App {
         let (apps_rewrapped, apps_failed) = self.rewrap_oauth_apps().await?;
         report.rewrapped += apps_rewrapped;
         report.failed += apps_failed;
-        // So are the webhook endpoints' signing secrets.
+        // And the vendors' hook secrets.
+        let (hooks_rewrapped, hooks_failed) = self.rewrap_hook_secrets().await?;
+        report.rewrapped += hooks_rewrapped;
+        report.failed += hooks_failed;
+        // And the webhook endpoints' signing secrets.
         let (secrets_rewrapped, secrets_failed) = self.rewrap_webhook_secrets().await?;
         report.rewrapped += secrets_rewrapped;
         report.failed += secrets_failed;

@@ -2,8 +2,12 @@
 //!
 //! The same state serves an endpoint's own cap (an endpoint key, e.g.
 //! `freshdesk:acme/tickets_list`): it starts learned and unpaced, never reads rate headers
-//! (they describe the account), and learns its limit only from its 429s, by counting the
-//! requests that went through since the previous 429 within the last window.
+//! (they describe the account), and learns its limit from its 429s, by counting the
+//! requests that went through since the previous 429 within the last window, unless its
+//! requests state the vendor's documented cap, which paces it from the first request.
+//!
+//! Background work (`Lane::Background`) passes a second pacer on the account, at its share of
+//! the account's pace, and is admitted only when every pacer it needs has room now.
 //!
 //! Pure state transitions over tokio instants; the async orchestration (locking, sleeping,
 //! the registry) lives in `budgets`.
@@ -13,8 +17,9 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use super::gcra::Gcra;
+use super::gcra::{Gcra, burst_within};
 use super::headers::Observation;
+use super::lane::{Lane, MIN_SHARE, Spent};
 use crate::config::BudgetConfig;
 
 /// What is known about the account's limit.
@@ -45,6 +50,10 @@ pub(crate) enum Admission {
     },
     /// The account is blocked until this instant: sleep, then ask again.
     Blocked(Instant),
+    /// Background work: some pacer has no room now, and nothing was reserved. Sleep until
+    /// this instant, the earliest it could have room, then ask again (a tenant call reserving
+    /// in between comes first).
+    Later(Instant),
     /// Wait for the probe in flight to answer, then ask again.
     AwaitProbe,
 }
@@ -66,6 +75,11 @@ pub(crate) struct AccountState {
     /// The window the learned limit counts over: the vendor's, when its requests name one
     /// (Intercom: 10 s), else the configured default.
     window: Option<Duration>,
+    /// Endpoints: the vendor's documented cap as the requests state it (requests, window).
+    stated: Option<(u32, Duration)>,
+    /// Background work's own pacer, at its share of `pacer`'s rate.
+    background: Option<Gcra>,
+    pub(crate) spent: Spent,
 }
 
 impl AccountState {
@@ -81,6 +95,9 @@ impl AccountState {
             last_registry_sync: None,
             went_through: VecDeque::new(),
             window: None,
+            stated: None,
+            background: None,
+            spent: Spent::default(),
         }
     }
 
@@ -101,13 +118,15 @@ impl AccountState {
     /// Decides what a request costing `cost` and arriving at `now` does, on this account and,
     /// when the request names one, on an endpoint's cap too: it goes once neither is blocked
     /// and both pacers have room. `Err(wait)` when it would have to wait past `deadline`;
-    /// nothing is reserved then.
+    /// nothing is reserved then. Background work takes no slot ahead (see
+    /// [`AccountState::admit_background`]).
     pub(crate) fn admit(
         &mut self,
         endpoint: Option<&mut AccountState>,
         now: Instant,
         deadline: Instant,
         cost: u32,
+        lane: Lane,
     ) -> Result<Admission, Duration> {
         let endpoint_blocked = endpoint.as_deref().and_then(|e| e.blocked_at(now));
         if let Some(until) = self.blocked_at(now).max(endpoint_blocked) {
@@ -122,6 +141,9 @@ impl AccountState {
             Phase::Probing => return Ok(Admission::AwaitProbe),
             Phase::Learned => false,
         };
+        if let (Lane::Background { share }, false) = (lane, probe) {
+            return self.admit_background(endpoint, now, deadline, cost, share);
+        }
         let account_pacer = self.pacer.as_mut().filter(|_| !probe);
         let account_at = account_pacer
             .as_deref()
@@ -158,6 +180,62 @@ impl AccountState {
         })
     }
 
+    /// Background work at `share` of the account's pace: it goes only when the account's
+    /// pacer, its share pacer and the endpoint's pacer (if any) all have room now, and then
+    /// takes that room at once. Otherwise nothing is reserved and it is told when to ask
+    /// again, so a tenant call never queues behind a slot background work holds.
+    fn admit_background(
+        &mut self,
+        endpoint: Option<&mut AccountState>,
+        now: Instant,
+        deadline: Instant,
+        cost: u32,
+        share: f64,
+    ) -> Result<Admission, Duration> {
+        let mut at = now;
+        if let Some(pacer) = self.pacer.as_ref() {
+            if share < MIN_SHARE {
+                // No share of a paced account: this never goes, however long it waits.
+                return Err(self.window.unwrap_or(pacer.interval()));
+            }
+            let lane = self
+                .background
+                .get_or_insert_with(|| Gcra::new(share, pacer.interval(), 1));
+            // `share` cells per interval of the account's pacer, re-read on every admission
+            // so that a newly learned limit applies at once. A burst of one: background
+            // work has no use for one, and a tenant call may.
+            lane.set_rate(share, pacer.interval(), 1);
+            at = pacer.earliest(now, cost).max(lane.earliest(now, cost));
+        }
+        let endpoint_pacer = endpoint.and_then(|e| e.pacer.as_mut());
+        if let Some(pacer) = endpoint_pacer.as_deref() {
+            at = at.max(pacer.earliest(now, 1));
+        }
+        if at > now {
+            return if at > deadline {
+                Err(at - now)
+            } else {
+                Ok(Admission::Later(at))
+            };
+        }
+        if let Some(pacer) = endpoint_pacer {
+            pacer.reserve(now, 1);
+        }
+        let reserved = match (self.pacer.as_mut(), self.background.as_mut()) {
+            (Some(pacer), Some(lane)) => {
+                pacer.reserve(now, cost);
+                lane.reserve(now, cost);
+                cost
+            }
+            _ => 0,
+        };
+        Ok(Admission::Go {
+            at: now,
+            probe: false,
+            reserved,
+        })
+    }
+
     /// A probe ended without an answer: let the next caller probe.
     pub(crate) fn abandon_probe(&mut self) {
         if self.phase == Phase::Probing {
@@ -189,11 +267,11 @@ impl AccountState {
     }
 
     /// Paces at `headroom` of `limit` per window (`window`, else the configured one), with a
-    /// burst of `burst_fraction` of it.
+    /// burst of `burst_fraction` of it, no larger than the limit leaves room for.
     fn learn_limit(&mut self, limit: u32, window: Option<Duration>, config: &BudgetConfig) {
         self.limit = Some(limit);
         let per_window = f64::from(limit) * config.headroom;
-        let burst = (per_window * config.burst_fraction).floor().max(1.0) as u32;
+        let burst = burst_within(limit, per_window, config.burst_fraction);
         let window = window
             .filter(|w| !w.is_zero())
             .unwrap_or(Duration::from_secs(config.window_secs));
@@ -202,6 +280,19 @@ impl AccountState {
             Some(pacer) => pacer.set_rate(per_window, window, burst),
             None => self.pacer = Some(Gcra::new(per_window, window, burst)),
         }
+    }
+
+    /// Endpoints: the vendor's documented cap, as a request states it (Zendesk's incremental
+    /// exports: 10 a minute), paced at `headroom` of it from the first request: requests sent
+    /// one interval apart can still arrive closer together, and a vendor counting arrivals
+    /// would refuse the one over. Every request states it again: unchanged, the pacer is left
+    /// as it is; changed, it is re-paced (a cap learned from earlier 429s included).
+    pub(crate) fn state_cap(&mut self, requests: u32, window: Duration, config: &BudgetConfig) {
+        if self.stated == Some((requests, window)) {
+            return;
+        }
+        self.stated = Some((requests, window));
+        self.learn_limit(requests, Some(window), config);
     }
 
     /// The vendor counted `used` for a request that reserved `reserved`: charge the pacer the
@@ -233,9 +324,12 @@ impl AccountState {
         }
     }
 
-    /// Endpoints: the vendor refused a request for the endpoint's own cap. The requests that
-    /// went through in the last window (and since the previous 429) are taken as the cap and
-    /// paced below from now on; the endpoint is blocked like an account. Returns the block.
+    /// Endpoints: the vendor refused a request for the endpoint's own cap. The endpoint is
+    /// blocked like an account. Unless its requests state the cap, the requests that went
+    /// through in the last window (and since the previous 429) are taken as the cap and paced
+    /// below from now on. A stated cap stays: paced below it, this replica alone never meets
+    /// its 429, so one means someone else spent the quota, and a count since the previous 429
+    /// (short after a start) is no better a guide than the vendor's number. Returns the block.
     pub(crate) fn endpoint_capped(
         &mut self,
         now: Instant,
@@ -245,6 +339,7 @@ impl AccountState {
         self.forget_before(now, config);
         if let Ok(cap) = u32::try_from(self.went_through.len())
             && cap > 0
+            && self.stated.is_none()
         {
             self.learn_limit(cap, None, config);
         }
@@ -302,6 +397,8 @@ impl AccountState {
 mod tests {
     use super::*;
 
+    const FG: Lane = Lane::Foreground;
+
     fn secs(n: u64) -> Duration {
         Duration::from_secs(n)
     }
@@ -331,16 +428,16 @@ mod tests {
         let now = Instant::now();
         let mut state = AccountState::new();
         assert_eq!(
-            state.admit(None, now, now + secs(10), 1),
+            state.admit(None, now, now + secs(10), 1, FG),
             Ok(go(now, true, 0))
         );
         assert_eq!(
-            state.admit(None, now, now + secs(10), 1),
+            state.admit(None, now, now + secs(10), 1, FG),
             Ok(Admission::AwaitProbe)
         );
         state.abandon_probe();
         assert_eq!(
-            state.admit(None, now, now + secs(10), 1),
+            state.admit(None, now, now + secs(10), 1, FG),
             Ok(go(now, true, 0))
         );
     }
@@ -353,9 +450,9 @@ mod tests {
             state.rate_limited(now, Some(secs(7)), &BudgetConfig::default()),
             secs(7)
         );
-        assert_eq!(state.admit(None, now, now + secs(5), 1), Err(secs(7)));
+        assert_eq!(state.admit(None, now, now + secs(5), 1, FG), Err(secs(7)));
         assert_eq!(
-            state.admit(None, now, now + secs(10), 1),
+            state.admit(None, now, now + secs(10), 1, FG),
             Ok(Admission::Blocked(now + secs(7)))
         );
     }
@@ -385,7 +482,7 @@ mod tests {
         };
         state.observe(now, &seen, None, &BudgetConfig::default());
         assert_eq!(
-            state.admit(None, now, now + secs(10), 1),
+            state.admit(None, now, now + secs(10), 1, FG),
             Ok(Admission::Blocked(now + secs(4)))
         );
     }
@@ -411,11 +508,14 @@ mod tests {
         assert_eq!(state.paced_per_minute(&BudgetConfig::default()), Some(540));
         let deadline = now + secs(60);
         for _ in 0..9 {
-            assert_eq!(state.admit(None, now, deadline, 1), Ok(go(now, false, 1)));
+            assert_eq!(
+                state.admit(None, now, deadline, 1, FG),
+                Ok(go(now, false, 1))
+            );
         }
         let interval = secs(10).div_f64(90.0);
         assert_eq!(
-            state.admit(None, now, deadline, 1),
+            state.admit(None, now, deadline, 1, FG),
             Ok(go(now + interval, false, 1)),
             "after the burst, one request per 1/90 of the vendor's window"
         );
@@ -425,11 +525,11 @@ mod tests {
     fn a_probe_answer_without_headers_leaves_the_account_unpaced() {
         let now = Instant::now();
         let mut state = AccountState::new();
-        let _ = state.admit(None, now, now + secs(1), 1);
+        let _ = state.admit(None, now, now + secs(1), 1, FG);
         state.observe(now, &Observation::default(), None, &BudgetConfig::default());
         for _ in 0..100 {
             assert_eq!(
-                state.admit(None, now, now + secs(1), 1),
+                state.admit(None, now, now + secs(1), 1, FG),
                 Ok(go(now, false, 0))
             );
         }
@@ -442,15 +542,145 @@ mod tests {
         // 100 credits a minute, paced at 90 with a burst of 9.
         let mut state = learned(100);
         let deadline = now + secs(60);
-        assert_eq!(state.admit(None, now, deadline, 5), Ok(go(now, false, 5)));
+        assert_eq!(
+            state.admit(None, now, deadline, 5, FG),
+            Ok(go(now, false, 5))
+        );
         // The vendor counted 9 for it: the burst is spent.
         state.charge(now, 9, 5);
         let interval = Duration::from_secs(60).div_f64(90.0);
         assert_eq!(
-            state.admit(None, now, deadline, 1),
+            state.admit(None, now, deadline, 1, FG),
             Ok(go(now + interval, false, 1))
         );
         assert_eq!(state.paced_per_minute(&config), Some(90));
+    }
+
+    #[test]
+    fn background_work_takes_room_only_now_and_only_its_share() {
+        let now = Instant::now();
+        let deadline = now + secs(60);
+        let background = Lane::background(0.2);
+        // 100 a minute, paced at 90 (one per 2/3 s) with a burst of 9.
+        let mut state = learned(100);
+        let interval = secs(60).div_f64(90.0);
+        // Tenant calls take the burst, then reserve a slot ahead.
+        for _ in 0..9 {
+            assert_eq!(
+                state.admit(None, now, deadline, 1, FG),
+                Ok(go(now, false, 1))
+            );
+        }
+        assert_eq!(
+            state.admit(None, now, deadline, 1, FG),
+            Ok(go(now + interval, false, 1))
+        );
+        // Background work finds no room now and reserves nothing: the next tenant call gets
+        // the very next slot.
+        assert_eq!(
+            state.admit(None, now, deadline, 1, background),
+            Ok(Admission::Later(now + interval * 2))
+        );
+        assert_eq!(
+            state.admit(None, now, deadline, 1, FG),
+            Ok(go(now + interval * 2, false, 1))
+        );
+        // With room now, it goes now; then its share pacer, at a fifth of the account's pace
+        // with no burst, holds the next one back.
+        let later = now + interval * 3;
+        assert_eq!(
+            state.admit(None, later, deadline, 1, background),
+            Ok(go(later, false, 1))
+        );
+        assert_eq!(
+            state.admit(None, later, deadline, 1, background),
+            Ok(Admission::Later(later + interval * 5))
+        );
+        // A wait past the deadline fails at once.
+        assert_eq!(
+            state.admit(None, later, later + interval, 1, background),
+            Err(interval * 5)
+        );
+    }
+
+    #[test]
+    fn background_work_probes_and_waits_for_the_probe_like_any_request() {
+        let now = Instant::now();
+        let deadline = now + secs(60);
+        let background = Lane::background(0.2);
+        let mut state = AccountState::new();
+        assert_eq!(
+            state.admit(None, now, deadline, 1, background),
+            Ok(go(now, true, 0))
+        );
+        assert_eq!(
+            state.admit(None, now, deadline, 1, background),
+            Ok(Admission::AwaitProbe)
+        );
+        // An account without rate headers is not paced, in either lane.
+        state.observe(now, &Observation::default(), None, &BudgetConfig::default());
+        for _ in 0..10 {
+            assert_eq!(
+                state.admit(None, now, deadline, 1, background),
+                Ok(go(now, false, 0))
+            );
+        }
+    }
+
+    #[test]
+    fn no_share_means_no_background_work_on_a_paced_account() {
+        let now = Instant::now();
+        let mut state = learned(100);
+        assert_eq!(
+            state.admit(None, now, now + secs(60), 1, Lane::background(0.0)),
+            Err(secs(60))
+        );
+    }
+
+    #[test]
+    fn a_stated_cap_paces_an_endpoint_from_its_first_request() {
+        let now = Instant::now();
+        let config = BudgetConfig::default();
+        let mut account = learned(1000);
+        let mut endpoint = AccountState::endpoint();
+        endpoint.state_cap(10, secs(60), &config);
+        assert_eq!(endpoint.limit, Some(10));
+        assert_eq!(endpoint.paced_per_minute(&config), Some(9));
+        let deadline = now + secs(600);
+        let slots: Vec<Instant> = (0..3)
+            .map(
+                |_| match account.admit(Some(&mut endpoint), now, deadline, 1, FG) {
+                    Ok(Admission::Go { at, .. }) => at,
+                    other => panic!("{other:?}"),
+                },
+            )
+            .collect();
+        let interval = secs(60).div_f64(9.0);
+        assert_eq!(slots, [now, now + interval, now + interval * 2]);
+        // Stated again, unchanged: the pacer keeps its reservations.
+        endpoint.state_cap(10, secs(60), &config);
+        assert!(matches!(
+            account.admit(Some(&mut endpoint), now, deadline, 1, FG),
+            Ok(Admission::Go { at, .. }) if at == now + interval * 3
+        ));
+    }
+
+    #[test]
+    fn a_429_under_a_stated_cap_blocks_the_endpoint_and_keeps_the_cap() {
+        let now = Instant::now();
+        let config = BudgetConfig::default();
+        let mut endpoint = AccountState::endpoint();
+        endpoint.state_cap(10, secs(60), &config);
+        for _ in 0..4 {
+            endpoint.went_through(now, &config);
+        }
+        assert_eq!(
+            endpoint.endpoint_capped(now, Some(secs(5)), &config),
+            secs(5)
+        );
+        assert_eq!(endpoint.blocked_at(now), Some(now + secs(5)));
+        assert_eq!(endpoint.limit, Some(10));
+        assert_eq!(endpoint.paced_per_minute(&config), Some(9));
     }
 
     #[test]
@@ -462,7 +692,7 @@ mod tests {
         let deadline = now + secs(60);
         for _ in 0..20 {
             assert!(matches!(
-                account.admit(Some(&mut endpoint), now, deadline, 1),
+                account.admit(Some(&mut endpoint), now, deadline, 1, FG),
                 Ok(Admission::Go { at, .. }) if at == now
             ));
             endpoint.went_through(now, &config);
@@ -474,22 +704,22 @@ mod tests {
         assert_eq!(endpoint.limit, Some(20));
         assert_eq!(endpoint.paced_per_minute(&config), Some(18));
         assert_eq!(
-            account.admit(Some(&mut endpoint), now, deadline, 1),
+            account.admit(Some(&mut endpoint), now, deadline, 1, FG),
             Ok(Admission::Blocked(now + secs(30)))
         );
         assert_eq!(
-            account.admit(Some(&mut endpoint), now, now + secs(10), 1),
+            account.admit(Some(&mut endpoint), now, now + secs(10), 1, FG),
             Err(secs(30))
         );
         assert!(matches!(
-            account.admit(None, now, deadline, 1),
+            account.admit(None, now, deadline, 1, FG),
             Ok(Admission::Go { at, .. }) if at == now
         ));
         // After the block, the endpoint goes at 18 a minute with a burst of 1.
         let later = now + secs(30);
         let slots: Vec<Instant> = (0..3)
             .map(
-                |_| match account.admit(Some(&mut endpoint), later, later + secs(60), 1) {
+                |_| match account.admit(Some(&mut endpoint), later, later + secs(60), 1, FG) {
                     Ok(Admission::Go { at, .. }) => at,
                     other => panic!("{other:?}"),
                 },

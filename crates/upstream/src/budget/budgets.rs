@@ -11,6 +11,7 @@ use tokio::time::{Instant, sleep_until, timeout_at};
 use super::account::{AccountState, Admission};
 use super::headers;
 use super::key::BudgetKey;
+use super::lane::Lane;
 use super::registry::BlockRegistry;
 use super::state::BudgetState;
 use crate::clock::WallClock;
@@ -65,6 +66,20 @@ impl Drop for Permit {
     }
 }
 
+/// What one request asks of the budgets.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Demand<'a> {
+    /// The account.
+    pub(crate) key: &'a BudgetKey,
+    /// An endpoint's own cap the request also passes.
+    pub(crate) endpoint: Option<&'a BudgetKey>,
+    /// That endpoint's documented cap (requests per window), when the request states it.
+    pub(crate) endpoint_limit: Option<(u32, Duration)>,
+    /// What the request is expected to cost the account, in the vendor's unit.
+    pub(crate) cost: u32,
+    pub(crate) lane: Lane,
+}
+
 #[derive(Debug)]
 pub(crate) struct Budgets {
     accounts: Cache<BudgetKey, Arc<Account>>,
@@ -114,17 +129,16 @@ impl Budgets {
             || endpoint.is_some_and(|endpoint| endpoint.lock().blocked_at(now).is_some())
     }
 
-    /// Waits until a request on `key` costing `cost` (and on `endpoint`'s cap, if given)
-    /// may go, or fails at once when that would be after `deadline`. Returns the permit and
+    /// Waits until the request may go on its account (and on its endpoint's cap, if it names
+    /// one), or fails at once when that would be after `deadline`. Returns the permit and
     /// the time spent waiting.
     pub(crate) async fn acquire(
         &self,
-        key: &BudgetKey,
-        endpoint_key: Option<&BudgetKey>,
-        cost: u32,
+        demand: &Demand<'_>,
         deadline: Instant,
     ) -> Result<(Permit, Duration), UpstreamError> {
         let start = Instant::now();
+        let (key, endpoint_key) = (demand.key, demand.endpoint);
         let account = self.account(key).await;
         let endpoint = match endpoint_key {
             Some(endpoint_key) => Some(self.account(endpoint_key).await),
@@ -140,7 +154,18 @@ impl Budgets {
                 // Always the account first, then the endpoint: one lock order, no deadlock.
                 let mut state = account.lock();
                 let mut endpoint_state = endpoint.as_ref().map(|endpoint| endpoint.lock());
-                let admission = state.admit(endpoint_state.as_deref_mut(), now, deadline, cost);
+                if let (Some(endpoint), Some((requests, window))) =
+                    (endpoint_state.as_deref_mut(), demand.endpoint_limit)
+                {
+                    endpoint.state_cap(requests, window, &self.config);
+                }
+                let admission = state.admit(
+                    endpoint_state.as_deref_mut(),
+                    now,
+                    deadline,
+                    demand.cost,
+                    demand.lane,
+                );
                 // Created under the lock, so a probe settling right after cannot be missed.
                 let probe_settled = matches!(admission, Ok(Admission::AwaitProbe))
                     .then(|| account.probe_settled.notified());
@@ -169,7 +194,7 @@ impl Budgets {
                     }
                     return Ok((permit, start.elapsed()));
                 }
-                Ok(Admission::Blocked(until)) => sleep_until(until).await,
+                Ok(Admission::Blocked(until) | Admission::Later(until)) => sleep_until(until).await,
                 Ok(Admission::AwaitProbe) => {
                     if let Some(settled) = probe_settled {
                         timeout_at(deadline, settled)
@@ -181,19 +206,19 @@ impl Budgets {
         }
     }
 
-    /// Learns from an answer: the account's headers, the credits the vendor counted, and for
-    /// an endpoint one more request through its cap. A 429 (or a 503 with `Retry-After`)
-    /// blocks the account, or only the endpoint when the account still had credits for the
-    /// request; the block is shared and its length returned.
+    /// Learns from an answer: the account's headers, the credits the vendor counted (also
+    /// added to what the request's lane spent), and for an endpoint one more request through
+    /// its cap. A 429 (or a 503 with `Retry-After`) blocks the account, or only the endpoint
+    /// when the account still had credits for the request; the block is shared and its
+    /// length returned.
     pub(crate) async fn record(
         &self,
-        key: &BudgetKey,
-        endpoint_key: Option<&BudgetKey>,
-        cost: u32,
+        demand: &Demand<'_>,
         mut permit: Permit,
         status: StatusCode,
         headers: &HeaderMap,
     ) -> Option<Duration> {
+        let (key, endpoint_key, cost) = (demand.key, demand.endpoint, demand.cost);
         let now = Instant::now();
         let wall = self.clock.now();
         let seen = headers::observe(headers, wall);
@@ -225,12 +250,16 @@ impl Budgets {
                     state.rate_limited(now, explicit.or(seen.reset_after), &self.config),
                 )),
                 _ => {
+                    // A refused request spent nothing; an answered one what the vendor
+                    // counted, or else what it was declared to cost.
                     state.answered();
+                    state.spent.add(demand.lane, seen.used.unwrap_or(cost));
                     drop(state);
                     if let Some((_, endpoint)) = endpoint {
                         let mut endpoint = endpoint.lock();
                         endpoint.answered();
                         endpoint.went_through(now, &self.config);
+                        endpoint.spent.add(demand.lane, 1);
                     }
                     None
                 }
@@ -302,6 +331,8 @@ impl Budgets {
                 .and_then(|until| chrono::Duration::from_std(until - now).ok())
                 .map(|wait| wall + wait),
             paced_per_minute: state.paced_per_minute(&self.config),
+            foreground_spent: state.spent.foreground,
+            background_spent: state.spent.background,
         }
     }
 }

@@ -41,6 +41,11 @@ impl Gcra {
         self.tolerance = self.interval.saturating_mul(self.burst - 1);
     }
 
+    /// The time one cell takes at this rate.
+    pub(crate) fn interval(&self) -> Duration {
+        self.interval
+    }
+
     /// When a request costing `cost` cells (credits) and arriving at `now` may go, without
     /// reserving it. A request costing more than the whole burst goes once the pacer is idle
     /// (it could never fit otherwise) and pushes everyone after it back by its full cost.
@@ -75,6 +80,18 @@ impl Gcra {
             base.checked_sub(shift).map_or(now, |tat| tat.max(now))
         });
     }
+}
+
+/// The burst for pacing `per_window` cells a window under a vendor limit of `limit`: the
+/// configured `fraction` of a window's cells, cut so that the burst and a window's paced
+/// cells together stay within the limit. Over any span shorter than a window GCRA lets up to
+/// `burst + floor(per_window)` cells through (the interval is rounded down to a nanosecond,
+/// so a whole number of them can fall just inside the window), and a vendor counting that
+/// window would refuse whatever passes its limit.
+pub(crate) fn burst_within(limit: u32, per_window: f64, fraction: f64) -> u32 {
+    let wanted = (per_window * fraction).floor().max(1.0);
+    let room = f64::from(limit) - per_window.floor();
+    wanted.min(room).max(1.0) as u32
 }
 
 #[cfg(test)]
@@ -130,6 +147,33 @@ mod tests {
         let idle = start + Duration::from_secs(60);
         assert_eq!(take(&mut gcra, idle, 10), idle);
         assert_eq!(take(&mut gcra, idle, 1), idle + Duration::from_secs(8));
+    }
+
+    #[test]
+    fn a_burst_never_lets_more_than_the_limit_into_one_window() {
+        // The defaults leave bursts as configured: 10 % of 630 paced of 700.
+        assert_eq!(burst_within(700, 630.0, 0.1), 63);
+        // Pacing at the whole limit leaves no room for a burst.
+        assert_eq!(burst_within(10, 10.0, 0.5), 1);
+        assert_eq!(burst_within(10, 9.0, 1.0), 1);
+        assert_eq!(burst_within(10, 8.5, 1.0), 2);
+        assert_eq!(burst_within(1, 0.9, 0.1), 1);
+        for (limit, per_window, fraction) in [(10, 8.5, 1.0), (100, 95.0, 0.2), (7, 6.3, 0.5)] {
+            let burst = burst_within(limit, per_window, fraction);
+            let start = Instant::now();
+            let mut gcra = Gcra::new(per_window, Duration::from_secs(60), burst);
+            let slots: Vec<Instant> = (0..200).map(|_| take(&mut gcra, start, 1)).collect();
+            for (i, first) in slots.iter().enumerate() {
+                let within = slots[i..]
+                    .iter()
+                    .take_while(|at| at.duration_since(*first) < Duration::from_secs(60))
+                    .count();
+                assert!(
+                    within <= limit as usize,
+                    "{limit} {per_window} {fraction}: {within}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use std::fmt;
 use std::io;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -37,30 +37,56 @@ impl Lookup for SystemLookup {
 #[error("every address the host resolved to is private, loopback or reserved")]
 pub(crate) struct NoPublicAddress;
 
+/// The one host name an operator lets past the public-address policy, and which of its
+/// addresses it may use instead.
+#[derive(Clone, Debug)]
+pub(crate) struct Exemption {
+    host: String,
+    allows: fn(IpAddr) -> bool,
+}
+
+impl Exemption {
+    /// The sandbox's host name: any address it resolves to.
+    pub(crate) fn any_address(host: &str) -> Self {
+        Self {
+            host: host.to_owned(),
+            allows: |_| true,
+        }
+    }
+
+    /// `localhost` for webhooks in development: its loopback addresses only.
+    pub(crate) fn loopback(host: &str) -> Self {
+        Self {
+            host: host.to_owned(),
+            allows: |ip| ip.is_loopback(),
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub(crate) struct GuardedResolver {
     lookup: Arc<dyn Lookup>,
-    /// The sandbox's host name, the one name allowed to resolve to a private address.
-    sandbox_domain: Option<String>,
+    exemption: Option<Exemption>,
 }
 
 impl GuardedResolver {
-    pub(crate) fn new(lookup: Arc<dyn Lookup>, sandbox_domain: Option<String>) -> Self {
-        Self {
-            lookup,
-            sandbox_domain,
-        }
+    pub(crate) fn new(lookup: Arc<dyn Lookup>, exemption: Option<Exemption>) -> Self {
+        Self { lookup, exemption }
     }
 
     pub(crate) async fn resolve_checked(
         &self,
         host: &str,
     ) -> Result<Vec<SocketAddr>, Box<dyn std::error::Error + Send + Sync>> {
-        let any_address = self.sandbox_domain.as_deref() == Some(host);
+        let exempt = self
+            .exemption
+            .as_ref()
+            .filter(|exemption| exemption.host == host)
+            .map(|exemption| exemption.allows);
         let found = self.lookup.lookup(host).await?;
         let allowed: Vec<SocketAddr> = found
             .into_iter()
-            .filter(|addr| any_address || is_public(addr.ip()))
+            .filter(|addr| exempt.map_or_else(|| is_public(addr.ip()), |allows| allows(addr.ip())))
             .collect();
         if allowed.is_empty() {
             return Err(Box::new(NoPublicAddress));
@@ -96,12 +122,12 @@ mod tests {
         }
     }
 
-    fn resolver(answers: &[&str], sandbox: Option<&str>) -> GuardedResolver {
+    fn resolver(answers: &[&str], exemption: Option<Exemption>) -> GuardedResolver {
         let ips = answers
             .iter()
             .map(|a| SocketAddr::new(a.parse::<IpAddr>().unwrap(), 0))
             .collect();
-        GuardedResolver::new(Arc::new(Answers(ips)), sandbox.map(str::to_owned))
+        GuardedResolver::new(Arc::new(Answers(ips)), exemption)
     }
 
     #[tokio::test]
@@ -137,8 +163,30 @@ mod tests {
 
     #[tokio::test]
     async fn only_the_sandbox_name_may_resolve_to_loopback() {
-        let guarded = resolver(&["127.0.0.1"], Some("localhost"));
+        let guarded = resolver(&["127.0.0.1"], Some(Exemption::any_address("localhost")));
         assert!(guarded.resolve_checked("localhost").await.is_ok());
         assert!(guarded.resolve_checked("acme.zendesk.com").await.is_err());
+    }
+
+    #[tokio::test]
+    async fn a_loopback_exemption_lets_only_loopback_addresses_through() {
+        let guarded = resolver(
+            &["10.0.0.1", "127.0.0.1", "::1", "93.184.216.34"],
+            Some(Exemption::loopback("localhost")),
+        );
+        let addrs = guarded.resolve_checked("localhost").await.unwrap();
+        assert_eq!(
+            addrs,
+            vec!["127.0.0.1:0".parse().unwrap(), "[::1]:0".parse().unwrap()]
+        );
+        let private = resolver(&["10.0.0.1"], Some(Exemption::loopback("localhost")));
+        assert!(private.resolve_checked("localhost").await.is_err());
+        let elsewhere = resolver(&["127.0.0.1"], Some(Exemption::loopback("localhost")));
+        assert!(
+            elsewhere
+                .resolve_checked("hooks.example.com")
+                .await
+                .is_err()
+        );
     }
 }

@@ -1,5 +1,6 @@
 //! The production [`Transport`]: one pooled reqwest client that follows no redirects, uses no
-//! proxy, resolves through the guarded resolver and stops reading a body past the cap.
+//! proxy, resolves through the guarded resolver and stops reading a body past the cap: a
+//! vendor's answer past it is an error, a webhook receiver's is cut there.
 
 use std::error::Error as _;
 use std::sync::Arc;
@@ -13,16 +14,38 @@ use crate::config::UpstreamConfig;
 use crate::egress::destination::BlockReason;
 use crate::egress::resolver::{GuardedResolver, NoPublicAddress};
 
+/// What a body longer than the cap becomes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum PastCap {
+    /// [`TransportError::TooLarge`]: a vendor's answer is read whole or not at all.
+    Refuse,
+    /// Its first `cap` bytes: a webhook receiver's answer is only kept for the attempt log.
+    Cut,
+}
+
 #[derive(Debug)]
 pub(crate) struct HttpClient {
     client: reqwest::Client,
     max_body_bytes: usize,
+    past_cap: PastCap,
 }
 
 impl HttpClient {
+    /// The vendors' client: bodies up to `max_body_bytes`, refused past it.
     pub(crate) fn new(
         config: &UpstreamConfig,
         resolver: GuardedResolver,
+    ) -> Result<Self, reqwest::Error> {
+        Self::capped(config, resolver, config.max_body_bytes, PastCap::Refuse)
+    }
+
+    /// A client reading at most `cap` bytes of a body, past which it does what `past_cap`
+    /// says.
+    pub(crate) fn capped(
+        config: &UpstreamConfig,
+        resolver: GuardedResolver,
+        cap: usize,
+        past_cap: PastCap,
     ) -> Result<Self, reqwest::Error> {
         let client = reqwest::Client::builder()
             .redirect(redirect::Policy::none())
@@ -40,7 +63,8 @@ impl HttpClient {
             .build()?;
         Ok(Self {
             client,
-            max_body_bytes: config.max_body_bytes,
+            max_body_bytes: cap,
+            past_cap,
         })
     }
 }
@@ -65,9 +89,11 @@ impl Transport for HttpClient {
             .await
             .map_err(classify)?;
         let limit = self.max_body_bytes;
-        if response
-            .content_length()
-            .is_some_and(|len| len > limit as u64)
+        let refuse = self.past_cap == PastCap::Refuse;
+        if refuse
+            && response
+                .content_length()
+                .is_some_and(|len| len > limit as u64)
         {
             return Err(TransportError::TooLarge { limit });
         }
@@ -77,7 +103,11 @@ impl Transport for HttpClient {
         while let Some(chunk) = response.chunk().await.map_err(classify)? {
             if collected.len() + chunk.len() > limit {
                 // Dropping the response here closes the connection mid-body.
-                return Err(TransportError::TooLarge { limit });
+                if refuse {
+                    return Err(TransportError::TooLarge { limit });
+                }
+                collected.extend_from_slice(&chunk[..limit - collected.len()]);
+                break;
             }
             collected.extend_from_slice(&chunk);
         }

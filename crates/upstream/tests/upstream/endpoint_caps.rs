@@ -10,7 +10,7 @@ use deskgate_upstream::{
     MemoryBlockRegistry, TokioWallClock, Upstream, UpstreamConfig, UpstreamError,
 };
 
-use crate::support::fake::{FakeVendor, engine, epoch, join_all, secs};
+use crate::support::fake::{FakeVendor, all_near, engine, epoch, join_all, near, secs};
 use crate::support::freshdesk::{
     account, answered, endpoint, get, list_contacts, list_tickets, path_of, refused,
 };
@@ -273,10 +273,6 @@ fn tickets_list_windowed_at_three() -> (Arc<FakeVendor>, Arc<AtomicUsize>) {
     (fake, refusals)
 }
 
-fn near(actual: Duration, expected: Duration) -> bool {
-    actual.abs_diff(expected) <= Duration::from_millis(2)
-}
-
 #[tokio::test(start_paused = true)]
 async fn a_learned_endpoint_cap_paces_later_windows_and_a_slot_past_the_deadline_fails_fast() {
     let (fake, refusals) = tickets_list_windowed_at_three();
@@ -317,11 +313,7 @@ async fn a_learned_endpoint_cap_paces_later_windows_and_a_slot_past_the_deadline
         .map(Duration::from_secs_f64)
         .chain((1..=4).map(|k| secs(60) + interval * k))
         .collect();
-    assert_eq!(tickets.len(), expected.len(), "{tickets:?}");
-    assert!(
-        tickets.iter().zip(&expected).all(|(a, e)| near(*a, *e)),
-        "{tickets:?}"
-    );
+    assert!(all_near(&tickets, &expected), "{tickets:?}");
     assert!(near(times_of(&fake, "/api/v2/contacts")[0], secs(60)));
 }
 

@@ -1,41 +1,21 @@
 //! The SSRF corpus: hostile labels, hosts, paths, resolver answers and redirects, sent with
 //! the real HTTP client while a listener on 127.0.0.1 counts every connection it accepts.
 
-use std::io;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use async_trait::async_trait;
 use deskgate_upstream::{
-    BudgetKey, DnsLabel, Lookup, SandboxOverride, Upstream, UpstreamConfig, UpstreamError,
-    UpstreamRequest, VendorOrigin,
+    BudgetKey, DnsLabel, SandboxOverride, Upstream, UpstreamConfig, UpstreamError, UpstreamRequest,
+    VendorOrigin,
 };
 use http::Method;
 
+use crate::support::dns::HostileDns;
 use crate::support::server::{TestServer, http_response};
 
-/// Answers every name with fixed addresses, like a hostile or rebinding DNS server.
-#[derive(Debug)]
-struct HostileDns {
-    answers: Vec<SocketAddr>,
-    asked: AtomicUsize,
-}
-
-#[async_trait]
-impl Lookup for HostileDns {
-    async fn lookup(&self, _host: &str) -> io::Result<Vec<SocketAddr>> {
-        self.asked.fetch_add(1, Ordering::SeqCst);
-        Ok(self.answers.clone())
-    }
-}
-
 fn hostile_engine(answers: Vec<SocketAddr>) -> (Upstream, Arc<HostileDns>) {
-    let dns = Arc::new(HostileDns {
-        answers,
-        asked: AtomicUsize::new(0),
-    });
+    let dns = HostileDns::new(answers);
     let upstream = Upstream::builder(UpstreamConfig::default())
         .lookup(dns.clone())
         .build()
@@ -172,7 +152,7 @@ async fn no_hostile_input_opens_a_connection_to_a_local_listener() {
         accepted_labels >= 5,
         "plain labels must reach the resolver and be refused there"
     );
-    assert!(dns.asked.load(Ordering::SeqCst) >= accepted_labels);
+    assert!(dns.asked() >= accepted_labels);
     for host in [
         "127.0.0.1",
         "0x7f.1",
@@ -244,7 +224,7 @@ async fn no_hostile_input_opens_a_connection_to_a_local_listener() {
             matches!(err, UpstreamError::Blocked { .. }),
             "{answer:?}: {err:?}"
         );
-        assert_eq!(dns.asked.load(Ordering::SeqCst), 1);
+        assert_eq!(dns.asked(), 1);
     }
 
     // 4. A vendor (played by the sandbox origin) redirecting to the listener and to the

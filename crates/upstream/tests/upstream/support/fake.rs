@@ -8,7 +8,7 @@ use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use deskgate_upstream::{
     BudgetKey, DnsLabel, TokioWallClock, Transport, TransportError, TransportRequest,
-    TransportResponse, Upstream, UpstreamConfig, VendorOrigin,
+    TransportResponse, Upstream, UpstreamConfig, UpstreamError, UpstreamRequest, VendorOrigin,
 };
 use http::{HeaderMap, Method, StatusCode};
 use tokio::time::Instant;
@@ -144,6 +144,31 @@ pub(crate) fn get(path: &str) -> deskgate_upstream::UpstreamRequest {
 
 pub(crate) fn secs(n: u64) -> Duration {
     Duration::from_secs(n)
+}
+
+/// Whether `actual` is `expected` up to tokio's timer resolution (a sleep ends on the next
+/// millisecond).
+pub(crate) fn near(actual: Duration, expected: Duration) -> bool {
+    actual.abs_diff(expected) <= Duration::from_millis(2)
+}
+
+/// Whether two lists of instants are the same up to tokio's timer resolution.
+pub(crate) fn all_near(actual: &[Duration], expected: &[Duration]) -> bool {
+    actual.len() == expected.len() && actual.iter().zip(expected).all(|(a, e)| near(*a, *e))
+}
+
+/// Sends `request()` one after another until `until`, as a sync walks a vendor's changes;
+/// one refused for its deadline waits what it was told and asks again.
+pub(crate) async fn walk(upstream: Upstream, request: fn() -> UpstreamRequest, until: Instant) {
+    while Instant::now() < until {
+        match upstream.send(request()).await {
+            Ok(answer) => assert_eq!(answer.status(), 200),
+            Err(UpstreamError::RateLimited { retry_after }) => {
+                tokio::time::sleep(retry_after).await;
+            }
+            Err(other) => panic!("{other:?}"),
+        }
+    }
 }
 
 /// Awaits spawned tasks in order (they already run concurrently).

@@ -9,10 +9,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
-/// The head of a request as received.
+/// A request as received: its head, and as much of its body as its `content-length` says.
 #[derive(Clone, Debug)]
 pub(crate) struct Received {
     pub(crate) head: String,
+    pub(crate) body: Vec<u8>,
 }
 
 impl Received {
@@ -36,8 +37,22 @@ pub(crate) struct TestServer {
 }
 
 impl TestServer {
+    /// Answers each request with what `handler` returns, then closes the connection.
     pub(crate) async fn start(
         handler: impl Fn(&Received) -> Vec<u8> + Send + Sync + 'static,
+    ) -> Self {
+        Self::serve(handler, false).await
+    }
+
+    /// Reads each request, writes `reply` (nothing, or an answer cut short) and then holds
+    /// the connection open without another byte: a receiver too slow to answer.
+    pub(crate) async fn stalling(reply: &'static [u8]) -> Self {
+        Self::serve(move |_| reply.to_vec(), true).await
+    }
+
+    async fn serve(
+        handler: impl Fn(&Received) -> Vec<u8> + Send + Sync + 'static,
+        hold: bool,
     ) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
@@ -53,20 +68,40 @@ impl TestServer {
                 count.fetch_add(1, Ordering::SeqCst);
                 let (handler, log) = (handler.clone(), log.clone());
                 tokio::spawn(async move {
-                    let mut head = Vec::new();
+                    let mut bytes = Vec::new();
                     let mut buf = [0u8; 4096];
-                    while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                    let end = loop {
+                        if let Some(at) = bytes.windows(4).position(|w| w == b"\r\n\r\n") {
+                            break at + 4;
+                        }
                         match socket.read(&mut buf).await {
                             Ok(0) | Err(_) => return,
-                            Ok(n) => head.extend_from_slice(&buf[..n]),
+                            Ok(n) => bytes.extend_from_slice(&buf[..n]),
+                        }
+                    };
+                    let mut request = Received {
+                        head: String::from_utf8_lossy(&bytes[..end]).into_owned(),
+                        body: Vec::new(),
+                    };
+                    let length: usize = request
+                        .header("content-length")
+                        .and_then(|value| value.parse().ok())
+                        .unwrap_or(0);
+                    while bytes.len() < end + length {
+                        match socket.read(&mut buf).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => bytes.extend_from_slice(&buf[..n]),
                         }
                     }
-                    let request = Received {
-                        head: String::from_utf8_lossy(&head).into_owned(),
-                    };
+                    request.body = bytes[end..end + length].to_vec();
                     log.lock().unwrap().push(request.clone());
                     let reply = handler(&request);
                     let _ = socket.write_all(&reply).await;
+                    if hold {
+                        // Kept until the client gives up and closes its side.
+                        let _ = socket.read(&mut buf).await;
+                        return;
+                    }
                     let _ = socket.shutdown().await;
                 });
             }
