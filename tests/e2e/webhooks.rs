@@ -12,7 +12,9 @@ use deskgate_app::webhooks::signing::{SigningKey, signed_headers};
 use deskgate_core::{AuthMode, ConnectionId, ConnectionStatus, EventType, Provider, TenantId};
 use deskgate_store::connections::{ConnectionRecord, settings};
 use deskgate_store::webhooks::{AttemptRecord, DeliveryClaim, DeliveryOutcome};
-use deskgate_tests::{Backend, Receiver, TestApp, TestTenant, backends, fast_webhooks, read};
+use deskgate_tests::{
+    Backend, Receiver, TestApp, TestTenant, Workers, backends, fast_webhooks, read,
+};
 use secrecy::SecretString;
 use serde_json::{Value, json};
 use standardwebhooks::{Webhook, WebhookError};
@@ -38,16 +40,14 @@ async fn spawn_with(
     (t, tenant)
 }
 
+/// Sends a request; its status and JSON body.
+async fn call(req: reqwest::RequestBuilder) -> (u16, Value) {
+    read(req.send().await.unwrap()).await
+}
+
 /// Registers an endpoint; its view with `secret`.
 async fn create_endpoint(t: &TestApp, key: &str, body: Value) -> Value {
-    let (status, created) = read(
-        t.post("/v1/webhook-endpoints", key)
-            .json(&body)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, created) = call(t.post("/v1/webhook-endpoints", key).json(&body)).await;
     assert_eq!(status, 201, "{created}");
     created
 }
@@ -86,27 +86,16 @@ where
 }
 
 async fn endpoint(t: &TestApp, key: &str, id: &str) -> Value {
-    let (status, body) = read(
-        t.get(&format!("/v1/webhook-endpoints/{id}"), key)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, body) = call(t.get(&format!("/v1/webhook-endpoints/{id}"), key)).await;
     assert_eq!(status, 200, "{body}");
     body
 }
 
 async fn attempts(t: &TestApp, key: &str, id: &str) -> Vec<Value> {
-    let (status, body) = read(
-        t.get(
-            &format!("/v1/webhook-endpoints/{id}/attempts?limit=100"),
-            key,
-        )
-        .send()
-        .await
-        .unwrap(),
-    )
+    let (status, body) = call(t.get(
+        &format!("/v1/webhook-endpoints/{id}/attempts?limit=100"),
+        key,
+    ))
     .await;
     assert_eq!(status, 200, "{body}");
     body["data"].as_array().unwrap().clone()
@@ -168,37 +157,23 @@ async fn webhook_endpoints_are_created_read_listed_changed_and_deleted(backend: 
     assert!(!shown.to_string().contains(secret));
     let second = create_endpoint(&t, &tenant.key, json!({ "url": receiver.url() })).await;
     assert_eq!(second["event_types"], Value::Null);
-    let (status, list) = read(
-        t.get("/v1/webhook-endpoints?limit=1", &tenant.key)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, list) = call(t.get("/v1/webhook-endpoints?limit=1", &tenant.key)).await;
     assert_eq!(status, 200);
     assert_eq!(list["data"][0]["id"], id.as_str());
     assert!(list["data"][0].get("secret").is_none());
     let cursor = list["next_cursor"].as_str().unwrap();
-    let (_, rest) = read(
-        t.get(
-            &format!("/v1/webhook-endpoints?cursor={cursor}"),
-            &tenant.key,
-        )
-        .send()
-        .await
-        .unwrap(),
-    )
+    let (_, rest) = call(t.get(
+        &format!("/v1/webhook-endpoints?cursor={cursor}"),
+        &tenant.key,
+    ))
     .await;
     assert_eq!(rest["data"][0]["id"], second["id"]);
     assert_eq!(rest["next_cursor"], Value::Null);
 
     // PATCH: null clears, absent keeps.
-    let (status, changed) = read(
+    let (status, changed) = call(
         t.patch(&format!("/v1/webhook-endpoints/{id}"), &tenant.key)
-            .json(&json!({ "description": null, "event_types": null, "enabled": false }))
-            .send()
-            .await
-            .unwrap(),
+            .json(&json!({ "description": null, "event_types": null, "enabled": false })),
     )
     .await;
     assert_eq!(status, 200, "{changed}");
@@ -207,12 +182,9 @@ async fn webhook_endpoints_are_created_read_listed_changed_and_deleted(backend: 
     assert_eq!(changed["url"], receiver.url());
     assert_eq!(changed["enabled"], false);
     assert_eq!(changed["disabled_reason"], "disabled through the API");
-    let (status, enabled) = read(
+    let (status, enabled) = call(
         t.patch(&format!("/v1/webhook-endpoints/{id}"), &tenant.key)
-            .json(&json!({ "enabled": true }))
-            .send()
-            .await
-            .unwrap(),
+            .json(&json!({ "enabled": true })),
     )
     .await;
     assert_eq!(status, 200);
@@ -224,13 +196,7 @@ async fn webhook_endpoints_are_created_read_listed_changed_and_deleted(backend: 
         .await
         .unwrap();
     assert_eq!(res.status(), 204);
-    let (status, problem) = read(
-        t.get(&format!("/v1/webhook-endpoints/{id}"), &tenant.key)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, problem) = call(t.get(&format!("/v1/webhook-endpoints/{id}"), &tenant.key)).await;
     assert_eq!(status, 404);
     assert_eq!(problem["code"], "not_found");
     let audit: Vec<String> = t
@@ -277,14 +243,7 @@ async fn webhook_input_mistakes_are_refused_naming_the_field(backend: Backend) {
         (json!({ "url": "not a url" }), 422, "url"),
         (json!({ "url": "ftp://example.com/hooks" }), 422, "url"),
     ] {
-        let (got, problem) = read(
-            t.post("/v1/webhook-endpoints", &tenant.key)
-                .json(&body)
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await;
+        let (got, problem) = call(t.post("/v1/webhook-endpoints", &tenant.key).json(&body)).await;
         assert_eq!(got, status, "{body} → {problem}");
         assert_eq!(problem["errors"][0]["field"], field, "{body} → {problem}");
         if field == "body" {
@@ -321,39 +280,23 @@ async fn webhook_input_mistakes_are_refused_naming_the_field(backend: Backend) {
         } else {
             t.patch(&path, &tenant.key)
         };
-        let (status, problem) = read(req.json(&body).send().await.unwrap()).await;
+        let (status, problem) = call(req.json(&body)).await;
         assert_eq!(status, 422, "{body} → {problem}");
         assert_eq!(problem["errors"][0]["field"], field, "{body} → {problem}");
     }
-    let (status, problem) = read(
-        t.get(
-            &format!("/v1/webhook-endpoints/{id}/attempts?cursor=x"),
-            &tenant.key,
-        )
-        .send()
-        .await
-        .unwrap(),
-    )
+    let (status, problem) = call(t.get(
+        &format!("/v1/webhook-endpoints/{id}/attempts?cursor=x"),
+        &tenant.key,
+    ))
     .await;
     assert_eq!(status, 400);
     assert_eq!(problem["errors"][0]["field"], "cursor");
-    let (status, _) = read(
-        t.get("/v1/webhook-endpoints/not-an-id", &tenant.key)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, _) = call(t.get("/v1/webhook-endpoints/not-an-id", &tenant.key)).await;
     assert_eq!(status, 404);
-    let (status, problem) = read(
-        t.post(
-            &format!("/v1/webhook-endpoints/{id}/deliveries/evt_nope/resend"),
-            &tenant.key,
-        )
-        .send()
-        .await
-        .unwrap(),
-    )
+    let (status, problem) = call(t.post(
+        &format!("/v1/webhook-endpoints/{id}/deliveries/evt_nope/resend"),
+        &tenant.key,
+    ))
     .await;
     assert_eq!(status, 404, "{problem}");
 }
@@ -367,12 +310,9 @@ async fn webhook_urls_are_https_unless_loopback_http_is_allowed(backend: Backend
         "https://169.254.169.254/latest",
         "https://user:pass@example.com/hooks",
     ] {
-        let (status, problem) = read(
+        let (status, problem) = call(
             t.post("/v1/webhook-endpoints", &tenant.key)
-                .json(&json!({ "url": url }))
-                .send()
-                .await
-                .unwrap(),
+                .json(&json!({ "url": url })),
         )
         .await;
         assert_eq!(status, 422, "{url} → {problem}");
@@ -392,13 +332,10 @@ async fn webhook_urls_are_https_unless_loopback_http_is_allowed(backend: Backend
         json!({ "url": "http://127.0.0.1:9/hooks" }),
     )
     .await;
-    let (status, problem) = read(
+    let (status, problem) = call(
         allowed
             .post("/v1/webhook-endpoints", &tenant.key)
-            .json(&json!({ "url": "http://example.com/hooks" }))
-            .send()
-            .await
-            .unwrap(),
+            .json(&json!({ "url": "http://example.com/hooks" })),
     )
     .await;
     assert_eq!(status, 422, "{problem}");
@@ -427,27 +364,22 @@ async fn another_tenants_webhook_endpoint_is_not_found(backend: Backend) {
         t.delete(&format!("/v1/webhook-endpoints/{id}"), &b.key),
     ];
     for req in requests {
-        let (status, problem) = read(req.send().await.unwrap()).await;
+        let (status, problem) = call(req).await;
         assert_eq!(status, 404, "{problem}");
         assert_eq!(problem["code"], "not_found");
     }
     // B's own endpoint cannot be sent A's event either.
     let theirs = create_endpoint(&t, &b.key, json!({ "url": receiver.url() })).await;
-    let (status, _) = read(
-        t.post(
-            &format!(
-                "/v1/webhook-endpoints/{}/deliveries/{event}/resend",
-                theirs["id"].as_str().unwrap()
-            ),
-            &b.key,
-        )
-        .send()
-        .await
-        .unwrap(),
-    )
+    let (status, _) = call(t.post(
+        &format!(
+            "/v1/webhook-endpoints/{}/deliveries/{event}/resend",
+            theirs["id"].as_str().unwrap()
+        ),
+        &b.key,
+    ))
     .await;
     assert_eq!(status, 404);
-    let (_, list) = read(t.get("/v1/webhook-endpoints", &b.key).send().await.unwrap()).await;
+    let (_, list) = call(t.get("/v1/webhook-endpoints", &b.key)).await;
     assert_eq!(list["data"].as_array().unwrap().len(), 1);
     assert_eq!(endpoint(&t, &a.key, id).await["enabled"], true);
 }
@@ -520,15 +452,10 @@ async fn a_rotated_secret_signs_beside_the_previous_one_for_a_day(backend: Backe
     let id = created["id"].as_str().unwrap();
     let old = Webhook::new(created["secret"].as_str().unwrap()).unwrap();
 
-    let (status, rotated) = read(
-        t.post(
-            &format!("/v1/webhook-endpoints/{id}/rotate-secret"),
-            &tenant.key,
-        )
-        .send()
-        .await
-        .unwrap(),
-    )
+    let (status, rotated) = call(t.post(
+        &format!("/v1/webhook-endpoints/{id}/rotate-secret"),
+        &tenant.key,
+    ))
     .await;
     assert_eq!(status, 200, "{rotated}");
     let new_secret = rotated["secret"].as_str().unwrap();
@@ -642,15 +569,10 @@ async fn a_receiver_failing_for_a_while_gets_every_event_once_it_recovers(backen
         .collect();
     assert!(millis.windows(2).all(|w| w[0] >= w[1]), "{millis:?}");
     // One event's attempts alone.
-    let (_, one) = read(
-        t.get(
-            &format!("/v1/webhook-endpoints/{id}/attempts?event_id={}", ids[0]),
-            &tenant.key,
-        )
-        .send()
-        .await
-        .unwrap(),
-    )
+    let (_, one) = call(t.get(
+        &format!("/v1/webhook-endpoints/{id}/attempts?event_id={}", ids[0]),
+        &tenant.key,
+    ))
     .await;
     assert_eq!(
         one["data"].as_array().unwrap().len(),
@@ -686,15 +608,10 @@ async fn a_delivery_whose_schedule_is_spent_fails_and_can_be_resent(backend: Bac
     assert_eq!(receiver.requests().len(), 6);
     // …until it is resent, from its first attempt.
     receiver.answer_always(200);
-    let (status, body) = read(
-        t.post(
-            &format!("/v1/webhook-endpoints/{id}/deliveries/{event}/resend"),
-            &tenant.key,
-        )
-        .send()
-        .await
-        .unwrap(),
-    )
+    let (status, body) = call(t.post(
+        &format!("/v1/webhook-endpoints/{id}/deliveries/{event}/resend"),
+        &tenant.key,
+    ))
     .await;
     assert_eq!(status, 202, "{body}");
     let got = receiver.wait_for(7).await.remove(6);
@@ -702,69 +619,95 @@ async fn a_delivery_whose_schedule_is_spent_fails_and_can_be_resent(backend: Bac
     assert!(got.delivered());
 }
 
-async fn an_endpoint_answering_410_is_disabled_until_enabled_again(backend: Backend) {
-    let (t, tenant) = spawn(backend).await;
-    let gone = Receiver::start().await;
+/// An endpoint whose receiver answers `status` to everything, beside a watcher endpoint that
+/// takes `webhook_endpoint.disabled` events only, with workers running and one event
+/// recorded.
+struct Refused {
+    id: String,
+    receiver: Receiver,
+    watcher: Receiver,
+    event: String,
+    _workers: Workers,
+}
+
+async fn refused(t: &TestApp, tenant: &TestTenant, status: u16) -> Refused {
+    let receiver = Receiver::start().await;
     let watcher = Receiver::start().await;
-    let created = create_endpoint(&t, &tenant.key, json!({ "url": gone.url() })).await;
-    let id = created["id"].as_str().unwrap();
+    let created = create_endpoint(t, &tenant.key, json!({ "url": receiver.url() })).await;
     create_endpoint(
-        &t,
+        t,
         &tenant.key,
         json!({ "url": watcher.url(), "event_types": ["webhook_endpoint.disabled"] }),
     )
     .await;
-    gone.answer_always(410);
-    let _workers = t.deliver_webhooks();
-    let first = record(&t, tenant.id, 1).await.remove(0);
+    receiver.answer_always(status);
+    let workers = t.deliver_webhooks();
+    let event = record(t, tenant.id, 1).await.remove(0);
+    Refused {
+        id: created["id"].as_str().unwrap().to_owned(),
+        receiver,
+        watcher,
+        event,
+        _workers: workers,
+    }
+}
+
+impl Refused {
+    /// Waits for the event that says the endpoint was disabled; its reason, which the
+    /// endpoint shows too.
+    async fn disabled_reason(&self, t: &TestApp, key: &str) -> String {
+        let said = self.watcher.wait_for(1).await.remove(0).json();
+        assert_eq!(said["type"], "webhook_endpoint.disabled");
+        assert_eq!(said["data"]["endpoint_id"], self.id.as_str());
+        let reason = said["data"]["reason"].as_str().unwrap().to_owned();
+        let shown = endpoint(t, key, &self.id).await;
+        assert_eq!(shown["enabled"], false);
+        assert_eq!(shown["disabled_reason"], reason.as_str());
+        reason
+    }
+}
+
+async fn an_endpoint_answering_410_is_disabled_until_enabled_again(backend: Backend) {
+    let (t, tenant) = spawn(backend).await;
+    let r = refused(&t, &tenant, 410).await;
+    let id = &r.id;
 
     // One 410 is enough.
-    let said = watcher.wait_for(1).await.remove(0).json();
-    assert_eq!(said["type"], "webhook_endpoint.disabled");
-    assert_eq!(said["data"]["endpoint_id"], id);
-    assert!(
-        said["data"]["reason"].as_str().unwrap().contains("410"),
-        "{said}"
-    );
-    let shown = endpoint(&t, &tenant.key, id).await;
-    assert_eq!(shown["enabled"], false);
-    assert!(shown["disabled_reason"].as_str().unwrap().contains("410"));
-    assert_eq!(gone.requests().len(), 1);
+    let reason = r.disabled_reason(&t, &tenant.key).await;
+    assert!(reason.contains("410"), "{reason}");
+    assert_eq!(r.receiver.requests().len(), 1);
 
     // A disabled endpoint gets no new deliveries, and resending to it is refused.
     let missed = record(&t, tenant.id, 1).await.remove(0);
-    let (status, problem) = read(
-        t.post(
-            &format!("/v1/webhook-endpoints/{id}/deliveries/{missed}/resend"),
-            &tenant.key,
-        )
-        .send()
-        .await
-        .unwrap(),
-    )
+    let (status, problem) = call(t.post(
+        &format!("/v1/webhook-endpoints/{id}/deliveries/{missed}/resend"),
+        &tenant.key,
+    ))
     .await;
     assert_eq!(status, 409);
     assert_eq!(problem["code"], "webhook_endpoint_disabled");
     tokio::time::sleep(Duration::from_millis(300)).await;
-    assert_eq!(gone.requests().len(), 1);
+    assert_eq!(r.receiver.requests().len(), 1);
 
     // Enabled again: the pending delivery goes out at once; the missed event does not.
-    gone.answer_always(204);
-    let (status, _) = read(
+    r.receiver.answer_always(204);
+    let (status, _) = call(
         t.patch(&format!("/v1/webhook-endpoints/{id}"), &tenant.key)
-            .json(&json!({ "enabled": true }))
-            .send()
-            .await
-            .unwrap(),
+            .json(&json!({ "enabled": true })),
     )
     .await;
     assert_eq!(status, 200);
-    let got = gone.wait_for(2).await.remove(1);
-    assert_eq!(got.webhook_id(), first);
+    let got = r.receiver.wait_for(2).await.remove(1);
+    assert_eq!(got.webhook_id(), r.event);
     let later = record(&t, tenant.id, 1).await.remove(0);
-    let got = gone.wait_for(3).await.remove(2);
+    let got = r.receiver.wait_for(3).await.remove(2);
     assert_eq!(got.webhook_id(), later);
-    assert!(gone.requests().iter().all(|r| r.webhook_id() != missed));
+    assert!(
+        r.receiver
+            .requests()
+            .iter()
+            .all(|x| x.webhook_id() != missed)
+    );
 }
 
 async fn an_endpoint_failing_past_disable_after_is_disabled_and_an_event_says_so(backend: Backend) {
@@ -774,36 +717,17 @@ async fn an_endpoint_failing_past_disable_after_is_disabled_and_an_event_says_so
         ..fast_webhooks()
     };
     let (t, tenant) = spawn_with(backend, settings).await;
-    let failing = Receiver::start().await;
-    let watcher = Receiver::start().await;
-    let created = create_endpoint(&t, &tenant.key, json!({ "url": failing.url() })).await;
-    let id = created["id"].as_str().unwrap();
-    create_endpoint(
-        &t,
-        &tenant.key,
-        json!({ "url": watcher.url(), "event_types": ["webhook_endpoint.disabled"] }),
-    )
-    .await;
-    failing.answer_always(503);
-    let _workers = t.deliver_webhooks();
-    record(&t, tenant.id, 1).await;
+    let r = refused(&t, &tenant, 503).await;
 
-    let said = watcher.wait_for(1).await.remove(0).json();
-    assert_eq!(said["type"], "webhook_endpoint.disabled");
-    assert_eq!(said["data"]["endpoint_id"], id);
-    let reason = said["data"]["reason"].as_str().unwrap();
+    let reason = r.disabled_reason(&t, &tenant.key).await;
     assert!(reason.starts_with("every attempt failed since"), "{reason}");
-    let shown = endpoint(&t, &tenant.key, id).await;
-    assert_eq!(shown["enabled"], false);
-    assert_eq!(shown["disabled_reason"], reason);
     // It failed for more than a second: several attempts, none since it was disabled.
-    let tried = failing.requests().len();
+    let tried = r.receiver.requests().len();
     assert!(tried >= 5, "{tried}");
     tokio::time::sleep(Duration::from_millis(500)).await;
-    assert_eq!(failing.requests().len(), tried);
+    assert_eq!(r.receiver.requests().len(), tried);
     // Exactly one event said so.
-    tokio::time::sleep(Duration::from_millis(200)).await;
-    assert_eq!(watcher.requests().len(), 1);
+    assert_eq!(r.watcher.requests().len(), 1);
 }
 
 async fn one_event_and_a_time_range_are_resent(backend: Backend) {
@@ -822,40 +746,27 @@ async fn one_event_and_a_time_range_are_resent(backend: Backend) {
     assert_eq!(ids, later.iter().map(String::as_str).collect());
 
     // One event, again, from its first attempt, with the same id.
-    let (status, body) = read(
-        t.post(
-            &format!("/v1/webhook-endpoints/{id}/deliveries/{}/resend", later[0]),
-            &tenant.key,
-        )
-        .send()
-        .await
-        .unwrap(),
-    )
+    let (status, body) = call(t.post(
+        &format!("/v1/webhook-endpoints/{id}/deliveries/{}/resend", later[0]),
+        &tenant.key,
+    ))
     .await;
     assert_eq!((status, body), (202, json!({ "scheduled": 1 })));
     let again = receiver.wait_for(3).await.remove(2);
     assert_eq!(again.webhook_id(), later[0]);
     // An event from before the endpoint existed can be sent too.
-    let (status, _) = read(
-        t.post(
-            &format!("/v1/webhook-endpoints/{id}/deliveries/{}/resend", early[0]),
-            &tenant.key,
-        )
-        .send()
-        .await
-        .unwrap(),
-    )
+    let (status, _) = call(t.post(
+        &format!("/v1/webhook-endpoints/{id}/deliveries/{}/resend", early[0]),
+        &tenant.key,
+    ))
     .await;
     assert_eq!(status, 202);
     assert_eq!(receiver.wait_for(4).await[3].webhook_id(), early[0]);
 
     // A range: every event in [from, to), delivered or never sent.
-    let (status, body) = read(
+    let (status, body) = call(
         t.post(&format!("/v1/webhook-endpoints/{id}/resend"), &tenant.key)
-            .json(&json!({ "from": before, "to": after }))
-            .send()
-            .await
-            .unwrap(),
+            .json(&json!({ "from": before, "to": after })),
     )
     .await;
     assert_eq!((status, body), (202, json!({ "scheduled": 4 })));
@@ -864,14 +775,11 @@ async fn one_event_and_a_time_range_are_resent(backend: Backend) {
     let expected: BTreeSet<&str> = early.iter().chain(&later).map(String::as_str).collect();
     assert_eq!(resent, expected);
     // An empty range schedules nothing.
-    let (status, body) = read(
+    let (status, body) = call(
         t.post(&format!("/v1/webhook-endpoints/{id}/resend"), &tenant.key)
             .json(
                 &json!({ "from": after + TimeDelta::hours(1), "to": after + TimeDelta::hours(2) }),
-            )
-            .send()
-            .await
-            .unwrap(),
+            ),
     )
     .await;
     assert_eq!((status, body), (202, json!({ "scheduled": 0 })));
@@ -884,13 +792,8 @@ async fn the_test_ping_is_signed_and_answers_the_outcome(backend: Backend) {
     let id = created["id"].as_str().unwrap();
     let wh = Webhook::new(created["secret"].as_str().unwrap()).unwrap();
 
-    let (status, outcome) = read(
-        t.post(&format!("/v1/webhook-endpoints/{id}/test"), &tenant.key)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, outcome) =
+        call(t.post(&format!("/v1/webhook-endpoints/{id}/test"), &tenant.key)).await;
     assert_eq!(status, 200, "{outcome}");
     assert_eq!(outcome["delivered"], true);
     assert_eq!(outcome["status_code"], 204);
@@ -901,13 +804,7 @@ async fn the_test_ping_is_signed_and_answers_the_outcome(backend: Backend) {
     assert_eq!(got.json()["data"]["endpoint_id"], id);
 
     receiver.fail_next(1, 500);
-    let (_, outcome) = read(
-        t.post(&format!("/v1/webhook-endpoints/{id}/test"), &tenant.key)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (_, outcome) = call(t.post(&format!("/v1/webhook-endpoints/{id}/test"), &tenant.key)).await;
     assert_eq!(outcome["delivered"], false);
     assert_eq!(outcome["status_code"], 500);
     assert!(outcome["error"].as_str().unwrap().contains("500"));
@@ -1084,26 +981,18 @@ async fn an_endpoint_takes_only_its_event_types_and_connection(backend: Backend)
     );
     // An event it does not take cannot be resent to it either.
     for refused in &ids[..3] {
-        let (status, problem) = read(
-            t.post(
-                &format!("/v1/webhook-endpoints/{id}/deliveries/{refused}/resend"),
-                &tenant.key,
-            )
-            .send()
-            .await
-            .unwrap(),
-        )
+        let (status, problem) = call(t.post(
+            &format!("/v1/webhook-endpoints/{id}/deliveries/{refused}/resend"),
+            &tenant.key,
+        ))
         .await;
         assert_eq!(status, 422, "{problem}");
         assert_eq!(problem["errors"][0]["field"], "event_id");
     }
     // Dropping the filters takes everything from then on.
-    let (status, _) = read(
+    let (status, _) = call(
         t.patch(&format!("/v1/webhook-endpoints/{id}"), &tenant.key)
-            .json(&json!({ "event_types": null, "connection_id": null }))
-            .send()
-            .await
-            .unwrap(),
+            .json(&json!({ "event_types": null, "connection_id": null })),
     )
     .await;
     assert_eq!(status, 200);

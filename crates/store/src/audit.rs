@@ -54,6 +54,18 @@ macro_rules! insert_audit {
     };
 }
 
+/// Runs `$query` (a bound `sqlx::query`) inside the transaction `$conn` and appends `$event`
+/// when it changed a row; yields whether it did. For writes audited only when they happen.
+macro_rules! execute_audited {
+    ($conn:expr, $query:expr, $event:expr) => {{
+        let changed = $query.execute(&mut *$conn).await?.rows_affected() > 0;
+        if changed {
+            insert_audit!($conn, $event, &$event.detail);
+        }
+        changed
+    }};
+}
+
 impl Store {
     pub async fn append_audit(&self, event: &AuditEvent) -> Result<(), StoreError> {
         let scope = event.tenant_id.map_or(Scope::Operator, Scope::Tenant);

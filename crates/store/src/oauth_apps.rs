@@ -92,17 +92,11 @@ impl Store {
         audit: &AuditEvent,
     ) -> Result<bool, StoreError> {
         Ok(scoped!(self, Scope::Tenant(tenant), |conn| {
-            let deleted =
+            let delete =
                 sqlx::query("DELETE FROM oauth_apps WHERE tenant_id = $1 AND provider = $2")
                     .bind(tenant.as_uuid())
-                    .bind(provider.as_str())
-                    .execute(&mut *conn)
-                    .await?
-                    .rows_affected();
-            if deleted > 0 {
-                insert_audit!(conn, audit, &audit.detail);
-            }
-            deleted > 0
+                    .bind(provider.as_str());
+            execute_audited!(conn, delete, audit)
         }))
     }
 

@@ -81,9 +81,31 @@ pub struct WebhookEndpointRecord {
     pub updated_at: DateTime<Utc>,
 }
 
-const COLUMNS: &str = "id, tenant_id, url, description, event_types, connection_id, enabled, \
-    disabled_reason, secret, secret_key_version, previous_secret, previous_secret_key_version, \
-    previous_secret_until, failing_since, created_at, updated_at";
+/// An endpoint row's columns, as a literal for `concat!`.
+macro_rules! endpoint_columns {
+    () => {
+        "id, tenant_id, url, description, event_types, connection_id, enabled, \
+         disabled_reason, secret, secret_key_version, previous_secret, \
+         previous_secret_key_version, previous_secret_until, failing_since, created_at, updated_at"
+    };
+}
+
+const COLUMNS: &str = endpoint_columns!();
+
+/// Reads endpoint `$id` of `$tenant` inside the transaction `$conn`.
+macro_rules! fetch_endpoint {
+    ($conn:expr, $tenant:expr, $id:expr) => {
+        sqlx::query_as::<_, WebhookEndpointRecord>(concat!(
+            "SELECT ",
+            endpoint_columns!(),
+            " FROM webhook_endpoints WHERE tenant_id = $1 AND id = $2"
+        ))
+        .bind($tenant.as_uuid())
+        .bind($id)
+        .fetch_optional(&mut *$conn)
+        .await?
+    };
+}
 
 /// A change to an endpoint: `None` leaves a field alone; `Some(None)` clears a nullable one.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -253,14 +275,8 @@ impl Store {
         tenant: TenantId,
         id: Uuid,
     ) -> Result<Option<WebhookEndpointRecord>, StoreError> {
-        let sql =
-            format!("SELECT {COLUMNS} FROM webhook_endpoints WHERE tenant_id = $1 AND id = $2");
         Ok(scoped!(self, Scope::Tenant(tenant), |conn| {
-            sqlx::query_as::<_, WebhookEndpointRecord>(&sql)
-                .bind(tenant.as_uuid())
-                .bind(id)
-                .fetch_optional(conn)
-                .await?
+            fetch_endpoint!(conn, tenant, id)
         }))
     }
 
@@ -295,8 +311,6 @@ impl Store {
         change: &EndpointChange,
         audit: &AuditEvent,
     ) -> Result<Option<WebhookEndpointRecord>, StoreError> {
-        let select =
-            format!("SELECT {COLUMNS} FROM webhook_endpoints WHERE tenant_id = $1 AND id = $2");
         Ok(scoped!(self, Scope::Tenant(tenant), |conn| {
             let was_enabled: Option<bool> = sqlx::query_scalar(
                 "SELECT enabled FROM webhook_endpoints WHERE tenant_id = $1 AND id = $2",
@@ -344,11 +358,7 @@ impl Store {
                         .await?;
                     }
                     insert_audit!(conn, audit, &audit.detail);
-                    sqlx::query_as::<_, WebhookEndpointRecord>(&select)
-                        .bind(tenant.as_uuid())
-                        .bind(id)
-                        .fetch_optional(&mut *conn)
-                        .await?
+                    fetch_endpoint!(conn, tenant, id)
                 }
             }
         }))
@@ -363,17 +373,11 @@ impl Store {
         audit: &AuditEvent,
     ) -> Result<bool, StoreError> {
         Ok(scoped!(self, Scope::Tenant(tenant), |conn| {
-            let deleted =
+            let delete =
                 sqlx::query("DELETE FROM webhook_endpoints WHERE tenant_id = $1 AND id = $2")
                     .bind(tenant.as_uuid())
-                    .bind(id)
-                    .execute(&mut *conn)
-                    .await?
-                    .rows_affected();
-            if deleted > 0 {
-                insert_audit!(conn, audit, &audit.detail);
-            }
-            deleted > 0
+                    .bind(id);
+            execute_audited!(conn, delete, audit)
         }))
     }
 
@@ -387,10 +391,8 @@ impl Store {
         rotation: &SecretRotation,
         audit: &AuditEvent,
     ) -> Result<Option<WebhookEndpointRecord>, StoreError> {
-        let select =
-            format!("SELECT {COLUMNS} FROM webhook_endpoints WHERE tenant_id = $1 AND id = $2");
         Ok(scoped!(self, Scope::Tenant(tenant), |conn| {
-            let rotated = sqlx::query(
+            let rotate = sqlx::query(
                 "UPDATE webhook_endpoints SET previous_secret = secret, \
                  previous_secret_key_version = secret_key_version, previous_secret_until = $3, \
                  secret = $4, secret_key_version = $5, updated_at = $6 \
@@ -401,19 +403,11 @@ impl Store {
             .bind(rotation.previous_until)
             .bind(&rotation.sealed)
             .bind(rotation.key_version)
-            .bind(rotation.at)
-            .execute(&mut *conn)
-            .await?
-            .rows_affected();
-            if rotated == 0 {
-                None
+            .bind(rotation.at);
+            if execute_audited!(conn, rotate, audit) {
+                fetch_endpoint!(conn, tenant, id)
             } else {
-                insert_audit!(conn, audit, &audit.detail);
-                sqlx::query_as::<_, WebhookEndpointRecord>(&select)
-                    .bind(tenant.as_uuid())
-                    .bind(id)
-                    .fetch_optional(&mut *conn)
-                    .await?
+                None
             }
         }))
     }
@@ -429,7 +423,7 @@ impl Store {
         audit: &AuditEvent,
     ) -> Result<bool, StoreError> {
         Ok(scoped!(self, Scope::Tenant(tenant), |conn| {
-            let disabled = sqlx::query(
+            let disable = sqlx::query(
                 "UPDATE webhook_endpoints SET enabled = $3, disabled_reason = $4, updated_at = $5 \
                  WHERE tenant_id = $1 AND id = $2 AND enabled = $6",
             )
@@ -438,14 +432,8 @@ impl Store {
             .bind(false)
             .bind(reason)
             .bind(audit.at)
-            .bind(true)
-            .execute(&mut *conn)
-            .await?
-            .rows_affected();
-            if disabled > 0 {
-                insert_audit!(conn, audit, &audit.detail);
-            }
-            disabled > 0
+            .bind(true);
+            execute_audited!(conn, disable, audit)
         }))
     }
 

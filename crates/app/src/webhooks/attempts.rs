@@ -3,9 +3,8 @@
 
 use deskgate_core::TenantId;
 use deskgate_store::webhooks::AttemptView;
-use uuid::Uuid;
 
-use crate::webhooks::endpoints::endpoint_id;
+use crate::webhooks::endpoints::{endpoint_id, id_cursor};
 use crate::{App, AppError};
 
 /// Which attempts to list.
@@ -27,25 +26,13 @@ impl App {
         query: &ListAttempts,
     ) -> Result<Vec<AttemptView>, AppError> {
         let endpoint = self.endpoint_record(tenant, endpoint_id(endpoint)?).await?;
-        let before = query
-            .cursor
-            .as_deref()
-            .map(|c| {
-                Uuid::try_parse(c).map_err(|_| {
-                    AppError::invalid_query(
-                        "cursor",
-                        "pass `next_cursor` from the previous page unchanged",
-                    )
-                })
-            })
-            .transpose()?;
         Ok(self
             .store()
             .list_delivery_attempts(
                 tenant,
                 endpoint.id,
                 query.event_id.as_deref(),
-                before,
+                id_cursor(query.cursor.as_deref())?,
                 query.limit,
             )
             .await?)

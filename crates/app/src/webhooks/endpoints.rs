@@ -99,6 +99,19 @@ pub fn endpoint_id(raw: &str) -> Result<Uuid, AppError> {
     Uuid::try_parse(raw).map_err(|_| AppError::NotFound("webhook endpoint"))
 }
 
+/// A list cursor that is an id (of the page's last endpoint or attempt).
+pub(crate) fn id_cursor(raw: Option<&str>) -> Result<Option<Uuid>, AppError> {
+    raw.map(|c| {
+        Uuid::try_parse(c).map_err(|_| {
+            AppError::invalid_query(
+                "cursor",
+                "pass `next_cursor` from the previous page unchanged",
+            )
+        })
+    })
+    .transpose()
+}
+
 impl App {
     fn checked_url(&self, raw: &str) -> Result<String, AppError> {
         if raw.len() > MAX_URL {
@@ -209,19 +222,9 @@ impl App {
         after: Option<&str>,
         limit: u32,
     ) -> Result<Vec<WebhookEndpoint>, AppError> {
-        let after = after
-            .map(|a| {
-                Uuid::try_parse(a).map_err(|_| {
-                    AppError::invalid_query(
-                        "cursor",
-                        "pass `next_cursor` from the previous page unchanged",
-                    )
-                })
-            })
-            .transpose()?;
         Ok(self
             .store()
-            .list_webhook_endpoints(tenant, after, limit)
+            .list_webhook_endpoints(tenant, id_cursor(after)?, limit)
             .await?
             .into_iter()
             .map(WebhookEndpoint::from)
