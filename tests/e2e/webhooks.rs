@@ -61,9 +61,7 @@ async fn record(t: &TestApp, tenant: TenantId, n: usize) -> Vec<String> {
             data: json!({ "ticket": { "id": format!("{i}"), "subject": "Printer on fire" } }),
         })
         .collect();
-    let ids = t.app.record_events(tenant, drafts).await.unwrap();
-    t.app.wake_deliveries();
-    ids
+    t.app.record_events(tenant, drafts).await.unwrap()
 }
 
 /// Polls `check` (every 20 ms, up to 30 s) until it answers `Some`.
@@ -123,6 +121,8 @@ backends!(
     the_test_ping_is_signed_and_answers_the_outcome,
     a_running_claim_is_exclusive_and_a_lapsed_one_is_taken_over,
     concurrent_claims_never_take_the_same_delivery,
+    two_replicas_deliver_each_event_once,
+    a_dead_replicas_claims_lapse_and_another_replica_delivers,
     an_endpoint_takes_only_its_event_types_and_connection,
 );
 
@@ -972,7 +972,6 @@ async fn an_endpoint_takes_only_its_event_types_and_connection(backend: Backend)
         )
         .await
         .unwrap();
-    t.app.wake_deliveries();
     let got = receiver.wait_for(2).await;
     let delivered: BTreeSet<&str> = got.iter().map(|r| r.webhook_id()).collect();
     assert_eq!(
@@ -998,4 +997,49 @@ async fn an_endpoint_takes_only_its_event_types_and_connection(backend: Backend)
     assert_eq!(status, 200);
     let next = record(&t, tenant.id, 1).await.remove(0);
     assert_eq!(receiver.wait_for(3).await[2].webhook_id(), next);
+}
+
+async fn two_replicas_deliver_each_event_once(backend: Backend) {
+    let (t, tenant) = spawn(backend).await;
+    let second = t.webhook_replica(fast_webhooks()).await;
+    assert_ne!(second.replica(), t.app.replica());
+    let (a, b) = (Receiver::start().await, Receiver::start().await);
+    create_endpoint(&t, &tenant.key, json!({ "url": a.url() })).await;
+    create_endpoint(&t, &tenant.key, json!({ "url": b.url() })).await;
+    let _first = t.deliver_webhooks();
+    let _second = Workers::run(&second);
+    let mut ids = Vec::new();
+    for _ in 0..4 {
+        ids.extend(record(&t, tenant.id, 10).await);
+        second.wake_deliveries();
+    }
+    for receiver in [&a, &b] {
+        let got = receiver.wait_for(ids.len()).await;
+        let distinct: BTreeSet<&str> = got.iter().map(|r| r.webhook_id()).collect();
+        assert_eq!(distinct.len(), ids.len());
+    }
+    // No fault, no duplicate: nothing more arrives.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(a.requests().len(), ids.len());
+    assert_eq!(b.requests().len(), ids.len());
+}
+
+async fn a_dead_replicas_claims_lapse_and_another_replica_delivers(backend: Backend) {
+    let (t, tenant) = spawn(backend).await;
+    let receiver = Receiver::start().await;
+    create_endpoint(&t, &tenant.key, json!({ "url": receiver.url() })).await;
+    let ids = record(&t, tenant.id, 3).await;
+    // A replica claims them for a second and dies before sending.
+    let claimed = claim(&t, "dead-replica", Utc::now(), 10).await;
+    assert_eq!(claimed.len(), 3);
+    let started = tokio::time::Instant::now();
+    let _workers = t.deliver_webhooks();
+    let got = receiver.wait_for(3).await;
+    assert!(
+        started.elapsed() >= Duration::from_millis(500),
+        "{:?}",
+        started.elapsed()
+    );
+    let delivered: BTreeSet<&str> = got.iter().map(|r| r.webhook_id()).collect();
+    assert_eq!(delivered, ids.iter().map(String::as_str).collect());
 }

@@ -4,9 +4,11 @@
 use std::time::Duration;
 
 use deskgate_app::webhooks::WebhookSettings;
+use deskgate_app::{App, AppSettings};
 use tokio::sync::watch;
 
 use crate::TestApp;
+use crate::spawn::build_app;
 
 /// Webhook settings for tests: loopback `http` allowed (for a [`crate::Receiver`]), retries
 /// after 100, 200, 300, 400 and 500 ms (six attempts in all), no jitter, a 50 ms poll, and an
@@ -32,6 +34,13 @@ pub struct Workers {
 }
 
 impl Workers {
+    /// Runs `app`'s delivery workers until the guard drops.
+    pub fn run(app: &App) -> Self {
+        let (stop, stopped) = watch::channel(false);
+        let task = tokio::spawn(app.clone().run_deliveries(stopped));
+        Self { stop, task }
+    }
+
     /// Stops the workers after their attempts in flight are recorded.
     pub async fn stop(mut self) {
         let _ = self.stop.send(true);
@@ -46,10 +55,18 @@ impl Drop for Workers {
 }
 
 impl TestApp {
+    /// Another replica over the same database (its own name in claims), with `webhooks`
+    /// settings; run its workers with [`App::run_deliveries`].
+    pub async fn webhook_replica(&self, webhooks: WebhookSettings) -> App {
+        let settings = AppSettings {
+            webhooks,
+            ..AppSettings::default()
+        };
+        build_app(self.db.store().await, &self.key_file, settings).await
+    }
+
     /// Runs this app's delivery workers (as `deskgate serve` does) until the guard drops.
     pub fn deliver_webhooks(&self) -> Workers {
-        let (stop, stopped) = watch::channel(false);
-        let task = tokio::spawn(self.app.clone().run_deliveries(stopped));
-        Workers { stop, task }
+        Workers::run(&self.app)
     }
 }

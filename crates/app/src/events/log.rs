@@ -137,6 +137,8 @@ impl App {
     ) -> Result<Vec<String>, AppError> {
         let events = rows(drafts, Utc::now());
         self.store().append_events(tenant, &events).await?;
+        // This replica's webhook workers send the new deliveries now, not at their next poll.
+        self.wake_deliveries();
         Ok(events.into_iter().map(|e| e.id).collect())
     }
 
