@@ -137,6 +137,21 @@ fn body(rule: &FreshdeskAutomation, values: &[(&'static str, String)]) -> String
     .to_string()
 }
 
+/// `Content-Type: application/json` (the rule's content type), unless the rule sets its
+/// own, then the rule's headers as they are.
+fn headers(rule: &FreshdeskAutomation) -> Vec<(String, String)> {
+    let own_type = rule
+        .headers
+        .keys()
+        .any(|name| name.eq_ignore_ascii_case("content-type"));
+    let json = ("Content-Type".to_owned(), "application/json".to_owned());
+    (!own_type)
+        .then_some(json)
+        .into_iter()
+        .chain(rule.headers.clone())
+        .collect()
+}
+
 /// Runs the rules `trigger` concerns for `ticket` (as it is after the change).
 pub(crate) fn fire(ctx: &Ctx, ticket: &Ticket, trigger: Trigger) {
     let event = trigger.event();
@@ -155,9 +170,7 @@ pub(crate) fn fire(ctx: &Ctx, ticket: &Ticket, trigger: Trigger) {
             usage.credits_used += u64::from(spent);
         }
         let outgoing = Outgoing {
-            headers: std::iter::once(("Content-Type".to_owned(), "application/json".to_owned()))
-                .chain(rule.headers.clone())
-                .collect(),
+            headers: headers(&rule),
             body: body(&rule, &values),
         };
         ctx.outbound.send(Message {

@@ -121,7 +121,8 @@ async fn ticket_writes_post_the_simple_json_with_exactly_the_rules_headers() {
 }
 
 #[tokio::test]
-async fn a_body_template_gets_its_placeholders_and_rules_run_only_on_their_events() {
+async fn a_body_template_gets_its_placeholders_and_its_own_content_type_and_rules_run_only_on_their_events()
+ {
     let h = start().await;
     let sandbox = h.server.sandbox();
     sandbox
@@ -134,7 +135,11 @@ async fn a_body_template_gets_its_placeholders_and_rules_run_only_on_their_event
             FreshdeskAutomation {
                 url: receiver.url.clone(),
                 events: vec![AutomationEvent::TicketUpdated],
-                headers: Default::default(),
+                headers: [(
+                    "content-type".to_owned(),
+                    "application/json; charset=utf-8".to_owned(),
+                )]
+                .into(),
                 body: Some(r#"{"id": {{ticket.id}}, "status": "{{ticket.status}}", "event": "{{triggered_event}}"}"#.to_owned()),
             },
         )
@@ -156,6 +161,12 @@ async fn a_body_template_gets_its_placeholders_and_rules_run_only_on_their_event
     assert_eq!(
         requests[0].body, requests[1].body,
         "a retry sends the same request"
+    );
+    let types: Vec<_> = requests[1].headers.get_all("content-type").iter().collect();
+    assert_eq!(
+        types,
+        ["application/json; charset=utf-8"],
+        "the rule's own type only"
     );
     let body = requests[1].json();
     assert_eq!(body["id"], 5);
