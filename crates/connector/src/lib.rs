@@ -10,7 +10,12 @@
 //! - [`credentials`]: [`Credentials`], a connection's named secrets as stored.
 //! - [`client`]: [`VendorClient`], the one request path (origin, budget, auth, errors),
 //!   passthrough included.
-//! - [`hooks`]: vendor webhooks in: which secret verifies them, and why one is refused.
+//! - [`hooks`]: vendor webhooks in: which secret verifies them, why one is refused, and the
+//!   HMAC, signature-decoding and freshness checks the signing vendors share.
+//! - [`watermark`]: [`Watermark`], a position in a feed read by whole seconds (the instant and
+//!   the ids already answered there), and [`Feed`], which of two change feeds is read next.
+//! - [`cursor_text`]: the text of list and change cursors (a version tag and `.`-joined
+//!   fields), read back strictly and kept short.
 //! - [`endpoint`]: [`Endpoint`], a route template and the path filled from it.
 //! - [`scan`]: the bounded scan behind emulated filters.
 //! - [`filters`]: record predicates for emulated filters; id and cursor checks.
@@ -23,6 +28,7 @@
 
 pub mod client;
 pub mod credentials;
+pub mod cursor_text;
 pub mod endpoint;
 pub mod filters;
 pub mod hooks;
@@ -33,9 +39,11 @@ pub mod provider;
 pub mod scan;
 pub mod tenant;
 pub mod vendor_error;
+pub mod watermark;
 
 pub use client::{CallPolicy, VendorClient, bad_response};
 pub use credentials::{CredentialField, Credentials, StoredError, UnknownCredentialField};
+pub use cursor_text::{CursorFields, CursorPosition, CursorText, MalformedCursor, fitted};
 pub use endpoint::Endpoint;
 pub use hooks::{HookKey, HookRefusal, HookScheme, HookSecret, InboundHook};
 pub use input::AuthInput;
@@ -46,3 +54,4 @@ pub use provider::{
 pub use scan::{MAX_SCAN_PAGES, RawPage, scan};
 pub use tenant::{LabelRefused, TenantAccount};
 pub use vendor_error::{Hints, VendorError};
+pub use watermark::{Feed, FeedKey, Watermark};

@@ -35,12 +35,14 @@ pub fn capabilities() -> Capabilities {
         ],
         changes: deskgate_connector::matrix::changes(
             deskgate_core::ChangeDetection::UpdatedSince,
-            &["GET /api/v2/tickets?updated_since=…&order_by=updated_at&order_type=asc", "GET /api/v2/tickets?filter=deleted&updated_since=…"],
+            &[
+                "GET /api/v2/tickets?updated_since=…&order_by=updated_at&order_type=asc",
+                "GET /api/v2/tickets?filter=deleted&updated_since=…",
+            ],
             "GET /api/v2/tickets/{id}/conversations",
         ),
     }
 }
-
 
 #[cfg(test)]
 mod tests {
