@@ -22,6 +22,7 @@
 //! - [`matrix`]: a capability-matrix row from a resource, its operations and filters.
 //! - [`tenant`]: [`TenantAccount`], an account label checked into its origin and budget key.
 //! - [`vendor_error`]: vendor answers and engine failures → `ConnectorError`.
+//! - `testing` (feature `testing`): a vendor played from a script, for connectors' tests.
 //!
 //! Connectors depend on this crate and on `deskgate-upstream`; this crate does no I/O of its
 //! own beyond sending through the engine it is handed.
@@ -38,6 +39,8 @@ pub mod pkce;
 pub mod provider;
 pub mod scan;
 pub mod tenant;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod vendor_error;
 pub mod watermark;
 

@@ -31,12 +31,14 @@ pub fn capabilities() -> Capabilities {
         ],
         changes: deskgate_connector::matrix::changes(
             deskgate_core::ChangeDetection::Search,
-            &["POST /tickets/search (updated_at)", "GET /conversations/deleted"],
+            &[
+                "POST /tickets/search (updated_at)",
+                "GET /conversations/deleted",
+            ],
             "GET /tickets/{id}",
         ),
     }
 }
-
 
 #[cfg(test)]
 mod tests {
