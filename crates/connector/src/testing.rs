@@ -99,8 +99,8 @@ impl Script {
     pub fn new(answers: Vec<(u16, Value)>) -> Arc<Self> {
         Self::answers(
             answers
-                .iter()
-                .map(|(status, body)| Answer::json(*status, body))
+                .into_iter()
+                .map(|(status, body)| Answer::json(status, &body))
                 .collect(),
         )
     }
@@ -121,8 +121,8 @@ impl Script {
         Arc::new(Self {
             answers: Mutex::new(
                 answers
-                    .iter()
-                    .map(|(status, body)| Answer::json(*status, body))
+                    .into_iter()
+                    .map(|(status, body)| Answer::json(status, &body))
                     .collect(),
             ),
             seen: Mutex::new(Vec::new()),

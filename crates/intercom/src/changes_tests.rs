@@ -36,7 +36,7 @@ fn search(tickets: Vec<Value>, next: Option<&str>) -> Value {
     if let Some(after) = next {
         pages["next"] = json!({"per_page": 50, "starting_after": after});
     }
-    json!({"type": "ticket.list", "total_count": tickets.len(), "tickets": tickets, "pages": pages})
+    json!({"type": "ticket.list", "total_count": tickets.len(), "tickets": Value::Array(tickets), "pages": pages})
 }
 
 /// A page of `GET /conversations/deleted` (`deleted_conversation_list`).
@@ -45,8 +45,9 @@ fn deleted(items: &[(&str, i64)], next: bool) -> Value {
         .iter()
         .map(|(id, at)| json!({"type": "conversation", "id": id, "metrics_retained": false, "deleted_at": at}))
         .collect();
-    let next = next
-        .then(|| "https://api.eu.intercom.io/conversations/deleted?per_page=60&order=desc&page=2");
+    let next = next.then_some(
+        "https://api.eu.intercom.io/conversations/deleted?per_page=60&order=desc&page=2",
+    );
     json!({
         "type": "conversations.list",
         "total_count": conversations.len(),

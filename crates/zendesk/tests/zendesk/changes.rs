@@ -145,7 +145,7 @@ fn scripted(script: &Arc<Script>) -> (ZendeskConnector, Upstream) {
 
 fn export(tickets: Vec<Value>, after: Option<&str>, end_of_stream: bool) -> Value {
     json!({
-        "tickets": tickets,
+        "tickets": Value::Array(tickets),
         "after_cursor": after,
         "after_url": after.map(|a| format!("https://acme.zendesk.com/api/v2/incremental/tickets/cursor.json?cursor={a}")),
         "before_cursor": null,
