@@ -10,8 +10,11 @@ use std::fmt::Display;
 use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
-use deskgate_core::{ChangeCursor, ConnectorError};
+use deskgate_core::{ChangeCursor, ConnectorError, FieldError, VendorCursor};
 
+use crate::filters::check_cursor;
+
+use crate::round::Feed;
 use crate::watermark::Watermark;
 
 /// Longest text written while ids can still be shed: list cursors come back through the
@@ -38,7 +41,7 @@ impl MalformedCursor {
 }
 
 /// A change cursor's text, checked to be plausible before it is parsed.
-pub fn change_cursor_text(cursor: &ChangeCursor) -> Result<&str, ConnectorError> {
+fn change_cursor_text(cursor: &ChangeCursor) -> Result<&str, ConnectorError> {
     let text = cursor.0.as_str();
     if text.is_empty()
         || text.len() > MAX_CHANGE_CURSOR_CHARS
@@ -93,6 +96,11 @@ impl CursorText {
             last = *id;
         }
         self
+    }
+
+    /// Which feed a change walk reads next, by its letter.
+    pub fn feed(self, feed: Feed) -> Self {
+        self.word(feed.letter())
     }
 
     /// A watermark: its instant, then its ids.
@@ -189,6 +197,10 @@ impl<'a> CursorFields<'a> {
         Ok(ids)
     }
 
+    pub fn feed(&mut self) -> Result<Feed, MalformedCursor> {
+        Feed::from_letter(self.word()?).ok_or(MalformedCursor("an unknown feed"))
+    }
+
     pub fn mark(&mut self) -> Result<Watermark, MalformedCursor> {
         let at = self.instant()?;
         Ok(Watermark::new(at, self.ids()?))
@@ -212,13 +224,46 @@ impl<'a> CursorFields<'a> {
     }
 }
 
-/// A position that is written as a cursor's text.
+/// A position handed out as a cursor's text: a list cursor a caller sends back, or a
+/// change cursor the sync stores.
 pub trait CursorPosition: Clone {
     /// The whole text, ids and all.
     fn text(&self) -> String;
 
+    /// The position [`CursorPosition::text`] wrote, or why `text` is not one.
+    fn parse(text: &str) -> Result<Self, MalformedCursor>;
+
     /// The watermarks whose ids may be shed to keep the text short.
     fn marks(&mut self) -> Vec<&mut Watermark>;
+
+    /// As a list cursor ([`fitted`]).
+    fn vendor_cursor(&self) -> VendorCursor {
+        VendorCursor(fitted(self))
+    }
+
+    /// A list cursor a caller sent back; anything else is refused naming `cursor`.
+    fn from_vendor_cursor(cursor: &VendorCursor) -> Result<Self, ConnectorError> {
+        let text = check_cursor(cursor)?;
+        Self::parse(text).map_err(|_| ConnectorError::Invalid {
+            message: "the cursor is not one this connector handed out".into(),
+            fields: vec![FieldError {
+                field: "cursor".into(),
+                message: "is invalid".into(),
+            }],
+        })
+    }
+
+    /// As a change cursor ([`fitted`]).
+    fn change_cursor(&self) -> ChangeCursor {
+        ChangeCursor(fitted(self))
+    }
+
+    /// A change cursor the sync stored; anything else is corrupt
+    /// ([`MalformedCursor::into_change_error`]).
+    fn from_change_cursor(cursor: &ChangeCursor) -> Result<Self, ConnectorError> {
+        let text = change_cursor_text(cursor)?;
+        Self::parse(text).map_err(MalformedCursor::into_change_error)
+    }
 }
 
 /// `position`'s text in at most [`MAX_CURSOR_CHARS`] characters where shedding ids can get
@@ -258,10 +303,7 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
-
-    fn at(secs: i64) -> DateTime<Utc> {
-        DateTime::from_timestamp(secs, 0).unwrap()
-    }
+    use crate::testing::at;
 
     #[test]
     fn fields_read_back_in_order_and_the_tail_keeps_its_dots() {
@@ -311,10 +353,22 @@ mod tests {
         assert!(f.word().is_err());
         let mut f = CursorFields::open("x1", "x1").unwrap();
         assert!(f.tail().is_err());
-        assert!(
-            change_cursor_text(&ChangeCursor("a b".into())).is_err()
-                && change_cursor_text(&ChangeCursor(String::new())).is_err()
-        );
+        for bad in ["a b", "", "two.1.", "two.1..2", "two.1..2..", "one.1..2."] {
+            assert!(
+                matches!(
+                    Two::from_change_cursor(&ChangeCursor(bad.into())),
+                    Err(ConnectorError::BadResponse { .. })
+                ),
+                "{bad:?}"
+            );
+            assert!(
+                matches!(
+                    Two::from_vendor_cursor(&VendorCursor(bad.into())),
+                    Err(ConnectorError::Invalid { .. })
+                ),
+                "{bad:?}"
+            );
+        }
         let e = MalformedCursor("why").into_change_error();
         assert!(matches!(e, ConnectorError::BadResponse { detail } if detail.contains("why")));
     }
@@ -325,6 +379,12 @@ mod tests {
     impl CursorPosition for Two {
         fn text(&self) -> String {
             CursorText::new("two").mark(&self.0).mark(&self.1).finish()
+        }
+        fn parse(text: &str) -> Result<Self, MalformedCursor> {
+            let mut f = CursorFields::open(text, "two")?;
+            let two = Two(f.mark()?, f.mark()?);
+            f.end()?;
+            Ok(two)
         }
         fn marks(&mut self) -> Vec<&mut Watermark> {
             vec![&mut self.0, &mut self.1]
@@ -340,8 +400,7 @@ mod tests {
         );
         let text = fitted(&two);
         assert!(text.len() <= MAX_CURSOR_CHARS);
-        let mut f = CursorFields::open(&text, "two").unwrap();
-        let (first, second) = (f.mark().unwrap(), f.mark().unwrap());
+        let Two(first, second) = Two::from_change_cursor(&ChangeCursor(text)).unwrap();
         assert!(first.seen().len() < 100 && first.seen().ends_with(&[9_900_000_000_000_000_000]));
         assert_eq!(second.seen(), [1, 2]);
     }

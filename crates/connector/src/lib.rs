@@ -13,7 +13,9 @@
 //! - [`hooks`]: vendor webhooks in: which secret verifies them, why one is refused, and the
 //!   HMAC, signature-decoding and freshness checks the signing vendors share.
 //! - [`watermark`]: [`Watermark`], a position in a feed read by whole seconds (the instant and
-//!   the ids already answered there), and [`Feed`], which of two change feeds is read next.
+//!   the ids already answered there).
+//! - [`round`]: a change round over two feeds (changed tickets, then deleted ones), one page
+//!   a call: [`Feed`], [`RoundPosition`], [`read_round`].
 //! - [`cursor_text`]: the text of list and change cursors (a version tag and `.`-joined
 //!   fields), read back strictly and kept short.
 //! - [`endpoint`]: [`Endpoint`], a route template and the path filled from it.
@@ -37,9 +39,10 @@ pub mod input;
 pub mod matrix;
 pub mod pkce;
 pub mod provider;
+pub mod round;
 pub mod scan;
 pub mod tenant;
-#[cfg(feature = "testing")]
+#[cfg(any(test, feature = "testing"))]
 pub mod testing;
 pub mod vendor_error;
 pub mod watermark;
@@ -54,7 +57,8 @@ pub use provider::{
     AccountField, AuthorizeRequest, CodeExchange, Deprecation, Description, Health, InputField,
     ModeDescription, NewAuth, OAuthClientInput, ProviderError, ProviderSpec, Stored,
 };
+pub use round::{Feed, FeedPage, RoundPosition, read_round};
 pub use scan::{MAX_SCAN_PAGES, RawPage, scan};
 pub use tenant::{LabelRefused, TenantAccount};
 pub use vendor_error::{Hints, VendorError};
-pub use watermark::{Feed, FeedKey, Watermark};
+pub use watermark::{FeedKey, Watermark};

@@ -1,5 +1,5 @@
 //! [`Script`]: a vendor played from a script, for connectors' tests (the `testing`
-//! feature). It answers each request the outbound engine sends with the next scripted
+//! feature), and [`at`], an instant in whole seconds. It answers each request the outbound engine sends with the next scripted
 //! answer and records what was sent, so a test can hold a connector's requests to what the
 //! vendor documents and feed it answers the sandbox cannot give.
 
@@ -8,12 +8,30 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use async_trait::async_trait;
 use bytes::Bytes;
+use chrono::{DateTime, Utc};
 use deskgate_upstream::{
     BuildError, Transport, TransportError, TransportRequest, TransportResponse, Upstream,
     UpstreamConfig,
 };
 use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use serde_json::Value;
+
+/// The instant `secs` whole seconds after the epoch (the epoch itself when out of range).
+pub fn at(secs: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp(secs, 0).unwrap_or_default()
+}
+
+/// Asserts that each of `texts`, as a stored change cursor, is refused as corrupt
+/// (`BadResponse`) rather than read or sent anywhere.
+pub fn assert_corrupt<P: crate::CursorPosition + std::fmt::Debug>(texts: &[&str]) {
+    for text in texts {
+        let read = P::from_change_cursor(&deskgate_core::ChangeCursor((*text).to_owned()));
+        assert!(
+            matches!(read, Err(deskgate_core::ConnectorError::BadResponse { .. })),
+            "{text:?} gave {read:?}"
+        );
+    }
+}
 
 /// One scripted answer.
 #[derive(Clone, Debug)]

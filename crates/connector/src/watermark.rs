@@ -1,8 +1,7 @@
 //! [`Watermark`]: a position in a feed read by a timestamp of whole seconds ("changed at or
 //! after `at`"), for vendors whose lists and searches have no cursor of their own that
 //! survives between syncs (Freshdesk's `updated_since`, Intercom's `updated_at` search and
-//! deleted-conversation list); and [`Feed`], which of a connector's two feeds (changed
-//! tickets, deleted tickets) a change walk reads next.
+//! deleted-conversation list).
 //!
 //! Vendors' bounds are inclusive and their timestamps whole seconds, so a position is the
 //! instant plus the ids already answered at exactly that instant: asking again from the
@@ -124,54 +123,13 @@ pub fn settled_before(now: DateTime<Utc>, settle: std::time::Duration) -> DateTi
     now - TimeDelta::from_std(settle).unwrap_or(TimeDelta::MAX)
 }
 
-/// Which of a connector's two change feeds a change walk reads next: the changed tickets,
-/// then the deleted ones. Each call of `ticket_changes` reads one page of one feed, so a
-/// sync's round of calls spends one request per page.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Feed {
-    Changed,
-    Deleted,
-}
-
-impl Feed {
-    /// After one page of this feed (`feed_has_more`: the feed said another page is waiting):
-    /// the feed the next call reads, and whether the sync should call again at once. A round
-    /// ends after the deleted feed reached its end; the next round starts with the changed.
-    pub fn after_page(self, feed_has_more: bool) -> (Feed, bool) {
-        match (self, feed_has_more) {
-            (feed, true) => (feed, true),
-            (Feed::Changed, false) => (Feed::Deleted, true),
-            (Feed::Deleted, false) => (Feed::Changed, false),
-        }
-    }
-
-    /// Its one-letter name in a cursor.
-    pub const fn letter(self) -> &'static str {
-        match self {
-            Feed::Changed => "c",
-            Feed::Deleted => "d",
-        }
-    }
-
-    pub fn from_letter(letter: &str) -> Option<Self> {
-        match letter {
-            "c" => Some(Feed::Changed),
-            "d" => Some(Feed::Deleted),
-            _ => None,
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
     use proptest::prelude::*;
 
     use super::*;
-
-    fn at(secs: i64) -> DateTime<Utc> {
-        DateTime::from_timestamp(secs, 0).unwrap()
-    }
+    use crate::testing::at;
 
     #[test]
     fn records_at_the_instant_are_new_unless_seen_and_later_ones_always() {
@@ -221,18 +179,6 @@ mod tests {
         assert_eq!(mark.seen(), (3..=16).collect::<Vec<_>>());
         let mut empty = Watermark::start(at(0));
         assert!(!empty.shed());
-    }
-
-    #[test]
-    fn a_round_reads_the_changed_feed_then_the_deleted_one() {
-        assert_eq!(Feed::Changed.after_page(true), (Feed::Changed, true));
-        assert_eq!(Feed::Changed.after_page(false), (Feed::Deleted, true));
-        assert_eq!(Feed::Deleted.after_page(true), (Feed::Deleted, true));
-        assert_eq!(Feed::Deleted.after_page(false), (Feed::Changed, false));
-        for feed in [Feed::Changed, Feed::Deleted] {
-            assert_eq!(Feed::from_letter(feed.letter()), Some(feed));
-        }
-        assert_eq!(Feed::from_letter("x"), None);
     }
 
     proptest! {

@@ -18,12 +18,12 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use deskgate_connector::cursor_text::change_cursor_text;
 use deskgate_connector::watermark::settled_before;
 use deskgate_connector::{
-    CursorFields, CursorPosition, CursorText, Feed, FeedKey, MalformedCursor, Watermark, fitted,
+    CursorFields, CursorPosition, CursorText, Feed, FeedKey, FeedPage, MalformedCursor,
+    RoundPosition, Watermark, read_round,
 };
-use deskgate_core::{ChangeCursor, ChangePage, ChangeRequest, ConnectorError, DeletedTicket};
+use deskgate_core::{ChangePage, ChangeRequest, ConnectorError, DeletedTicket};
 
 use crate::client::FreshdeskConnector;
 use crate::map;
@@ -46,9 +46,9 @@ pub(crate) struct ChangePosition {
     pub(crate) deleted: TicketCursor,
 }
 
-impl ChangePosition {
+impl RoundPosition for ChangePosition {
     /// A connection's first sync: both walks from `since`.
-    pub(crate) fn start(since: DateTime<Utc>) -> Self {
+    fn start(since: DateTime<Utc>) -> Self {
         Self {
             feed: Feed::Changed,
             changed: TicketCursor::at(since),
@@ -56,14 +56,24 @@ impl ChangePosition {
         }
     }
 
-    pub(crate) fn read(cursor: &ChangeCursor) -> Result<Self> {
-        let text = change_cursor_text(cursor)?;
-        Self::parse(text).map_err(MalformedCursor::into_change_error)
+    fn feed(&self) -> Feed {
+        self.feed
+    }
+
+    fn set_feed(&mut self, feed: Feed) {
+        self.feed = feed;
+    }
+}
+
+impl CursorPosition for ChangePosition {
+    fn text(&self) -> String {
+        let text = CursorText::new(TAG).feed(self.feed);
+        self.deleted.write(self.changed.write(text)).finish()
     }
 
     fn parse(text: &str) -> std::result::Result<Self, MalformedCursor> {
         let mut fields = CursorFields::open(text, TAG)?;
-        let feed = Feed::from_letter(fields.word()?).ok_or(MalformedCursor("an unknown feed"))?;
+        let feed = fields.feed()?;
         let changed = TicketCursor::read_from(&mut fields)?;
         let deleted = TicketCursor::read_from(&mut fields)?;
         fields.end()?;
@@ -72,17 +82,6 @@ impl ChangePosition {
             changed,
             deleted,
         })
-    }
-
-    pub(crate) fn cursor(&self) -> ChangeCursor {
-        ChangeCursor(fitted(self))
-    }
-}
-
-impl CursorPosition for ChangePosition {
-    fn text(&self) -> String {
-        let text = CursorText::new(TAG).word(self.feed.letter());
-        self.deleted.write(self.changed.write(text)).finish()
     }
 
     fn marks(&mut self) -> Vec<&mut Watermark> {
@@ -104,44 +103,39 @@ pub(crate) async fn ticket_changes(
     fd: &FreshdeskConnector,
     req: &ChangeRequest,
 ) -> Result<ChangePage> {
-    let mut position = match &req.cursor {
-        Some(cursor) => ChangePosition::read(cursor)?,
-        None => ChangePosition::start(req.since),
-    };
     let per_page = req.limit.clamp(1, MAX_PER_PAGE).to_string();
+    read_round(req, |position| read_page(fd, position, &per_page)).await
+}
+
+/// One page of the walk `position` is at, and the position after it.
+async fn read_page(
+    fd: &FreshdeskConnector,
+    mut position: ChangePosition,
+    per_page: &str,
+) -> Result<(ChangePosition, FeedPage)> {
     let cap = settled_before(Utc::now(), SETTLE);
-    let mut tickets = Vec::new();
-    let mut deleted = Vec::new();
-    let feed_more = match position.feed {
+    let mut read = FeedPage::default();
+    match position.feed {
         Feed::Changed => {
             let at = &position.changed;
-            let page = walk_page(fd, Shelf::Live, at, &per_page, typed_key).await?;
-            tickets = page
+            let page = walk_page(fd, Shelf::Live, at, per_page, typed_key).await?;
+            read.tickets = page
                 .items
                 .into_iter()
                 .map(|t| map::ticket_from_wire(t, fd.domain(), None))
                 .collect();
-            let more = page.step.more;
+            read.more = page.step.more;
             position.changed = advance(at, page.step, &page.keys, cap);
-            more
         }
         Feed::Deleted => {
             let at = &position.deleted;
-            let page = walk_page(fd, Shelf::Deleted, at, &per_page, wire_key).await?;
-            deleted = page.items.into_iter().map(deleted_ticket).collect();
-            let more = page.step.more;
+            let page = walk_page(fd, Shelf::Deleted, at, per_page, wire_key).await?;
+            read.deleted = page.items.into_iter().map(deleted_ticket).collect();
+            read.more = page.step.more;
             position.deleted = advance(at, page.step, &page.keys, cap);
-            more
         }
-    };
-    let (feed, more) = position.feed.after_page(feed_more);
-    position.feed = feed;
-    Ok(ChangePage {
-        tickets,
-        deleted,
-        next: position.cursor(),
-        more,
-    })
+    }
+    Ok((position, read))
 }
 
 /// A ticket in the trash: Freshdesk keeps no deletion time, so its `updated_at`, which the
@@ -156,11 +150,9 @@ fn deleted_ticket(key: WireTicketKey) -> DeletedTicket {
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
-    use super::*;
+    use deskgate_connector::testing::{assert_corrupt, at};
 
-    fn at(secs: i64) -> DateTime<Utc> {
-        DateTime::from_timestamp(secs, 0).unwrap()
-    }
+    use super::*;
 
     #[test]
     fn a_change_cursor_holds_both_walks_and_reads_back() {
@@ -172,16 +164,19 @@ mod tests {
             },
             deleted: TicketCursor::at(at(1_767_000_000)),
         };
-        let cursor = position.cursor();
+        let cursor = position.change_cursor();
         assert_eq!(cursor.0, "f1.d.1767225600.5_1.2.1767000000..1");
-        assert_eq!(ChangePosition::read(&cursor).unwrap(), position);
+        assert_eq!(
+            ChangePosition::from_change_cursor(&cursor).unwrap(),
+            position
+        );
         let first = ChangePosition::start(at(1_767_225_600) + chrono::TimeDelta::milliseconds(5));
-        assert_eq!(first.cursor().0, "f1.c.1767225600..1.1767225600..1");
+        assert_eq!(first.change_cursor().0, "f1.c.1767225600..1.1767225600..1");
     }
 
     #[test]
     fn a_malformed_change_cursor_is_refused_as_corrupt() {
-        for bad in [
+        assert_corrupt::<ChangePosition>(&[
             "",
             "f1",
             "f1.x.1..1.1..1",
@@ -191,13 +186,7 @@ mod tests {
             "t1.1.1.",
             "f1.c.1.zz!.1.1..1",
             "f2.c.1..1.1..1",
-        ] {
-            let e = ChangePosition::read(&ChangeCursor(bad.into())).unwrap_err();
-            assert!(
-                matches!(e, ConnectorError::BadResponse { .. }),
-                "{bad:?}: {e:?}"
-            );
-        }
+        ]);
     }
 
     #[test]
@@ -214,9 +203,9 @@ mod tests {
                 page: 1,
             },
         };
-        let cursor = position.cursor();
+        let cursor = position.change_cursor();
         assert!(cursor.0.len() <= deskgate_connector::cursor_text::MAX_CURSOR_CHARS);
-        let back = ChangePosition::read(&cursor).unwrap();
+        let back = ChangePosition::from_change_cursor(&cursor).unwrap();
         assert!(back.changed.mark.seen().len() < 200 && back.deleted.mark.seen().len() < 200);
         assert_eq!(back.changed.since(), at(5));
     }

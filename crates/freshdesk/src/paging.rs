@@ -16,7 +16,7 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 use deskgate_connector::filters::check_cursor;
 use deskgate_connector::{
-    CursorFields, CursorPosition, CursorText, FeedKey, MalformedCursor, Watermark, fitted,
+    CursorFields, CursorPosition, CursorText, FeedKey, MalformedCursor, Watermark,
 };
 use deskgate_core::{ConnectorError, FieldError, VendorCursor};
 use http::HeaderMap;
@@ -146,24 +146,11 @@ impl TicketCursor {
     /// that would make the cursor too long are left out, oldest first: those tickets may
     /// then be returned twice, never skipped.
     pub(crate) fn encode(&self) -> VendorCursor {
-        VendorCursor(fitted(self))
+        self.vendor_cursor()
     }
 
     pub(crate) fn decode(cursor: &VendorCursor) -> Result<Self, ConnectorError> {
-        let text = check_cursor(cursor)?;
-        Self::read(text).map_err(|_| bad_cursor())
-    }
-
-    fn read(text: &str) -> Result<Self, MalformedCursor> {
-        let mut fields = CursorFields::open(text, "t1")?;
-        let since = fields.instant()?;
-        let page = page_number(&mut fields)?;
-        let seen = fields.ids()?;
-        fields.end()?;
-        Ok(Self {
-            mark: Watermark::new(since, seen),
-            page,
-        })
+        Self::from_vendor_cursor(cursor)
     }
 
     /// This position as fields of a change cursor (which tags and fits the whole).
@@ -237,6 +224,18 @@ impl CursorPosition for TicketCursor {
             .number(self.page)
             .ids(self.mark.seen())
             .finish()
+    }
+
+    fn parse(text: &str) -> Result<Self, MalformedCursor> {
+        let mut fields = CursorFields::open(text, "t1")?;
+        let since = fields.instant()?;
+        let page = page_number(&mut fields)?;
+        let seen = fields.ids()?;
+        fields.end()?;
+        Ok(Self {
+            mark: Watermark::new(since, seen),
+            page,
+        })
     }
 
     fn marks(&mut self) -> Vec<&mut Watermark> {

@@ -9,16 +9,14 @@ use std::collections::{BTreeMap, HashSet};
 use http::HeaderValue;
 use proptest::prelude::*;
 
+use deskgate_connector::testing::at;
+
 use super::*;
 
 fn link(value: &str) -> HeaderMap {
     let mut headers = HeaderMap::new();
     headers.insert(LINK, HeaderValue::from_str(value).unwrap());
     headers
-}
-
-fn at(secs: i64) -> DateTime<Utc> {
-    DateTime::from_timestamp(secs, 0).unwrap()
 }
 
 #[test]

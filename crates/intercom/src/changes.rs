@@ -28,14 +28,13 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use deskgate_connector::cursor_text::change_cursor_text;
 use deskgate_connector::watermark::settled_before;
 use deskgate_connector::{
-    CursorFields, CursorPosition, CursorText, Endpoint, Feed, FeedKey, MalformedCursor, Watermark,
-    bad_response, fitted,
+    CursorFields, CursorPosition, CursorText, Endpoint, Feed, FeedKey, FeedPage, MalformedCursor,
+    RoundPosition, Watermark, bad_response, read_round,
 };
 use deskgate_core::model::Ticket;
-use deskgate_core::{ChangeCursor, ChangePage, ChangeRequest, ConnectorError, DeletedTicket};
+use deskgate_core::{ChangePage, ChangeRequest, ConnectorError, DeletedTicket};
 use http::Method;
 
 use crate::client::IntercomConnector;
@@ -84,9 +83,9 @@ pub(crate) struct ChangePosition {
     pub(crate) deletions: Option<DeletedWalk>,
 }
 
-impl ChangePosition {
+impl RoundPosition for ChangePosition {
     /// A connection's first sync: both feeds from `since`.
-    pub(crate) fn start(since: DateTime<Utc>) -> Self {
+    fn start(since: DateTime<Utc>) -> Self {
         Self {
             feed: Feed::Changed,
             changed: Watermark::start(since),
@@ -96,14 +95,19 @@ impl ChangePosition {
         }
     }
 
-    pub(crate) fn read(cursor: &ChangeCursor) -> Result<Self> {
-        let text = change_cursor_text(cursor)?;
-        Self::parse(text).map_err(MalformedCursor::into_change_error)
+    fn feed(&self) -> Feed {
+        self.feed
     }
 
+    fn set_feed(&mut self, feed: Feed) {
+        self.feed = feed;
+    }
+}
+
+impl CursorPosition for ChangePosition {
     fn parse(text: &str) -> std::result::Result<Self, MalformedCursor> {
         let mut fields = CursorFields::open(text, TAG)?;
-        let feed = Feed::from_letter(fields.word()?).ok_or(MalformedCursor("an unknown feed"))?;
+        let feed = fields.feed()?;
         let mut position = Self {
             feed,
             changed: fields.mark()?,
@@ -137,15 +141,9 @@ impl ChangePosition {
         Ok(position)
     }
 
-    pub(crate) fn cursor(&self) -> ChangeCursor {
-        ChangeCursor(fitted(self))
-    }
-}
-
-impl CursorPosition for ChangePosition {
     fn text(&self) -> String {
         let mut text = CursorText::new(TAG)
-            .word(self.feed.letter())
+            .feed(self.feed)
             .mark(&self.changed)
             .mark(&self.deleted);
         match (self.feed, &self.search, &self.deletions) {
@@ -193,33 +191,22 @@ pub(crate) async fn ticket_changes(
     c: &IntercomConnector,
     req: &ChangeRequest,
 ) -> Result<ChangePage> {
-    let mut position = match &req.cursor {
-        Some(cursor) => ChangePosition::read(cursor)?,
-        None => ChangePosition::start(req.since),
-    };
-    let (tickets, deleted, feed_more) = match position.feed {
-        Feed::Changed => changed_page(c, &mut position, req.limit).await?,
-        Feed::Deleted => deleted_page(c, &mut position).await?,
-    };
-    let (feed, more) = position.feed.after_page(feed_more);
-    position.feed = feed;
-    Ok(ChangePage {
-        tickets,
-        deleted,
-        next: position.cursor(),
-        more,
+    read_round(req, |mut position: ChangePosition| async move {
+        let read = match position.feed {
+            Feed::Changed => changed_page(c, &mut position, req.limit).await?,
+            Feed::Deleted => deleted_page(c, &mut position).await?,
+        };
+        Ok((position, read))
     })
+    .await
 }
-
-/// What one page gave: tickets changed, tickets deleted, and whether its walk goes on.
-type Read = (Vec<Ticket>, Vec<DeletedTicket>, bool);
 
 /// One page of the search walk; whether it has another.
 async fn changed_page(
     c: &IntercomConnector,
     position: &mut ChangePosition,
     limit: u32,
-) -> Result<Read> {
+) -> Result<FeedPage> {
     let walk = position.search.take();
     let cap = walk
         .as_ref()
@@ -261,11 +248,15 @@ async fn changed_page(
         }
         None => position.changed = reached,
     }
-    Ok((tickets, Vec::new(), position.search.is_some()))
+    Ok(FeedPage {
+        tickets,
+        deleted: Vec::new(),
+        more: position.search.is_some(),
+    })
 }
 
 /// One page of the deleted list, newest first; whether the walk goes on.
-async fn deleted_page(c: &IntercomConnector, position: &mut ChangePosition) -> Result<Read> {
+async fn deleted_page(c: &IntercomConnector, position: &mut ChangePosition) -> Result<FeedPage> {
     let walk = position.deletions.take().unwrap_or_else(|| DeletedWalk {
         page: 1,
         reached: position.deleted.clone(),
@@ -308,7 +299,11 @@ async fn deleted_page(c: &IntercomConnector, position: &mut ChangePosition) -> R
     } else {
         position.deleted = reached;
     }
-    Ok((Vec::new(), deleted, goes_on))
+    Ok(FeedPage {
+        tickets: Vec::new(),
+        deleted,
+        more: goes_on,
+    })
 }
 
 fn deleted_at(d: &WireDeleted) -> Option<DateTime<Utc>> {

@@ -14,9 +14,10 @@
 use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
-use deskgate_connector::cursor_text::change_cursor_text;
-use deskgate_connector::{CursorFields, CursorText, Endpoint, MalformedCursor, bad_response};
-use deskgate_core::{ChangeCursor, ChangePage, ChangeRequest, DeletedTicket};
+use deskgate_connector::{
+    CursorFields, CursorPosition, CursorText, Endpoint, MalformedCursor, Watermark, bad_response,
+};
+use deskgate_core::{ChangePage, ChangeRequest, DeletedTicket};
 use http::Method;
 
 use crate::client::{Result, ZendeskConnector};
@@ -47,10 +48,14 @@ pub(crate) enum ExportPosition {
     After(String),
 }
 
-impl ExportPosition {
-    pub(crate) fn read(cursor: &ChangeCursor) -> Result<Self> {
-        let text = change_cursor_text(cursor)?;
-        Self::parse(text).map_err(MalformedCursor::into_change_error)
+impl CursorPosition for ExportPosition {
+    fn text(&self) -> String {
+        let text = CursorText::new(TAG);
+        match self {
+            Self::Start(at) => text.word("s").instant(*at),
+            Self::After(after) => text.word("c").tail(after),
+        }
+        .finish()
     }
 
     fn parse(text: &str) -> std::result::Result<Self, MalformedCursor> {
@@ -64,17 +69,13 @@ impl ExportPosition {
         Ok(position)
     }
 
-    pub(crate) fn cursor(&self) -> ChangeCursor {
-        let text = CursorText::new(TAG);
-        ChangeCursor(
-            match self {
-                Self::Start(at) => text.word("s").instant(*at),
-                Self::After(after) => text.word("c").tail(after),
-            }
-            .finish(),
-        )
+    /// No ids to shed: the vendor's cursor is kept whole.
+    fn marks(&mut self) -> Vec<&mut Watermark> {
+        Vec::new()
     }
+}
 
+impl ExportPosition {
     /// The query that asks for the page at this position.
     fn query(&self, now: DateTime<Utc>) -> (&'static str, String) {
         match self {
@@ -95,7 +96,7 @@ fn plausible(after: &str) -> bool {
 impl ZendeskConnector {
     pub(crate) async fn changes(&self, req: &ChangeRequest) -> Result<ChangePage> {
         let position = match &req.cursor {
-            Some(cursor) => ExportPosition::read(cursor)?,
+            Some(cursor) => ExportPosition::from_change_cursor(cursor)?,
             None => ExportPosition::Start(req.since),
         };
         let (name, value) = position.query(Utc::now());
@@ -130,7 +131,7 @@ impl ZendeskConnector {
         Ok(ChangePage {
             tickets,
             deleted,
-            next: next.cursor(),
+            next: next.change_cursor(),
             more: !page.end_of_stream,
         })
     }
@@ -147,11 +148,9 @@ fn deleted_ticket(ticket: WireTicket) -> DeletedTicket {
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
-    use super::*;
+    use deskgate_connector::testing::{assert_corrupt, at};
 
-    fn at(secs: i64) -> DateTime<Utc> {
-        DateTime::from_timestamp(secs, 0).unwrap()
-    }
+    use super::*;
 
     #[test]
     fn positions_read_back_and_the_vendor_cursor_keeps_its_text() {
@@ -160,21 +159,24 @@ mod tests {
             ExportPosition::After("MTU3NjYxMzUzOS4wfHw0Njd8".into()),
             ExportPosition::After("a.b=c".into()),
         ] {
-            assert_eq!(ExportPosition::read(&position.cursor()).unwrap(), position);
+            assert_eq!(
+                ExportPosition::from_change_cursor(&position.change_cursor()).unwrap(),
+                position
+            );
         }
         assert_eq!(
-            ExportPosition::Start(at(1_767_225_600)).cursor().0,
+            ExportPosition::Start(at(1_767_225_600)).change_cursor().0,
             "z1.s.1767225600"
         );
         assert_eq!(
-            ExportPosition::After("MTU3NjYx".into()).cursor().0,
+            ExportPosition::After("MTU3NjYx".into()).change_cursor().0,
             "z1.c.MTU3NjYx"
         );
     }
 
     #[test]
     fn a_malformed_cursor_is_refused_as_corrupt() {
-        for bad in [
+        assert_corrupt::<ExportPosition>(&[
             "",
             "z1",
             "z1.s",
@@ -185,13 +187,7 @@ mod tests {
             "z2.s.1",
             "f1.c.1..1.1..1",
             "z1.s.1.2",
-        ] {
-            let e = ExportPosition::read(&ChangeCursor(bad.into())).unwrap_err();
-            assert!(
-                matches!(e, deskgate_core::ConnectorError::BadResponse { .. }),
-                "{bad:?}: {e:?}"
-            );
-        }
+        ]);
     }
 
     #[test]

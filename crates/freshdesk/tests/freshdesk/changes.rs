@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use deskgate_connector::testing::{Answer, Script};
-use deskgate_core::model::TicketPatch;
+use deskgate_core::model::{TicketPatch, TicketStatus};
 use deskgate_core::{ChangeCursor, ChangeRequest, Connector, ConnectorError};
 use deskgate_freshdesk::{FreshdeskConnector, FreshdeskDomain};
 use secrecy::SecretString;
@@ -39,16 +39,11 @@ async fn the_first_page_of_a_round_is_the_tickets_changed_since_the_baseline() {
         )
         .await
         .unwrap();
-    let updated = c
-        .update_ticket(
-            &"7".into(),
-            &TicketPatch {
-                subject: Some("Changed after the baseline".into()),
-                ..TicketPatch::default()
-            },
-        )
-        .await
-        .unwrap();
+    let pending = TicketPatch {
+        status: Some(TicketStatus::Pending),
+        ..TicketPatch::default()
+    };
+    let updated = c.update_ticket(&"7".into(), &pending).await.unwrap();
     let page = c.ticket_changes(&request(None, baseline)).await.unwrap();
     let mut ids: Vec<&str> = page.tickets.iter().map(|t| t.id.as_str()).collect();
     ids.sort_unstable();

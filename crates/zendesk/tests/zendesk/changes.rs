@@ -7,14 +7,14 @@ use std::sync::Arc;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use deskgate_connector::testing::{Answer, Script};
-use deskgate_core::model::{NewTicket, TicketPatch, TicketStatus};
+use deskgate_core::model::{TicketPatch, TicketStatus};
 use deskgate_core::{ChangeCursor, ChangePage, ChangeRequest, Connector, ConnectorError};
 use deskgate_upstream::{BudgetKey, Upstream};
 use deskgate_zendesk::{ConnectInput, ZendeskAuth, ZendeskConnector, ZendeskSubdomain};
 use secrecy::SecretString;
 use serde_json::{Value, json};
 
-use crate::support::World;
+use crate::support::{World, new_ticket};
 
 fn request(cursor: Option<&ChangeCursor>, since: DateTime<Utc>, limit: u32) -> ChangeRequest {
     ChangeRequest {
@@ -45,22 +45,6 @@ async fn drain(
         if !more {
             return (pages, cursor.unwrap_or_else(|| unreachable!()));
         }
-    }
-}
-
-fn new_ticket(subject: &str) -> NewTicket {
-    NewTicket {
-        subject: subject.into(),
-        description: "Found by the sync".into(),
-        status: Some(TicketStatus::Open),
-        priority: None,
-        ticket_type: None,
-        requester_id: None,
-        assignee_id: None,
-        team_id: None,
-        tags: vec![],
-        due_at: None,
-        custom_fields: vec![],
     }
 }
 
