@@ -5,13 +5,14 @@
 //! the last 30 days, and it refuses pages beyond 300. So the walk is a keyset on
 //! `updated_at`: every unified page asks for page 1 of `updated_since={since}` in ascending
 //! `updated_at` order and skips the tickets it already returned at exactly `since`
-//! (Freshdesk's bound is inclusive). The cursor carries `since` and those ids, plus a page
-//! number only when a whole vendor page sits at one instant (then the walk steps through
-//! that instant page by page). The walk never depends on how deep it is, so it crosses the
+//! (Freshdesk's bound is inclusive). The cursor carries `since` and those ids (the kit's
+//! `Watermark`), plus a page number only when a whole vendor page sits at one instant (then
+//! the walk steps through that instant page by page). The walk never depends on how deep it is, so it crosses the
 //! 300-page cap; a ticket updated during the walk moves to the end and is returned again
 //! with its new state, and none is skipped.
 //!
-//! Cursors handed out are opaque text (the API signs them), never a URL.
+//! Cursors handed out are opaque text (the API signs them), never a URL. The change sync walks
+//! the same way (`changes`), over live tickets and over the trash.
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use deskgate_connector::filters::check_cursor;
