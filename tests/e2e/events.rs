@@ -2,7 +2,10 @@
 //! in order and once; connection lifecycle events; the log's cursor; sync settings; vendor
 //! hooks.
 
-use deskgate_tests::{Backend, TestApp, TestTenant, Vendor, backends, read, vendors};
+use deskgate_tests::{
+    Backend, TestApp, TestTenant, Vendor, backends, fast_upstream, read, vendors,
+};
+use deskgate_upstream::UpstreamConfig;
 use serde_json::{Value, json};
 
 struct Fixture {
@@ -14,7 +17,14 @@ struct Fixture {
 
 impl Fixture {
     async fn new(vendor: Vendor, backend: Backend) -> Self {
-        let t = TestApp::spawn_with_sandbox(backend, vendor.accounts(&["acme"], 10)).await;
+        // Zendesk's export allows one request every six seconds or so, and a sync waits for
+        // its slot rather than fail: the deadline is longer than the tests' usual five.
+        let upstream = UpstreamConfig {
+            default_deadline_ms: 15_000,
+            ..fast_upstream()
+        };
+        let t = TestApp::spawn_with_sandbox_and(backend, vendor.accounts(&["acme"], 10), upstream)
+            .await;
         let tenant = t.tenant("acme-corp").await;
         let id = t.connect_vendor(vendor, &tenant.key, "acme").await;
         Self {
@@ -458,8 +468,10 @@ impl Fixture {
             Vendor::Intercom => {
                 let res = http
                     .put(self.sandbox_url("/_sandbox/intercom/acme/webhook"))
-                    .json(&json!({"url": hook, "topics": ["ticket.created", "ticket.state.updated"],
-                                  "app": "private_app"}))
+                    .json(
+                        &json!({"url": hook, "topics": ["ticket.created", "ticket.state.updated"],
+                                  "app": "private_app"}),
+                    )
                     .send()
                     .await
                     .unwrap();
@@ -497,7 +509,9 @@ async fn a_vendor_webhook_makes_the_sync_run_at_once(vendor: Vendor, backend: Ba
         .await;
     assert_eq!(status, 200);
     f.sync().await;
-    let (status, issued) = f.call(reqwest::Method::POST, &f.path("/sync/hook"), None).await;
+    let (status, issued) = f
+        .call(reqwest::Method::POST, &f.path("/sync/hook"), None)
+        .await;
     assert_eq!(status, 201, "{issued}");
     let hook = issued["url"].as_str().unwrap().to_owned();
     f.register_vendor_webhook(&hook).await;
@@ -521,20 +535,28 @@ async fn a_vendor_webhook_makes_the_sync_run_at_once(vendor: Vendor, backend: Ba
     assert_eq!(view["hook"]["refused"], 0, "{view}");
 
     // A forged notification: refused where the vendor signs, and counted.
-    let res = f
-        .t
-        .http
-        .post(&hook)
-        .header("X-Zendesk-Webhook-Signature", "bm90IGEgc2lnbmF0dXJl")
-        .header("X-Zendesk-Webhook-Signature-Timestamp", "2026-11-29T14:00:00Z")
-        .header("X-Hub-Signature", "sha1=0000000000000000000000000000000000000000")
-        .json(&json!({"forged": true}))
-        .send()
-        .await
-        .unwrap();
+    let res =
+        f.t.http
+            .post(&hook)
+            .header("X-Zendesk-Webhook-Signature", "bm90IGEgc2lnbmF0dXJl")
+            .header(
+                "X-Zendesk-Webhook-Signature-Timestamp",
+                "2026-11-29T14:00:00Z",
+            )
+            .header(
+                "X-Hub-Signature",
+                "sha1=0000000000000000000000000000000000000000",
+            )
+            .json(&json!({"forged": true}))
+            .send()
+            .await
+            .unwrap();
     let (status, p) = read(res).await;
     if vendor == Vendor::Freshdesk {
-        assert_eq!(status, 202, "Freshdesk does not sign: the URL's token is the proof; {p}");
+        assert_eq!(
+            status, 202,
+            "Freshdesk does not sign: the URL's token is the proof; {p}"
+        );
     } else {
         assert_eq!(status, 401, "{p}");
         assert_eq!(p["code"], "hook_refused", "{p}");

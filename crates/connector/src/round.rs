@@ -58,6 +58,9 @@ pub trait RoundPosition: CursorPosition {
     fn feed(&self) -> Feed;
 
     fn set_feed(&mut self, feed: Feed);
+
+    /// Whether the deleted feed names tickets only ([`ChangePage::deleted_are_tickets`]).
+    const DELETED_ARE_TICKETS: bool;
 }
 
 /// What one page of one feed gave.
@@ -92,6 +95,7 @@ where
     Ok(ChangePage {
         tickets: page.tickets,
         deleted: page.deleted,
+        deleted_are_tickets: P::DELETED_ARE_TICKETS,
         next: position.change_cursor(),
         more,
     })

@@ -47,6 +47,9 @@ pub(crate) struct ChangePosition {
 }
 
 impl RoundPosition for ChangePosition {
+    /// The trash holds tickets only.
+    const DELETED_ARE_TICKETS: bool = true;
+
     /// A connection's first sync: both walks from `since`.
     fn start(since: DateTime<Utc>) -> Self {
         Self {

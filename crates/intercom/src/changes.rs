@@ -84,6 +84,9 @@ pub(crate) struct ChangePosition {
 }
 
 impl RoundPosition for ChangePosition {
+    /// `GET /conversations/deleted` names every deleted conversation, tickets or not.
+    const DELETED_ARE_TICKETS: bool = false;
+
     /// A connection's first sync: both feeds from `since`.
     fn start(since: DateTime<Utc>) -> Self {
         Self {

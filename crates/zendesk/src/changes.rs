@@ -131,6 +131,7 @@ impl ZendeskConnector {
         Ok(ChangePage {
             tickets,
             deleted,
+            deleted_are_tickets: true,
             next: next.change_cursor(),
             more: !page.end_of_stream,
         })
