@@ -229,8 +229,9 @@ impl ProviderSpec for ZendeskSpec {
     }
 
     fn budget_keys(&self, account_label: &str) -> Vec<BudgetKey> {
+        // The account's budget, then the incremental export's own cap (10 a minute).
         ZendeskSubdomain::parse(account_label)
-            .map(|s| vec![s.budget_key().clone()])
+            .map(|s| vec![s.budget_key().clone(), s.export_budget_key()])
             .unwrap_or_default()
     }
 
