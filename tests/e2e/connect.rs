@@ -253,7 +253,8 @@ async fn health_reports_identity_and_the_accounts_rate_budget(vendor: Vendor, ba
         .map(|b| b["key"].as_str().unwrap())
         .collect();
     match vendor {
-        Vendor::Zendesk | Vendor::Intercom => assert!(endpoints.is_empty(), "{v}"),
+        Vendor::Zendesk => assert_eq!(endpoints, ["zendesk:acme/incremental_export"], "{v}"),
+        Vendor::Intercom => assert!(endpoints.is_empty(), "{v}"),
         Vendor::Freshdesk => assert!(endpoints.contains(&"freshdesk:acme/tickets_list"), "{v}"),
     }
     assert!(!leaks(&t, vendor, &v.to_string()), "{v}");

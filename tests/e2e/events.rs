@@ -2,7 +2,10 @@
 //! in order and once; connection lifecycle events; the log's cursor; sync settings; vendor
 //! hooks.
 
-use deskgate_tests::{Backend, TestApp, TestTenant, Vendor, backends, read, vendors};
+use deskgate_tests::{
+    Backend, TestApp, TestTenant, Vendor, backends, fast_upstream, read, vendors,
+};
+use deskgate_upstream::UpstreamConfig;
 use serde_json::{Value, json};
 
 struct Fixture {
@@ -14,7 +17,14 @@ struct Fixture {
 
 impl Fixture {
     async fn new(vendor: Vendor, backend: Backend) -> Self {
-        let t = TestApp::spawn_with_sandbox(backend, vendor.accounts(&["acme"], 10)).await;
+        // Zendesk's export allows one request every six seconds or so, and a sync waits for
+        // its slot rather than fail: the deadline is longer than the tests' usual five.
+        let upstream = UpstreamConfig {
+            default_deadline_ms: 15_000,
+            ..fast_upstream()
+        };
+        let t = TestApp::spawn_with_sandbox_and(backend, vendor.accounts(&["acme"], 10), upstream)
+            .await;
         let tenant = t.tenant("acme-corp").await;
         let id = t.connect_vendor(vendor, &tenant.key, "acme").await;
         Self {
@@ -407,3 +417,152 @@ async fn a_vendor_hook_makes_the_sync_due(backend: Backend) {
 }
 
 backends!(a_vendor_hook_makes_the_sync_due);
+
+impl Fixture {
+    fn sandbox_url(&self, path: &str) -> String {
+        format!("{}{path}", self.t.sandbox.as_ref().unwrap().base_url())
+    }
+
+    /// Points the helpdesk's own webhooks at `hook` the way its admin would, and gives
+    /// deskgate the secret that signs them.
+    async fn register_vendor_webhook(&self, hook: &str) {
+        let http = &self.t.http;
+        match self.vendor {
+            Vendor::Zendesk => {
+                let (status, created) = self
+                    .call(
+                        reqwest::Method::POST,
+                        &self.path("/passthrough/api/v2/webhooks"),
+                        Some(json!({"webhook": {
+                            "name": "deskgate", "endpoint": hook, "http_method": "POST",
+                            "request_format": "json", "status": "active",
+                            "subscriptions": ["zen:event-type:ticket.created",
+                                              "zen:event-type:ticket.status_changed"],
+                        }})),
+                    )
+                    .await;
+                assert_eq!(status, 201, "{created}");
+                let webhook = created["webhook"]["id"].as_str().unwrap();
+                let (status, secret) = self
+                    .call(
+                        reqwest::Method::GET,
+                        &self.path(&format!(
+                            "/passthrough/api/v2/webhooks/{webhook}/signing_secret"
+                        )),
+                        None,
+                    )
+                    .await;
+                assert_eq!(status, 200, "{secret}");
+                self.set_hook_secret(secret["signing_secret"]["secret"].as_str().unwrap())
+                    .await;
+            }
+            Vendor::Freshdesk => {
+                let res = http
+                    .post(self.sandbox_url("/_sandbox/freshdesk/acme/automations"))
+                    .json(&json!({"url": hook, "events": ["ticket_created", "ticket_updated"]}))
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(res.status(), 201);
+            }
+            Vendor::Intercom => {
+                let res = http
+                    .put(self.sandbox_url("/_sandbox/intercom/acme/webhook"))
+                    .json(
+                        &json!({"url": hook, "topics": ["ticket.created", "ticket.state.updated"],
+                                  "app": "private_app"}),
+                    )
+                    .send()
+                    .await
+                    .unwrap();
+                assert!(res.status().is_success(), "{}", res.status());
+                // The connection uses the private app's token, so its client secret signs.
+                let secret = self.t.intercom("acme").private_app_client_secret;
+                self.set_hook_secret(secrecy::ExposeSecret::expose_secret(&secret))
+                    .await;
+            }
+        }
+    }
+
+    async fn set_hook_secret(&self, secret: &str) {
+        let (status, view) = self
+            .call(
+                reqwest::Method::PATCH,
+                &self.path("/sync"),
+                Some(json!({"hook_secret": secret})),
+            )
+            .await;
+        assert_eq!(status, 200, "{view}");
+        assert_eq!(view["hook"]["secret_set"], true);
+    }
+}
+
+async fn a_vendor_webhook_makes_the_sync_run_at_once(vendor: Vendor, backend: Backend) {
+    let f = Fixture::new(vendor, backend).await;
+    // Polling alone would not run again for an hour.
+    let (status, _) = f
+        .call(
+            reqwest::Method::PATCH,
+            &f.path("/sync"),
+            Some(json!({"enabled": true, "interval_secs": 3600})),
+        )
+        .await;
+    assert_eq!(status, 200);
+    f.sync().await;
+    let (status, issued) = f
+        .call(reqwest::Method::POST, &f.path("/sync/hook"), None)
+        .await;
+    assert_eq!(status, 201, "{issued}");
+    let hook = issued["url"].as_str().unwrap().to_owned();
+    f.register_vendor_webhook(&hook).await;
+    let syncs = tokio::spawn(f.t.app.clone().run_syncs());
+
+    f.tick();
+    let tid = f.create_ticket().await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let events = loop {
+        let events = f.ticket_events().await;
+        if !events.is_empty() || std::time::Instant::now() > deadline {
+            break events;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    };
+    syncs.abort();
+    assert_eq!(types(&events), ["ticket.created"], "{events:#?}");
+    assert_eq!(events[0]["data"]["ticket"]["id"], tid.as_str());
+    let (_, view) = f.call(reqwest::Method::GET, &f.path("/sync"), None).await;
+    assert!(view["hook"]["accepted"].as_i64().unwrap() >= 1, "{view}");
+    assert_eq!(view["hook"]["refused"], 0, "{view}");
+
+    // A forged notification: refused where the vendor signs, and counted.
+    let res =
+        f.t.http
+            .post(&hook)
+            .header("X-Zendesk-Webhook-Signature", "bm90IGEgc2lnbmF0dXJl")
+            .header(
+                "X-Zendesk-Webhook-Signature-Timestamp",
+                "2026-11-29T14:00:00Z",
+            )
+            .header(
+                "X-Hub-Signature",
+                "sha1=0000000000000000000000000000000000000000",
+            )
+            .json(&json!({"forged": true}))
+            .send()
+            .await
+            .unwrap();
+    let (status, p) = read(res).await;
+    if vendor == Vendor::Freshdesk {
+        assert_eq!(
+            status, 202,
+            "Freshdesk does not sign: the URL's token is the proof; {p}"
+        );
+    } else {
+        assert_eq!(status, 401, "{p}");
+        assert_eq!(p["code"], "hook_refused", "{p}");
+        let (_, view) = f.call(reqwest::Method::GET, &f.path("/sync"), None).await;
+        assert_eq!(view["hook"]["refused"], 1, "{view}");
+    }
+}
+
+vendors!(a_vendor_webhook_makes_the_sync_run_at_once);

@@ -10,19 +10,28 @@
 //! - [`credentials`]: [`Credentials`], a connection's named secrets as stored.
 //! - [`client`]: [`VendorClient`], the one request path (origin, budget, auth, errors),
 //!   passthrough included.
-//! - [`hooks`]: vendor webhooks in: which secret verifies them, and why one is refused.
+//! - [`hooks`]: vendor webhooks in: which secret verifies them, why one is refused, and the
+//!   HMAC, signature-decoding and freshness checks the signing vendors share.
+//! - [`watermark`]: [`Watermark`], a position in a feed read by whole seconds (the instant and
+//!   the ids already answered there).
+//! - [`round`]: a change round over two feeds (changed tickets, then deleted ones), one page
+//!   a call: [`Feed`], [`RoundPosition`], [`read_round`].
+//! - [`cursor_text`]: the text of list and change cursors (a version tag and `.`-joined
+//!   fields), read back strictly and kept short.
 //! - [`endpoint`]: [`Endpoint`], a route template and the path filled from it.
 //! - [`scan`]: the bounded scan behind emulated filters.
 //! - [`filters`]: record predicates for emulated filters; id and cursor checks.
 //! - [`matrix`]: a capability-matrix row from a resource, its operations and filters.
 //! - [`tenant`]: [`TenantAccount`], an account label checked into its origin and budget key.
 //! - [`vendor_error`]: vendor answers and engine failures → `ConnectorError`.
+//! - `testing` (feature `testing`): a vendor played from a script, for connectors' tests.
 //!
 //! Connectors depend on this crate and on `deskgate-upstream`; this crate does no I/O of its
 //! own beyond sending through the engine it is handed.
 
 pub mod client;
 pub mod credentials;
+pub mod cursor_text;
 pub mod endpoint;
 pub mod filters;
 pub mod hooks;
@@ -30,12 +39,17 @@ pub mod input;
 pub mod matrix;
 pub mod pkce;
 pub mod provider;
+pub mod round;
 pub mod scan;
 pub mod tenant;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 pub mod vendor_error;
+pub mod watermark;
 
 pub use client::{CallPolicy, VendorClient, bad_response};
 pub use credentials::{CredentialField, Credentials, StoredError, UnknownCredentialField};
+pub use cursor_text::{CursorFields, CursorPosition, CursorText, MalformedCursor, fitted};
 pub use endpoint::Endpoint;
 pub use hooks::{HookKey, HookRefusal, HookScheme, HookSecret, InboundHook};
 pub use input::AuthInput;
@@ -43,6 +57,8 @@ pub use provider::{
     AccountField, AuthorizeRequest, CodeExchange, Deprecation, Description, Health, InputField,
     ModeDescription, NewAuth, OAuthClientInput, ProviderError, ProviderSpec, Stored,
 };
+pub use round::{Feed, FeedPage, RoundPosition, read_round};
 pub use scan::{MAX_SCAN_PAGES, RawPage, scan};
 pub use tenant::{LabelRefused, TenantAccount};
 pub use vendor_error::{Hints, VendorError};
+pub use watermark::{FeedKey, Watermark};

@@ -40,6 +40,30 @@ pub fn resource(
     }
 }
 
+/// The change rows every connector publishes: tickets found by `detection` through the
+/// `tickets` endpoints (deletes reported by the vendor), and comments read for each changed
+/// ticket through `comments` (their deletes are not followed).
+pub fn changes(
+    detection: ChangeDetection,
+    tickets: &[&str],
+    comments: &str,
+) -> Vec<ChangeCapability> {
+    vec![
+        ChangeCapability {
+            resource: Resource::Tickets,
+            detection,
+            deletes: DeleteDetection::Native,
+            via: tickets.iter().map(|v| (*v).to_owned()).collect(),
+        },
+        ChangeCapability {
+            resource: Resource::Comments,
+            detection: ChangeDetection::ChangedTickets,
+            deletes: DeleteDetection::None,
+            via: vec![comments.to_owned()],
+        },
+    ]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -66,28 +90,4 @@ mod tests {
             ]
         );
     }
-}
-
-/// The change rows every connector publishes: tickets found by `detection` through the
-/// `tickets` endpoints (deletes reported by the vendor), and comments read for each changed
-/// ticket through `comments` (their deletes are not followed).
-pub fn changes(
-    detection: ChangeDetection,
-    tickets: &[&str],
-    comments: &str,
-) -> Vec<ChangeCapability> {
-    vec![
-        ChangeCapability {
-            resource: Resource::Tickets,
-            detection,
-            deletes: DeleteDetection::Native,
-            via: tickets.iter().map(|v| (*v).to_owned()).collect(),
-        },
-        ChangeCapability {
-            resource: Resource::Comments,
-            detection: ChangeDetection::ChangedTickets,
-            deletes: DeleteDetection::None,
-            via: vec![comments.to_owned()],
-        },
-    ]
 }

@@ -68,6 +68,15 @@ impl TenantAccount {
         &self.budget_key
     }
 
+    /// One endpoint's own cap on the account, e.g. `freshdesk:acme/tickets_list`: `name` is
+    /// a connector's fixed lowercase word, which an account key always takes (the account's
+    /// own key stands in, should one ever be refused).
+    pub fn endpoint_key(&self, name: &'static str) -> BudgetKey {
+        self.budget_key
+            .endpoint(name)
+            .unwrap_or_else(|_| self.budget_key.clone())
+    }
+
     /// A link for a browser: `https://{label}.{suffix}{path}`; `path` is the connector's own.
     pub fn web_url(&self, path: &str) -> String {
         format!("https://{}{path}", self.origin.host())
@@ -91,6 +100,10 @@ mod tests {
         assert_eq!(account.as_str(), "acme");
         assert_eq!(account.origin().to_string(), "https://acme.freshdesk.com");
         assert_eq!(account.budget_key().as_str(), "freshdesk:acme");
+        assert_eq!(
+            account.endpoint_key("tickets_list").as_str(),
+            "freshdesk:acme/tickets_list"
+        );
         assert_eq!(
             account.web_url("/a/tickets/7"),
             "https://acme.freshdesk.com/a/tickets/7"

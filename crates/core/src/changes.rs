@@ -46,6 +46,10 @@ pub struct ChangePage {
     pub tickets: Vec<Ticket>,
     /// Tickets deleted since the cursor.
     pub deleted: Vec<DeletedTicket>,
+    /// Whether every id in `deleted` is a ticket's. Intercom's deleted list names every
+    /// deleted conversation, tickets or not: the sync then reports only the deletes of
+    /// tickets it has seen.
+    pub deleted_are_tickets: bool,
     /// Where the next page starts.
     pub next: ChangeCursor,
     /// Whether more changes are waiting now: ask again at once. `false` once the feed has

@@ -13,8 +13,8 @@ use deskgate_core::model::{
 };
 use deskgate_core::page::{ContactFilter, NoFilter, ReadOptions, TicketFilter, UserFilter};
 use deskgate_core::{
-    AccountIdentity, Capabilities, Connector, ConnectorError, Page, PageRequest,
-    PassthroughRequest, PassthroughResponse, Provider, VendorCursor,
+    AccountIdentity, Capabilities, ChangePage, ChangeRequest, Connector, ConnectorError, Page,
+    PageRequest, PassthroughRequest, PassthroughResponse, Provider, VendorCursor,
 };
 use deskgate_upstream::{Upstream, UpstreamRequest};
 use http::Method;
@@ -26,7 +26,7 @@ use crate::budget::{EndpointCap, spend};
 use crate::capabilities::capabilities;
 use crate::domain::{FreshdeskDomain, VENDOR};
 use crate::paging::{MAX_PER_PAGE, next_page, page_cursor, page_from};
-use crate::{comments, directory, tags, tickets};
+use crate::{changes, comments, directory, tags, tickets};
 
 type Result<T> = std::result::Result<T, ConnectorError>;
 
@@ -216,6 +216,11 @@ impl Connector for FreshdeskConnector {
 
     async fn change_ticket_tags(&self, id: &TicketId, change: &TagChange) -> Result<Vec<String>> {
         tags::change(self, id, change).await
+    }
+
+    /// The ticket walk over live tickets, then over the trash (`changes`).
+    async fn ticket_changes(&self, req: &ChangeRequest) -> Result<ChangePage> {
+        changes::ticket_changes(self, req).await
     }
 
     async fn passthrough(&self, req: PassthroughRequest) -> Result<PassthroughResponse> {

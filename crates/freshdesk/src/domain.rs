@@ -53,10 +53,7 @@ impl FreshdeskDomain {
 
     /// One endpoint's own cap on the account, e.g. `freshdesk:acme/tickets_list`.
     pub fn endpoint_key(&self, cap: EndpointCap) -> BudgetKey {
-        // Endpoint names are fixed lowercase words, always accepted on an account key.
-        self.budget_key()
-            .endpoint(cap.name())
-            .unwrap_or_else(|_| self.budget_key().clone())
+        self.0.endpoint_key(cap.name())
     }
 
     /// The ticket in the agent interface: `https://{domain}.freshdesk.com/a/tickets/{id}`.

@@ -15,6 +15,8 @@
 //!   numbered-list plumbing the resource modules share.
 //! - `tickets`, `comments`, `directory` (agents, contacts, companies, groups), `tags`: one
 //!   module per resource family.
+//! - `changes`: what the sync reads: the ticket walk over live tickets, then over the trash,
+//!   from a change cursor holding both positions.
 //! - `wire`: Freshdesk's JSON, lenient where Freshdesk is. `map`: wire → model.
 //! - `body`: model → request bodies; `multipart`: the form encoder for attachments.
 //! - `paging`: the Link header, numbered cursors, and the ticket walk past the 300-page cap.
@@ -25,6 +27,7 @@ mod auth;
 mod body;
 mod budget;
 mod capabilities;
+mod changes;
 mod client;
 mod comments;
 mod directory;

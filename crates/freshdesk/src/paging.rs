@@ -5,16 +5,20 @@
 //! the last 30 days, and it refuses pages beyond 300. So the walk is a keyset on
 //! `updated_at`: every unified page asks for page 1 of `updated_since={since}` in ascending
 //! `updated_at` order and skips the tickets it already returned at exactly `since`
-//! (Freshdesk's bound is inclusive). The cursor carries `since` and those ids, plus a page
-//! number only when a whole vendor page sits at one instant (then the walk steps through
-//! that instant page by page). The walk never depends on how deep it is, so it crosses the
+//! (Freshdesk's bound is inclusive). The cursor carries `since` and those ids (the kit's
+//! `Watermark`), plus a page number only when a whole vendor page sits at one instant (then
+//! the walk steps through that instant page by page). The walk never depends on how deep it is, so it crosses the
 //! 300-page cap; a ticket updated during the walk moves to the end and is returned again
 //! with its new state, and none is skipped.
 //!
-//! Cursors handed out are opaque text (the API signs them), never a URL.
+//! Cursors handed out are opaque text (the API signs them), never a URL. The change sync walks
+//! the same way (`changes`), over live tickets and over the trash.
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use deskgate_connector::filters::check_cursor;
+use deskgate_connector::{
+    CursorFields, CursorPosition, CursorText, FeedKey, MalformedCursor, Watermark,
+};
 use deskgate_core::{ConnectorError, FieldError, VendorCursor};
 use http::HeaderMap;
 use http::header::LINK;
@@ -22,9 +26,6 @@ use url::Url;
 
 /// Freshdesk's largest page.
 pub(crate) const MAX_PER_PAGE: u32 = 100;
-
-/// Longest cursor text handed out; the kit takes back at most 1,024 characters.
-const MAX_CURSOR_CHARS: usize = 900;
 
 fn bad_cursor() -> ConnectorError {
     ConnectorError::Invalid {
@@ -100,151 +101,147 @@ pub(crate) fn instant(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
-/// Where the ticket walk stands.
+/// Where the ticket walk stands: the kit's [`Watermark`] (whole seconds; every ticket
+/// updated before it has been returned, and so have its ids at exactly that second) and the
+/// page of that `updated_since` to ask for.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct TicketCursor {
-    /// Whole seconds; every ticket updated before it has been returned.
-    pub(crate) since: DateTime<Utc>,
+    pub(crate) mark: Watermark,
     /// 1, or deeper while the walk steps through one crowded instant.
     pub(crate) page: u32,
-    /// Tickets updated at exactly `since` that were already returned, ascending.
-    pub(crate) seen: Vec<u64>,
+}
+
+/// One vendor page of the walk read: which of its tickets to return, where the walk goes on,
+/// and whether the vendor has a next page.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Step {
+    /// Indexes of the tickets not returned before, in the vendor's order.
+    pub(crate) fresh: Vec<usize>,
+    /// Where the next vendor page starts while `more`; this position itself once the list
+    /// has reached its end (a change walk then resumes from [`TicketCursor::settled`]).
+    pub(crate) next: TicketCursor,
+    pub(crate) more: bool,
 }
 
 impl TicketCursor {
     /// The first page: from `updated_after` (rounded down to the second; the caller drops
     /// what is not strictly later), or from the epoch so that old tickets are included.
     pub(crate) fn start(updated_after: Option<DateTime<Utc>>) -> Self {
-        let secs = updated_after.map_or(0, |t| t.timestamp());
+        Self::at(updated_after.unwrap_or_default())
+    }
+
+    /// Page 1 of the tickets updated at or after `since`.
+    pub(crate) fn at(since: DateTime<Utc>) -> Self {
         Self {
-            since: DateTime::from_timestamp(secs, 0).unwrap_or_default(),
+            mark: Watermark::start(since),
             page: 1,
-            seen: Vec::new(),
         }
+    }
+
+    /// The second `updated_since` names.
+    pub(crate) fn since(&self) -> DateTime<Utc> {
+        self.mark.at()
     }
 
     /// `t1.{since}.{page}.{ids}`: ids ascending, as base-36 differences, joined by `_`. Ids
     /// that would make the cursor too long are left out, oldest first: those tickets may
     /// then be returned twice, never skipped.
     pub(crate) fn encode(&self) -> VendorCursor {
-        let mut ids: &[u64] = &self.seen;
-        loop {
-            let text = format!(
-                "t1.{}.{}.{}",
-                self.since.timestamp(),
-                self.page,
-                deltas(ids)
-            );
-            if text.len() <= MAX_CURSOR_CHARS || ids.is_empty() {
-                return VendorCursor(text);
-            }
-            ids = &ids[ids.len().div_ceil(8)..];
-        }
+        self.vendor_cursor()
     }
 
     pub(crate) fn decode(cursor: &VendorCursor) -> Result<Self, ConnectorError> {
-        let text = check_cursor(cursor)?;
-        let mut parts = text.split('.');
-        let (Some("t1"), Some(since), Some(page), Some(ids), None) = (
-            parts.next(),
-            parts.next(),
-            parts.next(),
-            parts.next(),
-            parts.next(),
-        ) else {
-            return Err(bad_cursor());
-        };
-        let since = since
-            .parse::<i64>()
-            .ok()
-            .and_then(|s| DateTime::from_timestamp(s, 0))
-            .ok_or_else(bad_cursor)?;
-        let page = page
-            .parse::<u32>()
-            .ok()
-            .filter(|p| *p >= 1)
-            .ok_or_else(bad_cursor)?;
-        let mut seen = Vec::new();
-        let mut last = 0_u64;
-        for delta in ids.split('_').filter(|d| !d.is_empty()) {
-            let delta = u64::from_str_radix(delta, 36).map_err(|_| bad_cursor())?;
-            last = last.checked_add(delta).ok_or_else(bad_cursor)?;
-            seen.push(last);
-        }
-        Ok(Self { since, page, seen })
+        Self::from_vendor_cursor(cursor)
+    }
+
+    /// This position as fields of a change cursor (which tags and fits the whole).
+    pub(crate) fn write(&self, text: CursorText) -> CursorText {
+        text.mark(&self.mark).number(self.page)
+    }
+
+    /// A position written by [`TicketCursor::write`].
+    pub(crate) fn read_from(fields: &mut CursorFields<'_>) -> Result<Self, MalformedCursor> {
+        let mark = fields.mark()?;
+        let page = page_number(fields)?;
+        Ok(Self { mark, page })
     }
 
     /// One vendor page read: which of its tickets (`(id, updated_at)`, in the vendor's
     /// order) to return, and where to go on. `more` is whether the vendor has a next page.
-    pub(crate) fn step(
-        &self,
-        keys: &[(u64, DateTime<Utc>)],
-        more: bool,
-    ) -> (Vec<usize>, Option<Self>) {
+    pub(crate) fn step(&self, keys: &[FeedKey], more: bool) -> Step {
         let fresh = keys
             .iter()
             .enumerate()
-            .filter(|(_, (id, at))| {
-                *at > self.since || (*at == self.since && self.seen.binary_search(id).is_err())
-            })
+            .filter(|(_, (id, at))| self.mark.is_new(*id, *at))
             .map(|(i, _)| i)
             .collect();
-        let Some(last) = keys.iter().map(|(_, at)| *at).max().filter(|_| more) else {
-            return (fresh, None);
-        };
-        let at_instant = |instant: DateTime<Utc>| {
-            let mut ids: Vec<u64> = keys
-                .iter()
-                .filter(|(_, at)| *at == instant)
-                .map(|(id, _)| *id)
-                .collect();
-            ids.sort_unstable();
-            ids.dedup();
-            ids
-        };
-        let next = if last <= self.since {
-            // The whole page sits at `since`: step to the next page of that instant.
-            Self {
-                since: self.since,
-                page: self.page.saturating_add(1),
-                seen: at_instant(self.since),
-            }
+        if !more {
+            return Step {
+                fresh,
+                next: self.clone(),
+                more,
+            };
+        }
+        // The ids at the newest instant of this page only: a deeper page of the same
+        // `updated_since` is asked for by number, which already skips the earlier pages.
+        let mark = Watermark::start(self.since()).past(keys);
+        let page = if mark.at() > self.since() {
+            1
         } else {
-            Self {
-                since: last,
-                page: 1,
-                seen: at_instant(last),
-            }
+            // The whole page sits at `since`: step to the next page of that instant.
+            self.page.saturating_add(1)
         };
-        (fresh, Some(next))
+        Step {
+            fresh,
+            next: Self { mark, page },
+            more,
+        }
+    }
+
+    /// Where a later walk resumes once this one, at this position, has read its last page
+    /// (`keys`): past those tickets but not past `cap` ([`Watermark::settled`]), on page 1.
+    /// Tickets at this instant returned on earlier pages of a crowded instant are not all
+    /// among the ids kept: they come again, never skipped.
+    pub(crate) fn settled(&self, keys: &[FeedKey], cap: DateTime<Utc>) -> Self {
+        Self {
+            mark: self.mark.settled(keys, cap),
+            page: 1,
+        }
     }
 }
 
-fn deltas(ids: &[u64]) -> String {
-    let mut out = String::new();
-    let mut last = 0_u64;
-    for (i, id) in ids.iter().enumerate() {
-        if i > 0 {
-            out.push('_');
-        }
-        out.push_str(&base36(id.saturating_sub(last)));
-        last = *id;
-    }
-    out
+fn page_number(fields: &mut CursorFields<'_>) -> Result<u32, MalformedCursor> {
+    fields
+        .number::<u32>()
+        .ok()
+        .filter(|p| *p >= 1)
+        .ok_or(MalformedCursor("a page number is not 1 or more"))
 }
 
-fn base36(mut n: u64) -> String {
-    const DIGITS: &[u8; 36] = b"0123456789abcdefghijklmnopqrstuvwxyz";
-    let mut out = Vec::new();
-    loop {
-        out.push(DIGITS[(n % 36) as usize]);
-        n /= 36;
-        if n == 0 {
-            break;
-        }
+impl CursorPosition for TicketCursor {
+    fn text(&self) -> String {
+        CursorText::new("t1")
+            .instant(self.since())
+            .number(self.page)
+            .ids(self.mark.seen())
+            .finish()
     }
-    out.reverse();
-    String::from_utf8(out).unwrap_or_default()
+
+    fn parse(text: &str) -> Result<Self, MalformedCursor> {
+        let mut fields = CursorFields::open(text, "t1")?;
+        let since = fields.instant()?;
+        let page = page_number(&mut fields)?;
+        let seen = fields.ids()?;
+        fields.end()?;
+        Ok(Self {
+            mark: Watermark::new(since, seen),
+            page,
+        })
+    }
+
+    fn marks(&mut self) -> Vec<&mut Watermark> {
+        vec![&mut self.mark]
+    }
 }
 
 #[cfg(test)]

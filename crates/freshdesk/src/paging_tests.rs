@@ -9,16 +9,14 @@ use std::collections::{BTreeMap, HashSet};
 use http::HeaderValue;
 use proptest::prelude::*;
 
+use deskgate_connector::testing::at;
+
 use super::*;
 
 fn link(value: &str) -> HeaderMap {
     let mut headers = HeaderMap::new();
     headers.insert(LINK, HeaderValue::from_str(value).unwrap());
     headers
-}
-
-fn at(secs: i64) -> DateTime<Utc> {
-    DateTime::from_timestamp(secs, 0).unwrap()
 }
 
 #[test]
@@ -58,21 +56,20 @@ fn numbered_cursors_are_page_numbers_and_nothing_else() {
 #[test]
 fn the_walk_starts_at_the_epoch_so_old_tickets_are_included() {
     let start = TicketCursor::start(None);
-    assert_eq!(instant(start.since), "1970-01-01T00:00:00Z");
+    assert_eq!(instant(start.since()), "1970-01-01T00:00:00Z");
     let from = TicketCursor::start(Some(
         DateTime::parse_from_rfc3339("2026-01-02T03:04:05.678Z")
             .unwrap()
             .to_utc(),
     ));
-    assert_eq!(instant(from.since), "2026-01-02T03:04:05Z");
+    assert_eq!(instant(from.since()), "2026-01-02T03:04:05Z");
 }
 
 #[test]
 fn a_ticket_cursor_reads_back_and_is_never_a_url() {
     let cursor = TicketCursor {
-        since: at(1_767_225_600),
+        mark: Watermark::new(at(1_767_225_600), vec![5, 6, 9, 1000, 67_042_965_499]),
         page: 3,
-        seen: vec![5, 6, 9, 1000, 67_042_965_499],
     };
     let text = cursor.encode();
     assert_eq!(text.0, "t1.1767225600.3.5_1_3_rj_usrnehf");
@@ -99,22 +96,22 @@ fn a_ticket_cursor_reads_back_and_is_never_a_url() {
 fn a_cursor_with_too_many_far_apart_ids_drops_some_rather_than_grow() {
     let seen: Vec<u64> = (0..100).map(|i| i * 100_000_000_000_000_000).collect();
     let cursor = TicketCursor {
-        since: at(0),
+        mark: Watermark::new(at(0), seen),
         page: 1,
-        seen,
     };
     let text = cursor.encode();
     assert!(text.0.len() <= 900);
     let back = TicketCursor::decode(&text).unwrap();
-    assert!(back.seen.len() < 100 && back.seen.ends_with(&[9_900_000_000_000_000_000]));
+    assert!(
+        back.mark.seen().len() < 100 && back.mark.seen().ends_with(&[9_900_000_000_000_000_000])
+    );
 }
 
 #[test]
 fn ids_already_returned_at_the_instant_are_skipped_and_later_ones_kept() {
     let cursor = TicketCursor {
-        since: at(10),
+        mark: Watermark::new(at(10), vec![1, 2]),
         page: 1,
-        seen: vec![1, 2],
     };
     let keys = [
         (1, at(10)),
@@ -124,36 +121,33 @@ fn ids_already_returned_at_the_instant_are_skipped_and_later_ones_kept() {
         (5, at(12)),
         (6, at(12)),
     ];
-    let (keep, next) = cursor.step(&keys, true);
-    assert_eq!(keep, vec![2, 3, 4, 5]);
+    let step = cursor.step(&keys, true);
+    assert_eq!(step.fresh, vec![2, 3, 4, 5]);
     assert_eq!(
-        next,
-        Some(TicketCursor {
-            since: at(12),
+        step.next,
+        (TicketCursor {
+            mark: Watermark::new(at(12), vec![5, 6]),
             page: 1,
-            seen: vec![5, 6]
         })
     );
-    let (_, last) = cursor.step(&keys, false);
-    assert_eq!(last, None);
+    let last = cursor.step(&keys, false);
+    assert!(!last.more && last.next == cursor);
 }
 
 #[test]
 fn a_page_all_at_one_instant_steps_to_the_next_page_of_that_instant() {
     let cursor = TicketCursor {
-        since: at(10),
+        mark: Watermark::new(at(10), vec![1]),
         page: 1,
-        seen: vec![1],
     };
     let keys = [(1, at(10)), (2, at(10)), (3, at(10))];
-    let (keep, next) = cursor.step(&keys, true);
-    assert_eq!(keep, vec![1, 2]);
+    let step = cursor.step(&keys, true);
+    assert_eq!(step.fresh, vec![1, 2]);
     assert_eq!(
-        next,
-        Some(TicketCursor {
-            since: at(10),
+        step.next,
+        (TicketCursor {
+            mark: Watermark::new(at(10), vec![1, 2, 3]),
             page: 2,
-            seen: vec![1, 2, 3]
         })
     );
 }
@@ -222,10 +216,14 @@ fn walk(
     let mut pages = 0;
     while let Some(c) = cursor {
         let c = TicketCursor::decode(&c.encode()).unwrap();
-        let (keys, more) = vendor.list(c.since, c.page, per_page).unwrap();
-        let (keep, next) = c.step(&keys, more);
-        returned.extend(keep.into_iter().map(|i| (keys[i].0, keys[i].1.timestamp())));
-        cursor = next;
+        let (keys, more) = vendor.list(c.since(), c.page, per_page).unwrap();
+        let step = c.step(&keys, more);
+        returned.extend(
+            step.fresh
+                .into_iter()
+                .map(|i| (keys[i].0, keys[i].1.timestamp())),
+        );
+        cursor = step.more.then_some(step.next);
         pages += 1;
         assert!(pages < 10_000, "the walk does not end");
         during(pages, vendor);
@@ -298,7 +296,7 @@ proptest! {
     fn any_cursor_reads_back(secs in 0_i64..4_000_000_000, page in 1_u32..400, mut seen in proptest::collection::vec(0_u64..1_000_000, 0..100)) {
         seen.sort_unstable();
         seen.dedup();
-        let cursor = TicketCursor { since: at(secs), page, seen };
+        let cursor = TicketCursor { mark: Watermark::new(at(secs), seen), page };
         prop_assert_eq!(TicketCursor::decode(&cursor.encode()).unwrap(), cursor);
     }
 }

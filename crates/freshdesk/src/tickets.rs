@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use deskgate_connector::filters::{id_matches, later_than, numeric_id};
-use deskgate_connector::{Endpoint, RawPage, bad_response, scan};
+use deskgate_connector::{Endpoint, FeedKey, RawPage, bad_response, scan};
 use deskgate_core::ids::TicketId;
 use deskgate_core::model::{NewTicket, Ticket, TicketPatch};
 use deskgate_core::page::{ReadOptions, TicketFilter};
@@ -16,7 +16,7 @@ use crate::body;
 use crate::budget::EndpointCap;
 use crate::client::FreshdeskConnector;
 use crate::map;
-use crate::paging::{MAX_PER_PAGE, TicketCursor, has_next, instant};
+use crate::paging::{MAX_PER_PAGE, Step, TicketCursor, has_next, instant};
 use crate::wire::{WireTicket, WireTicketKey};
 
 type Result<T> = std::result::Result<T, ConnectorError>;
@@ -59,9 +59,6 @@ fn keep(req: &PageRequest<TicketFilter>) -> Option<impl Fn(&Value) -> bool + Sen
     })
 }
 
-/// What the walk orders tickets by: the id and `updated_at`.
-type WalkKey = (u64, DateTime<Utc>);
-
 /// A ticket's id as the walk orders it.
 fn numeric(id: &str) -> Result<u64> {
     id.parse::<u64>().map_err(|_| {
@@ -72,41 +69,79 @@ fn numeric(id: &str) -> Result<u64> {
 }
 
 /// The walk's key of a raw record: its id and `updated_at`.
-fn raw_key(raw: &Value) -> Result<WalkKey> {
+fn raw_key(raw: &Value) -> Result<FeedKey> {
     let key: WireTicketKey = serde::Deserialize::deserialize(raw)
         .map_err(|e| bad_response(format!("a freshdesk ticket could not be read: {e}")))?;
+    wire_key(&key)
+}
+
+/// The walk's key of a ticket read only for it (the deleted list).
+pub(crate) fn wire_key(key: &WireTicketKey) -> Result<FeedKey> {
     Ok((numeric(&key.id.0)?, key.updated_at))
 }
 
 /// The walk's key of a typed record.
-fn typed_key(t: &WireTicket) -> Result<WalkKey> {
+pub(crate) fn typed_key(t: &WireTicket) -> Result<FeedKey> {
     Ok((numeric(&t.id.0)?, t.updated_at))
 }
 
-/// One vendor page of the walk: page `cursor.page` of the tickets updated since
-/// `cursor.since`, oldest first, read as `R`; only the tickets not yet returned, and where to
-/// go on.
-async fn walk_page<R: DeserializeOwned>(
+/// Which tickets a walk lists: the live ones, or those in the trash.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Shelf {
+    Live,
+    Deleted,
+}
+
+/// One vendor page of the walk read: the tickets not returned before (as `R`) with the keys
+/// of every ticket on the page, and the walk's [`Step`].
+pub(crate) struct WalkPage<R> {
+    pub(crate) items: Vec<R>,
+    pub(crate) keys: Vec<FeedKey>,
+    pub(crate) step: Step,
+}
+
+/// One vendor page of the walk: page `cursor.page` of the tickets on `shelf` updated since
+/// `cursor.since()`, oldest first, read as `R`.
+pub(crate) async fn walk_page<R: DeserializeOwned>(
     fd: &FreshdeskConnector,
-    cursor: TicketCursor,
+    shelf: Shelf,
+    cursor: &TicketCursor,
     per_page: &str,
-    key: fn(&R) -> Result<WalkKey>,
-) -> Result<RawPage<R>> {
-    let request = fd
+    key: fn(&R) -> Result<FeedKey>,
+) -> Result<WalkPage<R>> {
+    let mut request = fd
         .request(Method::GET, TICKETS, &[], Some(EndpointCap::TicketsList), 0)?
-        .query_pair("updated_since", &instant(cursor.since))
+        .query_pair("updated_since", &instant(cursor.since()))
         .query_pair("order_by", "updated_at")
         .query_pair("order_type", "asc")
         .query_pair("per_page", per_page)
         .query_pair("page", &cursor.page.to_string());
+    if shelf == Shelf::Deleted {
+        request = request.query_pair("filter", "deleted");
+    }
     let response = fd.client().send(request).await?;
     let items: Vec<R> = fd.client().read(&response)?;
     let keys = items.iter().map(key).collect::<Result<Vec<_>>>()?;
-    let (fresh, next) = cursor.step(&keys, has_next(response.headers()));
+    let step = cursor.step(&keys, has_next(response.headers()));
     let mut items: Vec<Option<R>> = items.into_iter().map(Some).collect();
+    Ok(WalkPage {
+        items: step.fresh.iter().filter_map(|i| items[*i].take()).collect(),
+        keys,
+        step,
+    })
+}
+
+/// A list's page of the walk: its next cursor only while the vendor has more.
+async fn list_page<R: DeserializeOwned>(
+    fd: &FreshdeskConnector,
+    cursor: TicketCursor,
+    per_page: &str,
+    key: fn(&R) -> Result<FeedKey>,
+) -> Result<RawPage<R>> {
+    let page = walk_page(fd, Shelf::Live, &cursor, per_page, key).await?;
     Ok(RawPage {
-        items: fresh.into_iter().filter_map(|i| items[i].take()).collect(),
-        next: next.map(|n| n.encode()),
+        items: page.items,
+        next: page.step.more.then(|| page.step.next.encode()),
     })
 }
 
@@ -132,7 +167,7 @@ pub(crate) async fn list(
     if keep.is_none() && !req.include_remote_data {
         // Nothing to filter and no raw record wanted: read the page straight into wire
         // types, without a `Value` tree per ticket (most of a list's cost otherwise).
-        let page = walk_page(fd, first, per_page, typed_key).await?;
+        let page = list_page(fd, first, per_page, typed_key).await?;
         return Ok(Page {
             items: page
                 .items
@@ -144,7 +179,7 @@ pub(crate) async fn list(
     }
     let updated_after = req.updated_after;
     let fetch = |cursor: Option<VendorCursor>| async move {
-        walk_page(
+        list_page(
             fd,
             position(cursor.as_ref(), updated_after)?,
             per_page,

@@ -14,8 +14,8 @@ use deskgate_core::model::{
 };
 use deskgate_core::page::{ContactFilter, NoFilter, ReadOptions, TicketFilter, UserFilter};
 use deskgate_core::{
-    AccountIdentity, Capabilities, Connector, ConnectorError, Page, PageRequest,
-    PassthroughRequest, PassthroughResponse, Provider, VendorCursor,
+    AccountIdentity, Capabilities, ChangePage, ChangeRequest, Connector, ConnectorError, Page,
+    PageRequest, PassthroughRequest, PassthroughResponse, Provider, VendorCursor,
 };
 use deskgate_upstream::{BudgetKey, Upstream};
 use http::Method;
@@ -29,7 +29,7 @@ use crate::paging::{next_cursor, starting_after};
 use crate::region::{Region, VENDOR};
 use crate::search::{self, Query};
 use crate::wire::WireSearchPage;
-use crate::{comments, directory, tags, tickets};
+use crate::{changes, comments, directory, tags, tickets};
 
 type Result<T> = std::result::Result<T, ConnectorError>;
 
@@ -207,17 +207,35 @@ impl IntercomConnector {
         // Refused here, before any request, when the query is over Intercom's limits.
         search.query.to_json()?;
         let fetch = |cursor: Option<VendorCursor>| async move {
-            let body = search::body(&search.query, per_page, starting_after(cursor.as_ref())?)?;
-            let request = self.client.request(Method::POST, search.endpoint, &[])?;
-            // Searches read; repeating one changes nothing.
-            let request = self.client.json(request, &body)?.idempotent(true);
-            let page: WireSearchPage = self.client.send_json(request).await?;
+            let page = self
+                .search_page(
+                    search.endpoint,
+                    &search.query,
+                    per_page,
+                    starting_after(cursor.as_ref())?,
+                )
+                .await?;
             Ok(RawPage {
                 items: page.data,
                 next: next_cursor(page.pages),
             })
         };
         scan(cursor.cloned(), fetch, search.keep, search.map).await
+    }
+
+    /// One page of a search from `starting_after`, raw.
+    pub(crate) async fn search_page(
+        &self,
+        endpoint: Endpoint,
+        query: &Query,
+        per_page: u32,
+        starting_after: Option<&str>,
+    ) -> Result<WireSearchPage> {
+        let body = search::body(query, per_page, starting_after)?;
+        let request = self.client.request(Method::POST, endpoint, &[])?;
+        // Searches read; repeating one changes nothing.
+        let request = self.client.json(request, &body)?.idempotent(true);
+        self.client.send_json(request).await
     }
 }
 
@@ -310,6 +328,11 @@ impl Connector for IntercomConnector {
 
     async fn change_ticket_tags(&self, id: &TicketId, change: &TagChange) -> Result<Vec<String>> {
         tags::change(self, id, change).await
+    }
+
+    /// Ticket search on `updated_at`, then the deleted conversations (`changes`).
+    async fn ticket_changes(&self, req: &ChangeRequest) -> Result<ChangePage> {
+        changes::ticket_changes(self, req).await
     }
 
     /// Any REST path on the region's host (conversations included), with the connection's

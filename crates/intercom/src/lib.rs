@@ -20,6 +20,9 @@
 //! - `tickets`, `comments` (ticket parts), `directory` (admins, contacts, companies, teams),
 //!   `tags`: one module per resource family.
 //! - `wire`: Intercom's JSON. `map`: wire → model. `html`: message bodies as text.
+//! - `changes`: what the sync reads: ticket search on `updated_at`, then the deleted
+//!   conversations, from one change cursor. `hooks`: Intercom's webhook signature
+//!   (HMAC-SHA1 of the body with the app's client secret).
 //! - `search`: search bodies and their limits. `paging`: cursors. `ids`: id checks.
 //! - `errors`: error bodies and hints. `capabilities`: the capability matrix.
 //!
@@ -28,10 +31,12 @@
 
 mod auth;
 mod capabilities;
+mod changes;
 mod client;
 mod comments;
 mod directory;
 mod errors;
+mod hooks;
 mod html;
 mod ids;
 mod map;

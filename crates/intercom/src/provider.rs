@@ -13,18 +13,18 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use deskgate_connector::{
     AccountField, AuthInput, AuthorizeRequest, CodeExchange, CredentialField, Credentials,
-    Description, InputField, ModeDescription, NewAuth, ProviderError, ProviderSpec, Stored,
-    StoredError,
+    Description, HookKey, HookRefusal, HookScheme, InboundHook, InputField, ModeDescription,
+    NewAuth, ProviderError, ProviderSpec, Stored, StoredError,
 };
 use deskgate_core::{AuthMode, Connector, ConnectorError, FieldError, Provider};
 use deskgate_upstream::{BudgetKey, Upstream};
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 
-use crate::auth;
 use crate::capabilities::capabilities;
 use crate::client::{IntercomConnector, connect_budget, workspace_budget};
 use crate::region::Region;
+use crate::{auth, hooks};
 
 /// Intercom, for the registry: `deskgate_intercom::INTERCOM`.
 pub static INTERCOM: IntercomSpec = IntercomSpec;
@@ -171,6 +171,15 @@ impl ProviderSpec for IntercomSpec {
     /// A region names no workspace, so it has no budget of its own: a connection's key,
     /// `intercom:{workspace_id}`, comes from its settings
     /// ([`ProviderSpec::connection_budget_keys`]).
+    /// Intercom signs each notification with the app's client secret.
+    fn hook_scheme(&self) -> HookScheme {
+        hooks::SCHEME
+    }
+
+    fn verify_hook(&self, hook: &InboundHook<'_>, key: HookKey<'_>) -> Result<(), HookRefusal> {
+        hooks::verify(hook, key)
+    }
+
     fn budget_keys(&self, _account_label: &str) -> Vec<BudgetKey> {
         Vec::new()
     }

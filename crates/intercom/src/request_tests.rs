@@ -4,21 +4,18 @@
 
 #![allow(clippy::unwrap_used)]
 
-use std::collections::VecDeque;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use async_trait::async_trait;
 use bytes::Bytes;
+use deskgate_connector::testing::{Script, Seen};
 use deskgate_connector::{AuthInput, CodeExchange, OAuthClientInput, ProviderSpec, Stored};
 use deskgate_core::model::{
     NewAttachment, NewComment, NewTicket, TagChange, TicketPatch, TicketStatus,
 };
 use deskgate_core::page::{ReadOptions, TicketFilter};
 use deskgate_core::{AuthMode, Connector, ConnectorError, PageRequest};
-use deskgate_upstream::{
-    Transport, TransportError, TransportRequest, TransportResponse, Upstream, UpstreamConfig,
-};
-use http::{HeaderMap, Method, StatusCode};
+use deskgate_upstream::Upstream;
+use http::{HeaderMap, Method};
 use secrecy::SecretString;
 use serde_json::{Value, json};
 
@@ -29,100 +26,27 @@ fn fixture(name: &str) -> Value {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
-/// One request as the transport saw it.
-#[derive(Debug, Clone)]
-struct Seen {
-    method: Method,
-    host: String,
-    path: String,
-    query: Option<String>,
-    headers: HeaderMap,
-    body: Bytes,
-}
-
-impl Seen {
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).unwrap()
-    }
-}
-
-/// Answers scripted responses in order and records every request.
-#[derive(Debug, Default)]
-struct Script {
-    answers: Mutex<VecDeque<(u16, Value)>>,
-    seen: Mutex<Vec<Seen>>,
-    /// Rate headers sent with every answer.
-    rate: Option<(u32, u32)>,
-}
-
-impl Script {
-    fn new(answers: Vec<(u16, Value)>) -> Arc<Self> {
-        Arc::new(Self {
-            answers: Mutex::new(answers.into()),
-            seen: Mutex::new(Vec::new()),
-            rate: None,
-        })
-    }
-
-    /// Answers that also say `X-RateLimit-Limit: limit`, `-Remaining: remaining` and a reset
-    /// 10 seconds ahead.
-    fn with_rate(answers: Vec<(u16, Value)>, limit: u32, remaining: u32) -> Arc<Self> {
-        Arc::new(Self {
-            answers: Mutex::new(answers.into()),
-            seen: Mutex::new(Vec::new()),
-            rate: Some((limit, remaining)),
-        })
-    }
-
-    fn seen(&self) -> Vec<Seen> {
-        self.seen.lock().unwrap().clone()
-    }
-}
-
-#[async_trait]
-impl Transport for Script {
-    async fn send(&self, request: TransportRequest) -> Result<TransportResponse, TransportError> {
-        self.seen.lock().unwrap().push(Seen {
-            method: request.method.clone(),
-            host: request.url.host_str().unwrap_or_default().to_owned(),
-            path: request.url.path().to_owned(),
-            query: request.url.query().map(str::to_owned),
-            headers: request.headers.clone(),
-            body: request.body.clone(),
-        });
-        let (status, body) = self
-            .answers
-            .lock()
-            .unwrap()
-            .pop_front()
-            .unwrap_or((500, json!({"type": "error", "message": "unscripted"})));
+/// Answers that also say `X-RateLimit-Limit: limit`, `-Remaining: remaining` and a reset 10
+/// seconds ahead.
+fn with_rate(answers: Vec<(u16, Value)>, limit: u32, remaining: u32) -> Arc<Script> {
+    Script::with_headers(answers, move || {
         let mut headers = HeaderMap::new();
-        headers.insert("content-type", "application/json".parse().unwrap());
-        if let Some((limit, remaining)) = self.rate {
-            let reset = chrono::Utc::now().timestamp() + 10;
-            headers.insert("x-ratelimit-limit", limit.into());
-            headers.insert("x-ratelimit-remaining", remaining.into());
-            headers.insert("x-ratelimit-reset", reset.into());
-        }
-        Ok(TransportResponse {
-            status: StatusCode::from_u16(status).unwrap(),
-            headers,
-            body: Bytes::from(serde_json::to_vec(&body).unwrap()),
-        })
-    }
+        let reset = chrono::Utc::now().timestamp() + 10;
+        headers.insert("x-ratelimit-limit", limit.into());
+        headers.insert("x-ratelimit-remaining", remaining.into());
+        headers.insert("x-ratelimit-reset", reset.into());
+        headers
+    })
 }
 
 fn upstream(script: &Arc<Script>) -> Upstream {
-    Upstream::builder(UpstreamConfig::default())
-        .transport(script.clone())
-        .build()
-        .unwrap()
+    script.upstream().unwrap()
 }
 
 const TOKEN: &str = "canary-token-5e2a";
 
 /// A stored EU connection for workspace `wks7h2q1`, acting as admin 991267461.
-fn connector(script: &Arc<Script>) -> Arc<dyn Connector> {
+pub(crate) fn connector(script: &Arc<Script>) -> Arc<dyn Connector> {
     let credentials = deskgate_connector::Credentials::new()
         .with(deskgate_connector::CredentialField::AccessToken, TOKEN);
     let settings = json!({"workspace_id": "wks7h2q1", "region": "eu", "admin_id": "991267461"});
@@ -138,7 +62,7 @@ fn connector(script: &Arc<Script>) -> Arc<dyn Connector> {
 }
 
 /// Every request the connector sent is authorized, pinned and on the EU host.
-fn assert_pinned(seen: &[Seen], host: &str) {
+pub(crate) fn assert_pinned(seen: &[Seen], host: &str) {
     assert!(!seen.is_empty());
     for s in seen {
         assert_eq!(s.host, host, "{} {}", s.method, s.path);
@@ -767,7 +691,7 @@ async fn a_refused_code_names_the_code() {
 
 #[tokio::test]
 async fn the_workspace_budget_learns_intercoms_limit_per_ten_seconds() {
-    let script = Script::with_rate(vec![(200, fixture("teams.json"))], 100, 99);
+    let script = with_rate(vec![(200, fixture("teams.json"))], 100, 99);
     let upstream = upstream(&script);
     let credentials = deskgate_connector::Credentials::new()
         .with(deskgate_connector::CredentialField::AccessToken, TOKEN);

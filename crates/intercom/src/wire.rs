@@ -193,6 +193,40 @@ pub(crate) struct WireSearchPage {
     pub(crate) pages: Option<WirePages>,
 }
 
+/// `GET /conversations/deleted` (`deleted_conversation_list`): ids with when they were
+/// deleted, in numbered pages whose `pages.next` is a link.
+#[derive(Debug, Deserialize)]
+pub(crate) struct WireDeletedPage {
+    #[serde(default, deserialize_with = "list")]
+    pub(crate) conversations: Vec<WireDeleted>,
+    #[serde(default)]
+    pub(crate) pages: Option<WireLinkPages>,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct WireDeleted {
+    pub(crate) id: WireId,
+    #[serde(default, deserialize_with = "loose_time")]
+    pub(crate) deleted_at: Option<i64>,
+}
+
+/// `pages` of a list paged by number with a link to the next page (`pages_link`).
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct WireLinkPages {
+    #[serde(default)]
+    pub(crate) next: Option<Value>,
+}
+
+impl WireLinkPages {
+    /// Whether a next page is announced: a link, not `null` or empty.
+    pub(crate) fn has_next(&self) -> bool {
+        self.next
+            .as_ref()
+            .and_then(Value::as_str)
+            .is_some_and(|link| !link.is_empty())
+    }
+}
+
 /// `GET /companies`: numbered pages.
 #[derive(Debug, Deserialize)]
 pub(crate) struct WireCompanyPage {

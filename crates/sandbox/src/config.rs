@@ -42,6 +42,10 @@ pub struct ZendeskAccountConfig {
     pub seed: u64,
     /// Requests per minute before a 429 (Zendesk plans range from 10 to 2,500).
     pub rate_limit_per_minute: u32,
+    /// Requests per minute to the incremental exports before a 429 of their own, on top of
+    /// (and counted in) the account-wide limit. Zendesk allows 10 (30 with the High Volume
+    /// add-on); tests and benchmarks that export a lot raise it.
+    pub incremental_export_per_minute: u32,
     /// Whether "Allow API token access" is on (Admin Center → APIs → API configuration).
     pub token_access_enabled: bool,
 }
@@ -52,14 +56,18 @@ impl ZendeskAccountConfig {
     /// Largest allowed ticket count.
     pub const MAX_TICKETS: u64 = 1_000_000;
 
+    /// Zendesk's cap on incremental export requests per minute.
+    pub const INCREMENTAL_EXPORT_PER_MINUTE: u32 = 10;
+
     /// An account with the defaults: 50 tickets, seed 1, 700 requests per minute
-    /// (Zendesk's Enterprise plan), API token access on.
+    /// (Zendesk's Enterprise plan), 10 incremental exports per minute, API token access on.
     pub fn new(subdomain: impl Into<String>) -> Self {
         Self {
             subdomain: subdomain.into(),
             tickets: 50,
             seed: 1,
             rate_limit_per_minute: 700,
+            incremental_export_per_minute: Self::INCREMENTAL_EXPORT_PER_MINUTE,
             token_access_enabled: true,
         }
     }

@@ -1,5 +1,6 @@
 //! The per-request context a vendor's entry middleware hands to its handlers: which
-//! account, the base URL the client used (for links and URL fields), and the clock.
+//! account, the base URL the client used (for links and URL fields), the clock, and the
+//! sender of the webhooks a write triggers.
 
 use std::sync::Arc;
 
@@ -10,6 +11,7 @@ use http::StatusCode;
 use http::request::Parts;
 
 use crate::clock::Clock;
+use crate::outbound::Outbound;
 
 #[derive(Debug)]
 pub(crate) struct Ctx<A> {
@@ -17,6 +19,7 @@ pub(crate) struct Ctx<A> {
     /// `http://127.0.0.1:PORT/{vendor}/{account}` or `http://{account}.{vendor}.localhost:PORT`.
     pub(crate) base_url: String,
     pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) outbound: Outbound,
 }
 
 impl<A> Clone for Ctx<A> {
@@ -25,6 +28,7 @@ impl<A> Clone for Ctx<A> {
             account: Arc::clone(&self.account),
             base_url: self.base_url.clone(),
             clock: Arc::clone(&self.clock),
+            outbound: self.outbound.clone(),
         }
     }
 }

@@ -30,6 +30,9 @@
 //!   ordering, conversations, directory, paging, credits, errors, ...).
 //! - `intercom/`: the Intercom imitation (regional hosts, workspaces found by bearer token,
 //!   seeding, tickets and their search, conversations, directory, OAuth, errors, ...).
+//! - `outbound/`: the webhooks the imitations send (Zendesk's Webhooks API, Freshdesk's
+//!   automation webhooks, Intercom's app topics): posting in the background with retries,
+//!   and the log of deliveries tests read.
 //! - `redirect`, `consent_store`: OAuth pieces shared by the Zendesk and Intercom imitations
 //!   (redirect-URI matching, one-time consent tokens).
 //! - `summary`: a short human summary of the seeded accounts for the CLI.
@@ -49,6 +52,7 @@ mod label;
 mod lock;
 mod mix;
 mod multipart;
+mod outbound;
 mod query;
 pub mod recorder;
 mod redirect;
@@ -71,10 +75,13 @@ pub use config::{
 };
 pub use consent_store::ConsentDecision;
 pub use fault::FaultConfig;
+pub use freshdesk::automations::{AutomationEvent, FreshdeskAutomation};
 pub use freshdesk::counters::FreshdeskCounters;
 pub use freshdesk::credentials::FreshdeskCredentials;
+pub use intercom::app_webhooks::{IntercomApp, IntercomWebhook};
 pub use intercom::counters::IntercomCounters;
 pub use intercom::credentials::IntercomCredentials;
+pub use outbound::{DeliveryState, WebhookAttempt, WebhookDelivery};
 pub use sandbox::{Sandbox, SandboxError};
 pub use server::{RunningSandbox, router, serve, spawn, spawn_with};
 pub use zendesk::counters::ZendeskCounters;

@@ -1,6 +1,6 @@
 //! The shared sandbox state: every imitated account, and the clock. Cheap to clone.
 //! Zendesk's accessors live here; Freshdesk's in `freshdesk/handle.rs`, Intercom's in
-//! `intercom/handle.rs`.
+//! `intercom/handle.rs`, the webhook log's in `outbound/handle.rs`.
 
 use std::sync::Arc;
 
@@ -10,6 +10,7 @@ use crate::fault::FaultConfig;
 use crate::freshdesk::account::Account as FreshdeskAccount;
 use crate::intercom::workspace::Workspace as IntercomWorkspace;
 use crate::lock::lock;
+use crate::outbound::Outbound;
 use crate::registry::{Registry, build};
 use crate::zendesk::account::Account;
 use crate::zendesk::consent::ConsentDecision;
@@ -26,6 +27,9 @@ pub enum SandboxError {
     /// No account has this subdomain (Zendesk), domain (Freshdesk) or name (Intercom).
     #[error("no sandbox account named {0:?}")]
     UnknownAccount(String),
+    /// The account exists but has no such thing (an automation rule, an app webhook).
+    #[error("not found: {0}")]
+    NotFound(String),
     /// The authorize request is refused where it is made, with no redirect: not an
     /// authorize URL, an unknown client or an unregistered redirect URI.
     #[error("authorize request refused: {0}")]
@@ -44,6 +48,7 @@ struct Inner {
     freshdesk: Registry<FreshdeskAccount>,
     intercom: Registry<IntercomWorkspace>,
     clock: Arc<dyn Clock>,
+    outbound: Outbound,
 }
 
 impl Sandbox {
@@ -83,6 +88,7 @@ impl Sandbox {
                 freshdesk,
                 intercom,
                 clock,
+                outbound: Outbound::default(),
             }),
         })
     }
@@ -90,6 +96,11 @@ impl Sandbox {
     /// The sandbox's clock.
     pub fn clock(&self) -> Arc<dyn Clock> {
         Arc::clone(&self.inner.clock)
+    }
+
+    /// The sender of every account's webhooks, with its log.
+    pub(crate) fn outbound(&self) -> Outbound {
+        self.inner.outbound.clone()
     }
 
     pub(crate) fn zendesk_account(&self, subdomain: &str) -> Option<Arc<Account>> {
@@ -114,9 +125,14 @@ impl Sandbox {
         self.inner.zendesk.labels()
     }
 
-    /// The configuration an account was created with.
+    /// The configuration an account was created with, with its current limits.
     pub fn zendesk_config(&self, subdomain: &str) -> Option<ZendeskAccountConfig> {
-        self.zendesk_account(subdomain).map(|a| a.config.clone())
+        self.zendesk_account(subdomain)
+            .map(|a| ZendeskAccountConfig {
+                rate_limit_per_minute: lock(&a.rate).limit,
+                incremental_export_per_minute: lock(&a.export_rate).limit,
+                ..a.config.clone()
+            })
     }
 
     /// The seeded credentials and identities of a Zendesk account.
@@ -147,6 +163,18 @@ impl Sandbox {
     ) -> Result<(), SandboxError> {
         positive_limit(per_minute)?;
         lock(&self.require(subdomain)?.rate).set_limit(per_minute);
+        Ok(())
+    }
+
+    /// Changes an account's cap on incremental export requests per minute (Zendesk's is
+    /// 10), kept apart from the account-wide limit.
+    pub fn set_zendesk_incremental_export_limit(
+        &self,
+        subdomain: &str,
+        per_minute: u32,
+    ) -> Result<(), SandboxError> {
+        positive_limit(per_minute)?;
+        lock(&self.require(subdomain)?.export_rate).set_limit(per_minute);
         Ok(())
     }
 
@@ -225,5 +253,6 @@ fn validate(config: &ZendeskAccountConfig) -> Result<(), SandboxError> {
         ZendeskAccountConfig::MIN_TICKETS,
         ZendeskAccountConfig::MAX_TICKETS,
     )?;
-    positive_limit(config.rate_limit_per_minute)
+    positive_limit(config.rate_limit_per_minute)?;
+    positive_limit(config.incremental_export_per_minute)
 }

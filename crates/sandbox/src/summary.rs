@@ -23,8 +23,12 @@ pub(crate) fn render(sandbox: &Sandbox, base_url: &str) -> String {
         // These are the sandbox's own seeded, fake credentials: printing them is the point.
         let _ = writeln!(
             out,
-            "\nZendesk account {subdomain:?}: {} tickets, seed {}, {} requests/min",
-            config.tickets, config.seed, config.rate_limit_per_minute
+            "\nZendesk account {subdomain:?}: {} tickets, seed {}, {} requests/min \
+             ({} incremental exports/min)",
+            config.tickets,
+            config.seed,
+            config.rate_limit_per_minute,
+            config.incremental_export_per_minute
         );
         let _ = writeln!(
             out,
@@ -148,6 +152,12 @@ pub(crate) fn render(sandbox: &Sandbox, base_url: &str) -> String {
             c.oauth_client_secret.expose_secret()
         );
         let _ = writeln!(out, "  redirect URIs {}", c.redirect_uris.join(", "));
+        let _ = writeln!(
+            out,
+            "  private app   id {}  secret {}  (signs its webhooks)",
+            c.private_app_client_id,
+            c.private_app_client_secret.expose_secret()
+        );
     }
     out
 }

@@ -83,8 +83,6 @@ pub struct SyncPage {
     /// The lease is extended to this.
     pub lease_until: DateTime<Utc>,
     pub items: Vec<SyncItemRecord>,
-    /// Tickets deleted at the vendor: forgotten.
-    pub removed: Vec<String>,
     pub events: Vec<NewEvent>,
 }
 
@@ -345,17 +343,6 @@ impl Store {
                 .bind(&item.fingerprint)
                 .bind(&item.comments_mark)
                 .bind(now)
-                .execute(&mut *conn)
-                .await?;
-            }
-            for id in &page.removed {
-                sqlx::query(
-                    "DELETE FROM sync_items WHERE tenant_id = $1 AND connection_id = $2 \
-                     AND remote_id = $3",
-                )
-                .bind(tenant.as_uuid())
-                .bind(connection.as_uuid())
-                .bind(id)
                 .execute(&mut *conn)
                 .await?;
             }

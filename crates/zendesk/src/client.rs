@@ -15,8 +15,8 @@ use deskgate_core::model::{
 };
 use deskgate_core::page::{ContactFilter, NoFilter, ReadOptions, TicketFilter, UserFilter};
 use deskgate_core::{
-    AccountIdentity, Capabilities, Connector, ConnectorError, Page, PageRequest,
-    PassthroughRequest, PassthroughResponse, Provider, VendorCursor,
+    AccountIdentity, Capabilities, ChangePage, ChangeRequest, Connector, ConnectorError, Page,
+    PageRequest, PassthroughRequest, PassthroughResponse, Provider, VendorCursor,
 };
 use deskgate_upstream::Upstream;
 use http::Method;
@@ -269,6 +269,11 @@ impl Connector for ZendeskConnector {
 
     async fn change_ticket_tags(&self, id: &TicketId, change: &TagChange) -> Result<Vec<String>> {
         self.retag(id, change).await
+    }
+
+    /// The cursor-based incremental ticket export (`changes`).
+    async fn ticket_changes(&self, req: &ChangeRequest) -> Result<ChangePage> {
+        self.changes(req).await
     }
 
     /// A raw call under `/api/v2/` (OAuth and other roots are refused).

@@ -19,6 +19,9 @@
 //! - `client`: [`ZendeskConnector`], the `Connector` implementation over the shared call
 //!   path, and the reads every resource family shares; `tickets`, `comments`, `directory`
 //!   (users, contacts, organizations, groups) and `tags` hold one family each.
+//! - `changes`: what the sync reads: the cursor-based incremental ticket export, under its
+//!   own 10-a-minute budget, deleted tickets included.
+//! - `hooks`: Zendesk's webhook signature (HMAC-SHA256 over timestamp and body).
 //! - `capabilities`: operations per resource, filters native or emulated.
 //! - `wire`: Zendesk's JSON, lenient where Zendesk is.
 //! - `map`: wire → model (status, priority, type, channel tables).
@@ -30,12 +33,14 @@
 mod auth;
 mod body;
 mod capabilities;
+mod changes;
 mod client;
 mod comments;
 mod connect;
 mod decode;
 mod directory;
 mod errors;
+mod hooks;
 mod map;
 mod paging;
 mod provider;

@@ -9,8 +9,9 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use deskgate_connector::{
     AccountField, AuthInput, AuthorizeRequest as AuthorizeRequestInput, CodeExchange,
-    CredentialField, Credentials, Deprecation, Description, InputField, ModeDescription, NewAuth,
-    ProviderError, ProviderSpec, Stored, StoredError,
+    CredentialField, Credentials, Deprecation, Description, HookKey, HookRefusal, HookScheme,
+    InboundHook, InputField, ModeDescription, NewAuth, ProviderError, ProviderSpec, Stored,
+    StoredError,
 };
 use deskgate_core::{AuthMode, Connector, FieldError, Provider};
 use deskgate_upstream::{BudgetKey, Upstream};
@@ -23,6 +24,7 @@ use crate::auth::{
 use crate::capabilities::capabilities;
 use crate::client::ZendeskConnector;
 use crate::connect::ConnectInput;
+use crate::hooks;
 use crate::subdomain::{ZENDESK_DOMAIN, ZendeskSubdomain};
 
 /// The scope asked for when a client-credentials connection names none.
@@ -217,9 +219,19 @@ impl ProviderSpec for ZendeskSpec {
         &DESCRIPTION
     }
 
+    /// Zendesk signs each webhook notification with the webhook's signing secret.
+    fn hook_scheme(&self) -> HookScheme {
+        hooks::SCHEME
+    }
+
+    fn verify_hook(&self, hook: &InboundHook<'_>, key: HookKey<'_>) -> Result<(), HookRefusal> {
+        hooks::verify(hook, key)
+    }
+
     fn budget_keys(&self, account_label: &str) -> Vec<BudgetKey> {
+        // The account's budget, then the incremental export's own cap (10 a minute).
         ZendeskSubdomain::parse(account_label)
-            .map(|s| vec![s.budget_key().clone()])
+            .map(|s| vec![s.budget_key().clone(), s.export_budget_key()])
             .unwrap_or_default()
     }
 

@@ -47,6 +47,12 @@ impl ZendeskSubdomain {
         self.account.budget_key()
     }
 
+    /// The incremental exports' own cap (10 requests a minute) on the account:
+    /// `zendesk:{subdomain}/incremental_export`.
+    pub fn export_budget_key(&self) -> BudgetKey {
+        self.account.endpoint_key("incremental_export")
+    }
+
     /// The agent interface root, `https://{subdomain}.zendesk.com`.
     pub fn web_root(&self) -> String {
         self.account.web_url("")
@@ -114,6 +120,10 @@ mod tests {
         let sub = ZendeskSubdomain::parse("acme").unwrap();
         assert_eq!(sub.origin().to_string(), "https://acme.zendesk.com");
         assert_eq!(sub.budget_key().as_str(), "zendesk:acme");
+        assert_eq!(
+            sub.export_budget_key().as_str(),
+            "zendesk:acme/incremental_export"
+        );
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Zendesk's JSON, as far as deskgate reads it (`TicketObject`, `TicketCommentObject`,
-//! `UserObject`, `OrganizationObject`, `GroupObject`, uploads, cursor pages, OAuth tokens).
+//! `UserObject`, `OrganizationObject`, `GroupObject`, uploads, cursor pages, the incremental
+//! ticket export, OAuth tokens).
 //!
 //! Lenient where Zendesk is: enum-like fields (`status`, `priority`, `type`, `role`,
 //! `via.channel`) are kept as raw values and only interpreted in `map`, so a value Zendesk
@@ -213,6 +214,19 @@ impl WirePage {
 pub(crate) struct WireTicketPage {
     pub(crate) tickets: Vec<WireTicket>,
     pub(crate) meta: WireMeta,
+}
+
+/// A page of the cursor-based incremental ticket export. Tickets deleted since come with
+/// status `deleted`. `after_cursor` continues the export; `end_of_stream` says the page reached
+/// the present.
+#[derive(Debug, Deserialize)]
+pub(crate) struct WireExportPage {
+    #[serde(default, deserialize_with = "null_as_empty")]
+    pub(crate) tickets: Vec<WireTicket>,
+    #[serde(default)]
+    pub(crate) after_cursor: Option<String>,
+    #[serde(default)]
+    pub(crate) end_of_stream: bool,
 }
 
 /// Response of `POST /api/v2/uploads`.

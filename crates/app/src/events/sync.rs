@@ -89,7 +89,8 @@ struct PageWork<'a> {
     known: HashMap<String, SyncItemRecord>,
     events: Vec<EventDraft>,
     items: Vec<SyncItemRecord>,
-    removed: Vec<String>,
+    /// Whether an unknown id in the page's deletes is surely a ticket's.
+    deleted_are_tickets: bool,
     connector: &'a Arc<dyn Connector>,
     max_comment_pages: u32,
 }
@@ -244,7 +245,7 @@ impl App {
                 known,
                 events: Vec::new(),
                 items: Vec::new(),
-                removed: Vec::new(),
+                deleted_are_tickets: page.deleted_are_tickets,
                 connector: &connector,
                 max_comment_pages: settings.max_comment_pages,
             };
@@ -271,7 +272,6 @@ impl App {
                         baseline_at: finished_baseline.then_some(now),
                         lease_until: now + delta(settings.lease),
                         items: work.items,
-                        removed: work.removed,
                         events,
                     },
                 )
@@ -294,7 +294,8 @@ impl PageWork<'_> {
     async fn ticket(&mut self, ticket: Ticket) -> Result<(), ConnectorError> {
         let id = ticket.id.0.clone();
         let fingerprint = Fingerprint::of(&ticket);
-        let previous = self.known.get(&id).cloned();
+        // A ticket back from the trash is as good as unknown.
+        let previous = self.known.get(&id).filter(|i| !is_tombstone(i)).cloned();
         let mut mark = None;
         match (&previous, self.baseline) {
             (_, true) => {
@@ -374,10 +375,14 @@ impl PageWork<'_> {
                 .map(|m| m.to_stored())
                 .or_else(|| previous.and_then(|p| p.comments_mark)),
         };
-        self.known.insert(id, item.clone());
+        self.remember(item);
+        Ok(())
+    }
+
+    fn remember(&mut self, item: SyncItemRecord) {
+        self.known.insert(item.remote_id.clone(), item.clone());
         self.items.retain(|i| i.remote_id != item.remote_id);
         self.items.push(item);
-        Ok(())
     }
 
     /// Lists the ticket's comments, records those after `seen` that `report` accepts, and
@@ -419,12 +424,21 @@ impl PageWork<'_> {
     }
 
     fn deleted(&mut self, id: &str, deleted_at: Option<DateTime<Utc>>) {
-        let was_known = self.known.remove(id).is_some();
-        self.items.retain(|i| i.remote_id != id);
-        self.removed.push(id.to_owned());
-        // A ticket created and deleted between two runs is reported deleted too; a baseline
-        // only forgets.
-        if !self.baseline || (self.backfill && was_known) {
+        let previous = self.known.get(id);
+        // Feeds answer a delete again for a while (they re-read their last second): once is
+        // enough.
+        if previous.is_some_and(is_tombstone) {
+            return;
+        }
+        let seen = previous.is_some();
+        let report = if self.baseline {
+            self.backfill && seen
+        } else {
+            // A ticket created and deleted between two runs, or an old one never seen, is
+            // reported too, unless the feed's deletes may name other objects.
+            seen || self.deleted_are_tickets
+        };
+        if report {
             self.events.push(EventDraft {
                 event_type: EventType::TicketDeleted,
                 connection_id: Some(self.connection),
@@ -435,7 +449,19 @@ impl PageWork<'_> {
                 }),
             });
         }
+        self.remember(SyncItemRecord {
+            remote_id: id.to_owned(),
+            fingerprint: TOMBSTONE.to_owned(),
+            comments_mark: None,
+        });
     }
+}
+
+/// What the sync remembers of a deleted ticket, so that a delete is reported once.
+const TOMBSTONE: &str = "deleted";
+
+fn is_tombstone(item: &SyncItemRecord) -> bool {
+    item.fingerprint == TOMBSTONE
 }
 
 /// A stable code for `sync.failed`.

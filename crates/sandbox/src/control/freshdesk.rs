@@ -1,7 +1,8 @@
-//! The Freshdesk part of the control API, under `/_sandbox/freshdesk/{domain}`.
+//! The Freshdesk part of the control API, under `/_sandbox/freshdesk/{domain}`, with the
+//! automation rules that trigger webhooks (Freshdesk's admin pages, which have no API).
 
 use axum::extract::{Path, State};
-use axum::routing::{get, put};
+use axum::routing::{delete, get, put};
 use axum::{Json, Router};
 use http::StatusCode;
 use secrecy::ExposeSecret as _;
@@ -11,6 +12,7 @@ use serde_json::json;
 use super::ControlError;
 use crate::config::{FreshdeskAccountConfig, FreshdeskRateLimits};
 use crate::fault::FaultConfig;
+use crate::freshdesk::automations::FreshdeskAutomation;
 use crate::sandbox::{Sandbox, SandboxError};
 
 pub(super) fn router() -> Router<Sandbox> {
@@ -23,6 +25,47 @@ pub(super) fn router() -> Router<Sandbox> {
             "/freshdesk/{domain}/faults",
             put(set_faults).delete(clear_faults),
         )
+        .route(
+            "/freshdesk/{domain}/automations",
+            get(list_automations).post(add_automation),
+        )
+        .route(
+            "/freshdesk/{domain}/automations/{id}",
+            delete(remove_automation),
+        )
+}
+
+fn automation(id: u64, rule: &FreshdeskAutomation) -> serde_json::Value {
+    json!({"id": id, "url": rule.url, "events": rule.events, "headers": rule.headers, "body": rule.body})
+}
+
+async fn add_automation(
+    State(sandbox): State<Sandbox>,
+    Path(domain): Path<String>,
+    Json(rule): Json<FreshdeskAutomation>,
+) -> Result<(StatusCode, Json<serde_json::Value>), ControlError> {
+    let id = sandbox.add_freshdesk_automation(&domain, rule.clone())?;
+    Ok((StatusCode::CREATED, Json(automation(id, &rule))))
+}
+
+async fn list_automations(
+    State(sandbox): State<Sandbox>,
+    Path(domain): Path<String>,
+) -> Result<Json<serde_json::Value>, ControlError> {
+    let rules: Vec<_> = sandbox
+        .freshdesk_automations(&domain)?
+        .into_iter()
+        .map(|(id, rule)| automation(id, &rule))
+        .collect();
+    Ok(Json(json!({ "automations": rules })))
+}
+
+async fn remove_automation(
+    State(sandbox): State<Sandbox>,
+    Path((domain, id)): Path<(String, u64)>,
+) -> Result<StatusCode, ControlError> {
+    sandbox.remove_freshdesk_automation(&domain, id)?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 async fn reset_account(

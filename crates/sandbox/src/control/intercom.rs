@@ -1,6 +1,6 @@
 //! The Intercom part of the control API, under `/_sandbox/intercom/{name}`.
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use http::StatusCode;
@@ -12,6 +12,7 @@ use super::ControlError;
 use crate::config::IntercomWorkspaceConfig;
 use crate::consent_store::ConsentDecision;
 use crate::fault::FaultConfig;
+use crate::intercom::app_webhooks::{IntercomApp, IntercomWebhook};
 use crate::sandbox::{Sandbox, SandboxError};
 
 pub(super) fn router() -> Router<Sandbox> {
@@ -27,6 +28,61 @@ pub(super) fn router() -> Router<Sandbox> {
             "/intercom/{name}/faults",
             put(set_faults).delete(clear_faults),
         )
+        .route(
+            "/intercom/{name}/webhook",
+            get(show_webhooks).put(set_webhook).delete(remove_webhook),
+        )
+        .route("/intercom/{name}/webhook/ping", post(ping_webhook))
+}
+
+/// `{"url", "topics", "app"?}`: the app's webhook, replacing its earlier one.
+async fn set_webhook(
+    State(sandbox): State<Sandbox>,
+    Path(name): Path<String>,
+    Json(webhook): Json<IntercomWebhook>,
+) -> Result<Json<IntercomWebhook>, ControlError> {
+    sandbox.set_intercom_webhook(&name, webhook.clone())?;
+    Ok(Json(webhook))
+}
+
+async fn show_webhooks(
+    State(sandbox): State<Sandbox>,
+    Path(name): Path<String>,
+) -> Result<Json<serde_json::Value>, ControlError> {
+    Ok(Json(json!({"webhooks": sandbox.intercom_webhooks(&name)?})))
+}
+
+/// `?app=oauth|private_app` (the OAuth app's when absent).
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct App {
+    #[serde(default)]
+    app: IntercomApp,
+}
+
+async fn remove_webhook(
+    State(sandbox): State<Sandbox>,
+    Path(name): Path<String>,
+    Query(which): Query<App>,
+) -> Result<StatusCode, ControlError> {
+    sandbox.remove_intercom_webhook(&name, which.app)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `{"app"?}` (an empty body is the OAuth app).
+async fn ping_webhook(
+    State(sandbox): State<Sandbox>,
+    Path(name): Path<String>,
+    body: axum::body::Bytes,
+) -> Result<StatusCode, ControlError> {
+    let which: App = if body.is_empty() {
+        App::default()
+    } else {
+        serde_json::from_slice(&body)
+            .map_err(|e| SandboxError::InvalidConfig(format!("body: {e}")))?
+    };
+    sandbox.ping_intercom_webhook(&name, which.app)?;
+    Ok(StatusCode::ACCEPTED)
 }
 
 async fn reset_workspace(
@@ -58,6 +114,10 @@ async fn show_credentials(
             "client_id": c.oauth_client_id,
             "client_secret": c.oauth_client_secret.expose_secret(),
             "redirect_uris": c.redirect_uris,
+        },
+        "private_app": {
+            "client_id": c.private_app_client_id,
+            "client_secret": c.private_app_client_secret.expose_secret(),
         },
         "contact": {"id": c.contact_id, "email": c.contact_email},
         "team_id": c.team_id,

@@ -5,7 +5,8 @@
 //! - `PUT    /_sandbox/zendesk/{subdomain}` (body: account config) creates or reseeds
 //! - `GET    /_sandbox/zendesk/{subdomain}/credentials`
 //! - `GET    /_sandbox/zendesk/{subdomain}/counters`
-//! - `PUT    /_sandbox/zendesk/{subdomain}/rate_limit` `{"per_minute": 10}`
+//! - `PUT    /_sandbox/zendesk/{subdomain}/rate_limit` `{"per_minute": 10}` and/or
+//!   `{"incremental_export_per_minute": 100}`
 //! - `PUT    /_sandbox/zendesk/{subdomain}/token_access` `{"enabled": false}`
 //! - `PUT    /_sandbox/zendesk/{subdomain}/faults` (body: fault config); `DELETE` clears
 //! - `POST   /_sandbox/zendesk/{subdomain}/redirect_uris` `{"uri": "http://…"}`
@@ -26,9 +27,19 @@
 //! - `PUT    /_sandbox/intercom/{name}/faults` (body: fault config); `DELETE` clears
 //! - `POST   /_sandbox/intercom/consent`
 //!   `{"authorize_url": "…", "decision": "approve"|"deny"}` → `{"location": "…"}`
+//! - `PUT    /_sandbox/intercom/{name}/webhook` `{"url", "topics": [...], "app"?}` sets an
+//!   app's webhook; `GET` shows both apps'; `DELETE ?app=` removes one
+//! - `POST   /_sandbox/intercom/{name}/webhook/ping` `{"app"?}` sends a `ping`
+//! - `POST   /_sandbox/freshdesk/{domain}/automations`
+//!   `{"url", "events": [...], "headers": {...}, "body"?}` → 201 the rule; `GET` lists;
+//!   `DELETE /_sandbox/freshdesk/{domain}/automations/{id}`
+//! - `GET    /_sandbox/webhook_deliveries?vendor=&account=` → `{"in_flight", "deliveries"}`;
+//!   `DELETE` forgets them
+//! - `PUT    /_sandbox/webhook_retry_delays` `{"delays_ms": [500, 1000, 2000]}`; `GET`
 
 mod freshdesk;
 mod intercom;
+mod webhooks;
 mod zendesk;
 
 use axum::extract::State;
@@ -36,7 +47,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use http::StatusCode;
-use serde::Deserialize;
 use serde_json::json;
 
 use crate::sandbox::{Sandbox, SandboxError};
@@ -47,6 +57,7 @@ pub(crate) fn router(sandbox: Sandbox) -> Router {
         .merge(zendesk::router())
         .merge(freshdesk::router())
         .merge(intercom::router())
+        .merge(webhooks::router())
         .with_state(sandbox)
 }
 
@@ -55,7 +66,7 @@ struct ControlError(SandboxError);
 impl IntoResponse for ControlError {
     fn into_response(self) -> Response {
         let status = match self.0 {
-            SandboxError::UnknownAccount(_) => StatusCode::NOT_FOUND,
+            SandboxError::UnknownAccount(_) | SandboxError::NotFound(_) => StatusCode::NOT_FOUND,
             SandboxError::InvalidConfig(_) | SandboxError::AuthorizeRefused(_) => {
                 StatusCode::BAD_REQUEST
             }
@@ -70,18 +81,12 @@ impl From<SandboxError> for ControlError {
     }
 }
 
-/// The body of `PUT .../rate_limit`.
-#[derive(Deserialize)]
-struct RateLimit {
-    per_minute: u32,
-}
-
 async fn list_accounts(State(sandbox): State<Sandbox>) -> Json<serde_json::Value> {
     let zendesk: Vec<_> = sandbox
         .zendesk_subdomains()
         .into_iter()
         .filter_map(|s| sandbox.zendesk_config(&s))
-        .map(|c| json!({"subdomain": c.subdomain, "tickets": c.tickets, "seed": c.seed, "rate_limit_per_minute": c.rate_limit_per_minute, "path": format!("/zendesk/{}", c.subdomain)}))
+        .map(|c| json!({"subdomain": c.subdomain, "tickets": c.tickets, "seed": c.seed, "rate_limit_per_minute": c.rate_limit_per_minute, "incremental_export_per_minute": c.incremental_export_per_minute, "path": format!("/zendesk/{}", c.subdomain)}))
         .collect();
     let freshdesk: Vec<_> = sandbox
         .freshdesk_domains()

@@ -8,7 +8,7 @@ use secrecy::ExposeSecret as _;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{ControlError, RateLimit};
+use super::ControlError;
 use crate::config::ZendeskAccountConfig;
 use crate::fault::FaultConfig;
 use crate::sandbox::{Sandbox, SandboxError};
@@ -49,6 +49,7 @@ async fn show_credentials(
     // The sandbox's own fake credentials; handing them out is this endpoint's purpose.
     Ok(Json(json!({
         "subdomain": c.subdomain,
+        "account_id": c.account_id,
         "admin": {"email": c.admin_email, "id": c.admin_user_id},
         "agent": {"email": c.agent_email, "id": c.agent_user_id},
         "end_user": {"email": c.end_user_email, "id": c.end_user_id},
@@ -68,12 +69,26 @@ async fn show_counters(
     ))
 }
 
+/// `{"per_minute": n}` changes the account-wide limit, `{"incremental_export_per_minute":
+/// n}` the exports' cap; either or both.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RateLimit {
+    per_minute: Option<u32>,
+    incremental_export_per_minute: Option<u32>,
+}
+
 async fn set_rate_limit(
     State(sandbox): State<Sandbox>,
     Path(subdomain): Path<String>,
     Json(body): Json<RateLimit>,
 ) -> Result<StatusCode, ControlError> {
-    sandbox.set_zendesk_rate_limit(&subdomain, body.per_minute)?;
+    if let Some(per_minute) = body.per_minute {
+        sandbox.set_zendesk_rate_limit(&subdomain, per_minute)?;
+    }
+    if let Some(per_minute) = body.incremental_export_per_minute {
+        sandbox.set_zendesk_incremental_export_limit(&subdomain, per_minute)?;
+    }
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -1,5 +1,6 @@
-//! One imitated Freshdesk account: its seed, data overlay, credit windows, faults and
-//! counters, each behind its own lock so that no request holds two at once.
+//! One imitated Freshdesk account: its seed, data overlay, automation webhooks, credit
+//! windows, faults and counters, each behind its own lock so that no request holds two at
+//! once.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -7,6 +8,7 @@ use std::sync::Mutex;
 use bytes::Bytes;
 use secrecy::SecretString;
 
+use super::automations::Automations;
 use super::counters::Usage;
 use super::credentials::FreshdeskCredentials;
 use super::rate_limit::Credits;
@@ -115,6 +117,7 @@ pub(crate) struct Account {
     /// Digests of the API keys that exist, with the agent each belongs to.
     keys: Vec<([u8; 32], u64)>,
     pub(crate) data: Mutex<Data>,
+    pub(crate) automations: Mutex<Automations>,
     pub(crate) credits: Mutex<Credits>,
     pub(crate) faults: Mutex<FaultState>,
     pub(crate) traffic: Mutex<Traffic>,
@@ -158,6 +161,7 @@ impl Account {
         Ok(Self {
             credits: Mutex::new(Credits::new(config.rate_limits)),
             data: Mutex::new(Data::new(seed)),
+            automations: Mutex::new(Automations::default()),
             faults: Mutex::new(FaultState::default()),
             traffic: Mutex::new(Traffic::default()),
             usage: Mutex::new(Usage::default()),

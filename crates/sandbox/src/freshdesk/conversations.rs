@@ -1,7 +1,7 @@
 //! Conversations: `GET /api/v2/tickets/{id}/conversations` (paged), `POST .../reply`
 //! (a public reply, `source: 0`) and `POST .../notes` (a note, `source: 2`, private unless
-//! `private: false`). Both writes take JSON or multipart with `attachments[]`, and move the
-//! ticket's `updated_at`.
+//! `private: false`). Both writes take JSON or multipart with `attachments[]`, move the
+//! ticket's `updated_at`, and run the "ticket updated" automation webhooks.
 
 use axum::extract::DefaultBodyLimit;
 use axum::response::{IntoResponse, Response};
@@ -19,6 +19,7 @@ use super::paging::{Checked, respond};
 use super::record_id::RecordId;
 use super::records::{Conversation, NOTE_SOURCE, REPLY_SOURCE};
 use super::render;
+use super::trigger_webhook::{Trigger, fire};
 use crate::lock::lock;
 use crate::query::QueryParams;
 use crate::sandbox::Sandbox;
@@ -176,8 +177,14 @@ fn create(
         .or_default()
         .push(conversation.clone());
     ticket.updated_at = now;
-    data.tickets.put(id, ticket);
+    data.tickets.put(id, ticket.clone());
     drop(data);
+    let trigger = if note {
+        Trigger::Note { private }
+    } else {
+        Trigger::Reply
+    };
+    fire(ctx, &ticket, trigger);
     let value = render::conversation(ctx, &conversation);
     Ok((StatusCode::CREATED, Json(value)).into_response())
 }

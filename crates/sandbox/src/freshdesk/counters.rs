@@ -19,8 +19,10 @@ pub struct FreshdeskCounters {
     pub ticket_create_calls: u64,
     /// `PUT /api/v2/tickets/{id}` calls admitted by the rate limits.
     pub ticket_update_calls: u64,
-    /// Credits spent, over all windows.
+    /// Credits spent, over all windows (automation webhook calls included).
     pub credits_used: u64,
+    /// Webhook calls made by automation rules.
+    pub automation_webhooks: u64,
 }
 
 /// The Freshdesk-specific part of the counters, kept by the entry middleware.
@@ -31,4 +33,5 @@ pub(crate) struct Usage {
     pub(crate) ticket_create_calls: u64,
     pub(crate) ticket_update_calls: u64,
     pub(crate) credits_used: u64,
+    pub(crate) automation_webhooks: u64,
 }

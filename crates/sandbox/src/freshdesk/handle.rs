@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use super::account::Account;
+use super::automations::FreshdeskAutomation;
 use super::counters::FreshdeskCounters;
 use super::credentials::FreshdeskCredentials;
 use crate::config::{FreshdeskAccountConfig, FreshdeskRateLimits};
@@ -53,6 +54,7 @@ impl Sandbox {
                 ticket_create_calls: usage.ticket_create_calls,
                 ticket_update_calls: usage.ticket_update_calls,
                 credits_used: usage.credits_used,
+                automation_webhooks: usage.automation_webhooks,
             }
         })
     }
@@ -96,6 +98,35 @@ impl Sandbox {
         super::rate_limit::validate(&limits)?;
         lock(&self.require_freshdesk(domain)?.credits).set_limits(limits);
         Ok(())
+    }
+
+    /// Adds an automation rule with a "Trigger Webhook" action; returns its id.
+    pub fn add_freshdesk_automation(
+        &self,
+        domain: &str,
+        rule: FreshdeskAutomation,
+    ) -> Result<u64, SandboxError> {
+        rule.validate()?;
+        Ok(lock(&self.require_freshdesk(domain)?.automations).add(rule))
+    }
+
+    /// The account's automation rules with webhooks, with their ids.
+    pub fn freshdesk_automations(
+        &self,
+        domain: &str,
+    ) -> Result<Vec<(u64, FreshdeskAutomation)>, SandboxError> {
+        Ok(lock(&self.require_freshdesk(domain)?.automations).all())
+    }
+
+    /// Deletes an automation rule.
+    pub fn remove_freshdesk_automation(&self, domain: &str, id: u64) -> Result<(), SandboxError> {
+        if lock(&self.require_freshdesk(domain)?.automations).remove(id) {
+            Ok(())
+        } else {
+            Err(SandboxError::NotFound(format!(
+                "automation {id} of {domain}"
+            )))
+        }
     }
 
     /// Replaces a Freshdesk account's fault injection.

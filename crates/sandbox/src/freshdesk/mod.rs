@@ -1,9 +1,12 @@
 //! The Freshdesk (API v2) imitation. Each resource module owns its routes; `entry` resolves
-//! the account and applies faults and credit limits in front of all of them.
+//! the account and applies faults and credit limits in front of all of them. Ticket writes
+//! run the account's automation rules (`automations`) that trigger webhooks
+//! (`trigger_webhook`).
 
 pub(crate) mod account;
 mod attachments;
 mod auth;
+pub(crate) mod automations;
 mod body;
 mod context;
 mod conversations;
@@ -24,5 +27,6 @@ mod seed;
 mod ticket_input;
 mod ticket_order;
 mod tickets;
+mod trigger_webhook;
 
 pub(crate) use router::service;

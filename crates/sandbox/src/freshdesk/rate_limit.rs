@@ -105,6 +105,18 @@ impl Credits {
         }
     }
 
+    /// Spends one credit of the account's minute if one is left (an automation's webhook
+    /// call, which no per-endpoint cap concerns); returns how many it spent.
+    pub(crate) fn spend_one(&mut self, now: DateTime<Utc>) -> u32 {
+        let decision = self.total.check(now, 1);
+        if decision.allowed {
+            self.total.spend(1, decision);
+            1
+        } else {
+            0
+        }
+    }
+
     /// Charges a call of `cost` credits at `now`, or refuses it without spending.
     pub(crate) fn charge(
         &mut self,

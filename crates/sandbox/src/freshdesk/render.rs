@@ -27,12 +27,24 @@ pub(crate) fn attachment(ctx: &Ctx, a: &Attachment) -> Value {
     })
 }
 
-fn priority_name(priority: u64) -> &'static str {
+pub(crate) fn priority_name(priority: u64) -> &'static str {
     match priority {
         1 => "Low",
         2 => "Medium",
         3 => "High",
         _ => "Urgent",
+    }
+}
+
+/// The names of the statuses (2 to 5 are Freshdesk's, 6 and 7 the account's custom ones).
+pub(crate) fn status_name(status: u64) -> &'static str {
+    match status {
+        2 => "Open",
+        3 => "Pending",
+        4 => "Resolved",
+        5 => "Closed",
+        6 => "Waiting on Customer",
+        _ => "Waiting on Third Party",
     }
 }
 

@@ -7,6 +7,9 @@
 //! for each, a binary search over the seeded range says how many untouched tickets precede
 //! it. A page then costs O(changes · log tickets + page size). Ordering by `due_by` or
 //! `status`, whose seeded values are not monotonic, sorts every qualifying ticket's key.
+//!
+//! The trash (`filter=deleted`) holds only tickets deleted through the API, all in the
+//! overlay, so it is sorted whole.
 
 use super::account::Data;
 use super::records::Ticket;
@@ -85,6 +88,33 @@ fn partition(mut lo: u64, mut hi: u64, before: impl Fn(u64) -> bool) -> u64 {
         }
     }
     lo
+}
+
+/// One page of the trash: deleted tickets that pass the window, ordered like the list.
+pub(crate) fn trash(data: &Data, order: Order, skip: u64, limit: usize) -> Window {
+    let mut tickets: Vec<&Ticket> = data
+        .tickets
+        .overlay()
+        .values()
+        .filter_map(|slot| match slot {
+            Slot::Deleted(t, _) if order.since.admits(t) => Some(t),
+            _ => None,
+        })
+        .collect();
+    tickets.sort_by_key(|t| (order.by.key(t), t.id));
+    if order.descending {
+        tickets.reverse();
+    }
+    let start = usize::try_from(skip).unwrap_or(usize::MAX);
+    Window {
+        total: tickets.len() as u64,
+        tickets: tickets
+            .into_iter()
+            .skip(start)
+            .take(limit)
+            .cloned()
+            .collect(),
+    }
 }
 
 pub(crate) fn list(data: &Data, order: Order, skip: u64, limit: usize) -> Window {

@@ -1,5 +1,8 @@
 //! Tickets: `GET /api/v2/tickets` (the 30-day default window, `updated_since`, ordering,
-//! the 300-page cap), `POST`, and `GET`/`PUT`/`DELETE /api/v2/tickets/{id}`.
+//! the 300-page cap, and `filter=deleted` for the trash), `POST`, and
+//! `GET`/`PUT`/`DELETE /api/v2/tickets/{id}`. `DELETE` moves a ticket to the trash: it is
+//! then gone from reads and the list, listed by `filter=deleted` with `deleted: true` and
+//! its `updated_at` at the deletion. Every write runs the account's automation webhooks.
 
 use axum::extract::DefaultBodyLimit;
 use axum::response::{IntoResponse, Response};
@@ -17,7 +20,8 @@ use super::paging::{Checked, respond};
 use super::record_id::RecordId;
 use super::render::{self, Extras};
 use super::ticket_input::TicketChanges;
-use super::ticket_order::{Order, OrderBy, Since, list};
+use super::ticket_order::{Order, OrderBy, Since, list, trash};
+use super::trigger_webhook::{Trigger, fire};
 use crate::lock::lock;
 use crate::query::QueryParams;
 use crate::sandbox::Sandbox;
@@ -64,6 +68,31 @@ pub(crate) fn includes(
     values
 }
 
+/// Every value `filter` takes in Freshdesk; only `deleted` is imitated.
+const FILTERS: &str = "new_and_my_open,watching,spam,deleted";
+
+/// Whether `filter=deleted` asks for the trash. The other predefined filters are refused
+/// with a message saying the sandbox lacks them, so that no test takes their answer for
+/// Freshdesk's.
+fn trash_filter(q: &QueryParams, errors: &mut Vec<FieldError>) -> bool {
+    match q.get("filter") {
+        None => false,
+        Some("deleted") => true,
+        Some(other @ ("new_and_my_open" | "watching" | "spam")) => {
+            errors.push(FieldError::new(
+                "filter",
+                format!("filter={other} is not imitated by the sandbox"),
+                "invalid_value",
+            ));
+            false
+        }
+        Some(_) => {
+            errors.push(FieldError::one_of("filter", FILTERS));
+            false
+        }
+    }
+}
+
 fn order(q: &QueryParams, now: i64, errors: &mut Vec<FieldError>) -> Order {
     let since = match q.get("updated_since") {
         None => Since::Created(now - DEFAULT_WINDOW_SECS),
@@ -106,8 +135,18 @@ async fn list_tickets(
     _caller: Caller,
     q: QueryParams,
 ) -> Result<Response, FreshdeskError> {
-    let mut checked = Checked::new(&q, &["updated_since", "order_by", "order_type", "include"]);
+    let mut checked = Checked::new(
+        &q,
+        &[
+            "updated_since",
+            "order_by",
+            "order_type",
+            "include",
+            "filter",
+        ],
+    );
     let page = checked.page(&q);
+    let deleted = trash_filter(&q, &mut checked.errors);
     let order = order(&q, ctx.now_secs(), &mut checked.errors);
     let include = includes(&q, &LIST_INCLUDES, &mut checked.errors);
     if page.page > MAX_PAGE {
@@ -124,12 +163,19 @@ async fn list_tickets(
     };
     let with_requester = include.iter().any(|i| i == "requester");
     let data = lock(&ctx.account.data);
-    let window = list(&data, order, page.skip(), page.limit());
+    let window = if deleted {
+        trash(&data, order, page.skip(), page.limit())
+    } else {
+        list(&data, order, page.skip(), page.limit())
+    };
     let items = window
         .tickets
         .iter()
         .map(|t| {
             let mut value = render::ticket(&ctx, t, extras);
+            if deleted {
+                value["deleted"] = Value::Bool(true);
+            }
             if with_requester {
                 value["requester"] = data
                     .contact(t.requester_id)
@@ -220,6 +266,7 @@ async fn create_ticket(
     ticket.attachments = store(&mut data, input.files, now);
     data.tickets.put(id, ticket.clone());
     drop(data);
+    fire(&ctx, &ticket, Trigger::Created);
     let body = render::full_ticket(&ctx, &ticket, false);
     Ok((StatusCode::CREATED, Json(body)).into_response())
 }
@@ -233,12 +280,17 @@ async fn update_ticket(
     let now = ctx.now_secs();
     let mut data = lock(&ctx.account.data);
     let mut ticket = data.ticket(id).ok_or(FreshdeskError::NotFound)?;
+    let before = Trigger::Updated {
+        status: ticket.status,
+        priority: ticket.priority,
+    };
     let changes = TicketChanges::parse(&input, &data, false)?;
     changes.apply(&mut ticket, &mut data, now);
     let added = store(&mut data, input.files, now);
     ticket.attachments.extend(added);
     data.tickets.put(id, ticket.clone());
     drop(data);
+    fire(&ctx, &ticket, before);
     Ok(Json(render::full_ticket(&ctx, &ticket, false)).into_response())
 }
 
@@ -249,10 +301,13 @@ async fn delete_ticket(
 ) -> Result<StatusCode, FreshdeskError> {
     let now = ctx.now_secs();
     let mut data = lock(&ctx.account.data);
+    let mut ticket = data.ticket(id).ok_or(FreshdeskError::NotFound)?;
+    // Moving a ticket to the trash updates it: `filter=deleted&updated_since=` finds it.
+    ticket.updated_at = now;
+    data.tickets.put(id, ticket.clone());
     let seed = data.seed.clone();
-    if data.tickets.delete(id, now, |i| seed.ticket(i)) {
-        Ok(StatusCode::NO_CONTENT)
-    } else {
-        Err(FreshdeskError::NotFound)
-    }
+    data.tickets.delete(id, now, |i| seed.ticket(i));
+    drop(data);
+    fire(&ctx, &ticket, Trigger::Deleted);
+    Ok(StatusCode::NO_CONTENT)
 }

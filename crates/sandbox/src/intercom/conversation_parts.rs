@@ -2,7 +2,10 @@
 //! or quick reply, or a user's comment, with attachments as on tickets; a user's reply
 //! reopens the conversation) and `POST /conversations/{id}/parts` (`message_type` `close`,
 //! `open`, `snoozed` with `snoozed_until`, or `assignment` with `assignee_id`, by the admin
-//! `admin_id`). Both answer the whole conversation with its parts and bump `updated_at`.
+//! `admin_id`). Both answer the whole conversation with its parts, bump `updated_at` and
+//! notify the apps (`conversation.user.replied`, `conversation.admin.replied`,
+//! `conversation.admin.noted`, `conversation.admin.closed`, `.opened`, `.snoozed`,
+//! `.assigned`).
 
 use axum::extract::Path;
 use axum::routing::post;
@@ -13,6 +16,7 @@ use serde_json::Value;
 use super::body::{self, id};
 use super::context::{Ctx, require};
 use super::errors::{Answer, IntercomError};
+use super::notifications::notify;
 use super::records::{Author, Conversation, Part};
 use super::scope::Scope;
 use super::{render, reply};
@@ -63,6 +67,11 @@ async fn reply_to_conversation(ctx: Ctx, Path(raw): Path<String>, body: Bytes) -
             "message_type {message_type} is not allowed for this reply"
         )));
     }
+    let topic = match (&author, message_type) {
+        (Author::User(_), _) => "conversation.user.replied",
+        (Author::Admin(_), "note") => "conversation.admin.noted",
+        (Author::Admin(_), _) => "conversation.admin.replied",
+    };
     let text = body.get("body").and_then(Value::as_str).unwrap_or_default();
     let part_id = data.next_part();
     let attachments = reply::attachments(&body, &ctx, part_id)?;
@@ -86,6 +95,8 @@ async fn reply_to_conversation(ctx: Ctx, Path(raw): Path<String>, body: Bytes) -
     conversation.updated_at = now;
     let value = render::conversation(&conversation, &data, true);
     data.put_conversation(conversation);
+    drop(data);
+    notify(&ctx, topic, &value);
     Ok(Json(value))
 }
 
@@ -160,5 +171,13 @@ async fn manage_conversation(ctx: Ctx, Path(raw): Path<String>, body: Bytes) -> 
     conversation.updated_at = now;
     let value = render::conversation(&conversation, &data, true);
     data.put_conversation(conversation);
+    drop(data);
+    let topic = match message_type {
+        "close" => "conversation.admin.closed",
+        "open" => "conversation.admin.opened",
+        "snoozed" => "conversation.admin.snoozed",
+        _ => "conversation.admin.assigned",
+    };
+    notify(&ctx, topic, &value);
     Ok(Json(value))
 }

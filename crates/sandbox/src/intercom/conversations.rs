@@ -9,7 +9,6 @@ use axum::{Json, Router};
 use bytes::Bytes;
 use serde_json::{Value, json};
 
-use super::body;
 use super::context::{Ctx, require};
 use super::data::Data;
 use super::errors::{Answer, IntercomError};
@@ -18,6 +17,7 @@ use super::records::Conversation;
 use super::render;
 use super::scope::Scope;
 use super::search::{FieldValue, Kind, SearchRequest};
+use super::{body, deletions};
 use crate::html::strip_tags;
 use crate::lock::lock;
 use crate::query::QueryParams;
@@ -27,7 +27,11 @@ pub(crate) fn router() -> Router<Sandbox> {
     Router::new()
         .route("/conversations", get(list_conversations))
         .route("/conversations/search", post(search_conversations))
-        .route("/conversations/{id}", get(show_conversation))
+        .route("/conversations/deleted", get(deletions::list_deleted))
+        .route(
+            "/conversations/{id}",
+            get(show_conversation).delete(deletions::delete_conversation),
+        )
 }
 
 fn list_body(page: &Page<&Conversation>, data: &Data) -> Value {

@@ -25,8 +25,12 @@ pub struct IntercomCredentials {
     pub admin_email: String,
     /// The workspace's public OAuth app.
     pub oauth_client_id: String,
-    /// The OAuth app's secret.
+    /// The OAuth app's secret; it also signs the OAuth app's webhook notifications.
     pub oauth_client_secret: SecretString,
+    /// The private app that owns the access token: its id.
+    pub private_app_client_id: String,
+    /// The private app's client secret, which signs its webhook notifications.
+    pub private_app_client_secret: SecretString,
     /// The OAuth app's registered redirect URIs.
     pub redirect_uris: Vec<String>,
     /// A seeded contact (role user).

@@ -1,10 +1,11 @@
 //! A workspace's records, with the orderings search and listings walk: tickets and
-//! conversations by `(updated_at, id)`, kept in step with every write.
+//! conversations by `(updated_at, id)`, kept in step with every write; and the ids of
+//! deleted conversations and tickets with when they went.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::records::{
-    Admin, Company, Contact, Conversation, Tag, Team, Ticket, TicketState, TicketType,
+    Admin, Company, Contact, Conversation, Deleted, Tag, Team, Ticket, TicketState, TicketType,
 };
 
 #[derive(Debug)]
@@ -23,6 +24,8 @@ pub(crate) struct Data {
     ticket_order: BTreeSet<(i64, u64)>,
     conversations: BTreeMap<u64, Conversation>,
     conversation_order: BTreeSet<(i64, u64)>,
+    /// Deleted conversations and tickets, by id.
+    deleted: BTreeMap<u64, Deleted>,
     pub(crate) next_ticket_id: u64,
     pub(crate) next_ticket_number: u64,
     pub(crate) next_conversation_id: u64,
@@ -59,6 +62,7 @@ impl Data {
             ticket_order: BTreeSet::new(),
             conversations: BTreeMap::new(),
             conversation_order: BTreeSet::new(),
+            deleted: BTreeMap::new(),
             next_ticket_id: 1,
             next_ticket_number: 1,
             next_conversation_id: 1,
@@ -126,10 +130,44 @@ impl Data {
         self.tickets.insert(ticket.id, ticket);
     }
 
-    pub(crate) fn remove_ticket(&mut self, id: u64) -> Option<Ticket> {
+    /// Deletes a ticket at `now`; reporting keeps its metrics, as Intercom says.
+    pub(crate) fn remove_ticket(&mut self, id: u64, now: i64) -> Option<Ticket> {
         let ticket = self.tickets.remove(&id)?;
         self.ticket_order.remove(&(ticket.updated_at, ticket.id));
+        self.record_deletion(id, now, true);
         Some(ticket)
+    }
+
+    pub(crate) fn remove_conversation(
+        &mut self,
+        id: u64,
+        now: i64,
+        metrics_retained: bool,
+    ) -> Option<Conversation> {
+        let conversation = self.conversations.remove(&id)?;
+        self.conversation_order
+            .remove(&(conversation.updated_at, conversation.id));
+        self.record_deletion(id, now, metrics_retained);
+        Some(conversation)
+    }
+
+    fn record_deletion(&mut self, id: u64, deleted_at: i64, metrics_retained: bool) {
+        let deleted = Deleted {
+            id,
+            deleted_at,
+            metrics_retained,
+        };
+        self.deleted.insert(id, deleted);
+    }
+
+    /// The deleted conversation or ticket with this id.
+    pub(crate) fn deletion(&self, id: u64) -> Option<Deleted> {
+        self.deleted.get(&id).copied()
+    }
+
+    /// Every deleted conversation and ticket, by id.
+    pub(crate) fn deletions(&self) -> impl Iterator<Item = &Deleted> {
+        self.deleted.values()
     }
 
     /// Tickets in `(updated_at, id)` order, strictly after `after`.

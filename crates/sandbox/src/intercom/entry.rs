@@ -144,6 +144,7 @@ pub(crate) async fn enter(
         account: workspace,
         base_url: target.base_url,
         clock,
+        outbound: sandbox.outbound(),
     };
     let mut response =
         crate::recorder::record("intercom", request, |r| run_with(r, next, ctx)).await;

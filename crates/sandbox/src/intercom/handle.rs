@@ -3,6 +3,8 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
+use super::app_webhooks::{IntercomApp, IntercomWebhook};
+use super::context::Ctx;
 use super::counters::IntercomCounters;
 use super::credentials::IntercomCredentials;
 use super::scope::Scope;
@@ -105,6 +107,58 @@ impl Sandbox {
             })
             .collect::<Result<BTreeSet<_>, _>>()?;
         lock(&self.require_intercom(name)?.settings).revoked = revoked;
+        Ok(())
+    }
+
+    /// Sets an app's webhook (its URL and topics), as the Developer Hub does; it replaces
+    /// the app's earlier one.
+    pub fn set_intercom_webhook(
+        &self,
+        name: &str,
+        webhook: IntercomWebhook,
+    ) -> Result<(), SandboxError> {
+        webhook.validate()?;
+        lock(&self.require_intercom(name)?.webhooks).set(webhook);
+        Ok(())
+    }
+
+    /// The workspace's app webhooks (the OAuth app's first).
+    pub fn intercom_webhooks(&self, name: &str) -> Result<Vec<IntercomWebhook>, SandboxError> {
+        Ok(lock(&self.require_intercom(name)?.webhooks).all())
+    }
+
+    /// Removes an app's webhook.
+    pub fn remove_intercom_webhook(
+        &self,
+        name: &str,
+        app: IntercomApp,
+    ) -> Result<(), SandboxError> {
+        if lock(&self.require_intercom(name)?.webhooks).remove(app) {
+            Ok(())
+        } else {
+            Err(SandboxError::NotFound(format!(
+                "{} webhook of {name}",
+                app.as_str()
+            )))
+        }
+    }
+
+    /// Sends a `ping` notification to an app's webhook, like the Developer Hub's test
+    /// request. Must be called inside a Tokio runtime.
+    pub fn ping_intercom_webhook(&self, name: &str, app: IntercomApp) -> Result<(), SandboxError> {
+        let workspace = self.require_intercom(name)?;
+        let webhook = lock(&workspace.webhooks)
+            .all()
+            .into_iter()
+            .find(|w| w.app == app)
+            .ok_or_else(|| SandboxError::NotFound(format!("{} webhook of {name}", app.as_str())))?;
+        let ctx = Ctx {
+            account: workspace,
+            base_url: String::new(),
+            clock: self.clock(),
+            outbound: self.outbound(),
+        };
+        super::notifications::ping(&ctx, webhook);
         Ok(())
     }
 

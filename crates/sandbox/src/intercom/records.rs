@@ -230,3 +230,14 @@ pub(crate) struct Conversation {
     pub(crate) created_at: i64,
     pub(crate) updated_at: i64,
 }
+
+/// A deleted conversation (tickets are conversations), as `GET /conversations/deleted`
+/// lists it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Deleted {
+    pub(crate) id: u64,
+    pub(crate) deleted_at: i64,
+    /// Whether reporting keeps its metrics: deleted tickets always do, a conversation
+    /// unless deleted with `retain_metrics=false`.
+    pub(crate) metrics_retained: bool,
+}

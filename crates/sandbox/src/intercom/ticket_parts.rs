@@ -1,6 +1,7 @@
 //! Writing to a ticket's thread and tags: `POST /tickets/{id}/reply`,
 //! `POST /tickets/{id}/tags`, `DELETE /tickets/{id}/tags/{tag_id}`. Every write bumps the
-//! ticket's `updated_at`.
+//! ticket's `updated_at`; a reply notifies `ticket.admin.replied`, `ticket.note.created` or
+//! `ticket.contact.replied` with the ticket (Intercom has no topic for tags).
 //!
 //! A reply takes `message_type` (`comment`, `note`, `quick_reply`), its author and
 //! attachments (`reply.rs`) and `body`. Users may not reply to back-office tickets, and may
@@ -15,6 +16,7 @@ use serde_json::Value;
 use super::body::{self, id};
 use super::context::{Ctx, require};
 use super::errors::{Answer, IntercomError};
+use super::notifications::notify;
 use super::records::{AppliedTag, Author, Part, TypeCategory};
 use super::scope::Scope;
 use super::tickets::not_found;
@@ -82,10 +84,18 @@ async fn reply_to_ticket(ctx: Ctx, Path(raw): Path<String>, body: Bytes) -> Answ
         states: None,
         created_at: now,
     };
+    let topic = match (&part.author, message_type) {
+        (Author::User(_), _) => "ticket.contact.replied",
+        (Author::Admin(_), "note") => "ticket.note.created",
+        (Author::Admin(_), _) => "ticket.admin.replied",
+    };
     let value = render::ticket_part(&data, &part);
     ticket.parts.push(part);
     ticket.updated_at = now;
+    let item = render::ticket(&ticket, &data, &ctx.account.workspace_id);
     data.put_ticket(ticket);
+    drop(data);
+    notify(&ctx, topic, &item);
     Ok(Json(value))
 }
 

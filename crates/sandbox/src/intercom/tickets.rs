@@ -13,6 +13,7 @@ use super::body::{self, id, text_id};
 use super::context::{Caller, Ctx, require};
 use super::data::Data;
 use super::errors::{Answer, IntercomError};
+use super::notifications::{deleted_item, notify};
 use super::records::{Author, Category, Contact, Part, Ticket, TypeCategory};
 use super::render;
 use super::scope::Scope;
@@ -263,7 +264,27 @@ async fn create_ticket(ctx: Ctx, caller: Caller, body: Bytes) -> Answer {
     };
     let value = render::ticket(&ticket, &data, &ctx.account.workspace_id);
     data.put_ticket(ticket);
+    drop(data);
+    notify(&ctx, "ticket.created", &value);
     Ok(Json(value))
+}
+
+/// The topics an update of `before` into `after` is notified on.
+fn update_topics(before: &Ticket, after: &Ticket) -> Vec<&'static str> {
+    let mut topics = Vec::new();
+    if before.state_id != after.state_id {
+        topics.push("ticket.state.updated");
+    }
+    if before.admin_assignee_id != after.admin_assignee_id && after.admin_assignee_id != 0 {
+        topics.push("ticket.admin.assigned");
+    }
+    if before.team_assignee_id != after.team_assignee_id && after.team_assignee_id != 0 {
+        topics.push("ticket.team.assigned");
+    }
+    if before.attributes != after.attributes {
+        topics.push("ticket.attribute.updated");
+    }
+    topics
 }
 
 /// `PUT /tickets/{id}`: `ticket_attributes` (merged), `ticket_state_id`, `open`,
@@ -280,6 +301,7 @@ async fn update_ticket(ctx: Ctx, Path(raw): Path<String>, body: Bytes) -> Answer
         .and_then(|id| data.ticket(id))
         .cloned()
         .ok_or_else(not_found)?;
+    let original = ticket.clone();
     let assignee_missing = || IntercomError::missing("assignee_not_found", "Assignee not found");
     let actor = match body.get("admin_id") {
         Some(raw) => {
@@ -363,18 +385,31 @@ async fn update_ticket(ctx: Ctx, Path(raw): Path<String>, body: Bytes) -> Answer
     }
     ticket.updated_at = now;
     let value = render::ticket(&ticket, &data, &ctx.account.workspace_id);
+    let topics = update_topics(&original, &ticket);
     data.put_ticket(ticket);
+    drop(data);
+    for topic in topics {
+        notify(&ctx, topic, &value);
+    }
     Ok(Json(value))
 }
 
+/// Deletes for good; the id is then listed by `GET /conversations/deleted`, and the apps
+/// are told `conversation.deleted` (Intercom has no ticket topic for it).
 async fn delete_ticket(ctx: Ctx, Path(raw): Path<String>) -> Answer {
     require(&ctx, Scope::WriteTickets)?;
+    let now = ctx.now_secs();
     let mut data = lock(&ctx.account.data);
     let ticket = raw
         .parse()
         .ok()
-        .and_then(|id| data.remove_ticket(id))
+        .and_then(|id| data.remove_ticket(id, now))
         .ok_or_else(not_found)?;
+    let deleted = data.deletion(ticket.id);
+    drop(data);
+    if let Some(deleted) = deleted {
+        notify(&ctx, "conversation.deleted", &deleted_item(&deleted));
+    }
     Ok(Json(
         json!({"id": ticket.id.to_string(), "object": "ticket", "deleted": true}),
     ))

@@ -1,4 +1,5 @@
-//! One imitated Intercom workspace: its data, OAuth app and tokens, rate window, faults,
+//! One imitated Intercom workspace: its data, apps (the OAuth app with its tokens, and
+//! the private app that owns the access token) and their webhooks, rate window, faults,
 //! revoked permissions and counters, each behind its own lock so that no request holds two
 //! at once.
 
@@ -6,8 +7,9 @@ use std::collections::BTreeSet;
 use std::sync::Mutex;
 
 use base64::Engine as _;
-use secrecy::SecretString;
+use secrecy::{ExposeSecret as _, SecretString};
 
+use super::app_webhooks::{AppWebhooks, IntercomApp};
 use super::consent::OAuthParams;
 use super::counters::Usage;
 use super::credentials::IntercomCredentials;
@@ -50,6 +52,7 @@ pub(crate) struct Workspace {
     pub(crate) tokens: Mutex<Tokens>,
     pub(crate) consents: Mutex<Consents<OAuthParams>>,
     pub(crate) settings: Mutex<Settings>,
+    pub(crate) webhooks: Mutex<AppWebhooks>,
     pub(crate) rate: Mutex<RateWindow>,
     pub(crate) faults: Mutex<FaultState>,
     pub(crate) traffic: Mutex<Traffic>,
@@ -106,6 +109,18 @@ impl Workspace {
             admin_email: owner.email.clone(),
             oauth_client_id: uuid_like(&derive("intercom-client-id", config.seed, &name, 32)),
             oauth_client_secret: SecretString::from(client_secret.clone()),
+            private_app_client_id: uuid_like(&derive(
+                "intercom-private-app-client-id",
+                config.seed,
+                &name,
+                32,
+            )),
+            private_app_client_secret: SecretString::from(uuid_like(&derive(
+                "intercom-private-app-client-secret",
+                config.seed,
+                &name,
+                32,
+            ))),
             redirect_uris: DEFAULT_REDIRECT_URIS.map(str::to_owned).to_vec(),
             contact_id: contact.id,
             contact_email: contact.email,
@@ -129,6 +144,7 @@ impl Workspace {
                 redirect_uris: credentials.redirect_uris.clone(),
                 revoked: BTreeSet::new(),
             }),
+            webhooks: Mutex::new(AppWebhooks::default()),
             rate: Mutex::new(RateWindow::every(config.rate_limit_per_10s, WINDOW_SECS)),
             faults: Mutex::new(FaultState::default()),
             traffic: Mutex::new(Traffic::default()),
@@ -146,6 +162,15 @@ impl Workspace {
 
     pub(crate) fn client_id(&self) -> &str {
         &self.credentials.oauth_client_id
+    }
+
+    /// The client secret `app` signs its webhook notifications with.
+    pub(crate) fn client_secret(&self, app: IntercomApp) -> String {
+        match app {
+            IntercomApp::Oauth => self.credentials.oauth_client_secret.expose_secret(),
+            IntercomApp::PrivateApp => self.credentials.private_app_client_secret.expose_secret(),
+        }
+        .to_owned()
     }
 
     pub(crate) fn secret_matches(&self, secret: &str) -> bool {

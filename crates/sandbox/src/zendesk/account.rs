@@ -1,5 +1,7 @@
 //! One imitated Zendesk account: its seed, settings, data overlay, OAuth state (tokens and
-//! consent pages awaiting a decision), rate window, faults and counters, each behind its own lock so that no request holds two at once.
+//! consent pages awaiting a decision), webhooks, rate windows (the account's and the
+//! incremental exports'), faults and counters, each behind its own lock so that no request
+//! holds two at once.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -16,6 +18,7 @@ use super::seed::{
     ORGANIZATION_BASE, Seed, USER_BASE,
 };
 use super::tokens::TokenStore;
+use super::webhook_store::Webhooks;
 use crate::collection::Collection;
 use crate::config::ZendeskAccountConfig;
 use crate::fault::FaultState;
@@ -117,6 +120,8 @@ impl Data {
 #[derive(Debug)]
 pub(crate) struct Account {
     pub(crate) config: ZendeskAccountConfig,
+    /// The account's number, as webhook events carry it in `account_id`.
+    pub(crate) account_id: u64,
     pub(crate) api_token_digest: [u8; 32],
     pub(crate) client: OAuthClient,
     credentials: ZendeskCredentials,
@@ -125,6 +130,9 @@ pub(crate) struct Account {
     pub(crate) tokens: Mutex<TokenStore>,
     pub(crate) consents: Mutex<Consents>,
     pub(crate) rate: Mutex<RateWindow>,
+    /// The incremental exports' own per-minute cap.
+    pub(crate) export_rate: Mutex<RateWindow>,
+    pub(crate) webhooks: Mutex<Webhooks>,
     pub(crate) faults: Mutex<FaultState>,
     pub(crate) counters: Mutex<ZendeskCounters>,
     pub(crate) traffic: Mutex<Traffic>,
@@ -138,8 +146,13 @@ impl Account {
         let client_secret = derive("oauth-client-secret", config.seed, &sub, 64);
         let client_id = format!("deskgate_sandbox_{sub}");
         let domain = format!("{sub}.test");
+        // Eight digits, like Zendesk's account numbers.
+        let account_id = 10_000_000
+            + u64::from_str_radix(&derive("account-id", config.seed, &sub, 8), 16).unwrap_or(0)
+                % 90_000_000;
         let credentials = ZendeskCredentials {
             subdomain: sub,
+            account_id,
             admin_email: format!("admin@{domain}"),
             admin_user_id: USER_BASE + ADMIN_INDEX,
             agent_email: format!("agent@{domain}"),
@@ -152,6 +165,7 @@ impl Account {
             oauth_redirect_uris: default_redirect_uris(),
         };
         Self {
+            account_id,
             api_token_digest: sha(&api_token),
             client: OAuthClient {
                 identifier: client_id,
@@ -165,6 +179,8 @@ impl Account {
             tokens: Mutex::new(TokenStore::default()),
             consents: Mutex::new(Consents::default()),
             rate: Mutex::new(RateWindow::new(config.rate_limit_per_minute)),
+            export_rate: Mutex::new(RateWindow::new(config.incremental_export_per_minute)),
+            webhooks: Mutex::new(Webhooks::default()),
             faults: Mutex::new(FaultState::default()),
             counters: Mutex::new(ZendeskCounters::default()),
             traffic: Mutex::new(Traffic::default()),

@@ -77,6 +77,7 @@ fn scope_resource(path: &str) -> Option<&'static str> {
         | (Some("autocomplete"), Some("tags")) => Some("tickets"),
         (Some("users"), _) | (Some("incremental"), Some("users")) => Some("users"),
         (Some("organizations"), _) => Some("organizations"),
+        (Some("webhooks"), _) => Some("webhooks"),
         _ => None,
     }
 }

@@ -22,6 +22,11 @@ pub struct ZendeskCounters {
     pub token_client_credentials: u64,
     /// `POST /oauth/tokens` calls with another or no grant type.
     pub token_other: u64,
+    /// Incremental export requests admitted by the export cap.
+    pub incremental_exports: u64,
+    /// Incremental export requests refused by the export cap (also counted in
+    /// `rate_limited`).
+    pub incremental_export_rate_limited: u64,
     /// Refresh requests that presented an already-rotated refresh token (each revoked its
     /// whole grant).
     pub refresh_token_reuse_detected: u64,

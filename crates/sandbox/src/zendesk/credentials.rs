@@ -8,6 +8,8 @@ use secrecy::SecretString;
 pub struct ZendeskCredentials {
     /// The account's subdomain label.
     pub subdomain: String,
+    /// The account's number (`account_id` in webhook events).
+    pub account_id: u64,
     /// The seeded admin (`admin@{subdomain}.test`).
     pub admin_email: String,
     /// The seeded admin's user id.

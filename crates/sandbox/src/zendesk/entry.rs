@@ -66,6 +66,7 @@ pub(crate) async fn enter(
         account,
         base_url: target.base_url,
         clock,
+        outbound: sandbox.outbound(),
     };
     let mut response = run_with(request, next, ctx).await;
     add_headers(&mut response, decision);

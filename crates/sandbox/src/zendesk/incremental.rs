@@ -4,6 +4,12 @@
 //! Tickets come in `(generated_timestamp, id)` order, so a ticket changed after the client
 //! passed it shows up again later in the stream; deleted tickets appear with status
 //! `deleted`. `end_of_stream` is true when the page reached the present.
+//!
+//! The exports have a cap of their own, 10 requests a minute per account
+//! (`incremental_export_per_minute`), on top of the account-wide limit, which counts them
+//! too: past it, 429 with `Retry-After` (seconds to the end of the clock minute) and
+//! `{"errors":[{"code":"RateLimitExceeded","title":"Rate limit exceeded. Maximum 10
+//! requests per minute."}]}`. Only authenticated requests reach the cap.
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -25,6 +31,7 @@ use crate::collection::Slot;
 use crate::lock::lock;
 use crate::query::QueryParams;
 use crate::sandbox::Sandbox;
+use crate::traffic::count_rate_limited;
 
 const DEFAULT_PER_PAGE: usize = 1000;
 
@@ -50,7 +57,24 @@ fn bad(description: &str) -> ZendeskError {
     ZendeskError::BadRequest("InvalidValue", description.to_owned())
 }
 
+/// Spends one of the exports' requests this minute, or refuses with their own 429. The
+/// account-wide limit has already counted the request at entry.
+fn admit_export(ctx: &Ctx) -> Result<(), ZendeskError> {
+    let decision = lock(&ctx.account.export_rate).hit(ctx.clock.now());
+    if !decision.allowed {
+        count_rate_limited(&ctx.account.traffic);
+        lock(&ctx.account.counters).incremental_export_rate_limited += 1;
+        return Err(ZendeskError::EndpointRateLimited {
+            limit: decision.limit,
+            retry_after: decision.reset_secs,
+        });
+    }
+    lock(&ctx.account.counters).incremental_exports += 1;
+    Ok(())
+}
+
 async fn export_tickets(ctx: Ctx, _staff: Staff, q: QueryParams) -> Result<Response, ZendeskError> {
+    admit_export(&ctx)?;
     let now = ctx.now_secs();
     let per_page = match q.get("per_page") {
         None => DEFAULT_PER_PAGE,

@@ -1,5 +1,8 @@
 //! The Zendesk Support imitation. Each resource module owns its routes; `entry` resolves
-//! the account and applies faults and rate limits in front of all of them.
+//! the account and applies faults and rate limits in front of all of them. Ticket writes
+//! become `zen:event-type:ticket.*` events (`ticket_events`) that the Webhooks API's
+//! webhooks (`webhooks`, `webhook_input`, `webhook_store`) receive signed
+//! (`webhook_delivery`).
 
 pub(crate) mod account;
 mod auth;
@@ -23,11 +26,16 @@ mod render;
 mod router;
 mod seed;
 mod tags;
+mod ticket_events;
 mod ticket_write;
 mod tickets;
 mod tokens;
 mod uploads;
 mod users;
+mod webhook_delivery;
+mod webhook_input;
+pub(crate) mod webhook_store;
+mod webhooks;
 
 pub(crate) use authorize::consent_without_page;
 pub(crate) use router::service;

@@ -6,7 +6,7 @@ use axum::response::IntoResponse;
 use super::errors::ZendeskError;
 use super::{
     authorize, comments, entry, groups, incremental, oauth, organizations, tags, tickets, uploads,
-    users,
+    users, webhooks,
 };
 use crate::sandbox::Sandbox;
 
@@ -22,6 +22,7 @@ pub(crate) fn service(sandbox: Sandbox) -> Router {
         .merge(groups::router())
         .merge(uploads::router())
         .merge(incremental::router())
+        .merge(webhooks::router())
         .merge(authorize::router())
         .merge(oauth::router())
         .fallback(|| async { ZendeskError::InvalidEndpoint.into_response() })

@@ -18,8 +18,10 @@ use super::context::Ctx;
 use super::errors::ZendeskError;
 use super::paging::{Out, PageRequest, PageRequestKeyed, page_list};
 use super::records::Status;
+use super::ticket_events::Change;
 use super::ticket_write::tag_list;
 use super::tickets::{ok_json, parse_id};
+use super::webhook_delivery::announce;
 use crate::collection::Slot;
 use crate::lock::lock;
 use crate::query::QueryParams;
@@ -134,7 +136,7 @@ async fn ticket_tags(
 
 async fn change_ticket_tags(
     ctx: Ctx,
-    _staff: Staff,
+    Staff(caller): Staff,
     method: Method,
     Path(id): Path<String>,
     q: QueryParams,
@@ -169,6 +171,7 @@ async fn change_ticket_tags(
     let now = ctx.now_secs();
     let mut data = lock(&ctx.account.data);
     let mut ticket = data.ticket(id).ok_or(ZendeskError::NotFound)?;
+    let original = ticket.clone();
     if ticket.status == Status::Closed {
         return Err(ZendeskError::invalid(
             "status",
@@ -196,6 +199,11 @@ async fn change_ticket_tags(
     };
     ticket.updated_at = now;
     let body = json!({"tags": ticket.tags});
-    data.tickets.put(id, ticket);
+    data.tickets.put(id, ticket.clone());
+    announce(
+        &ctx,
+        data,
+        &Change::updated(&original, &ticket, None, caller.user.id),
+    );
     Ok(ok_json(status, body))
 }

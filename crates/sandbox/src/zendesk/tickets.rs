@@ -1,5 +1,5 @@
 //! `/api/v2/tickets`: list (cursor or offset), show, create, update (with comments),
-//! delete.
+//! delete. Every write hands its ticket events to the subscribed webhooks.
 
 use axum::Router;
 use axum::extract::Path;
@@ -17,7 +17,9 @@ use super::paging::{Out, PageRequest};
 use super::records::{Channel, Comment, Satisfaction, Status, Ticket};
 use super::render;
 use super::seed::BRAND_ID;
+use super::ticket_events::Change;
 use super::ticket_write::{apply, store_comment, ticket_object};
+use super::webhook_delivery::announce;
 use crate::lock::lock;
 use crate::query::QueryParams;
 use crate::sandbox::Sandbox;
@@ -254,7 +256,7 @@ async fn create_ticket(
         ticket.description = c.body.clone();
     }
     data.tickets.put(ticket.id, ticket.clone());
-    drop(data);
+    announce(&ctx, data, &Change::created(&ticket, caller.user.id));
     let rendered = render::ticket(&ctx, &ticket);
     let audit = audit(
         &ctx,
@@ -287,11 +289,13 @@ async fn update_ticket(
     let now = ctx.now_secs();
     let mut data = lock(&ctx.account.data);
     let mut ticket = data.ticket(id).ok_or(ZendeskError::NotFound)?;
+    let original = ticket.clone();
     let before = render::ticket(&ctx, &ticket);
     let comment = apply(&data, &mut ticket, &input, false, now)?;
     let stored = comment.map(|c| store_comment(&mut data, ticket.id, c, caller.user.id, now));
     data.tickets.put(ticket.id, ticket.clone());
-    drop(data);
+    let change = Change::updated(&original, &ticket, stored.as_ref(), caller.user.id);
+    announce(&ctx, data, &change);
     let rendered = render::ticket(&ctx, &ticket);
     let audit = audit(
         &ctx,
@@ -310,15 +314,17 @@ async fn update_ticket(
 
 async fn delete_ticket(
     ctx: Ctx,
-    _staff: Staff,
+    Staff(caller): Staff,
     Path(id): Path<String>,
 ) -> Result<Response, ZendeskError> {
     let id = parse_id(&id)?;
     let now = ctx.now_secs();
     let mut data = lock(&ctx.account.data);
+    let mut ticket = data.ticket(id).ok_or(ZendeskError::NotFound)?;
     let seed = data.seed.clone();
-    if !data.tickets.delete(id, now, |i| seed.ticket(i)) {
-        return Err(ZendeskError::NotFound);
-    }
+    data.tickets.delete(id, now, |i| seed.ticket(i));
+    // The export reports a deleted ticket as updated when it was deleted; so do events.
+    ticket.updated_at = now;
+    announce(&ctx, data, &Change::deleted(&ticket, caller.user.id));
     Ok(StatusCode::NO_CONTENT.into_response())
 }

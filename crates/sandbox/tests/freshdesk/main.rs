@@ -4,9 +4,15 @@
 #![allow(clippy::unwrap_used)]
 
 mod auth;
+mod automations;
 mod control;
+#[path = "../common/control_api.rs"]
+mod control_api;
 mod limits;
 mod listing;
+#[path = "../common/receiver.rs"]
+mod receiver;
 mod support;
+mod trash;
 mod walk;
 mod writes;

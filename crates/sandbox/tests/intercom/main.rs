@@ -6,11 +6,17 @@
 mod auth;
 mod contacts;
 mod control;
+#[path = "../common/control_api.rs"]
+mod control_api;
 mod conversations;
+mod deleted;
 mod limits;
 mod oauth;
+#[path = "../common/receiver.rs"]
+mod receiver;
 mod search;
 mod shapes;
 mod support;
 mod walk;
+mod webhooks;
 mod writes;

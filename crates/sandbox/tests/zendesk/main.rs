@@ -5,10 +5,16 @@
 
 mod auth;
 mod consent;
+#[path = "../common/control_api.rs"]
+mod control_api;
 mod export;
+mod export_limit;
 mod faults;
 mod oauth;
 mod paging;
+#[path = "../common/receiver.rs"]
+mod receiver;
 mod shapes;
 mod support;
+mod webhooks;
 mod writes;

@@ -64,6 +64,12 @@ impl Harness {
         )
     }
 
+    /// The sandbox clock's now, in seconds.
+    pub(crate) fn clock_now(&self) -> i64 {
+        use deskgate_sandbox::Clock as _;
+        self.clock.now().timestamp()
+    }
+
     pub(crate) fn basic_for(&self, email: &str) -> String {
         basic(email, self.creds.api_token.expose_secret())
     }
@@ -85,6 +91,25 @@ impl Harness {
         let response = self.get(path).await;
         assert_eq!(response.status(), 200, "GET {path}");
         response.json().await.unwrap()
+    }
+
+    pub(crate) async fn post_json(&self, path: &str, body: Value) -> reqwest::Response {
+        self.http
+            .post(self.url(path))
+            .header("authorization", self.admin())
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub(crate) async fn delete(&self, path: &str) -> reqwest::Response {
+        self.http
+            .delete(self.url(path))
+            .header("authorization", self.admin())
+            .send()
+            .await
+            .unwrap()
     }
 
     pub(crate) async fn put_json(&self, path: &str, body: Value) -> reqwest::Response {

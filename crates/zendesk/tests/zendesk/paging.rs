@@ -6,7 +6,7 @@ use deskgate_core::model::{NewTicket, Priority, TicketPatch, TicketStatus};
 use deskgate_core::page::{Limit, ReadOptions, TicketFilter};
 use deskgate_core::{Connector, PageRequest};
 
-use crate::support::{World, big_account};
+use crate::support::{World, big_account, new_ticket};
 
 #[tokio::test]
 async fn ten_thousand_tickets_page_completely_while_tickets_change() {
@@ -51,17 +51,9 @@ async fn ten_thousand_tickets_page_completely_while_tickets_change() {
                 }
             }
             c.create_ticket(&NewTicket {
-                subject: format!("created on page {pages}"),
-                description: "during the walk".into(),
                 status: None,
-                priority: None,
-                ticket_type: None,
-                requester_id: None,
-                assignee_id: None,
-                team_id: None,
-                tags: vec![],
-                due_at: None,
-                custom_fields: vec![],
+                description: "during the walk".into(),
+                ..new_ticket(&format!("created on page {pages}"))
             })
             .await
             .unwrap();

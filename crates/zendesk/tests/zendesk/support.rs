@@ -1,6 +1,7 @@
 //! A sandbox on 127.0.0.1 and connectors pointed at it.
 
 use deskgate_connector::{Health, ProviderSpec, Stored};
+use deskgate_core::model::{NewTicket, TicketStatus};
 use deskgate_sandbox::{
     ConsentDecision, RunningSandbox, SandboxConfig, ZendeskAccountConfig, ZendeskCredentials,
 };
@@ -250,6 +251,23 @@ fn read_form(page: &str) -> (String, Vec<(String, String)>) {
         })
         .collect();
     (action, fields)
+}
+
+/// A new open ticket with `subject`, nothing else set.
+pub(crate) fn new_ticket(subject: &str) -> NewTicket {
+    NewTicket {
+        subject: subject.into(),
+        description: "Found by the sync".into(),
+        status: Some(TicketStatus::Open),
+        priority: None,
+        ticket_type: None,
+        requester_id: None,
+        assignee_id: None,
+        team_id: None,
+        tags: vec![],
+        due_at: None,
+        custom_fields: vec![],
+    }
 }
 
 pub(crate) fn big_account(sub: &str, tickets: u64) -> SandboxConfig {
