@@ -1,21 +1,24 @@
 //! Webhook endpoints and delivery: the API, Standard Webhooks signatures checked by an
 //! independent implementation (the `standardwebhooks` crate), retries, disabling, resending,
-//! and the outbox's claims across replicas.
+//! the outbox's claims across replicas, and the secrets' re-wrap under a new vault key.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::num::NonZeroU32;
 use std::time::Duration;
 
 use chrono::{TimeDelta, Utc};
-use deskgate_app::AppSettings;
 use deskgate_app::events::EventDraft;
+use deskgate_app::webhooks::NewEndpoint;
 use deskgate_app::webhooks::signing::{SigningKey, signed_headers};
+use deskgate_app::{App, AppSettings, RequestContext};
 use deskgate_core::{AuthMode, ConnectionId, ConnectionStatus, EventType, Provider, TenantId};
 use deskgate_store::connections::{ConnectionRecord, settings};
 use deskgate_store::webhooks::{AttemptRecord, DeliveryClaim, DeliveryOutcome};
 use deskgate_tests::{
-    Backend, Receiver, TestApp, TestTenant, Workers, backends, fast_webhooks, read,
+    Backend, Receiver, TestApp, TestDb, TestTenant, Workers, backends, fast_webhooks, read,
 };
-use secrecy::SecretString;
+use deskgate_vault::{KeyRing, Vault, generate_key_entry};
+use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Value, json};
 use standardwebhooks::{Webhook, WebhookError};
 
@@ -123,6 +126,7 @@ backends!(
     concurrent_claims_never_take_the_same_delivery,
     two_replicas_deliver_each_event_once,
     a_dead_replicas_claims_lapse_and_another_replica_delivers,
+    rewrapped_secrets_sign_as_before_under_the_new_key,
     an_endpoint_takes_only_its_event_types_and_connection,
 );
 
@@ -1042,4 +1046,79 @@ async fn a_dead_replicas_claims_lapse_and_another_replica_delivers(backend: Back
     );
     let delivered: BTreeSet<&str> = got.iter().map(|r| r.webhook_id()).collect();
     assert_eq!(delivered, ids.iter().map(String::as_str).collect());
+}
+
+async fn rewrapped_secrets_sign_as_before_under_the_new_key(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let store = db.store().await;
+    let entry = |v| {
+        generate_key_entry(NonZeroU32::new(v).unwrap())
+            .unwrap()
+            .expose_secret()
+            .to_owned()
+    };
+    let (v1, v2) = (entry(1), entry(2));
+    let app = |entries: &[&str], active| {
+        let ring = KeyRing::from_env(&SecretString::from(entries.join(",")), active, None);
+        App::new(
+            store.clone(),
+            Vault::new(ring.unwrap()),
+            AppSettings {
+                webhooks: fast_webhooks(),
+                ..AppSettings::default()
+            },
+        )
+        .unwrap()
+    };
+    let ctx = RequestContext::operator();
+    let old = app(&[&v1], None);
+    old.check_vault_keys().await.unwrap();
+    let (tenant, _) = old.create_tenant("acme", &ctx).await.unwrap();
+    let receiver = Receiver::start().await;
+    let input = NewEndpoint {
+        url: receiver.url(),
+        description: None,
+        event_types: None,
+        connection_id: None,
+        enabled: true,
+    };
+    let created = old
+        .create_webhook_endpoint(tenant.id, input, &ctx)
+        .await
+        .unwrap();
+    let id = created.endpoint.id.to_string();
+    let rotated = old
+        .rotate_webhook_secret(tenant.id, &id, &ctx)
+        .await
+        .unwrap();
+
+    // Rotated to key version 2 and re-wrapped: both secrets now open under version 2 alone.
+    let rewrapping = app(&[&v1, &v2], Some("2"));
+    rewrapping.check_vault_keys().await.unwrap();
+    let report = rewrapping.rewrap_credentials(100, &ctx).await.unwrap();
+    assert_eq!((report.rewrapped, report.failed), (1, 0));
+    let row = store
+        .webhook_endpoint(tenant.id, created.endpoint.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (row.secret_key_version, row.previous_secret_key_version),
+        (2, Some(2))
+    );
+    let again = rewrapping.rewrap_credentials(100, &ctx).await.unwrap();
+    assert_eq!(again.rewrapped, 0);
+
+    let new = app(&[&v2], None);
+    let _workers = Workers::run(&new);
+    new.record_events(tenant.id, vec![draft(EventType::TicketCreated, None)])
+        .await
+        .unwrap();
+    let got = receiver.wait_for(1).await.remove(0);
+    for secret in [&created.secret, &rotated.secret] {
+        Webhook::new(secret.expose_secret())
+            .unwrap()
+            .verify(&got.body, &got.headers)
+            .unwrap();
+    }
 }
