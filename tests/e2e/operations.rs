@@ -66,7 +66,10 @@ async fn openapi_lists_every_route(backend: Backend) {
         ("/v1/webhook-endpoints/{id}/rotate-secret", "post"),
         ("/v1/webhook-endpoints/{id}/test", "post"),
         ("/v1/webhook-endpoints/{id}/attempts", "get"),
-        ("/v1/webhook-endpoints/{id}/deliveries/{event_id}/resend", "post"),
+        (
+            "/v1/webhook-endpoints/{id}/deliveries/{event_id}/resend",
+            "post",
+        ),
         ("/v1/webhook-endpoints/{id}/resend", "post"),
         ("/v1/settings/return-urls", "get"),
         ("/v1/settings/return-urls", "put"),

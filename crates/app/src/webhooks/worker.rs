@@ -98,7 +98,9 @@ impl App {
             .record_delivery_attempt(&attempt, outcome)
             .await?
         else {
-            tracing::warn!(tenant = %d.tenant_id, endpoint = %d.endpoint_id, event = %d.event_id, "a delivery's claim lapsed before its attempt was recorded; another replica sends it again");
+            // The claim lapsed (another replica sends it again), or the delivery was resent or
+            // its endpoint deleted meanwhile.
+            tracing::info!(tenant = %d.tenant_id, endpoint = %d.endpoint_id, event = %d.event_id, "an attempt was not recorded: its delivery is no longer this replica's");
             return Ok(());
         };
         if outcome == DeliveryOutcome::Failed {
