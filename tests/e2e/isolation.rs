@@ -19,6 +19,7 @@ fn body_for(t: &TestApp, vendor: Vendor, path: &str, method: &str) -> Value {
         ("put", _, _) if path.ends_with("/credentials") => {
             json!({"auth": t.connect_body(vendor, "acme")["auth"]})
         }
+        ("patch", _, _) if path.ends_with("/sync") => json!({"enabled": true}),
         ("patch", _, _) => json!({"status": "open"}),
         _ => json!({}),
     }
