@@ -3,10 +3,13 @@
 //! per enabled webhook endpoint of the tenant that wants it (the outbox), so an event is
 //! never recorded without its deliveries nor delivered without being recorded.
 
+use std::sync::LazyLock;
+
 use chrono::{DateTime, Utc};
 use deskgate_core::{ConnectionId, EventType, TenantId};
 use uuid::Uuid;
 
+use crate::webhooks::MATCHES_EVENT;
 use crate::{Scope, Store, StoreError};
 
 /// An event to append.
@@ -56,14 +59,20 @@ pub(crate) const LOCK_HEAD: &str = "INSERT INTO event_heads (tenant_id, appended
 pub(crate) const INSERT_EVENT: &str = "INSERT INTO events (id, tenant_id, connection_id, type, occurred_at, data) \
      VALUES ($1, $2, $3, $4, $5, $6) RETURNING seq";
 
-/// One pending delivery per enabled endpoint of the tenant whose types and connection filter
-/// match. `$1` tenant, `$2` seq, `$3` now, `$4` type, `$5` connection.
-pub(crate) const FAN_OUT: &str = "INSERT INTO deliveries (tenant_id, endpoint_id, event_seq, status, attempts, \
-     next_attempt_at, created_at) \
-     SELECT tenant_id, id, $2, 'pending', 0, $3, $3 FROM webhook_endpoints \
-     WHERE tenant_id = $1 AND enabled \
-     AND (event_types = '*' OR event_types LIKE '%,' || $4 || ',%') \
-     AND (connection_id IS NULL OR connection_id = $5)";
+/// One pending delivery, due at once, per enabled endpoint of the event's tenant that takes
+/// it ([`MATCHES_EVENT`]). `$1` the event's seq.
+pub(crate) fn fan_out() -> &'static str {
+    static SQL: LazyLock<String> = LazyLock::new(|| {
+        format!(
+            "INSERT INTO deliveries (tenant_id, endpoint_id, event_seq, status, attempts, \
+             next_attempt_at, created_at) \
+             SELECT ev.tenant_id, e.id, ev.seq, 'pending', 0, ev.occurred_at, ev.occurred_at \
+             FROM events ev JOIN webhook_endpoints e ON e.tenant_id = ev.tenant_id \
+             WHERE ev.seq = $1 AND e.enabled AND {MATCHES_EVENT}"
+        )
+    });
+    &SQL
+}
 
 /// Appends `$events` (a slice of [`NewEvent`]) for `$tenant` inside the transaction `$conn`
 /// (inside `scoped!`, on either backend), with their deliveries; yields the seqs in order.
@@ -89,12 +98,8 @@ macro_rules! append_events {
                 .bind(&event.data)
                 .fetch_one(&mut *$conn)
                 .await?;
-            sqlx::query($crate::events::FAN_OUT)
-                .bind(tenant.as_uuid())
+            sqlx::query($crate::events::fan_out())
                 .bind(seq)
-                .bind(event.occurred_at)
-                .bind(event.event_type.as_str())
-                .bind(connection)
                 .execute(&mut *$conn)
                 .await?;
             seqs.push(seq);
