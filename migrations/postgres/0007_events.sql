@@ -194,3 +194,9 @@ CREATE POLICY tenant_isolation ON event_heads
     USING (tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::uuid);
 CREATE POLICY operator_access ON event_heads
     USING (current_setting('app.scope', true) = 'operator');
+
+-- A stored answer to a write with an Idempotency-Key may show a secret once (a new webhook
+-- endpoint's signing secret, a new API key): such answers are now kept sealed by the vault
+-- (purpose `idempotency_response`, bound to tenant and key). Records written before are
+-- plain and expire within a day.
+ALTER TABLE idempotency_keys ADD COLUMN sealed boolean NOT NULL DEFAULT false;

@@ -135,3 +135,9 @@ CREATE TABLE delivery_attempts (
 );
 CREATE INDEX delivery_attempts_by_endpoint ON delivery_attempts (tenant_id, endpoint_id, id);
 CREATE INDEX delivery_attempts_by_delivery ON delivery_attempts (endpoint_id, event_seq);
+
+-- A stored answer to a write with an Idempotency-Key may show a secret once (a new webhook
+-- endpoint's signing secret, a new API key): such answers are now kept sealed by the vault
+-- (purpose `idempotency_response`, bound to tenant and key). Records written before are
+-- plain and expire within a day.
+ALTER TABLE idempotency_keys ADD COLUMN sealed INTEGER NOT NULL DEFAULT 0;

@@ -365,3 +365,48 @@ async fn write_retries_never_duplicate_a_ticket(vendor: Vendor, backend: Backend
         );
     }
 }
+
+/// The answers the store keeps for replays, as bytes.
+async fn stored_answers(t: &TestApp) -> Vec<Vec<u8>> {
+    let sql = "SELECT response_body FROM idempotency_keys WHERE response_body IS NOT NULL";
+    match t.db.backend {
+        Backend::Postgres => {
+            let pool = sqlx::PgPool::connect(&t.db.url).await.unwrap();
+            sqlx::query_scalar(sql).fetch_all(&pool).await.unwrap()
+        }
+        Backend::Sqlite => {
+            let pool = sqlx::SqlitePool::connect(&t.db.url).await.unwrap();
+            sqlx::query_scalar(sql).fetch_all(&pool).await.unwrap()
+        }
+    }
+}
+
+/// An answer that shows a secret once (a new API key, a webhook endpoint's signing secret) is
+/// replayed to a retry with the same key, but the database keeps it sealed, never in the clear.
+async fn a_stored_answer_that_shows_a_secret_is_sealed(backend: Backend) {
+    let t = TestApp::spawn(backend).await;
+    let tenant = t.tenant("acme-corp").await;
+    let post = || {
+        t.post("/v1/api-keys", &tenant.key)
+            .header("Idempotency-Key", "new-key-1")
+            .json(&json!({"name": "ci"}))
+            .send()
+    };
+    let (status, first) = read(post().await.unwrap()).await;
+    assert_eq!(status, 201, "{first}");
+    let secret = first["key"].as_str().unwrap().to_owned();
+    let (status, again) = read(post().await.unwrap()).await;
+    assert_eq!(status, 201, "{again}");
+    assert_eq!(
+        again["key"],
+        secret.as_str(),
+        "the replay shows the same answer"
+    );
+    let stored = stored_answers(&t).await;
+    assert_eq!(stored.len(), 1);
+    let text = String::from_utf8_lossy(&stored[0]);
+    assert!(!text.contains(&secret), "the secret is stored in the clear");
+    assert!(!text.contains("dg_live_"), "{text}");
+}
+
+deskgate_tests::backends!(a_stored_answer_that_shows_a_secret_is_sealed);

@@ -5,7 +5,10 @@
 use chrono::{TimeDelta, Utc};
 use deskgate_core::TenantId;
 use deskgate_store::idempotency::IdempotencyClaim;
+use deskgate_vault::{AssociatedData, Purpose};
+use secrecy::ExposeSecret;
 use sha2::{Digest, Sha256};
+use uuid::Uuid;
 
 use crate::{App, AppError};
 
@@ -32,6 +35,16 @@ pub fn check_key(key: &str) -> Result<(), AppError> {
     Ok(())
 }
 
+/// The owner a stored answer is sealed for: the tenant and its key.
+fn response_owner(tenant: TenantId, key: &str) -> AssociatedData<'_> {
+    AssociatedData::new(
+        Purpose::IdempotencyResponse,
+        tenant.as_uuid(),
+        Uuid::nil(),
+        key,
+    )
+}
+
 impl App {
     /// Claims `key` for a request described by `fingerprint` (method, path, body).
     pub async fn begin_idempotent(
@@ -49,13 +62,29 @@ impl App {
             .await?
         {
             IdempotencyClaim::Claimed => Ok(Idempotency::Run),
-            IdempotencyClaim::Replay { status, body } => Ok(Idempotency::Replay { status, body }),
+            IdempotencyClaim::Replay {
+                status,
+                body,
+                sealed,
+            } => {
+                let body = if sealed {
+                    self.vault()
+                        .open(&response_owner(tenant, key), &body)
+                        .map_err(|e| AppError::Internal(format!("opening a stored answer: {e}")))?
+                        .expose_secret()
+                        .to_vec()
+                } else {
+                    body
+                };
+                Ok(Idempotency::Replay { status, body })
+            }
             IdempotencyClaim::Mismatch => Err(AppError::IdempotencyMismatch),
             IdempotencyClaim::InFlight => Err(AppError::IdempotencyInFlight),
         }
     }
 
-    /// Stores the response to replay.
+    /// Stores the response to replay, sealed: it may show a secret once (a new API key, a
+    /// webhook endpoint's signing secret), and the database must not hold it in the clear.
     pub async fn finish_idempotent(
         &self,
         tenant: TenantId,
@@ -63,9 +92,13 @@ impl App {
         status: u16,
         body: &[u8],
     ) -> Result<(), AppError> {
+        let sealed = self
+            .vault()
+            .seal(&response_owner(tenant, key), body)
+            .map_err(|e| AppError::Internal(format!("sealing a stored answer: {e}")))?;
         Ok(self
             .store()
-            .complete_idempotency(tenant, key, status, body)
+            .complete_idempotency(tenant, key, status, &sealed)
             .await?)
     }
 

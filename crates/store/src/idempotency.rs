@@ -10,8 +10,13 @@ use crate::{Scope, Store, StoreError};
 pub enum IdempotencyClaim {
     /// This request owns the key: perform the write, then [`Store::complete_idempotency`].
     Claimed,
-    /// The key's first request finished: answer with its response.
-    Replay { status: u16, body: Vec<u8> },
+    /// The key's first request finished: answer with its response. `sealed`: the body was
+    /// stored sealed by the vault (every record written since sealing began).
+    Replay {
+        status: u16,
+        body: Vec<u8>,
+        sealed: bool,
+    },
     /// The key was used for a different request.
     Mismatch,
     /// The key's first request is still running.
@@ -23,6 +28,7 @@ struct Row {
     request_hash: Vec<u8>,
     response_status: Option<i32>,
     response_body: Option<Vec<u8>>,
+    sealed: bool,
 }
 
 impl Store {
@@ -57,7 +63,7 @@ impl Store {
                 IdempotencyClaim::Claimed
             } else {
                 let row = sqlx::query_as::<_, Row>(
-                    "SELECT request_hash, response_status, response_body FROM idempotency_keys \
+                    "SELECT request_hash, response_status, response_body, sealed FROM idempotency_keys \
                      WHERE tenant_id = $1 AND key = $2",
                 )
                 .bind(tenant.as_uuid())
@@ -71,6 +77,7 @@ impl Store {
                         (Some(status), Some(body)) => IdempotencyClaim::Replay {
                             status: u16::try_from(status).unwrap_or(500),
                             body,
+                            sealed: row.sealed,
                         },
                         _ => IdempotencyClaim::InFlight,
                     }
@@ -80,23 +87,23 @@ impl Store {
         Ok(claim)
     }
 
-    /// Records the response of the request that claimed `key`.
+    /// Records the response of the request that claimed `key`, as the vault sealed it.
     pub async fn complete_idempotency(
         &self,
         tenant: TenantId,
         key: &str,
         status: u16,
-        body: &[u8],
+        sealed_body: &[u8],
     ) -> Result<(), StoreError> {
         scoped!(self, Scope::Tenant(tenant), |conn| {
             sqlx::query(
-                "UPDATE idempotency_keys SET response_status = $3, response_body = $4 \
-                 WHERE tenant_id = $1 AND key = $2",
+                "UPDATE idempotency_keys SET response_status = $3, response_body = $4, \
+                 sealed = TRUE WHERE tenant_id = $1 AND key = $2",
             )
             .bind(tenant.as_uuid())
             .bind(key)
             .bind(i32::from(status))
-            .bind(body)
+            .bind(sealed_body)
             .execute(conn)
             .await?
             .rows_affected()

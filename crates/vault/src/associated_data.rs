@@ -22,16 +22,20 @@ pub enum Purpose {
     HookSecret,
     /// A webhook endpoint's signing secret. `connection_id` then holds the endpoint's id.
     WebhookSecret,
+    /// The stored answer to a write with an Idempotency-Key (it may show a secret once).
+    /// `connection_id` is nil and `field` is the key.
+    IdempotencyResponse,
 }
 
 impl Purpose {
     /// Every purpose, for tests and tooling that must cover them all.
-    pub const ALL: [Purpose; 5] = [
+    pub const ALL: [Purpose; 6] = [
         Purpose::ConnectionCredential,
         Purpose::OAuthClientSecret,
         Purpose::OAuthSessionSecret,
         Purpose::HookSecret,
         Purpose::WebhookSecret,
+        Purpose::IdempotencyResponse,
     ];
 
     /// The stable label that goes into the associated data.
@@ -42,6 +46,7 @@ impl Purpose {
             Purpose::OAuthSessionSecret => "oauth_session_secret",
             Purpose::HookSecret => "hook_secret",
             Purpose::WebhookSecret => "webhook_secret",
+            Purpose::IdempotencyResponse => "idempotency_response",
         }
     }
 }
