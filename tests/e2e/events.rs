@@ -2,8 +2,10 @@
 //! in order and once; connection lifecycle events; the log's cursor; sync settings; vendor
 //! hooks.
 
+use deskgate_app::{AppSettings, UpstreamSettings};
 use deskgate_tests::{
-    Backend, TestApp, TestTenant, Vendor, backends, fast_upstream, read, vendors,
+    Backend, Receiver, TestApp, TestTenant, Vendor, backends, fast_upstream, fast_webhooks, read,
+    vendors,
 };
 use deskgate_upstream::UpstreamConfig;
 use serde_json::{Value, json};
@@ -19,12 +21,20 @@ impl Fixture {
     async fn new(vendor: Vendor, backend: Backend) -> Self {
         // Zendesk's export allows one request every six seconds or so, and a sync waits for
         // its slot rather than fail: the deadline is longer than the tests' usual five.
-        let upstream = UpstreamConfig {
-            default_deadline_ms: 15_000,
-            ..fast_upstream()
+        let settings = AppSettings {
+            upstream: UpstreamSettings {
+                config: UpstreamConfig {
+                    default_deadline_ms: 15_000,
+                    ..fast_upstream()
+                },
+                sandbox: None,
+            },
+            webhooks: fast_webhooks(),
+            ..AppSettings::default()
         };
-        let t = TestApp::spawn_with_sandbox_and(backend, vendor.accounts(&["acme"], 10), upstream)
-            .await;
+        let t =
+            TestApp::spawn_with_sandbox_settings(backend, vendor.accounts(&["acme"], 10), settings)
+                .await;
         let tenant = t.tenant("acme-corp").await;
         let id = t.connect_vendor(vendor, &tenant.key, "acme").await;
         Self {
@@ -114,6 +124,22 @@ fn types(events: &[Value]) -> Vec<&str> {
 
 async fn helpdesk_changes_become_events_in_order_and_once(vendor: Vendor, backend: Backend) {
     let f = Fixture::new(vendor, backend).await;
+    // A webhook endpoint for this connection's ticket and comment events, and its receiver.
+    let receiver = Receiver::start().await;
+    let (status, endpoint) = f
+        .call(
+            reqwest::Method::POST,
+            "/v1/webhook-endpoints",
+            Some(json!({
+                "url": receiver.url(),
+                "event_types": ["ticket.created", "ticket.updated", "ticket.deleted",
+                                "comment.created"],
+                "connection_id": f.id,
+            })),
+        )
+        .await;
+    assert_eq!(status, 201, "{endpoint}");
+    let workers = f.t.deliver_webhooks();
     let (status, view) = f
         .call(
             reqwest::Method::PATCH,
@@ -197,6 +223,24 @@ async fn helpdesk_changes_become_events_in_order_and_once(vendor: Vendor, backen
     assert_eq!(events[3]["data"]["ticket_id"], tid.as_str());
     for e in &events {
         assert_eq!(e["connection_id"], f.id.as_str(), "{e}");
+    }
+
+    // The receiver got exactly those events, once each, in order, as the log has them.
+    let delivered = receiver.wait_for(events.len()).await;
+    workers.stop().await;
+    let ids: Vec<&str> = delivered.iter().map(|r| r.webhook_id()).collect();
+    let logged: Vec<&str> = events.iter().map(|e| e["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, logged, "deliveries differ from the log");
+    assert_eq!(
+        receiver.requests().len(),
+        events.len(),
+        "a duplicate delivery"
+    );
+    for (received, event) in delivered.iter().zip(&events) {
+        let body = received.json();
+        assert_eq!(body["type"], event["type"]);
+        assert_eq!(body["data"], event["data"]);
+        assert!(received.header("webhook-signature").starts_with("v1,"));
     }
 }
 

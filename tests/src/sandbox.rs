@@ -79,17 +79,28 @@ impl TestApp {
         config: SandboxConfig,
         upstream: UpstreamConfig,
     ) -> Self {
+        let settings = AppSettings {
+            upstream: UpstreamSettings {
+                config: upstream,
+                sandbox: None,
+            },
+            ..AppSettings::default()
+        };
+        Self::spawn_with_sandbox_settings(backend, config, settings).await
+    }
+
+    /// As [`TestApp::spawn_with_sandbox`], with the given app settings (their outbound
+    /// engine pointed at the sandbox).
+    pub async fn spawn_with_sandbox_settings(
+        backend: Backend,
+        config: SandboxConfig,
+        mut settings: AppSettings,
+    ) -> Self {
         let start = Utc::now().duration_trunc(TimeDelta::minutes(1)).unwrap();
         let clock = Arc::new(ManualClock::new(start));
         let sandbox = Sandbox::with_clock(config, clock.clone()).unwrap();
         let running = deskgate_sandbox::spawn_with(sandbox).await.unwrap();
-        let settings = AppSettings {
-            upstream: UpstreamSettings {
-                config: upstream,
-                sandbox: Some(SandboxOverride::new(&running.base_url()).unwrap()),
-            },
-            ..AppSettings::default()
-        };
+        settings.upstream.sandbox = Some(SandboxOverride::new(&running.base_url()).unwrap());
         let mut t = Self::spawn_with(backend, settings).await;
         t.sandbox = Some(running);
         t.clock = Some(clock);

@@ -36,7 +36,7 @@ pub(crate) async fn enter_pg(conn: &mut PgConnection, scope: Scope) -> Result<()
 pub(crate) type PgTx = Transaction<'static, Postgres>;
 
 /// Runs `$body` with `$conn` bound to a connection of either backend inside one transaction,
-/// in the given [`Scope`]. The body is expanded once per backend, so the same query text and
+/// in the given [`Scope`] (on SQLite, one that holds the write lock from its start). The body is expanded once per backend, so the same query text and
 /// bindings serve both; SQL is written with `$n` placeholders, which SQLite accepts too.
 macro_rules! scoped {
     ($store:expr, $scope:expr, |$conn:ident| $body:expr) => {{
@@ -52,7 +52,11 @@ macro_rules! scoped {
                 out
             }
             $crate::db::Db::Sqlite(pool) => {
-                let mut tx = pool.begin().await?;
+                // IMMEDIATE: the write lock is taken (or waited for, up to the busy timeout)
+                // at the start. A deferred transaction that reads and then writes fails at
+                // once with SQLITE_BUSY when another connection wrote in between, and the
+                // background syncs and delivery workers write often.
+                let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
                 let out = {
                     let $conn = &mut *tx;
                     $body

@@ -440,6 +440,10 @@ impl Store {
     /// Claims up to `claim.limit` due deliveries of enabled endpoints, of every tenant,
     /// soonest first, for `claim.replica` until `claim.until`. Rows another replica holds
     /// under a running claim are skipped; a lapsed claim is taken over. Operator scope.
+    ///
+    /// An endpoint has one delivery in flight at a time, its earliest due event first, so a
+    /// receiver gets its events in the log's order while nothing fails; a delivery waiting
+    /// for a retry does not hold up the ones after it.
     pub async fn claim_deliveries(
         &self,
         claim: &DeliveryClaim<'_>,
@@ -454,7 +458,10 @@ impl Store {
              FROM deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id \
              WHERE d.status = 'pending' AND d.next_attempt_at <= $2 \
              AND (d.claim_until IS NULL OR d.claim_until <= $2) AND e.enabled = $5 \
-             ORDER BY d.next_attempt_at LIMIT $4 {lock})"
+             AND NOT EXISTS (SELECT 1 FROM deliveries o WHERE o.endpoint_id = d.endpoint_id \
+                 AND o.status = 'pending' AND (o.claim_until > $2 \
+                 OR (o.event_seq < d.event_seq AND o.next_attempt_at <= $2))) \
+             ORDER BY d.next_attempt_at, d.event_seq LIMIT $4 {lock})"
         );
         Ok(scoped!(self, Scope::Operator, |conn| {
             let claimed = sqlx::query(&update)

@@ -182,6 +182,8 @@ impl App {
                         tracing::warn!(%tenant, %endpoint, %event, error = %e, "recording a webhook attempt failed; the claim lapses and it is sent again");
                     }
                     drop(slot);
+                    // The endpoint's next event may go now.
+                    app.wake_deliveries();
                 });
             }
             if full {
