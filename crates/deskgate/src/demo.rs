@@ -1,9 +1,12 @@
 //! `deskgate demo`: the newcomer's one command.
 
 use std::io::Write;
+use std::sync::Arc;
 
 use anyhow::Context;
 use deskgate_app::connections::{ConnectRequest, ListConnections};
+use deskgate_app::webhooks::NewEndpoint;
+use deskgate_app::webhooks::signing::SigningKey;
 use deskgate_app::{App, RequestContext};
 use deskgate_core::{ConnectionId, Provider, TenantId};
 use deskgate_sandbox::{
@@ -85,6 +88,7 @@ pub(crate) async fn run(mut config: Config, args: &DemoArgs) -> anyhow::Result<(
         "http://{}",
         listener.local_addr().context("reading the bound address")?
     );
+    let receiver = receiver(&app, tenant, &base, &ctx).await?;
     let api_key = key.secret.expose_secret();
     let mut out = std::io::stdout().lock();
     if args.json {
@@ -99,6 +103,7 @@ pub(crate) async fn run(mut config: Config, args: &DemoArgs) -> anyhow::Result<(
             },
             "sandbox_url": sandbox_url,
             "connect_url": connect_url,
+            "webhook_endpoint_id": receiver.endpoint_id,
         });
         writeln!(out, "{line}")?;
     } else {
@@ -112,7 +117,12 @@ pub(crate) async fn run(mut config: Config, args: &DemoArgs) -> anyhow::Result<(
     drop(out);
 
     let renewal = config.renewal.settings()?;
-    let returned = axum::Router::new().route(RETURN_PATH, axum::routing::get(returned));
+    let returned = axum::Router::new()
+        .route(RETURN_PATH, axum::routing::get(returned))
+        .route(
+            RECEIVER_PATH,
+            axum::routing::post(received).with_state(Arc::new(receiver.key)),
+        );
     let background = crate::serve::Background {
         renewal,
         syncs: config.events.run_syncs,
@@ -121,6 +131,103 @@ pub(crate) async fn run(mut config: Config, args: &DemoArgs) -> anyhow::Result<(
     sandbox_task.abort();
     store.close().await;
     served
+}
+
+/// Where the demo's own webhook endpoint points: a receiver that verifies each delivery and
+/// logs it.
+const RECEIVER_PATH: &str = "/demo/webhooks";
+/// How the demo's endpoint is told apart from the tenant's own, to replace it on each run.
+const RECEIVER_DESCRIPTION: &str = "deskgate demo: its own receiver";
+/// Seconds between two syncs of the demo's connections.
+const DEMO_SYNC_SECS: u32 = 10;
+
+/// The demo's webhook endpoint and the key its deliveries are signed with.
+struct DemoReceiver {
+    endpoint_id: String,
+    key: SigningKey,
+}
+
+/// Turns the demo tenant's syncs on and points a webhook endpoint at the demo's own receiver
+/// (replacing one an earlier run left, whose port is gone).
+async fn receiver(
+    app: &App,
+    tenant: TenantId,
+    base: &str,
+    ctx: &RequestContext,
+) -> anyhow::Result<DemoReceiver> {
+    app.put_sync_defaults(tenant, true, DEMO_SYNC_SECS)
+        .await
+        .context("turning the demo's syncs on")?;
+    let earlier = app
+        .list_webhook_endpoints(tenant, None, 100)
+        .await
+        .context("listing the demo's webhook endpoints")?;
+    for endpoint in earlier
+        .iter()
+        .filter(|e| e.description.as_deref() == Some(RECEIVER_DESCRIPTION))
+    {
+        app.delete_webhook_endpoint(tenant, &endpoint.id.to_string(), ctx)
+            .await
+            .context("removing an earlier run's webhook endpoint")?;
+    }
+    let created = app
+        .create_webhook_endpoint(
+            tenant,
+            NewEndpoint {
+                url: format!("{base}{RECEIVER_PATH}"),
+                description: Some(RECEIVER_DESCRIPTION.to_owned()),
+                event_types: None,
+                connection_id: None,
+                enabled: true,
+            },
+            ctx,
+        )
+        .await
+        .context("registering the demo's webhook endpoint")?;
+    let key = SigningKey::from_secret(&created.secret)
+        .map_err(|_| anyhow::anyhow!("the demo endpoint's secret does not read back"))?;
+    Ok(DemoReceiver {
+        endpoint_id: created.endpoint.id.to_string(),
+        key,
+    })
+}
+
+/// The demo's receiver: checks the signature as a tenant would and logs the event.
+async fn received(
+    axum::extract::State(key): axum::extract::State<Arc<SigningKey>>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
+) -> axum::http::StatusCode {
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+    };
+    let (id, timestamp) = (header("webhook-id"), header("webhook-timestamp"));
+    let expected = timestamp
+        .parse::<i64>()
+        .map(|ts| key.sign(id, ts, &body))
+        .unwrap_or_default();
+    let verified = header("webhook-signature")
+        .split(' ')
+        .any(|signature| !expected.is_empty() && signature == expected);
+    let event: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+    let event_type = event["type"].as_str().unwrap_or("?");
+    if verified {
+        tracing::info!(
+            event = id,
+            r#type = event_type,
+            "the demo's receiver got a webhook; its signature verifies"
+        );
+        axum::http::StatusCode::NO_CONTENT
+    } else {
+        tracing::warn!(
+            event = id,
+            "the demo's receiver got a webhook whose signature does not verify"
+        );
+        axum::http::StatusCode::UNAUTHORIZED
+    }
 }
 
 /// Where the demo's connect link sends a customer back: a page that says what came back.
@@ -391,6 +498,14 @@ Try, with any of the three connections (the same API, the same schema):
 
   # a connection's health and rate budget (Freshdesk also shows its per-endpoint caps)
   curl -s "{base}/v1/connections/$FD/health" -H "Authorization: Bearer $DG"
+
+Change events: the demo's connections sync every {DEMO_SYNC_SECS} s, and a webhook endpoint
+points at the demo's own receiver ({base}{RECEIVER_PATH}), which logs each delivery below
+once its signature verifies:
+  # change a ticket in a helpdesk, then read the log (or: deskgate events tail --url {base} --api-key $DG)
+  curl -s -X PATCH "{base}/v1/connections/$FD/tickets/1" -H "Authorization: Bearer $DG" \
+    -H "Content-Type: application/json" -d '{{"status": "pending"}}'
+  curl -s "{base}/v1/events" -H "Authorization: Bearer $DG"
 
   # the API reference
   open {base}/docs"#
