@@ -149,30 +149,10 @@ pub(crate) async fn run_server(
             let mut every = tokio::time::interval(Duration::from_secs(3600));
             loop {
                 every.tick().await;
-                match app.sweep_idempotency().await {
-                    Ok(n) if n > 0 => {
-                        tracing::info!(deleted = n, "expired idempotency records swept");
-                    }
-                    Ok(_) => {}
-                    Err(e) => tracing::warn!(error = %e, "sweeping idempotency records failed"),
-                }
-                match app.sweep_oauth_sessions().await {
-                    Ok(n) if n > 0 => tracing::info!(deleted = n, "expired oauth sessions swept"),
-                    Ok(_) => {}
-                    Err(e) => tracing::warn!(error = %e, "sweeping oauth sessions failed"),
-                }
-                match app.sweep_events().await {
-                    Ok(n) if n > 0 => {
-                        tracing::info!(deleted = n, "events past their retention swept");
-                    }
-                    Ok(_) => {}
-                    Err(e) => tracing::warn!(error = %e, "sweeping events failed"),
-                }
-                match app.sweep_webhook_attempts().await {
-                    Ok(n) if n > 0 => tracing::info!(deleted = n, "old webhook attempts swept"),
-                    Ok(_) => {}
-                    Err(e) => tracing::warn!(error = %e, "sweeping webhook attempts failed"),
-                }
+                swept("expired idempotency records", app.sweep_idempotency().await);
+                swept("expired oauth sessions", app.sweep_oauth_sessions().await);
+                swept("events past their retention", app.sweep_events().await);
+                swept("old webhook attempts", app.sweep_webhook_attempts().await);
             }
         }
     });
@@ -227,4 +207,13 @@ pub(crate) async fn shutdown_signal() {
         () = terminate => {},
     }
     tracing::info!("shutting down: finishing in-flight requests");
+}
+
+/// Logs what one sweep of the hourly round deleted, or why it failed.
+fn swept(what: &str, outcome: Result<u64, deskgate_app::AppError>) {
+    match outcome {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(deleted = n, "{what} swept"),
+        Err(e) => tracing::warn!(error = %e, "sweeping {what} failed"),
+    }
 }

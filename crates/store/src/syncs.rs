@@ -97,10 +97,21 @@ pub struct HookTarget {
     pub hook_secret_key_version: Option<i32>,
 }
 
-/// Creates the connection's sync row if it has none (due at `$3`); `$1` connection, `$2`
-/// tenant, `$3` now.
-const ENSURE_ROW: &str = "INSERT INTO syncs (connection_id, tenant_id, next_run_at, created_at, updated_at) \
-     VALUES ($1, $2, $3, $3, $3) ON CONFLICT (connection_id) DO NOTHING";
+/// Creates the connection's sync row if it has none, due at `$now`, inside the transaction
+/// `$conn` (inside `scoped!`).
+macro_rules! ensure_row {
+    ($conn:expr, $tenant:expr, $connection:expr, $now:expr) => {
+        sqlx::query(
+            "INSERT INTO syncs (connection_id, tenant_id, next_run_at, created_at, updated_at) \
+             VALUES ($1, $2, $3, $3, $3) ON CONFLICT (connection_id) DO NOTHING",
+        )
+        .bind($connection.as_uuid())
+        .bind($tenant.as_uuid())
+        .bind($now)
+        .execute(&mut *$conn)
+        .await?
+    };
+}
 
 impl Store {
     /// The tenant's default for its connections' syncs, if it set one.
@@ -188,12 +199,7 @@ impl Store {
             if owned == 0 {
                 return Err(StoreError::MissingReference);
             }
-            sqlx::query(ENSURE_ROW)
-                .bind(connection.as_uuid())
-                .bind(tenant.as_uuid())
-                .bind(now)
-                .execute(&mut *conn)
-                .await?;
+            ensure_row!(conn, tenant, connection, now);
             sqlx::query_as::<_, SyncRecord>(&sql)
                 .bind(tenant.as_uuid())
                 .bind(connection.as_uuid())
@@ -253,12 +259,7 @@ impl Store {
              AND (lease_until IS NULL OR lease_until <= $4) RETURNING {SYNC_COLUMNS}"
         );
         Ok(scoped!(self, Scope::Tenant(tenant), |conn| {
-            sqlx::query(ENSURE_ROW)
-                .bind(connection.as_uuid())
-                .bind(tenant.as_uuid())
-                .bind(now)
-                .execute(&mut *conn)
-                .await?;
+            ensure_row!(conn, tenant, connection, now);
             sqlx::query_as::<_, SyncRecord>(&sql)
                 .bind(tenant.as_uuid())
                 .bind(connection.as_uuid())
@@ -397,12 +398,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         scoped!(self, Scope::Tenant(tenant), |conn| {
-            sqlx::query(ENSURE_ROW)
-                .bind(connection.as_uuid())
-                .bind(tenant.as_uuid())
-                .bind(now)
-                .execute(&mut *conn)
-                .await?;
+            ensure_row!(conn, tenant, connection, now);
             sqlx::query(
                 "UPDATE syncs SET requested_at = $3, \
                  next_run_at = CASE WHEN next_run_at > $3 THEN $3 ELSE next_run_at END \
@@ -428,12 +424,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         scoped!(self, Scope::Tenant(tenant), |conn| {
-            sqlx::query(ENSURE_ROW)
-                .bind(connection.as_uuid())
-                .bind(tenant.as_uuid())
-                .bind(now)
-                .execute(&mut *conn)
-                .await?;
+            ensure_row!(conn, tenant, connection, now);
             let (sealed, version) = match secret.flatten() {
                 Some((sealed, version)) => (Some(sealed), Some(version)),
                 None => (None, None),
