@@ -66,6 +66,15 @@ impl Fixture {
         self.t.clock().advance(chrono::TimeDelta::seconds(2));
     }
 
+    /// Changes the connection's own sync settings; its state then.
+    async fn change_sync(&self, settings: Value) -> Value {
+        let (status, view) = self
+            .call(reqwest::Method::PATCH, &self.path("/sync"), Some(settings))
+            .await;
+        assert_eq!(status, 200, "{view}");
+        view
+    }
+
     /// Runs the sync now and answers its state.
     async fn sync(&self) -> Value {
         let (status, view) = self
@@ -140,14 +149,9 @@ async fn helpdesk_changes_become_events_in_order_and_once(vendor: Vendor, backen
         .await;
     assert_eq!(status, 201, "{endpoint}");
     let workers = f.t.deliver_webhooks();
-    let (status, view) = f
-        .call(
-            reqwest::Method::PATCH,
-            &f.path("/sync"),
-            Some(json!({"enabled": true, "interval_secs": 3600})),
-        )
+    let view = f
+        .change_sync(json!({"enabled": true, "interval_secs": 3600}))
         .await;
-    assert_eq!(status, 200, "{view}");
     assert_eq!(view["enabled"], true);
     assert!(view["baseline_at"].is_null(), "{view}");
 
@@ -416,6 +420,50 @@ async fn sync_settings_are_checked_and_shown(backend: Backend) {
 }
 
 backends!(sync_settings_are_checked_and_shown);
+
+/// A run reads the settings when it starts and schedules the next by them when it ends; a
+/// change made while it runs must not be overwritten by that schedule.
+async fn a_sync_settings_change_during_a_run_makes_the_next_run_due_at_once(backend: Backend) {
+    let f = Fixture::new(Vendor::Freshdesk, backend).await;
+    f.change_sync(json!({"enabled": true, "interval_secs": 3600}))
+        .await;
+    // A replica's run starts: it takes the lease and reads the hourly interval.
+    let id: deskgate_core::ConnectionId = f.id.parse().unwrap();
+    let started = chrono::Utc::now();
+    let lease = started + chrono::TimeDelta::seconds(60);
+    let record =
+        f.t.store
+            .take_sync_lease(f.tenant.id, id, "replica-a", started, lease)
+            .await
+            .unwrap()
+            .unwrap();
+    assert_eq!(record.interval_secs, Some(3600));
+    f.change_sync(json!({"interval_secs": 60})).await;
+    // The run ends and schedules its next by the interval it read.
+    let now = chrono::Utc::now();
+    let finished =
+        f.t.store
+            .finish_sync(
+                f.tenant.id,
+                id,
+                "replica-a",
+                started,
+                now,
+                now + chrono::TimeDelta::seconds(3600),
+                None,
+            )
+            .await
+            .unwrap();
+    assert!(finished);
+    let due = f.t.store.syncs_due(chrono::Utc::now(), 10).await.unwrap();
+    assert_eq!(
+        due,
+        vec![(f.tenant.id, id)],
+        "the change waits for the old interval"
+    );
+}
+
+backends!(a_sync_settings_change_during_a_run_makes_the_next_run_due_at_once);
 
 async fn a_vendor_hook_makes_the_sync_due(backend: Backend) {
     let f = Fixture::new(Vendor::Freshdesk, backend).await;

@@ -172,8 +172,12 @@ impl Store {
     }
 
     /// Changes a connection's own settings (creating its row), and makes it due now so a
-    /// change takes effect at once. `MissingReference` when the connection is not the
-    /// tenant's.
+    /// change takes effect at once — also when a run is going on, which read the settings
+    /// before the change: it is asked for (as by a vendor webhook), so that [`finish_sync`]
+    /// makes the next run due at once instead of scheduling it by the old interval.
+    /// `MissingReference` when the connection is not the tenant's.
+    ///
+    /// [`finish_sync`]: Store::finish_sync
     pub async fn change_sync(
         &self,
         tenant: TenantId,
@@ -185,7 +189,8 @@ impl Store {
             "UPDATE syncs SET \
              enabled = CASE WHEN $3 THEN $4 ELSE enabled END, \
              interval_secs = CASE WHEN $5 THEN $6 ELSE interval_secs END, \
-             backfill = COALESCE($7, backfill), next_run_at = $8, updated_at = $8 \
+             backfill = COALESCE($7, backfill), next_run_at = $8, requested_at = $8, \
+             updated_at = $8 \
              WHERE tenant_id = $1 AND connection_id = $2 RETURNING {SYNC_COLUMNS}"
         );
         Ok(scoped!(self, Scope::Tenant(tenant), |conn| {
@@ -352,8 +357,8 @@ impl Store {
     }
 
     /// Ends a run that started at `started`: records its outcome, schedules the next one at
-    /// `next_run_at` (or now, when a vendor webhook asked for a run meanwhile) and releases
-    /// the lease, if `owner` still holds it; whether it did.
+    /// `next_run_at` (or now, when a vendor webhook or a settings change asked for a run
+    /// meanwhile) and releases the lease, if `owner` still holds it; whether it did.
     #[allow(clippy::too_many_arguments)]
     pub async fn finish_sync(
         &self,
