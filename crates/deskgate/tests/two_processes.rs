@@ -5,9 +5,7 @@
 
 #![allow(clippy::unwrap_used)]
 
-use std::num::NonZeroU32;
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
+mod gateway;
 
 use deskgate_sandbox::{SandboxConfig, ZendeskAccountConfig};
 use deskgate_tests::connect_flow::{browser, consent, location, query_param, start_zendesk_oauth};
@@ -15,71 +13,7 @@ use deskgate_tests::{Backend, TestDb};
 use secrecy::ExposeSecret;
 use serde_json::{Value, json};
 
-const BIN: &str = env!("CARGO_BIN_EXE_deskgate");
-
-/// The binary with the shared database, keys and sandbox, and nothing inherited.
-fn deskgate(db: &str, keys: &str, sandbox: &str) -> Command {
-    let mut cmd = Command::new(BIN);
-    for name in [
-        "DATABASE_URL",
-        "DESKGATE_CONFIG",
-        "RUST_LOG",
-        "DESKGATE_PUBLIC_URL",
-    ] {
-        cmd.env_remove(name);
-    }
-    cmd.args(["--database-url", db])
-        .env("DESKGATE_VAULT_KEYS", keys)
-        .env("DESKGATE_API_KEY_PEPPER", "two-process-pepper")
-        .env("DESKGATE_SANDBOX__URL", sandbox)
-        .env("DESKGATE_RENEWAL__ENABLED", "false")
-        .env("NO_COLOR", "1");
-    cmd
-}
-
-/// One `deskgate serve` process, killed when dropped.
-struct Gateway {
-    base: String,
-    child: Child,
-}
-
-impl Gateway {
-    async fn start(db: &str, keys: &str, sandbox: &str) -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let base = format!("http://127.0.0.1:{port}");
-        let gateway = Self {
-            child: deskgate(db, keys, sandbox)
-                .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-                .env("DESKGATE_PUBLIC_URL", &base)
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .unwrap(),
-            base,
-        };
-        let http = reqwest::Client::new();
-        for _ in 0..200 {
-            if let Ok(res) = http.get(format!("{}/readyz", gateway.base)).send().await
-                && res.status() == 200
-            {
-                return gateway;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!("deskgate serve on {} did not become ready", gateway.base);
-    }
-}
-
-impl Drop for Gateway {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use crate::gateway::Deployment;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn oauth_started_on_one_process_completes_on_another() {
@@ -98,33 +32,11 @@ async fn oauth_started_on_one_process_completes_on_another() {
     })
     .await
     .unwrap();
-    let keys = deskgate_vault::generate_key_entry(NonZeroU32::new(1).unwrap())
-        .unwrap()
-        .expose_secret()
-        .to_owned();
-    let sandbox_url = sandbox.base_url();
-    let out = deskgate(&db.url, &keys, &sandbox_url)
-        .arg("migrate")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let out = deskgate(&db.url, &keys, &sandbox_url)
-        .args(["tenant", "create", "acme-corp"])
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8(out.stdout).unwrap();
-    let key = stdout
-        .lines()
-        .find_map(|l| l.strip_prefix("api key: "))
-        .unwrap_or_else(|| panic!("no key in {stdout:?}"))
-        .to_owned();
+    let deployment = Deployment::new(&db.url, &sandbox.base_url());
+    let key = deployment.create_tenant("acme-corp");
 
-    let a = Gateway::start(&db.url, &keys, &sandbox_url).await;
-    let b = Gateway::start(&db.url, &keys, &sandbox_url).await;
+    let a = deployment.start(&[]).await;
+    let b = deployment.start(&[]).await;
     let http = browser();
     let call = |base: &str, method: &str, path: &str, body: Option<Value>| {
         let mut req = http

@@ -1,0 +1,121 @@
+//! Real `deskgate serve` processes over one PostgreSQL database, one vault key ring and one
+//! sandbox: for tests of what must hold across processes, or when one is killed.
+
+use std::num::NonZeroU32;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use secrecy::ExposeSecret;
+
+const BIN: &str = env!("CARGO_BIN_EXE_deskgate");
+
+/// What a test's gateway processes share: the database, the vault's keys and the sandbox.
+pub(crate) struct Deployment {
+    db: String,
+    keys: String,
+    sandbox: String,
+}
+
+impl Deployment {
+    /// A deployment over the database at `db` (migrated here) calling the sandbox at
+    /// `sandbox`, with a new vault key.
+    pub(crate) fn new(db: &str, sandbox: &str) -> Self {
+        let keys = deskgate_vault::generate_key_entry(NonZeroU32::new(1).unwrap())
+            .unwrap()
+            .expose_secret()
+            .to_owned();
+        let deployment = Self {
+            db: db.to_owned(),
+            keys,
+            sandbox: sandbox.to_owned(),
+        };
+        deployment.run(&["migrate"]);
+        deployment
+    }
+
+    /// The binary with the shared database, keys and sandbox, and nothing inherited.
+    fn command(&self) -> Command {
+        let mut cmd = Command::new(BIN);
+        for name in [
+            "DATABASE_URL",
+            "DESKGATE_CONFIG",
+            "RUST_LOG",
+            "DESKGATE_PUBLIC_URL",
+        ] {
+            cmd.env_remove(name);
+        }
+        cmd.args(["--database-url", &self.db])
+            .env("DESKGATE_VAULT_KEYS", &self.keys)
+            .env("DESKGATE_API_KEY_PEPPER", "process-test-pepper")
+            .env("DESKGATE_SANDBOX__URL", &self.sandbox)
+            .env("DESKGATE_RENEWAL__ENABLED", "false")
+            .env("NO_COLOR", "1");
+        cmd
+    }
+
+    /// Runs a command to its end; its standard output.
+    fn run(&self, args: &[&str]) -> String {
+        let out = self.command().args(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "deskgate {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// Creates a tenant; its API key.
+    pub(crate) fn create_tenant(&self, name: &str) -> String {
+        let stdout = self.run(&["tenant", "create", name]);
+        stdout
+            .lines()
+            .find_map(|l| l.strip_prefix("api key: "))
+            .unwrap_or_else(|| panic!("no key in {stdout:?}"))
+            .to_owned()
+    }
+
+    /// Starts `deskgate serve` on a free loopback port with `env` on top of the shared
+    /// settings (`DESKGATE_EVENTS__…`, `DESKGATE_WEBHOOKS__…`), and waits until it is ready.
+    pub(crate) async fn start(&self, env: &[(&str, &str)]) -> Gateway {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let base = format!("http://127.0.0.1:{port}");
+        let mut cmd = self.command();
+        cmd.args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+            .env("DESKGATE_PUBLIC_URL", &base)
+            .envs(env.iter().copied())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        let gateway = Gateway {
+            child: cmd.spawn().unwrap(),
+            base,
+        };
+        let http = reqwest::Client::new();
+        for _ in 0..200 {
+            if let Ok(res) = http.get(format!("{}/readyz", gateway.base)).send().await
+                && res.status() == 200
+            {
+                return gateway;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("deskgate serve on {} did not become ready", gateway.base);
+    }
+}
+
+/// One `deskgate serve` process, killed with SIGKILL (`kill -9`) when dropped: nothing in
+/// it runs after that, as when a machine dies.
+pub(crate) struct Gateway {
+    pub(crate) base: String,
+    child: Child,
+}
+
+impl Drop for Gateway {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
