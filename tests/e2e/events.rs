@@ -658,3 +658,38 @@ async fn a_vendor_webhook_makes_the_sync_run_at_once(vendor: Vendor, backend: Ba
 }
 
 vendors!(a_vendor_webhook_makes_the_sync_run_at_once);
+
+/// A reply made the moment a ticket is created is a comment of its own, while a description
+/// that a helpdesk stores as the first comment (Zendesk) is part of the creation.
+async fn a_reply_made_with_the_ticket_is_its_own_event(vendor: Vendor, backend: Backend) {
+    let f = Fixture::new(vendor, backend).await;
+    let (status, _) = f
+        .call(
+            reqwest::Method::PATCH,
+            &f.path("/sync"),
+            Some(json!({"enabled": true, "interval_secs": 3600})),
+        )
+        .await;
+    assert_eq!(status, 200);
+    f.sync().await;
+    f.tick();
+    let tid = f.create_ticket().await;
+    let (status, comment) = f
+        .call(
+            reqwest::Method::POST,
+            &f.path(&format!("/tickets/{tid}/comments")),
+            Some(json!({"body": "A reply at once."})),
+        )
+        .await;
+    assert_eq!(status, 201, "{comment}");
+    f.sync().await;
+    let events = f.ticket_events().await;
+    assert_eq!(
+        types(&events),
+        ["ticket.created", "comment.created"],
+        "{events:#?}"
+    );
+    assert_eq!(events[1]["data"]["comment"]["id"], comment["id"]);
+}
+
+vendors!(a_reply_made_with_the_ticket_is_its_own_event);

@@ -7,7 +7,6 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Utc};
 use deskgate_core::model::{Comment, Ticket};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -151,8 +150,14 @@ fn numeric_first(a: &str, b: &str) -> std::cmp::Ordering {
     }
 }
 
-/// Whether a comment was part of its ticket's creation (the description a vendor stores as
-/// the first comment): created within a second of the ticket.
-pub fn part_of_creation(comment: &Comment, ticket_created_at: DateTime<Utc>) -> bool {
-    comment.created_at.timestamp() <= ticket_created_at.timestamp() + 1
+/// Whether a ticket's first comment is its description, which a vendor (Zendesk) stores as
+/// the first comment: made within a second of the ticket, with the description's text. Other
+/// vendors keep the description apart (Freshdesk), so their first comment is a reply, even
+/// one made at once.
+pub fn is_description(first: &Comment, ticket: &Ticket) -> bool {
+    first.created_at.timestamp() <= ticket.created_at.timestamp() + 1
+        && ticket
+            .description
+            .as_deref()
+            .is_some_and(|d| d.trim() == first.body.trim())
 }

@@ -331,7 +331,7 @@ impl PageWork<'_> {
                     .and_then(CommentMark::parse)
                     .unwrap_or_else(|| CommentMark::after(before.updated_at));
                 if fingerprint.updated_at > before.updated_at || !changed.is_empty() {
-                    mark = Some(self.comments(&ticket, seen, |_| true).await?);
+                    mark = Some(self.comments(&ticket, seen, |_, _| true).await?);
                 } else {
                     mark = Some(seen);
                 }
@@ -354,16 +354,15 @@ impl PageWork<'_> {
                     &ticket,
                     extra,
                 ));
-                let created_at = ticket.created_at;
                 mark = Some(if created_here {
-                    // The comments made with the ticket are part of its creation.
-                    self.comments(&ticket, CommentMark::after(i64::MIN), |c| {
-                        !diff::part_of_creation(c, created_at)
+                    // A description stored as the first comment is part of the creation.
+                    self.comments(&ticket, CommentMark::after(i64::MIN), |i, c| {
+                        !(i == 0 && diff::is_description(c, &ticket))
                     })
                     .await?
                 } else {
                     let since = self.new_after.map_or(i64::MIN, |b| b.timestamp());
-                    self.comments(&ticket, CommentMark::after(since), |_| true)
+                    self.comments(&ticket, CommentMark::after(since), |_, _| true)
                         .await?
                 });
             }
@@ -385,13 +384,13 @@ impl PageWork<'_> {
         self.items.push(item);
     }
 
-    /// Lists the ticket's comments, records those after `seen` that `report` accepts, and
-    /// answers the mark after all of them.
+    /// Lists the ticket's comments, records those after `seen` that `report` accepts (given
+    /// each one's place, oldest first), and answers the mark after all of them.
     async fn comments(
         &mut self,
         ticket: &Ticket,
         seen: CommentMark,
-        report: impl Fn(&Comment) -> bool,
+        report: impl Fn(usize, &Comment) -> bool,
     ) -> Result<CommentMark, ConnectorError> {
         let mut all = Vec::new();
         let mut request = PageRequest::default();
@@ -409,7 +408,12 @@ impl PageWork<'_> {
             }
         }
         diff::in_order(&mut all);
-        for comment in all.iter().filter(|c| seen.is_before(c) && report(c)) {
+        let new = all
+            .iter()
+            .enumerate()
+            .filter(|(i, c)| seen.is_before(c) && report(*i, c))
+            .map(|(_, c)| c);
+        for comment in new {
             let mut extra = Map::new();
             extra.insert("ticket_id".into(), json!(ticket.id.0));
             self.events.push(EventDraft::about(
