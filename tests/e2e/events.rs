@@ -331,11 +331,39 @@ async fn connection_events_and_the_log_cursor(backend: Backend) {
     let (_, page) = read(f.t.get("/v1/events", &other.key).send().await.unwrap()).await;
     assert_eq!(page["data"], json!([]));
 
+    // The helpdesk stops taking the key: one needs_reauth, however many calls find out.
+    f.t.vendor_accepts_credentials(Vendor::Freshdesk, "acme", false);
+    for _ in 0..2 {
+        let (status, p) = f
+            .call(reqwest::Method::GET, &f.path("/tickets"), None)
+            .await;
+        assert_eq!(status, 409, "{p}");
+    }
+    f.t.vendor_accepts_credentials(Vendor::Freshdesk, "acme", true);
+    let auth = f.t.connect_body(Vendor::Freshdesk, "acme")["auth"].clone();
+    let (status, p) = f
+        .call(
+            reqwest::Method::PUT,
+            &f.path("/credentials"),
+            Some(json!({ "auth": auth })),
+        )
+        .await;
+    assert_eq!(status, 200, "{p}");
     let (status, _) = f.call(reqwest::Method::DELETE, &f.path(""), None).await;
     assert_eq!(status, 204);
     let events = f.events("").await;
-    assert_eq!(types(&events), ["connection.created", "connection.deleted"]);
-    assert_eq!(events[1]["connection_id"], f.id.as_str());
+    assert_eq!(
+        types(&events),
+        [
+            "connection.created",
+            "connection.needs_reauth",
+            "connection.reauthorized",
+            "connection.deleted"
+        ]
+    );
+    assert_eq!(events[1]["data"]["connection"]["status"], "needs_reauth");
+    assert_eq!(events[2]["data"]["connection"]["status"], "active");
+    assert_eq!(events[3]["connection_id"], f.id.as_str());
 }
 
 backends!(connection_events_and_the_log_cursor);

@@ -137,7 +137,7 @@ async fn store_one(
         detail: json!({"provider": "zendesk", "account": account, "seeded": true}),
     };
     store
-        .create_connection(&record, &rows, &audit, None)
+        .create_connection(&record, &rows, &audit, None, &[])
         .await?;
     Ok(id)
 }

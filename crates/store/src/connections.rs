@@ -7,6 +7,7 @@ use uuid::Uuid;
 use crate::audit::AuditEvent;
 use crate::connect_sessions::SessionSpend;
 use crate::credentials::NewCredential;
+use crate::events::NewEvent;
 use crate::{Scope, Store, StoreError};
 
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
@@ -57,6 +58,8 @@ pub struct CredentialWrite<'a> {
     pub at: DateTime<Utc>,
     /// The connect session this write completes, spent in the same transaction.
     pub spend: Option<SessionSpend>,
+    /// Events recorded with the write (`connection.reauthorized`), in the same transaction.
+    pub events: &'a [NewEvent],
 }
 
 /// Which of a tenant's connections to list.
@@ -160,6 +163,7 @@ impl Store {
         tenant: TenantId,
         id: ConnectionId,
         audit: &AuditEvent,
+        events: &[NewEvent],
     ) -> Result<Option<u64>, StoreError> {
         let scope = Scope::Tenant(tenant);
         Ok(scoped!(self, scope, |conn| {
@@ -184,6 +188,7 @@ impl Store {
                     map.insert("credentials_destroyed".into(), destroyed.into());
                 }
                 insert_audit!(conn, audit, &detail);
+                append_events!(conn, tenant, events);
                 Some(destroyed)
             }
         }))
@@ -197,6 +202,7 @@ impl Store {
         fields: &[NewCredential<'_>],
         audit: &AuditEvent,
         spend: Option<&SessionSpend>,
+        events: &[NewEvent],
     ) -> Result<(), StoreError> {
         scoped!(self, Scope::Tenant(c.tenant_id), |conn| {
             insert_connection!(conn, c);
@@ -204,7 +210,8 @@ impl Store {
             for f in fields {
                 upsert_credential!(conn, c.tenant_id, c.id, f, c.created_at);
             }
-            insert_audit!(conn, audit, &audit.detail)
+            insert_audit!(conn, audit, &audit.detail);
+            append_events!(conn, c.tenant_id, events)
         });
         Ok(())
     }
@@ -236,7 +243,9 @@ impl Store {
         }))
     }
 
-    /// Sets a connection's status and its reason; returns whether the tenant has it.
+    /// Sets a connection's status and its reason, and records `events` with the change;
+    /// whether it changed (false when the tenant has no such connection, or it already had
+    /// that status).
     pub async fn set_connection_status(
         &self,
         tenant: TenantId,
@@ -244,20 +253,25 @@ impl Store {
         status: ConnectionStatus,
         detail: Option<&str>,
         at: DateTime<Utc>,
+        events: &[NewEvent],
     ) -> Result<bool, StoreError> {
         let n = scoped!(self, Scope::Tenant(tenant), |conn| {
-            sqlx::query(
+            let n = sqlx::query(
                 "UPDATE connections SET status = $3, status_detail = $4, updated_at = $5 \
-                 WHERE tenant_id = $1 AND id = $2",
+                 WHERE tenant_id = $1 AND id = $2 AND status <> $3",
             )
             .bind(tenant.as_uuid())
             .bind(id.as_uuid())
             .bind(status.as_str())
             .bind(detail)
             .bind(at)
-            .execute(conn)
+            .execute(&mut *conn)
             .await?
-            .rows_affected()
+            .rows_affected();
+            if n > 0 {
+                append_events!(conn, tenant, events);
+            }
+            n
         });
         Ok(n > 0)
     }
@@ -384,6 +398,7 @@ impl Store {
             if let Some(audit) = audit {
                 insert_audit!(conn, audit, &audit.detail);
             }
+            append_events!(conn, tenant, write.events);
         });
         Ok(())
     }

@@ -93,13 +93,13 @@ impl App {
                 "key_version": sealed.key_version,
             }),
         };
+        let connection = Connection::from(record.clone());
+        let events = App::connection_event(EventType::ConnectionCreated, &connection);
         self.store()
-            .create_connection(&record, &rows, &audit, spend.as_ref())
+            .create_connection(&record, &rows, &audit, spend.as_ref(), &events)
             .await?;
+        self.wake_deliveries();
         tracing::info!(%tenant, connection = %id, provider = %record.provider, "connection created");
-        let connection = Connection::from(record);
-        self.record_connection_event(EventType::ConnectionCreated, &connection)
-            .await;
         Ok(connection)
     }
 
@@ -138,6 +138,15 @@ impl App {
         let rows = sealed.rows();
         let now = Utc::now();
         let fields: Vec<&str> = checked.credentials.fields().map(|f| f.label()).collect();
+        let events = App::connection_event(
+            EventType::ConnectionReauthorized,
+            &Connection {
+                status: ConnectionStatus::Active,
+                status_detail: None,
+                auth_kind: checked.mode,
+                ..current.clone()
+            },
+        );
         let write = CredentialWrite {
             fields: &rows,
             token_expires_at: checked.token_expires_at,
@@ -145,6 +154,7 @@ impl App {
             settings: Some(deskgate_store::connections::settings(checked.settings)),
             at: now,
             spend,
+            events: &events,
         };
         let audit = AuditEvent {
             tenant_id: Some(tenant),
@@ -174,11 +184,9 @@ impl App {
         })
         .await?;
         self.forget_connection(tenant, id).await;
+        self.wake_deliveries();
         tracing::info!(%tenant, connection = %id, auth_kind = checked.mode.as_str(), "connection reauthorized");
-        let connection = self.connection(tenant, id).await?;
-        self.record_connection_event(EventType::ConnectionReauthorized, &connection)
-            .await;
-        Ok(connection)
+        self.connection(tenant, id).await
     }
 
     /// Checks `auth` with the provider (which may mint a token first); nothing is stored.
@@ -268,8 +276,6 @@ impl App {
             }
         }
         self.delete_connection(tenant, id, ctx).await?;
-        self.record_connection_event(EventType::ConnectionDeleted, &connection)
-            .await;
         Ok(())
     }
 
@@ -281,25 +287,30 @@ impl App {
         hint: &str,
     ) -> Result<(), AppError> {
         let before = self.connection(tenant, id).await?;
-        self.store()
+        let events = App::connection_event(
+            EventType::ConnectionNeedsReauth,
+            &Connection {
+                status: ConnectionStatus::NeedsReauth,
+                status_detail: Some(hint.to_owned()),
+                ..before
+            },
+        );
+        // Recorded once, by whichever call moved it; an already marked one changes nothing.
+        let changed = self
+            .store()
             .set_connection_status(
                 tenant,
                 id,
                 ConnectionStatus::NeedsReauth,
                 Some(hint),
                 Utc::now(),
+                &events,
             )
             .await?;
         self.forget_connection(tenant, id).await;
-        tracing::warn!(%tenant, connection = %id, "connection needs reauthorization");
-        if before.status != ConnectionStatus::NeedsReauth {
-            let connection = Connection {
-                status: ConnectionStatus::NeedsReauth,
-                status_detail: Some(hint.to_owned()),
-                ..before
-            };
-            self.record_connection_event(EventType::ConnectionNeedsReauth, &connection)
-                .await;
+        if changed {
+            self.wake_deliveries();
+            tracing::warn!(%tenant, connection = %id, "connection needs reauthorization");
         }
         Ok(())
     }

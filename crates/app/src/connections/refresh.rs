@@ -215,6 +215,7 @@ impl App {
             settings: Some(deskgate_store::connections::settings(settings)),
             at: now,
             spend: None,
+            events: &[],
         };
         let audit = AuditEvent {
             tenant_id: Some(tenant),

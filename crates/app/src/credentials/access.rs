@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use chrono::Utc;
-use deskgate_core::{ConnectionId, TenantId};
+use deskgate_core::{ConnectionId, EventType, TenantId};
 use deskgate_store::StoreError;
 use deskgate_store::audit::AuditEvent;
 use deskgate_store::credentials::{NewCredential, SealedCredential};
@@ -240,11 +240,14 @@ impl App {
             request_id: ctx.request_id.clone(),
             detail: serde_json::json!({ "crypto_shredded": true }),
         };
+        let deleted = self.connection(tenant, connection).await?;
+        let events = App::connection_event(EventType::ConnectionDeleted, &deleted);
         let destroyed = self
             .store()
-            .shred_connection(tenant, connection, &event)
+            .shred_connection(tenant, connection, &event, &events)
             .await?
             .ok_or(AppError::NotFound("connection"))?;
+        self.wake_deliveries();
         self.forget_connection(tenant, connection).await;
         tracing::info!(%tenant, %connection, destroyed, "connection deleted, credentials destroyed");
         Ok(destroyed)

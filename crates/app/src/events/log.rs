@@ -142,14 +142,12 @@ impl App {
         Ok(events.into_iter().map(|e| e.id).collect())
     }
 
-    /// A connection's lifecycle event (created, needs_reauth, reauthorized, deleted). The
-    /// change it reports is already stored, so a failure to record it is logged, not
-    /// returned.
-    pub(crate) async fn record_connection_event(
-        &self,
+    /// A connection's lifecycle event (created, needs_reauth, reauthorized, deleted), to be
+    /// stored in the transaction of the change it reports.
+    pub(crate) fn connection_event(
         event_type: EventType,
         connection: &Connection,
-    ) {
+    ) -> Vec<NewEvent> {
         let draft = EventDraft::about(
             event_type,
             connection.id,
@@ -163,9 +161,7 @@ impl App {
             }),
             serde_json::Map::new(),
         );
-        if let Err(e) = self.record_events(connection.tenant_id, vec![draft]).await {
-            tracing::warn!(tenant = %connection.tenant_id, connection = %connection.id, error = %e, event = event_type.as_str(), "recording a connection event failed");
-        }
+        rows(vec![draft], Utc::now())
     }
 
     /// The tenant's events in order after `query.after`.
