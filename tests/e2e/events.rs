@@ -269,6 +269,19 @@ async fn backfill_reports_existing_tickets_once(vendor: Vendor, backend: Backend
             .iter()
             .all(|e| e["type"] == "ticket.created" && e["data"]["backfill"] == true)
     );
+    // What the syncs spent shows in the account's budget apart from the tenant's calls
+    // (the health check's own call is one of those).
+    let (status, health) = f.call(reqwest::Method::GET, &f.path("/health"), None).await;
+    assert_eq!(status, 200, "{health}");
+    let budget = &health["rate_budget"];
+    assert!(
+        budget["background_spent"].as_u64().unwrap() >= 2,
+        "{health}"
+    );
+    assert!(
+        budget["foreground_spent"].as_u64().unwrap() >= 1,
+        "{health}"
+    );
     // Backfill applies only before the first sync.
     let (status, p) = f
         .call(

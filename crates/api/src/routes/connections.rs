@@ -291,6 +291,13 @@ pub(crate) struct BudgetView {
     remaining: Option<u32>,
     /// No request goes to the helpdesk before this time.
     blocked_until: Option<DateTime<Utc>>,
+    /// What the tenant's calls spent on this key since this replica began tracking it (its
+    /// idle keys are forgotten after an hour and start again from 0), in the limit's unit
+    /// (requests; credits for a Freshdesk account).
+    foreground_spent: u64,
+    /// The same for the change sync, which keeps to its share of the budget behind tenant
+    /// calls.
+    background_spent: u64,
 }
 
 impl From<BudgetHealth> for BudgetView {
@@ -300,6 +307,8 @@ impl From<BudgetHealth> for BudgetView {
             limit: b.limit,
             remaining: b.remaining,
             blocked_until: b.blocked_until,
+            foreground_spent: b.foreground_spent,
+            background_spent: b.background_spent,
         }
     }
 }

@@ -33,6 +33,10 @@ pub struct BudgetHealth {
     pub limit: Option<u32>,
     pub remaining: Option<u32>,
     pub blocked_until: Option<DateTime<Utc>>,
+    /// What the tenant's calls and the sync (background work) spent on the account, in the
+    /// limit's unit, since this replica began tracking it.
+    pub foreground_spent: u64,
+    pub background_spent: u64,
 }
 
 impl App {
@@ -56,7 +60,9 @@ impl App {
                 key: key.as_str().to_owned(),
                 limit: state.as_ref().and_then(|s| s.limit),
                 remaining: state.as_ref().and_then(|s| s.remaining),
-                blocked_until: state.and_then(|s| s.blocked_until),
+                blocked_until: state.as_ref().and_then(|s| s.blocked_until),
+                foreground_spent: state.as_ref().map_or(0, |s| s.foreground_spent),
+                background_spent: state.map_or(0, |s| s.background_spent),
             });
         }
         let mut budgets = budgets.into_iter();
