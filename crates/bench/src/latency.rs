@@ -32,6 +32,8 @@ struct Tally {
     latencies_us: Vec<u64>,
     ok: u64,
     failed: u64,
+    /// Answers by status, `error` for none.
+    statuses: std::collections::BTreeMap<String, u64>,
 }
 
 pub(crate) async fn run(args: Args) -> anyhow::Result<serde_json::Value> {
@@ -60,13 +62,20 @@ pub(crate) async fn run(args: Args) -> anyhow::Result<serde_json::Value> {
         };
         let tally = Arc::clone(&tally);
         tasks.spawn(async move {
-            let ok = match request.send().await {
-                Ok(r) => r.status().is_success() && r.bytes().await.is_ok(),
-                Err(_) => false,
+            let (ok, status) = match request.send().await {
+                Ok(r) => {
+                    let status = r.status();
+                    (
+                        status.is_success() && r.bytes().await.is_ok(),
+                        status.as_u16().to_string(),
+                    )
+                }
+                Err(_) => (false, "error".to_owned()),
             };
             let us = u64::try_from(due.elapsed().as_micros()).unwrap_or(u64::MAX);
             if let Ok(mut t) = tally.lock() {
                 t.latencies_us.push(us);
+                *t.statuses.entry(status).or_default() += 1;
                 if ok {
                     t.ok += 1;
                 } else {
@@ -86,6 +95,7 @@ pub(crate) async fn run(args: Args) -> anyhow::Result<serde_json::Value> {
         "achieved_rps": (t.ok + t.failed) as f64 / elapsed,
         "ok": t.ok,
         "failed": t.failed,
+        "statuses": t.statuses,
         "p50_us": percentile(&t.latencies_us, 50.0),
         "p99_us": percentile(&t.latencies_us, 99.0),
         "max_us": t.latencies_us.last().copied().unwrap_or(0),

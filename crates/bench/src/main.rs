@@ -9,11 +9,17 @@
 //! - `seed`: stores many connections straight through the store and vault.
 //! - `activate`: one real request per connection, so credentials and budgets are live.
 //! - `paginate`: walks a whole ticket list through the unified API.
+//! - `receiver`: a webhook receiver that answers 204 and counts (`GET /count`).
+//! - `endpoints`: registers many webhook endpoints through the API.
+//! - `change-latency`: from a ticket created in the sandbox to its webhook at a receiver.
 
 mod activate;
 mod budget;
+mod change_latency;
+mod endpoints;
 mod latency;
 mod paginate;
+mod receiver;
 mod seed;
 mod stats;
 
@@ -33,6 +39,9 @@ enum Command {
     Seed(seed::Args),
     Activate(activate::Args),
     Paginate(paginate::Args),
+    Receiver(receiver::Args),
+    Endpoints(endpoints::Args),
+    ChangeLatency(change_latency::Args),
 }
 
 #[tokio::main]
@@ -44,6 +53,9 @@ async fn main() -> anyhow::Result<()> {
         Command::Seed(a) => seed::run(a).await?,
         Command::Activate(a) => activate::run(a).await?,
         Command::Paginate(a) => paginate::run(a).await?,
+        Command::Receiver(a) => receiver::run(a).await?,
+        Command::Endpoints(a) => endpoints::run(a).await?,
+        Command::ChangeLatency(a) => change_latency::run(a).await?,
     };
     use std::io::Write as _;
     let mut stdout = std::io::stdout().lock();

@@ -52,5 +52,6 @@ async fn latency_sends_rate_times_duration_requests_and_reports_each() {
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(report["ok"], 20, "{report}");
     assert_eq!(report["failed"], 0, "{report}");
+    assert_eq!(report["statuses"]["200"], 20, "{report}");
     assert!(report["p99_us"].as_u64().unwrap() >= report["p50_us"].as_u64().unwrap());
 }
