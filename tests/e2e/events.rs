@@ -2,6 +2,9 @@
 //! in order and once; connection lifecycle events; the log's cursor; sync settings; vendor
 //! hooks.
 
+use std::time::Duration;
+
+use deskgate_app::webhooks::WebhookSettings;
 use deskgate_app::{AppSettings, UpstreamSettings};
 use deskgate_tests::{
     Backend, Receiver, TestApp, TestTenant, Vendor, backends, fast_upstream, fast_webhooks, read,
@@ -19,6 +22,10 @@ struct Fixture {
 
 impl Fixture {
     async fn new(vendor: Vendor, backend: Backend) -> Self {
+        Self::with_webhooks(vendor, backend, fast_webhooks()).await
+    }
+
+    async fn with_webhooks(vendor: Vendor, backend: Backend, webhooks: WebhookSettings) -> Self {
         // Zendesk's export allows one request every six seconds or so, and a sync waits for
         // its slot rather than fail: the deadline is longer than the tests' usual five.
         let settings = AppSettings {
@@ -29,7 +36,7 @@ impl Fixture {
                 },
                 sandbox: None,
             },
-            webhooks: fast_webhooks(),
+            webhooks,
             ..AppSettings::default()
         };
         let t =
@@ -734,3 +741,36 @@ async fn a_reply_made_with_the_ticket_is_its_own_event(vendor: Vendor, backend: 
 }
 
 vendors!(a_reply_made_with_the_ticket_is_its_own_event);
+
+async fn a_syncs_events_are_sent_without_waiting_for_the_delivery_poll(backend: Backend) {
+    // Idle workers would look for due deliveries again only in an hour: the delivery comes
+    // only if the sync's stored page wakes them.
+    let webhooks = WebhookSettings {
+        poll_interval: Duration::from_secs(3600),
+        ..fast_webhooks()
+    };
+    let f = Fixture::with_webhooks(Vendor::Freshdesk, backend, webhooks).await;
+    let receiver = Receiver::start().await;
+    let (status, created) = f
+        .call(
+            reqwest::Method::POST,
+            "/v1/webhook-endpoints",
+            Some(json!({"url": receiver.url(), "event_types": ["ticket.created"]})),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    f.change_sync(json!({"enabled": true, "interval_secs": 3600}))
+        .await;
+    f.sync().await;
+    let _workers = f.t.deliver_webhooks();
+
+    f.tick();
+    let tid = f.create_ticket().await;
+    f.sync().await;
+    let got = receiver.wait_for(1).await;
+    let event: Value = serde_json::from_slice(&got[0].body).unwrap();
+    assert_eq!(event["type"], "ticket.created", "{event}");
+    assert_eq!(event["data"]["ticket"]["id"], tid.as_str(), "{event}");
+}
+
+backends!(a_syncs_events_are_sent_without_waiting_for_the_delivery_poll);

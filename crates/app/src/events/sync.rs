@@ -260,7 +260,8 @@ impl App {
             let now = Utc::now();
             let finished_baseline = baseline && !page.more;
             let events = rows(work.events, now);
-            report.events += events.len();
+            let recorded = events.len();
+            report.events += recorded;
             self.store()
                 .commit_sync_page(
                     tenant,
@@ -276,6 +277,11 @@ impl App {
                     },
                 )
                 .await?;
+            if recorded > 0 {
+                // This replica's webhook workers send the new deliveries now, not at their
+                // next poll.
+                self.wake_deliveries();
+            }
             report.pages += 1;
             cursor = Some(page.next);
             if !page.more {
