@@ -9,14 +9,13 @@ use anyhow::Context;
 use serde_json::{Value, json};
 use tokio::sync::Semaphore;
 
+use crate::gateway::Gateway;
 use crate::stats::client;
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    #[arg(long)]
-    gateway: String,
-    #[arg(long)]
-    api_key: String,
+    #[command(flatten)]
+    gateway: Gateway,
     /// A file with one connection id per line.
     #[arg(long)]
     ids: std::path::PathBuf,
@@ -34,12 +33,11 @@ pub(crate) async fn run(args: Args) -> anyhow::Result<Value> {
     let mut tasks = tokio::task::JoinSet::new();
     for id in ids.lines().map(str::trim).filter(|l| !l.is_empty()) {
         let permit = Arc::clone(&gate).acquire_owned().await?;
-        let request = client
-            .get(format!(
-                "{}/v1/connections/{id}/passthrough/api/v2/tickets/1",
-                args.gateway.trim_end_matches('/')
-            ))
-            .bearer_auth(&args.api_key);
+        let request = args.gateway.request(
+            &client,
+            reqwest::Method::GET,
+            &format!("/v1/connections/{id}/passthrough/api/v2/tickets/1"),
+        );
         let (ok, failed) = (Arc::clone(&ok), Arc::clone(&failed));
         tasks.spawn(async move {
             let good = matches!(request.send().await, Ok(r) if r.status().is_success());

@@ -10,14 +10,13 @@ use anyhow::Context;
 use serde_json::{Value, json};
 use tokio::time::{Instant, MissedTickBehavior};
 
+use crate::gateway::Gateway;
 use crate::stats::{client, percentile};
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    #[arg(long)]
-    gateway: String,
-    #[arg(long)]
-    api_key: String,
+    #[command(flatten)]
+    gateway: Gateway,
     /// The connection to `--gateway-account`.
     #[arg(long)]
     connection: String,
@@ -88,8 +87,8 @@ fn count(v: &Value, field: &str) -> u64 {
     v[field].as_u64().unwrap_or(0)
 }
 
-async fn through_gateway(client: reqwest::Client, url: String, key: String) -> Outcome {
-    match client.get(&url).bearer_auth(&key).send().await {
+async fn through_gateway(request: reqwest::RequestBuilder) -> Outcome {
+    match request.send().await {
         Ok(r) if r.status().is_success() => match r.bytes().await {
             Ok(_) => Outcome::Ok,
             Err(_) => Outcome::Failed(None),
@@ -220,9 +219,8 @@ pub(crate) async fn run(args: Args) -> anyhow::Result<Value> {
         let wait = 60_000 - into_minute + 200;
         tokio::time::sleep(Duration::from_millis(u64::try_from(wait).unwrap_or(0))).await;
     }
-    let gw_url = format!(
-        "{}/v1/connections/{}/passthrough/api/v2/tickets/1",
-        args.gateway.trim_end_matches('/'),
+    let gw_path = format!(
+        "/v1/connections/{}/passthrough/api/v2/tickets/1",
         args.connection
     );
     let naive_url = format!(
@@ -257,14 +255,12 @@ pub(crate) async fn run(args: Args) -> anyhow::Result<Value> {
     let mut tasks = tokio::task::JoinSet::new();
     for _ in 0..total {
         let due = ticks.tick().await;
-        let (c, url, key, side) = (
-            client.clone(),
-            gw_url.clone(),
-            args.api_key.clone(),
-            Arc::clone(&gw_side),
-        );
+        let request = args
+            .gateway
+            .request(&client, reqwest::Method::GET, &gw_path);
+        let side = Arc::clone(&gw_side);
         tasks.spawn(async move {
-            let outcome = through_gateway(c, url, key).await;
+            let outcome = through_gateway(request).await;
             record(&side, outcome, due, late_after_ms);
         });
         let (c, url, email, token, side) = (

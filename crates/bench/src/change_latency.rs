@@ -16,15 +16,14 @@ use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 use crate::endpoints;
+use crate::gateway::Gateway;
 use crate::receiver::{self, Arrival, Counts};
-use crate::stats::{client, headers, percentile};
+use crate::stats::{client, headers, json_answer, percentile};
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    #[arg(long)]
-    gateway: String,
-    #[arg(long)]
-    api_key: String,
+    #[command(flatten)]
+    gateway: Gateway,
     /// The connection whose changes are timed. An endpoint for its `ticket.created` events
     /// is registered for the run and deleted after it.
     #[arg(long)]
@@ -91,20 +90,12 @@ async fn one_change(
     // Whatever came before this change (a late repeat) is not its delivery.
     while arrivals.try_recv().is_ok() {}
     let started = Instant::now();
-    let res = http
+    let request = http
         .post(&args.create_url)
         .headers(create_headers.clone())
         .header("content-type", "application/json")
-        .body(args.create_body.clone())
-        .send()
-        .await
-        .context("creating a ticket in the sandbox")?;
-    let status = res.status();
-    let created: Value = res.json().await.context("reading the created ticket")?;
-    anyhow::ensure!(
-        status.is_success(),
-        "creating a ticket answered {status}: {created}"
-    );
+        .body(args.create_body.clone());
+    let created = json_answer(request, "creating a ticket in the sandbox").await?;
     let id = created
         .pointer(&args.id_pointer)
         .and_then(id_text)
@@ -137,7 +128,6 @@ pub(crate) async fn run(args: Args) -> anyhow::Result<Value> {
     let endpoint = endpoints::create(
         &http,
         &args.gateway,
-        &args.api_key,
         &json!({
             "url": format!("http://{addr}/latency"),
             "description": "bench change latency",
@@ -158,12 +148,12 @@ pub(crate) async fn run(args: Args) -> anyhow::Result<Value> {
             Ok(Some(took)) => latencies.push(u64::try_from(took.as_micros()).unwrap_or(u64::MAX)),
             Ok(None) => missed += 1,
             Err(e) => {
-                endpoints::delete(&http, &args.gateway, &args.api_key, &endpoint).await?;
+                endpoints::delete(&http, &args.gateway, &endpoint).await?;
                 return Err(e);
             }
         }
     }
-    endpoints::delete(&http, &args.gateway, &args.api_key, &endpoint).await?;
+    endpoints::delete(&http, &args.gateway, &endpoint).await?;
 
     // The floor: the same receiver, a body of a delivery's size, from this process.
     let body = last_body.unwrap_or_else(|| axum::body::Bytes::from(vec![b' '; 1024]));

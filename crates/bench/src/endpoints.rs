@@ -5,17 +5,17 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
+use reqwest::Method;
 use serde_json::{Value, json};
 use tokio::sync::Semaphore;
 
-use crate::stats::client;
+use crate::gateway::Gateway;
+use crate::stats::{client, json_answer};
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    #[arg(long)]
-    gateway: String,
-    #[arg(long)]
-    api_key: String,
+    #[command(flatten)]
+    gateway: Gateway,
     /// The receiver's base URL; endpoint `i` gets `{url}/{i}`.
     #[arg(long)]
     url: String,
@@ -31,26 +31,13 @@ pub(crate) struct Args {
 /// Registers an endpoint (`body` as `POST /v1/webhook-endpoints` takes it); answers its id.
 pub(crate) async fn create(
     client: &reqwest::Client,
-    gateway: &str,
-    api_key: &str,
+    gateway: &Gateway,
     body: &Value,
 ) -> anyhow::Result<String> {
-    let res = client
-        .post(format!(
-            "{}/v1/webhook-endpoints",
-            gateway.trim_end_matches('/')
-        ))
-        .bearer_auth(api_key)
-        .json(body)
-        .send()
-        .await
-        .context("registering a webhook endpoint")?;
-    let status = res.status();
-    let answer: Value = res.json().await.context("reading the endpoint")?;
-    anyhow::ensure!(
-        status.is_success(),
-        "registering a webhook endpoint answered {status}: {answer}"
-    );
+    let request = gateway
+        .request(client, Method::POST, "/v1/webhook-endpoints")
+        .json(body);
+    let answer = json_answer(request, "registering a webhook endpoint").await?;
     Ok(answer["id"]
         .as_str()
         .context("an endpoint without an id")?
@@ -59,16 +46,15 @@ pub(crate) async fn create(
 
 pub(crate) async fn delete(
     client: &reqwest::Client,
-    gateway: &str,
-    api_key: &str,
+    gateway: &Gateway,
     id: &str,
 ) -> anyhow::Result<()> {
-    client
-        .delete(format!(
-            "{}/v1/webhook-endpoints/{id}",
-            gateway.trim_end_matches('/')
-        ))
-        .bearer_auth(api_key)
+    gateway
+        .request(
+            client,
+            Method::DELETE,
+            &format!("/v1/webhook-endpoints/{id}"),
+        )
         .send()
         .await?
         .error_for_status()
@@ -83,14 +69,14 @@ pub(crate) async fn run(args: Args) -> anyhow::Result<Value> {
     let mut tasks = tokio::task::JoinSet::new();
     for i in 0..args.count {
         let permit = Arc::clone(&gate).acquire_owned().await?;
-        let (client, gateway, key) = (client.clone(), args.gateway.clone(), args.api_key.clone());
+        let (client, gateway) = (client.clone(), args.gateway.clone());
         let body = json!({
             "url": format!("{}/{i}", args.url.trim_end_matches('/')),
             "description": format!("bench {i}"),
             "connection_id": args.connection,
         });
         tasks.spawn(async move {
-            let id = create(&client, &gateway, &key, &body).await;
+            let id = create(&client, &gateway, &body).await;
             drop(permit);
             id
         });

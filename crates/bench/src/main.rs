@@ -17,6 +17,7 @@ mod activate;
 mod budget;
 mod change_latency;
 mod endpoints;
+mod gateway;
 mod latency;
 mod paginate;
 mod receiver;

@@ -4,18 +4,15 @@
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, bail};
 use serde_json::{Value, json};
 
-use crate::stats::client;
+use crate::gateway::Gateway;
+use crate::stats::{client, json_answer};
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    /// The gateway's base URL.
-    #[arg(long)]
-    gateway: String,
-    #[arg(long)]
-    api_key: String,
+    #[command(flatten)]
+    gateway: Gateway,
     #[arg(long)]
     connection: String,
     #[arg(long, default_value_t = 100)]
@@ -24,11 +21,7 @@ pub(crate) struct Args {
 
 pub(crate) async fn run(args: Args) -> anyhow::Result<Value> {
     let client = client(Duration::from_secs(60))?;
-    let base = format!(
-        "{}/v1/connections/{}/tickets",
-        args.gateway.trim_end_matches('/'),
-        args.connection
-    );
+    let path = format!("/v1/connections/{}/tickets", args.connection);
     let mut seen = HashSet::new();
     let mut pages = 0u64;
     let mut tickets = 0u64;
@@ -39,18 +32,11 @@ pub(crate) async fn run(args: Args) -> anyhow::Result<Value> {
         if let Some(c) = &cursor {
             query.push(("cursor", c.clone()));
         }
-        let response = client
-            .get(&base)
-            .bearer_auth(&args.api_key)
-            .query(&query)
-            .send()
-            .await
-            .context("listing tickets")?;
-        let status = response.status();
-        let body: Value = response.json().await.context("reading a page")?;
-        if !status.is_success() {
-            bail!("page {} answered {status}: {body}", pages + 1);
-        }
+        let request = args
+            .gateway
+            .request(&client, reqwest::Method::GET, &path)
+            .query(&query);
+        let body = json_answer(request, &format!("listing page {}", pages + 1)).await?;
         pages += 1;
         for t in body["data"].as_array().into_iter().flatten() {
             tickets += 1;

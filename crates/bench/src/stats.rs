@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use anyhow::Context;
+
 /// The `p`th percentile (0 to 100) of `sorted`, nearest rank; 0 when empty.
 pub(crate) fn percentile(sorted: &[u64], p: f64) -> u64 {
     if sorted.is_empty() {
@@ -18,6 +20,22 @@ pub(crate) fn client(timeout: Duration) -> anyhow::Result<reqwest::Client> {
         .pool_max_idle_per_host(4096)
         .timeout(timeout)
         .build()?)
+}
+
+/// Sends `request` and reads its JSON answer, which must be a success; `what` names the
+/// call in errors (`listing tickets`).
+pub(crate) async fn json_answer(
+    request: reqwest::RequestBuilder,
+    what: &str,
+) -> anyhow::Result<serde_json::Value> {
+    let res = request.send().await.with_context(|| what.to_owned())?;
+    let status = res.status();
+    let body: serde_json::Value = res
+        .json()
+        .await
+        .with_context(|| format!("{what}: reading the answer"))?;
+    anyhow::ensure!(status.is_success(), "{what} answered {status}: {body}");
+    Ok(body)
 }
 
 /// Parses `Name: value` command-line headers.
