@@ -1,17 +1,20 @@
 //! A webhook receiver for the events benchmark: answers every POST at once with 204,
-//! verifying nothing, and counts what came. `GET /count` answers the counts so far.
+//! verifying nothing, and counts what came: requests, and distinct deliveries (the path, which
+//! names the endpoint, and the `webhook-id`, which names the event), so that repeats show.
+//! `GET /count` answers the counts so far.
 //!
 //! `bench/run events` runs it as its own process (so that the gateway's CPU time is the
 //! gateway's alone); `change-latency` runs one inside itself and watches what arrives.
 
+use std::collections::HashSet;
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::routing::get;
 use serde_json::{Value, json};
 use tokio::sync::mpsc::UnboundedSender;
@@ -31,12 +34,16 @@ pub(crate) struct Counts {
     body_bytes: AtomicU64,
     /// When the last request came, Unix milliseconds.
     last_at_ms: AtomicU64,
+    /// Path and `webhook-id` of every request that had one.
+    deliveries: Mutex<HashSet<String>>,
 }
 
 impl Counts {
     fn json(&self) -> Value {
+        let distinct = self.deliveries.lock().map_or(0, |seen| seen.len());
         json!({
             "requests": self.requests.load(Ordering::Relaxed),
+            "distinct_deliveries": distinct,
             "body_bytes": self.body_bytes.load(Ordering::Relaxed),
             "last_at_ms": self.last_at_ms.load(Ordering::Relaxed),
         })
@@ -64,8 +71,18 @@ pub(crate) fn router(counts: Arc<Counts>, arrivals: Option<UnboundedSender<Arriv
         .with_state(Receiver { counts, arrivals })
 }
 
-async fn receive(State(r): State<Receiver>, body: Bytes) -> StatusCode {
+async fn receive(
+    State(r): State<Receiver>,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> StatusCode {
     let at = Instant::now();
+    if let Some(id) = headers.get("webhook-id").and_then(|v| v.to_str().ok())
+        && let Ok(mut seen) = r.counts.deliveries.lock()
+    {
+        seen.insert(format!("{} {id}", uri.path()));
+    }
     r.counts.requests.fetch_add(1, Ordering::Relaxed);
     r.counts
         .body_bytes
