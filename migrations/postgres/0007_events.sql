@@ -120,6 +120,9 @@ CREATE TABLE deliveries (
 );
 CREATE INDEX deliveries_due ON deliveries (next_attempt_at) WHERE status = 'pending';
 CREATE INDEX deliveries_by_endpoint ON deliveries (tenant_id, endpoint_id, event_seq);
+-- An endpoint's queue, earliest first: its next delivery, and whether one is in flight.
+CREATE INDEX deliveries_pending_by_endpoint ON deliveries (endpoint_id, event_seq)
+    WHERE status = 'pending';
 
 CREATE TABLE delivery_attempts (
     id uuid PRIMARY KEY,

@@ -66,6 +66,18 @@ impl App {
         Ok(self.store().claim_deliveries(&claim).await?)
     }
 
+    /// Claims the endpoint's next due delivery, if it has one and none in flight.
+    async fn claim_next_of(&self, endpoint: Uuid) -> Result<Option<ClaimedDelivery>, AppError> {
+        let now = Utc::now();
+        let claim = DeliveryClaim {
+            replica: self.replica(),
+            now,
+            until: now + delta(self.webhook_settings().claim),
+            limit: 1,
+        };
+        Ok(self.store().claim_next_delivery(&claim, endpoint).await?)
+    }
+
     /// Makes one attempt at a claimed delivery and records it; disables the endpoint when
     /// the receiver answered 410 or has failed for longer than `disable_after`.
     async fn attempt(&self, d: ClaimedDelivery) -> Result<(), AppError> {
@@ -175,15 +187,32 @@ impl App {
                     break;
                 };
                 let app = self.clone();
+                let stop = stop.clone();
                 running.spawn(async move {
-                    let (tenant, endpoint, event) =
-                        (delivery.tenant_id, delivery.endpoint_id, delivery.event_id.clone());
-                    if let Err(e) = app.attempt(delivery).await {
-                        tracing::warn!(%tenant, %endpoint, %event, error = %e, "recording a webhook attempt failed; the claim lapses and it is sent again");
+                    // The endpoint's deliveries one after another, in the log's order, on
+                    // this slot: each next one is claimed by the endpoint's own index
+                    // rather than by a scan of every endpoint's queue.
+                    let mut next = Some(delivery);
+                    while let Some(delivery) = next.take() {
+                        if *stop.borrow() {
+                            // Stopping: the claim lapses and another replica sends it.
+                            break;
+                        }
+                        let (tenant, endpoint, event) =
+                            (delivery.tenant_id, delivery.endpoint_id, delivery.event_id.clone());
+                        if let Err(e) = app.attempt(delivery).await {
+                            tracing::warn!(%tenant, %endpoint, %event, error = %e, "recording a webhook attempt failed; the claim lapses and it is sent again");
+                            break;
+                        }
+                        next = match app.claim_next_of(endpoint).await {
+                            Ok(next) => next,
+                            Err(e) => {
+                                tracing::warn!(%tenant, %endpoint, error = %e, "claiming an endpoint's next webhook failed");
+                                None
+                            }
+                        };
                     }
                     drop(slot);
-                    // The endpoint's next event may go now.
-                    app.wake_deliveries();
                 });
             }
             if full {
