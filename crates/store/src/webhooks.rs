@@ -19,6 +19,14 @@ use uuid::Uuid;
 use crate::audit::AuditEvent;
 use crate::{Backend, Scope, Store, StoreError};
 
+/// The deliveries a claim took (`$1` replica, `$2` claim_until), with what sending them takes.
+const CLAIMED: &str = "SELECT d.tenant_id, d.endpoint_id, d.event_seq, d.attempts, \
+     ev.id AS event_id, ev.type AS event_type, ev.occurred_at, ev.data, e.url, \
+     e.secret, e.previous_secret, e.previous_secret_until \
+     FROM deliveries d JOIN events ev ON ev.seq = d.event_seq \
+     JOIN webhook_endpoints e ON e.id = d.endpoint_id \
+     WHERE d.claimed_by = $1 AND d.claim_until = $2 AND d.status = 'pending'";
+
 /// Whether the endpoint aliased `e` takes the event aliased `ev`: its types (`*` or a
 /// `,a,b,` list) and its connection filter (`NULL` takes every connection's events).
 pub const MATCHES_EVENT: &str = "(e.event_types = '*' OR e.event_types LIKE '%,' || ev.type || ',%') \
@@ -476,15 +484,9 @@ impl Store {
             if claimed == 0 {
                 Vec::new()
             } else {
-                sqlx::query_as::<_, ClaimedDelivery>(
-                    "SELECT d.tenant_id, d.endpoint_id, d.event_seq, d.attempts, \
-                     ev.id AS event_id, ev.type AS event_type, ev.occurred_at, ev.data, e.url, \
-                     e.secret, e.previous_secret, e.previous_secret_until \
-                     FROM deliveries d JOIN events ev ON ev.seq = d.event_seq \
-                     JOIN webhook_endpoints e ON e.id = d.endpoint_id \
-                     WHERE d.claimed_by = $1 AND d.claim_until = $2 AND d.status = 'pending' \
-                     ORDER BY d.next_attempt_at, d.event_seq",
-                )
+                sqlx::query_as::<_, ClaimedDelivery>(&format!(
+                    "{CLAIMED} ORDER BY d.next_attempt_at, d.event_seq"
+                ))
                 .bind(claim.replica)
                 .bind(claim.until)
                 .fetch_all(&mut *conn)
@@ -531,20 +533,12 @@ impl Store {
             if claimed == 0 {
                 None
             } else {
-                sqlx::query_as::<_, ClaimedDelivery>(
-                    "SELECT d.tenant_id, d.endpoint_id, d.event_seq, d.attempts, \
-                     ev.id AS event_id, ev.type AS event_type, ev.occurred_at, ev.data, e.url, \
-                     e.secret, e.previous_secret, e.previous_secret_until \
-                     FROM deliveries d JOIN events ev ON ev.seq = d.event_seq \
-                     JOIN webhook_endpoints e ON e.id = d.endpoint_id \
-                     WHERE d.endpoint_id = $1 AND d.claimed_by = $2 AND d.claim_until = $3 \
-                     AND d.status = 'pending'",
-                )
-                .bind(endpoint)
-                .bind(claim.replica)
-                .bind(claim.until)
-                .fetch_optional(&mut *conn)
-                .await?
+                sqlx::query_as::<_, ClaimedDelivery>(&format!("{CLAIMED} AND d.endpoint_id = $3"))
+                    .bind(claim.replica)
+                    .bind(claim.until)
+                    .bind(endpoint)
+                    .fetch_optional(&mut *conn)
+                    .await?
             }
         }))
     }

@@ -56,26 +56,26 @@ impl App {
 
     /// Claims up to `limit` due deliveries for this replica.
     async fn claim_due(&self, limit: u32) -> Result<Vec<ClaimedDelivery>, AppError> {
-        let now = Utc::now();
-        let claim = DeliveryClaim {
-            replica: self.replica(),
-            now,
-            until: now + delta(self.webhook_settings().claim),
-            limit,
-        };
-        Ok(self.store().claim_deliveries(&claim).await?)
+        Ok(self.store().claim_deliveries(&self.claim(limit)).await?)
     }
 
     /// Claims the endpoint's next due delivery, if it has one and none in flight.
     async fn claim_next_of(&self, endpoint: Uuid) -> Result<Option<ClaimedDelivery>, AppError> {
+        Ok(self
+            .store()
+            .claim_next_delivery(&self.claim(1), endpoint)
+            .await?)
+    }
+
+    /// A claim by this replica, from now for the configured time.
+    fn claim(&self, limit: u32) -> DeliveryClaim<'_> {
         let now = Utc::now();
-        let claim = DeliveryClaim {
+        DeliveryClaim {
             replica: self.replica(),
             now,
             until: now + delta(self.webhook_settings().claim),
-            limit: 1,
-        };
-        Ok(self.store().claim_next_delivery(&claim, endpoint).await?)
+            limit,
+        }
     }
 
     /// Makes one attempt at a claimed delivery and records it; disables the endpoint when
