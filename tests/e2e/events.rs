@@ -640,14 +640,8 @@ impl Fixture {
 async fn a_vendor_webhook_makes_the_sync_run_at_once(vendor: Vendor, backend: Backend) {
     let f = Fixture::new(vendor, backend).await;
     // Polling alone would not run again for an hour.
-    let (status, _) = f
-        .call(
-            reqwest::Method::PATCH,
-            &f.path("/sync"),
-            Some(json!({"enabled": true, "interval_secs": 3600})),
-        )
+    f.change_sync(json!({"enabled": true, "interval_secs": 3600}))
         .await;
-    assert_eq!(status, 200);
     f.sync().await;
     let (status, issued) = f
         .call(reqwest::Method::POST, &f.path("/sync/hook"), None)
@@ -711,14 +705,8 @@ vendors!(a_vendor_webhook_makes_the_sync_run_at_once);
 /// that a helpdesk stores as the first comment (Zendesk) is part of the creation.
 async fn a_reply_made_with_the_ticket_is_its_own_event(vendor: Vendor, backend: Backend) {
     let f = Fixture::new(vendor, backend).await;
-    let (status, _) = f
-        .call(
-            reqwest::Method::PATCH,
-            &f.path("/sync"),
-            Some(json!({"enabled": true, "interval_secs": 3600})),
-        )
+    f.change_sync(json!({"enabled": true, "interval_secs": 3600}))
         .await;
-    assert_eq!(status, 200);
     f.sync().await;
     f.tick();
     let tid = f.create_ticket().await;
