@@ -129,7 +129,12 @@ pub const PROBLEM_CODES: &[(&str, u16, &str)] = &[
     (
         "unavailable",
         503,
-        "a dependency of the gateway (its database) is down",
+        "a dependency of the gateway (its database) is down or did not answer in time; retry later",
+    ),
+    (
+        "shutting_down",
+        503,
+        "`/readyz` only: the process is shutting down and finishing its requests",
     ),
     (
         "internal",
@@ -354,6 +359,7 @@ impl From<AppError> for ApiError {
                 "the endpoint is disabled, so nothing would be sent: enable it with PATCH \
                  /v1/webhook-endpoints/{id} (\"enabled\": true) first",
             ),
+            AppError::Unavailable(cause) => ApiError::unavailable(cause),
             AppError::Internal(cause) => ApiError::internal(cause),
         }
     }

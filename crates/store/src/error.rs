@@ -11,6 +11,12 @@ pub enum StoreError {
     /// A single-use record (a connect session) was spent, revoked or expired meanwhile.
     #[error("the session was spent, revoked or expired meanwhile")]
     Gone,
+    /// The database cannot be reached or is going away (no connection within the pool's
+    /// acquire timeout, refused or reset connections, a server shutting down, too many
+    /// clients, SQLite's lock held past its busy timeout). Nothing this call did was
+    /// committed; the same call may succeed once the database is back.
+    #[error("the database is unavailable: {0}")]
+    Unavailable(sqlx::Error),
     /// The database URL or options are wrong.
     #[error("invalid database configuration: {0}")]
     Config(String),
@@ -27,6 +33,7 @@ impl From<sqlx::Error> for StoreError {
             sqlx::Error::Database(db) if db.is_foreign_key_violation() => {
                 StoreError::MissingReference
             }
+            _ if crate::availability::is_unavailable(&e) => StoreError::Unavailable(e),
             _ => StoreError::Database(e),
         }
     }

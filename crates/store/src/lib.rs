@@ -25,6 +25,7 @@ pub mod api_keys;
 pub mod connections;
 pub mod credentials;
 pub mod db;
+mod availability;
 mod error;
 pub mod idempotency;
 pub mod oauth_apps;
