@@ -207,9 +207,15 @@ impl App {
         &self.inner.auth_cache
     }
 
-    /// Whether the database answers.
-    pub async fn ready(&self) -> Result<(), crate::AppError> {
-        Ok(self.inner.store.ping().await?)
+    /// Whether the database answers within `within` (a load balancer's probe gives up after
+    /// a few seconds, and a late answer is as bad as none).
+    pub async fn ready(&self, within: Duration) -> Result<(), crate::AppError> {
+        match tokio::time::timeout(within, self.inner.store.ping()).await {
+            Ok(answered) => Ok(answered?),
+            Err(_) => Err(AppError::Unavailable(format!(
+                "the database did not answer within {within:?}"
+            ))),
+        }
     }
 }
 

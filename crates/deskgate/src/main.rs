@@ -5,6 +5,7 @@
 //! - `config.rs`: layered configuration (defaults → file → environment → flags).
 //! - `telemetry.rs`: logging.
 //! - `serve.rs`, `demo.rs`, `tenant.rs`, `sandbox.rs`, `vault.rs`, `events.rs`: the commands.
+//! - `shutdown.rs`: how a serving process stops (drain, then a bounded grace period).
 //! - `keys.rs`: loading the vault's key ring (environment, key file, or a generated one).
 
 /// mimalloc instead of the system allocator: a request allocates and frees dozens of small
@@ -20,6 +21,7 @@ mod events;
 mod keys;
 mod sandbox;
 mod serve;
+mod shutdown;
 mod telemetry;
 mod tenant;
 mod vault;

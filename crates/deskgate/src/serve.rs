@@ -9,6 +9,7 @@ use secrecy::SecretBox;
 
 use crate::config::Config;
 use crate::keys::{self, VaultKeys};
+use crate::shutdown::StopSettings;
 
 /// Opens the configured database and applies pending migrations.
 pub(crate) async fn open_store(config: &Config) -> anyhow::Result<Store> {
@@ -102,10 +103,11 @@ pub(crate) async fn serve(config: Config) -> anyhow::Result<()> {
             syncs: config.events.run_syncs,
         },
         shutdown_signal(),
+        config.server.stop_settings()?,
         axum::Router::new(),
     )
     .await?;
-    store.close().await;
+    close_store(&store).await;
     tracing::info!("deskgate stopped");
     Ok(())
 }
@@ -122,13 +124,14 @@ pub(crate) struct Background {
 /// Serves the API on `listener` until `shutdown`, sweeping expired idempotency records,
 /// events and webhook attempts every hour, renewing tokens ahead of time and running syncs
 /// (as `background` says) and delivering webhooks (unless `[webhooks] workers` is off)
-/// meanwhile. On shutdown the webhook attempts in flight finish and are recorded before this
-/// returns.
+/// meanwhile. On shutdown it drains as `stopping` says (`shutdown.rs`), then the webhook attempts
+/// in flight finish and are recorded before this returns.
 pub(crate) async fn run_server(
     listener: tokio::net::TcpListener,
     app: App,
     background: Background,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    stopping: StopSettings,
     extra: axum::Router,
 ) -> anyhow::Result<()> {
     let renewer = background
@@ -156,13 +159,10 @@ pub(crate) async fn run_server(
             }
         }
     });
-    let served = axum::serve(
-        listener,
-        deskgate_api::router(AppState::new(app)).merge(extra),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
-    .context("serving http");
+    let state = AppState::new(app);
+    let lifecycle = state.lifecycle.clone();
+    let router = deskgate_api::router(state).merge(extra);
+    let served = crate::shutdown::serve(listener, router, lifecycle, shutdown, stopping).await;
     sweeper.abort();
     if let Some(renewer) = renewer {
         renewer.abort();
@@ -184,7 +184,7 @@ pub(crate) async fn run_server(
     served
 }
 
-/// Resolves on Ctrl-C or SIGTERM; in-flight requests then finish before the process exits.
+/// Resolves on Ctrl-C or SIGTERM; the shutdown sequence (`shutdown.rs`) follows.
 pub(crate) async fn shutdown_signal() {
     let ctrl_c = async {
         if tokio::signal::ctrl_c().await.is_err() {
@@ -206,7 +206,17 @@ pub(crate) async fn shutdown_signal() {
         () = ctrl_c => {},
         () = terminate => {},
     }
-    tracing::info!("shutting down: finishing in-flight requests");
+}
+
+/// Closes the pool, unless connections held by requests cut at the end of the grace period
+/// keep it open: then the process exits without waiting for them.
+pub(crate) async fn close_store(store: &Store) {
+    if tokio::time::timeout(Duration::from_secs(2), store.close())
+        .await
+        .is_err()
+    {
+        tracing::warn!("database connections still in use at exit");
+    }
 }
 
 /// Logs what one sweep of the hourly round deleted, or why it failed.

@@ -10,6 +10,7 @@ use axum::response::Response;
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
 
@@ -39,6 +40,7 @@ pub(crate) struct Metrics {
     requests: Family<RequestLabels, Counter>,
     latency: Family<RouteLabels, Histogram>,
     hooks: Family<HookLabels, Counter>,
+    in_flight: Gauge,
 }
 
 impl fmt::Debug for Metrics {
@@ -66,11 +68,18 @@ impl Metrics {
             "Vendor webhooks received, by provider and outcome (accepted, or why refused)",
             hooks.clone(),
         );
+        let in_flight = Gauge::default();
+        registry.register(
+            "http_requests_in_flight",
+            "HTTP requests being answered (this one included)",
+            in_flight.clone(),
+        );
         Self {
             registry,
             requests,
             latency,
             hooks,
+            in_flight,
         }
     }
 
@@ -82,6 +91,12 @@ impl Metrics {
                 outcome: outcome.to_owned(),
             })
             .inc();
+    }
+
+    /// Sets the requests in flight, read from the [`Lifecycle`](crate::Lifecycle) when the
+    /// metrics are asked for.
+    pub(crate) fn set_in_flight(&self, n: usize) {
+        self.in_flight.set(i64::try_from(n).unwrap_or(i64::MAX));
     }
 
     pub(crate) fn encode(&self) -> Result<String, fmt::Error> {
