@@ -112,6 +112,9 @@ pub(crate) async fn serve(config: Config) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// How long a shutdown waits for a token renewal round under way.
+const RENEWAL_GRACE: Duration = Duration::from_secs(30);
+
 /// The background work a server runs beside the API.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Background {
@@ -134,13 +137,13 @@ pub(crate) async fn run_server(
     stopping: StopSettings,
     extra: axum::Router,
 ) -> anyhow::Result<()> {
+    let (stop_deliveries, stop) = tokio::sync::watch::channel(false);
     let renewer = background
         .renewal
-        .map(|settings| tokio::spawn(app.clone().run_renewals(settings)));
+        .map(|settings| tokio::spawn(app.clone().run_renewals(settings, stop.clone())));
     let syncer = background
         .syncs
         .then(|| tokio::spawn(app.clone().run_syncs()));
-    let (stop_deliveries, stop) = tokio::sync::watch::channel(false);
     let deliveries = app
         .webhook_settings()
         .workers
@@ -164,14 +167,22 @@ pub(crate) async fn run_server(
     let router = deskgate_api::router(state).merge(extra);
     let served = crate::shutdown::serve(listener, router, lifecycle, shutdown, stopping).await;
     sweeper.abort();
-    if let Some(renewer) = renewer {
-        renewer.abort();
+    let _ = stop_deliveries.send(true);
+    if let Some(mut renewer) = renewer {
+        // A renewal round under way finishes (its vendor calls end within their deadline),
+        // so that no rotated refresh token is lost between the vendor's answer and the store.
+        if tokio::time::timeout(RENEWAL_GRACE, &mut renewer)
+            .await
+            .is_err()
+        {
+            tracing::warn!("the token renewal round did not finish in time and was cut");
+            renewer.abort();
+        }
     }
     if let Some(syncer) = syncer {
         syncer.abort();
     }
     if let Some(mut deliveries) = deliveries {
-        let _ = stop_deliveries.send(true);
         // Attempts in flight end within their timeout; one that does not is sent again by
         // another replica once its claim lapses.
         if tokio::time::timeout(delivery_grace, &mut deliveries)
