@@ -57,13 +57,14 @@ mod tests {
     #[test]
     fn requests_are_counted_until_answered_and_draining_sticks() {
         let lifecycle = Lifecycle::default();
+        let shared = lifecycle.clone();
         assert!(!lifecycle.is_draining());
         let a = lifecycle.track();
-        let b = lifecycle.clone().track();
+        let b = shared.track();
         assert_eq!(lifecycle.in_flight(), 2);
         drop(a);
         assert_eq!(lifecycle.in_flight(), 1);
-        lifecycle.clone().start_draining();
+        shared.start_draining();
         assert!(lifecycle.is_draining());
         drop(b);
         assert_eq!(lifecycle.in_flight(), 0);

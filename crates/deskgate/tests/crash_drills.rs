@@ -38,6 +38,7 @@ use crate::gateway::{Deployment, Gateway};
 struct KillPoints(u64);
 
 impl KillPoints {
+    #[allow(clippy::print_stdout)] // the seed is part of the drill's printed figures
     fn new(drill: &str) -> Self {
         let seed = std::env::var("DESKGATE_DRILL_SEED")
             .ok()
@@ -96,7 +97,10 @@ impl Tenant {
 
     /// A call that must succeed on a live process; its answer.
     async fn ok(&self, on: &Gateway, method: Method, path: &str, body: Option<&Value>) -> Value {
-        let (status, answer) = self.call(&on.base, method.clone(), path, body).await.unwrap();
+        let (status, answer) = self
+            .call(&on.base, method.clone(), path, body)
+            .await
+            .unwrap();
         assert!(
             (200..300).contains(&status),
             "{method} {path}: {status} {answer}"
@@ -332,7 +336,10 @@ async fn kill_during_credential_writes_loses_no_acknowledged_write() {
         }
     }
     assert!(lost.is_empty(), "acknowledged writes lost: {lost:?}");
-    assert!(unopenable.is_empty(), "connections that do not open: {unopenable:?}");
+    assert!(
+        unopenable.is_empty(),
+        "connections that do not open: {unopenable:?}"
+    );
     println!(
         "credential writes, 4 kills: {acknowledged} acknowledged writes ({} of them creations), \
          {unanswered} cut by the kill, lost 0, rows unopenable 0",
@@ -484,7 +491,10 @@ async fn kill_during_token_renewals_reuses_a_refresh_token_only_for_a_grant_the_
     let after = counters();
     let renewals = after.token_refresh_token - before.token_refresh_token;
     let reuse = after.refresh_token_reuse_detected - before.refresh_token_reuse_detected;
-    assert!(broken.is_empty(), "connections in no clear state: {broken:?}");
+    assert!(
+        broken.is_empty(),
+        "connections in no clear state: {broken:?}"
+    );
     assert!(renewals > 0, "no renewal happened");
     // A kill after the vendor rotated a refresh token and before the new one was stored loses
     // the grant: the old token is presented once more by the next process, the vendor refuses
@@ -585,7 +595,11 @@ async fn kill_during_rewrap_leaves_every_credential_openable() {
         .wait_with_output()
         .unwrap();
     let again = String::from_utf8_lossy(&again.stdout).into_owned();
-    assert_eq!(rewrap_report(&again).0, 0, "rows left on the old key: {again}");
+    assert_eq!(
+        rewrap_report(&again).0,
+        0,
+        "rows left on the old key: {again}"
+    );
 
     // The old key version refused from now on: every credential must open with the new one.
     drill.deployment.set_min_version(2);
@@ -596,7 +610,10 @@ async fn kill_during_rewrap_leaves_every_credential_openable() {
             unopenable.push(id.clone());
         }
     }
-    assert!(unopenable.is_empty(), "credentials that do not open: {unopenable:?}");
+    assert!(
+        unopenable.is_empty(),
+        "credentials that do not open: {unopenable:?}"
+    );
     println!(
         "vault rewrap over {} connections, runs {rounds:?}, then a run to the end: \
          scanned {scanned}, rewrapped {rewrapped}, failed {failed}; with key version 1 refused \

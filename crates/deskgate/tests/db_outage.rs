@@ -219,10 +219,7 @@ async fn a_database_outage_answers_503_and_heals_without_a_restart() {
         let restarted = Instant::now();
         let deadline = restarted + Duration::from_secs(30);
         loop {
-            let a = client
-                .send("readyz", client.get("/readyz"))
-                .await
-                .unwrap();
+            let a = client.send("readyz", client.get("/readyz")).await.unwrap();
             if a.status == 200 {
                 break;
             }
@@ -243,7 +240,10 @@ async fn a_database_outage_answers_503_and_heals_without_a_restart() {
 
     let answers = answers.lock().await;
     let wrong: Vec<&Answer> = answers.iter().filter(|a| !a.acceptable()).collect();
-    assert!(wrong.is_empty(), "answers other than 2xx or 503 unavailable: {wrong:#?}");
+    assert!(
+        wrong.is_empty(),
+        "answers other than 2xx or 503 unavailable: {wrong:#?}"
+    );
     let unavailable = answers.iter().filter(|a| a.status == 503).count();
     assert!(unavailable > 0, "no request saw the outage");
     let readiness = readiness.lock().await.clone();
@@ -267,10 +267,7 @@ async fn a_database_outage_answers_503_and_heals_without_a_restart() {
         .send()
         .await
         .unwrap();
-    assert_eq!(
-        replay.headers().get("idempotent-replayed").unwrap(),
-        "true"
-    );
+    assert_eq!(replay.headers().get("idempotent-replayed").unwrap(), "true");
     let replay = Answer::of("create", replay).await;
     assert_eq!((replay.status, &replay.body), (first.status, &first.body));
     let created = created.lock().await.clone();

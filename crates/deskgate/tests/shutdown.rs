@@ -181,9 +181,15 @@ async fn sigterm_drains_then_finishes_the_request_in_flight_and_exits_cleanly() 
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let refused_after = signalled.elapsed();
-    assert!(!call.is_finished(), "the slow call ended before the refusal");
+    assert!(
+        !call.is_finished(),
+        "the slow call ended before the refusal"
+    );
 
-    let (status, body) = call.await.unwrap().expect("the call in flight got no answer");
+    let (status, body) = call
+        .await
+        .unwrap()
+        .expect("the call in flight got no answer");
     assert_eq!(status, 200, "{body}");
     let exit = slow.gateway.exited(Duration::from_secs(10)).await;
     assert!(exit.success(), "{exit:?}");

@@ -22,10 +22,10 @@ pub mod connect_sessions;
 #[macro_use]
 pub mod events;
 pub mod api_keys;
+mod availability;
 pub mod connections;
 pub mod credentials;
 pub mod db;
-mod availability;
 mod error;
 pub mod idempotency;
 pub mod oauth_apps;
