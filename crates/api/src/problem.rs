@@ -532,6 +532,7 @@ mod tests {
             include_str!("extract/json.rs"),
             include_str!("extract/query.rs"),
             include_str!("middleware/idempotency.rs"),
+            include_str!("routes/health.rs"),
         ];
         let mut found = 0;
         for source in sources {
