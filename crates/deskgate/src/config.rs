@@ -27,6 +27,7 @@ pub(crate) struct Config {
     pub(crate) auth: AuthConfig,
     pub(crate) cache: CacheConfig,
     pub(crate) renewal: RenewalConfig,
+    pub(crate) replicas: ReplicasConfig,
     pub(crate) events: EventsConfig,
     pub(crate) webhooks: WebhooksConfig,
     #[serde(default)]
@@ -122,6 +123,28 @@ impl RenewalConfig {
             margin: Duration::from_secs(self.margin_secs),
             batch: self.batch,
         }))
+    }
+}
+
+/// The replica heartbeat that splits each upstream account's rate budget between replicas.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ReplicasConfig {
+    pub(crate) heartbeat_ms: u64,
+    pub(crate) dead_after_ms: u64,
+}
+
+impl ReplicasConfig {
+    /// The settings; values that cannot work are refused with the setting's name.
+    pub(crate) fn settings(&self) -> anyhow::Result<deskgate_app::replicas::ReplicaSettings> {
+        let settings = deskgate_app::replicas::ReplicaSettings {
+            heartbeat: Duration::from_millis(self.heartbeat_ms),
+            dead_after: Duration::from_millis(self.dead_after_ms),
+        };
+        settings
+            .validate()
+            .map_err(|e| anyhow::anyhow!("replicas.{e}"))?;
+        Ok(settings)
     }
 }
 
