@@ -322,6 +322,7 @@ pub(crate) fn load(cli: &Cli) -> anyhow::Result<Config> {
     let listen = match &cli.command {
         Command::Serve(args) => args.listen,
         Command::Demo(args) => args.listen,
+        Command::Healthcheck(args) => args.listen,
         _ => None,
     };
     if let Some(listen) = listen {
