@@ -418,6 +418,25 @@ mod tests {
     }
 
     #[test]
+    fn the_configuration_files_deploy_ships_are_valid() {
+        let deploy = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../deploy");
+        for file in [
+            "kubernetes/base/deskgate.toml",
+            "kubernetes/overlays/production/deskgate.toml",
+        ] {
+            let text = std::fs::read_to_string(deploy.join(file)).unwrap();
+            let config: Config = Figment::from(Toml::string(DEFAULTS))
+                .merge(Toml::string(&text))
+                .extract()
+                .unwrap_or_else(|e| panic!("{file}: {e}"));
+            config
+                .validate()
+                .unwrap_or_else(|e| panic!("{file}: {e:#}"));
+            assert_eq!(config.listen.to_string(), "0.0.0.0:8080", "{file}");
+        }
+    }
+
+    #[test]
     fn renewal_settings_that_cannot_work_are_refused_by_name() {
         let mut config: Config = Figment::from(Toml::string(DEFAULTS)).extract().unwrap();
         assert!(config.renewal.settings().unwrap().is_some());
