@@ -5,6 +5,7 @@ docs/operations.md. Run by deploy/check with PyYAML installed:
   check.py compose            deploy/compose.yaml's structure, security and secrets
   check.py render DIR         without kubectl: base and overlays rendered into DIR by merging
   check.py kubernetes DIR     the rendered manifests in DIR keep their promises
+  check.py migrations         new migrations only add (docs/operations.md, "Upgrades")
 """
 
 import copy
@@ -276,6 +277,59 @@ def kubernetes(directory):
     finish("Kubernetes manifests")
 
 
+# Migrations shipped before the expand/contract rule was checked.
+RULE_FROM = 8
+
+CONTRACTING = [
+    (r"\bDROP\s+(TABLE|COLUMN|VIEW|TYPE|SCHEMA)\b", "drops"),
+    (r"\bRENAME\b", "renames"),
+    (r"\bALTER\s+COLUMN\s+\S+\s+(SET\s+DATA\s+)?TYPE\b", "changes a column's type"),
+    (r"\bSET\s+NOT\s+NULL\b", "makes an existing column NOT NULL"),
+    (r"\bTRUNCATE\b", "empties a table"),
+    (r"\bDELETE\s+FROM\b", "deletes rows"),
+]
+
+
+def statements(sql):
+    sql = re.sub(r"--[^\n]*", "", sql)
+    return [" ".join(s.split()) for s in sql.split(";") if s.strip()]
+
+
+def migrations():
+    """Each migration numbered RULE_FROM or later only adds, unless a `-- contract:` line says
+    why it may remove: one release after the code stopped using what it removes."""
+    checked = 0
+    for backend in ("postgres", "sqlite"):
+        for path in sorted((ROOT / "migrations" / backend).glob("*.sql")):
+            number = int(path.name.split("_", 1)[0])
+            if number < RULE_FROM:
+                continue
+            checked += 1
+            text = path.read_text()
+            where = f"migrations/{backend}/{path.name}"
+            contract = re.search(r"^--\s*contract:\s*\S", text, re.M) is not None
+            created = set()
+            for st in statements(text):
+                m = re.match(r"(?i)CREATE\s+TABLE\s+(IF\s+NOT\s+EXISTS\s+)?(\w+)", st)
+                if m:
+                    created.add(m.group(2).lower())
+                for pattern, what in CONTRACTING:
+                    if re.search(pattern, st, re.I) and not contract:
+                        failures.append(f"{where} {what} ({st[:80]}…): only add, or say why with a `-- contract:` line")
+                add = re.search(r"(?i)\bADD\s+(COLUMN\s+)?(?!CONSTRAINT)(\w+)\s+(.*)", st)
+                if add and re.match(r"(?i)ALTER\s+TABLE", st):
+                    rest = add.group(3)
+                    if re.search(r"(?i)\bNOT\s+NULL\b", rest) and not re.search(r"(?i)\bDEFAULT\b", rest):
+                        failures.append(f"{where} adds NOT NULL column {add.group(2)} without a default")
+                idx = re.match(r"(?i)CREATE\s+(UNIQUE\s+)?INDEX\s+(CONCURRENTLY\s+)?.*?\bON\s+(\w+)", st)
+                if backend == "postgres" and idx and not idx.group(2) and idx.group(3).lower() not in created:
+                    failures.append(f"{where} indexes the existing table {idx.group(3)} without CONCURRENTLY "
+                                    "(in a migration whose first line is `-- no-transaction`)")
+                if backend == "postgres" and idx and idx.group(2) and not text.startswith("-- no-transaction"):
+                    failures.append(f"{where}: CREATE INDEX CONCURRENTLY needs `-- no-transaction` as the first line")
+    finish(f"migrations (expand only; {checked} checked from {RULE_FROM:04d} on)")
+
+
 if __name__ == "__main__":
     command = sys.argv[1]
     if command == "dockerignore":
@@ -286,5 +340,7 @@ if __name__ == "__main__":
         render(sys.argv[2])
     elif command == "kubernetes":
         kubernetes(sys.argv[2])
+    elif command == "migrations":
+        migrations()
     else:
         sys.exit(f"unknown check {command}")
