@@ -68,6 +68,9 @@ def compose():
     check(services["sandbox"].get("command", [])[:1] == ["sandbox"], "sandbox runs `deskgate sandbox`")
     env = gw.get("environment", {})
     check(env.get("DESKGATE_SANDBOX__URL") == "http://sandbox:8081", "gateways use the sandbox")
+    for name in ("migrate", "gateway"):
+        for key in ("DATABASE_URL", "DESKGATE_VAULT_KEYS", "DESKGATE_API_KEY_PEPPER"):
+            check(key in (services[name].get("environment") or {}), f"{name} gets {key}")
     check("sandbox" in deps, "gateway starts after the sandbox")
     check(services["lb"].get("depends_on", {}).get("gateway", {}).get("condition") == "service_healthy",
           "lb waits for healthy gateways")
