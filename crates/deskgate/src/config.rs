@@ -345,6 +345,7 @@ pub(crate) fn load(cli: &Cli) -> anyhow::Result<Config> {
     let listen = match &cli.command {
         Command::Serve(args) => args.listen,
         Command::Demo(args) => args.listen,
+        Command::Healthcheck(args) => args.listen,
         _ => None,
     };
     if let Some(listen) = listen {
@@ -437,6 +438,25 @@ mod tests {
         assert_eq!(config.database.url, "sqlite:deskgate.db");
         config.validate().unwrap();
         drop(cli);
+    }
+
+    #[test]
+    fn the_configuration_files_deploy_ships_are_valid() {
+        let deploy = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../deploy");
+        for file in [
+            "kubernetes/base/deskgate.toml",
+            "kubernetes/overlays/production/deskgate.toml",
+        ] {
+            let text = std::fs::read_to_string(deploy.join(file)).unwrap();
+            let config: Config = Figment::from(Toml::string(DEFAULTS))
+                .merge(Toml::string(&text))
+                .extract()
+                .unwrap_or_else(|e| panic!("{file}: {e}"));
+            config
+                .validate()
+                .unwrap_or_else(|e| panic!("{file}: {e:#}"));
+            assert_eq!(config.listen.to_string(), "0.0.0.0:8080", "{file}");
+        }
     }
 
     #[test]
