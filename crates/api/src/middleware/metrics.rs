@@ -41,6 +41,7 @@ pub(crate) struct Metrics {
     latency: Family<RouteLabels, Histogram>,
     hooks: Family<HookLabels, Counter>,
     in_flight: Gauge,
+    replicas: Gauge,
 }
 
 impl fmt::Debug for Metrics {
@@ -74,13 +75,25 @@ impl Metrics {
             "HTTP requests being answered (this one included)",
             in_flight.clone(),
         );
+        let replicas = Gauge::default();
+        registry.register(
+            "replicas_live",
+            "Live replicas as this one last counted them; each paces helpdesk accounts at its share",
+            replicas.clone(),
+        );
         Self {
             registry,
             requests,
             latency,
             hooks,
             in_flight,
+            replicas,
         }
+    }
+
+    /// Sets the count of live replicas reported.
+    pub(crate) fn set_replicas(&self, live: u32) {
+        self.replicas.set(i64::from(live));
     }
 
     /// Counts one vendor webhook.
