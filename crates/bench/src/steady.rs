@@ -93,7 +93,8 @@ async fn one(request: reqwest::RequestBuilder, due: Instant, sent_ms: i64, tally
     }
 }
 
-/// Asks `url` until `stop`; every change of answer with its time.
+/// Asks `url` until `stop`; every change of answer, with when it was asked (`at_ms`) and
+/// answered (`done_ms`).
 async fn watch_url(
     client: reqwest::Client,
     url: String,
@@ -116,7 +117,7 @@ async fn watch_url(
             Err(_) => "error".to_owned(),
         };
         if state != last {
-            changes.push(json!({"at_ms": at_ms, "state": state}));
+            changes.push(json!({"at_ms": at_ms, "done_ms": unix_ms(), "state": state}));
             last = state;
         }
     }
