@@ -79,6 +79,9 @@ pub struct BudgetConfig {
     /// of such 429s in a row on the account.
     pub unexplained_429_base_ms: u64,
     pub unexplained_429_cap_ms: u64,
+    /// Of a vendor's fixed window (one its answers report the reset of), the fraction left
+    /// unspent: what answers in flight on other replicas may still take.
+    pub window_reserve: f64,
     /// How often an account's shared blocked-until is read back from the block registry.
     pub registry_refresh_ms: u64,
     /// Accounts tracked at once; the least recently used are forgotten beyond this.
@@ -96,6 +99,7 @@ impl Default for BudgetConfig {
             max_block_secs: 3_600,
             unexplained_429_base_ms: 1_000,
             unexplained_429_cap_ms: 60_000,
+            window_reserve: 0.01,
             registry_refresh_ms: 1_000,
             max_accounts: 100_000,
             idle_account_ttl_secs: 3_600,
@@ -117,6 +121,9 @@ impl UpstreamConfig {
         }
         if !(budget.burst_fraction >= 0.0 && budget.burst_fraction <= 1.0) {
             return Err(ConfigError("budget.burst_fraction must be in [0, 1]"));
+        }
+        if !(budget.window_reserve >= 0.0 && budget.window_reserve <= 0.5) {
+            return Err(ConfigError("budget.window_reserve must be in [0, 0.5]"));
         }
         if budget.window_secs == 0 {
             return Err(ConfigError("budget.window_secs must be positive"));

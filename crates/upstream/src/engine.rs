@@ -12,6 +12,7 @@ use crate::budget::budgets::{Budgets, Demand};
 use crate::budget::key::BudgetKey;
 use crate::budget::lane::Lane;
 use crate::budget::registry::{BlockRegistry, MemoryBlockRegistry};
+use crate::budget::replicas::Replicas;
 use crate::budget::state::BudgetState;
 use crate::clock::{SystemWallClock, WallClock};
 use crate::config::{ConfigError, UpstreamConfig};
@@ -67,9 +68,17 @@ pub struct UpstreamBuilder {
     sandbox: Option<SandboxOverride>,
     clock: Option<Arc<dyn WallClock>>,
     webhook_policy: WebhookPolicy,
+    replicas: Replicas,
 }
 
 impl UpstreamBuilder {
+    /// The count of live replicas each account's pace is split between (default: alone).
+    /// The application keeps it current; [`Upstream::replicas`] hands the same counter back.
+    pub fn replicas(mut self, replicas: Replicas) -> Self {
+        self.replicas = replicas;
+        self
+    }
+
     /// Where blocks are shared between replicas (default: in memory, this process only).
     pub fn block_registry(mut self, registry: Arc<dyn BlockRegistry>) -> Self {
         self.registry = Some(registry);
@@ -132,7 +141,7 @@ impl UpstreamBuilder {
         let clock = self.clock.unwrap_or_else(|| Arc::new(SystemWallClock));
         let webhooks = WebhookSender::new(&self.config, self.webhook_policy, lookup, clock.clone())
             .map_err(BuildError::Client)?;
-        let budgets = Budgets::new(self.config.budget.clone(), registry, clock);
+        let budgets = Budgets::new(self.config.budget.clone(), registry, clock, self.replicas);
         Ok(Upstream {
             inner: Arc::new(Inner {
                 config: self.config,
@@ -165,6 +174,7 @@ impl Upstream {
             sandbox: None,
             clock: None,
             webhook_policy: WebhookPolicy::default(),
+            replicas: Replicas::alone(),
         }
     }
 
@@ -203,6 +213,12 @@ impl Upstream {
             inner: Arc::clone(&self.inner),
             lane: Lane::background(share),
         }
+    }
+
+    /// The count of live replicas every account's pace is split between: set it as replicas
+    /// come and go.
+    pub fn replicas(&self) -> &Replicas {
+        self.inner.budgets.replicas()
     }
 
     /// What the engine knows about one account or endpoint key, for health endpoints.

@@ -56,6 +56,7 @@ mod webhook;
 
 pub use budget::key::{BudgetKey, BudgetKeyError};
 pub use budget::registry::{BlockRegistry, MemoryBlockRegistry, RegistryError};
+pub use budget::replicas::Replicas;
 pub use budget::state::BudgetState;
 pub use clock::{SystemWallClock, TokioWallClock, WallClock};
 pub use config::{BudgetConfig, ConfigError, RetryConfig, UpstreamConfig};

@@ -20,6 +20,7 @@ use tokio::time::Instant;
 use super::gcra::{Gcra, burst_within};
 use super::headers::Observation;
 use super::lane::{Lane, MIN_SHARE, Spent};
+use super::window::VendorWindow;
 use crate::config::BudgetConfig;
 
 /// What is known about the account's limit.
@@ -31,6 +32,15 @@ pub(crate) enum Phase {
     Probing,
     /// The probe answered. Paced if a limit was reported, unpaced otherwise.
     Learned,
+}
+
+/// The pace learned for the whole account: `per_window` cells per `window`, `burst` at once.
+/// Each replica paces at its share of it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Pace {
+    per_window: f64,
+    window: Duration,
+    burst: u32,
 }
 
 /// Most requests remembered per endpoint for learning its cap; far above any vendor's
@@ -80,6 +90,16 @@ pub(crate) struct AccountState {
     /// Background work's own pacer, at its share of `pacer`'s rate.
     background: Option<Gcra>,
     pub(crate) spent: Spent,
+    /// The whole account's pace, of which `pacer` keeps this replica's share.
+    pace: Option<Pace>,
+    /// The vendor's fixed window, when its answers report one.
+    vendor_window: Option<VendorWindow>,
+    /// Units of the window kept unspent: what in-flight answers not yet seen may still take.
+    reserve: u32,
+    /// Units this replica admitted whose answers have not arrived yet.
+    pub(crate) in_flight: u32,
+    /// The replicas the pace was last split between.
+    pub(crate) replicas: u32,
 }
 
 impl AccountState {
@@ -98,6 +118,11 @@ impl AccountState {
             stated: None,
             background: None,
             spent: Spent::default(),
+            pace: None,
+            vendor_window: None,
+            reserve: 0,
+            in_flight: 0,
+            replicas: 1,
         }
     }
 
@@ -119,7 +144,8 @@ impl AccountState {
     /// when the request names one, on an endpoint's cap too: it goes once neither is blocked
     /// and both pacers have room. `Err(wait)` when it would have to wait past `deadline`;
     /// nothing is reserved then. Background work takes no slot ahead (see
-    /// [`AccountState::admit_background`]).
+    /// [`AccountState::admit_background`]). The account's pace is split between `replicas`
+    /// (see [`AccountState::share`]).
     pub(crate) fn admit(
         &mut self,
         endpoint: Option<&mut AccountState>,
@@ -127,6 +153,28 @@ impl AccountState {
         deadline: Instant,
         cost: u32,
         lane: Lane,
+        replicas: u32,
+    ) -> Result<Admission, Duration> {
+        let admission = self.decide(endpoint, now, deadline, cost, lane, replicas)?;
+        if matches!(admission, Admission::Go { .. }) {
+            self.in_flight = self.in_flight.saturating_add(cost);
+        }
+        Ok(admission)
+    }
+
+    /// A request admitted with `cost` was answered, or will never be sent.
+    pub(crate) fn settle(&mut self, cost: u32) {
+        self.in_flight = self.in_flight.saturating_sub(cost);
+    }
+
+    fn decide(
+        &mut self,
+        endpoint: Option<&mut AccountState>,
+        now: Instant,
+        deadline: Instant,
+        cost: u32,
+        lane: Lane,
+        replicas: u32,
     ) -> Result<Admission, Duration> {
         let endpoint_blocked = endpoint.as_deref().and_then(|e| e.blocked_at(now));
         if let Some(until) = self.blocked_at(now).max(endpoint_blocked) {
@@ -141,6 +189,14 @@ impl AccountState {
             Phase::Probing => return Ok(Admission::AwaitProbe),
             Phase::Learned => false,
         };
+        if !probe && let Err(end) = self.share(now, replicas, cost) {
+            // Nothing left of the vendor's window for this request: the next one is full.
+            return if end > deadline {
+                Err(end - now)
+            } else {
+                Ok(Admission::Blocked(end))
+            };
+        }
         if let (Lane::Background { share }, false) = (lane, probe) {
             return self.admit_background(endpoint, now, deadline, cost, share);
         }
@@ -260,6 +316,21 @@ impl AccountState {
             self.remaining = seen.remaining;
         }
         let reset = seen.reset_after.filter(|reset| !reset.is_zero());
+        if let (Some(limit), Some(remaining), Some(reset)) = (self.limit, seen.remaining, reset) {
+            let length = self
+                .window
+                .unwrap_or(Duration::from_secs(config.window_secs));
+            let spent = seen.used.unwrap_or(1);
+            self.vendor_window = VendorWindow::observe(
+                self.vendor_window,
+                now,
+                limit,
+                remaining,
+                reset,
+                length,
+                spent,
+            );
+        }
         if let (Some(0), Some(reset)) = (seen.remaining, reset) {
             let reset = reset.min(Duration::from_secs(config.max_block_secs));
             self.drained_until = self.drained_until.max(Some(now + reset));
@@ -276,10 +347,55 @@ impl AccountState {
             .filter(|w| !w.is_zero())
             .unwrap_or(Duration::from_secs(config.window_secs));
         self.window = Some(window);
+        self.pace = Some(Pace {
+            per_window,
+            window,
+            burst,
+        });
+        self.reserve = (f64::from(limit) * config.window_reserve).ceil() as u32;
         match self.pacer.as_mut() {
             Some(pacer) => pacer.set_rate(per_window, window, burst),
             None => self.pacer = Some(Gcra::new(per_window, window, burst)),
         }
+    }
+
+    /// Sets the account's pacer to this replica's share at `now`, before a request costing
+    /// `cost` is admitted: `1 / replicas` of the learned pace (and of its burst); and, when
+    /// the vendor reports a fixed window, faster if its share of what is left of the window
+    /// over the time left is more, so that together the replicas spend the window evenly to
+    /// its end, whoever spent what so far. The share is between the replicas really calling
+    /// (see [`VendorWindow::callers`]). What is left counts this replica's requests still in
+    /// flight once per caller (the others are taken to have as many) and keeps `reserve`
+    /// unspent. `Err` with the window's end when nothing is left for this request.
+    fn share(&mut self, now: Instant, replicas: u32, cost: u32) -> Result<(), Instant> {
+        let replicas = replicas.max(1);
+        self.replicas = replicas;
+        let (Some(pace), Some(pacer)) = (self.pace, self.pacer.as_mut()) else {
+            return Ok(());
+        };
+        let burst = (pace.burst / replicas).max(1);
+        let mut per_window = pace.per_window / f64::from(replicas);
+        if let Some(window) = self.vendor_window.map(|w| w.at(now)) {
+            self.vendor_window = Some(window);
+            let callers = window.callers(replicas);
+            let committed = callers * f64::from(self.in_flight);
+            let room = f64::from(window.remaining()) - f64::from(self.reserve) - committed;
+            if room < f64::from(cost.max(1)) {
+                return Err(window.end());
+            }
+            // The requests already reserved go first: what is left is spread over the time
+            // after them.
+            let left = window
+                .end()
+                .saturating_duration_since(pacer.drained_at(now))
+                .max(Duration::from_millis(1));
+            // Never slower than the share of the learned pace: a slow slot reserved now
+            // would hold this replica back into the next window.
+            let even = room / callers * (pace.window.as_secs_f64() / left.as_secs_f64());
+            per_window = per_window.max(even);
+        }
+        pacer.set_rate(per_window, pace.window, burst);
+        Ok(())
     }
 
     /// Endpoints: the vendor's documented cap, as a request states it (Zendesk's incremental
@@ -385,7 +501,7 @@ impl AccountState {
 
     pub(crate) fn paced_per_minute(&self, config: &BudgetConfig) -> Option<u32> {
         self.pacer.as_ref()?;
-        let per_window = f64::from(self.limit?) * config.headroom;
+        let per_window = f64::from(self.limit?) * config.headroom / f64::from(self.replicas.max(1));
         let window = self
             .window
             .unwrap_or(Duration::from_secs(config.window_secs));
@@ -428,16 +544,16 @@ mod tests {
         let now = Instant::now();
         let mut state = AccountState::new();
         assert_eq!(
-            state.admit(None, now, now + secs(10), 1, FG),
+            state.admit(None, now, now + secs(10), 1, FG, 1),
             Ok(go(now, true, 0))
         );
         assert_eq!(
-            state.admit(None, now, now + secs(10), 1, FG),
+            state.admit(None, now, now + secs(10), 1, FG, 1),
             Ok(Admission::AwaitProbe)
         );
         state.abandon_probe();
         assert_eq!(
-            state.admit(None, now, now + secs(10), 1, FG),
+            state.admit(None, now, now + secs(10), 1, FG, 1),
             Ok(go(now, true, 0))
         );
     }
@@ -450,9 +566,12 @@ mod tests {
             state.rate_limited(now, Some(secs(7)), &BudgetConfig::default()),
             secs(7)
         );
-        assert_eq!(state.admit(None, now, now + secs(5), 1, FG), Err(secs(7)));
         assert_eq!(
-            state.admit(None, now, now + secs(10), 1, FG),
+            state.admit(None, now, now + secs(5), 1, FG, 1),
+            Err(secs(7))
+        );
+        assert_eq!(
+            state.admit(None, now, now + secs(10), 1, FG, 1),
             Ok(Admission::Blocked(now + secs(7)))
         );
     }
@@ -482,7 +601,7 @@ mod tests {
         };
         state.observe(now, &seen, None, &BudgetConfig::default());
         assert_eq!(
-            state.admit(None, now, now + secs(10), 1, FG),
+            state.admit(None, now, now + secs(10), 1, FG, 1),
             Ok(Admission::Blocked(now + secs(4)))
         );
     }
@@ -495,13 +614,14 @@ mod tests {
 
     #[test]
     fn a_limit_per_vendor_window_is_paced_over_that_window() {
-        // Intercom: 100 requests per 10-second window, paced at 90 per 10 s with a burst of 9.
+        // Intercom: 100 requests per 10-second window; without a reset, paced at 90 per 10 s
+        // with a burst of 9.
         let now = Instant::now();
         let mut state = AccountState::new();
         let seen = Observation {
             limit: Some(100),
             remaining: Some(100),
-            reset_after: Some(secs(10)),
+            reset_after: None,
             used: None,
         };
         state.observe(now, &seen, Some(secs(10)), &BudgetConfig::default());
@@ -509,27 +629,121 @@ mod tests {
         let deadline = now + secs(60);
         for _ in 0..9 {
             assert_eq!(
-                state.admit(None, now, deadline, 1, FG),
+                state.admit(None, now, deadline, 1, FG, 1),
                 Ok(go(now, false, 1))
             );
         }
         let interval = secs(10).div_f64(90.0);
         assert_eq!(
-            state.admit(None, now, deadline, 1, FG),
+            state.admit(None, now, deadline, 1, FG, 1),
             Ok(go(now + interval, false, 1)),
             "after the burst, one request per 1/90 of the vendor's window"
         );
+    }
+
+    /// An account of 600 a minute whose answer at `now` said `remaining` left and the window
+    /// resetting in `reset` seconds.
+    fn windowed(now: Instant, remaining: u32, reset: u64) -> AccountState {
+        let mut state = AccountState::new();
+        let seen = Observation {
+            limit: Some(600),
+            remaining: Some(remaining),
+            reset_after: Some(secs(reset)),
+            used: None,
+        };
+        state.observe(now, &seen, None, &BudgetConfig::default());
+        state
+    }
+
+    /// The instants `n` requests admitted at `now` go at.
+    fn slots(state: &mut AccountState, now: Instant, n: usize, replicas: u32) -> Vec<Instant> {
+        (0..n)
+            .map(
+                |_| match state.admit(None, now, now + secs(60), 1, FG, replicas) {
+                    Ok(Admission::Go { at, .. }) => at,
+                    other => panic!("{other:?}"),
+                },
+            )
+            .collect()
+    }
+
+    #[test]
+    fn without_a_reported_window_each_replica_paces_at_its_share() {
+        let now = Instant::now();
+        let mut state = learned(600);
+        // 540 a minute paced, a burst of 54: a third each, one every third of a second.
+        let at = slots(&mut state, now, 20, 3);
+        assert!(at[..18].iter().all(|at| *at == now), "{at:?}");
+        assert_eq!(at[18] - now, secs(60).div_f64(180.0));
+        assert_eq!(state.paced_per_minute(&BudgetConfig::default()), Some(180));
+        assert_eq!(state.replicas, 3);
+    }
+
+    /// The time between two of this replica's requests once its burst is spent.
+    fn interval(state: &AccountState) -> Duration {
+        state.pacer.as_ref().map(Gcra::interval).unwrap()
+    }
+
+    #[test]
+    fn a_reported_window_is_spent_evenly_to_its_end_between_the_replicas() {
+        let now = Instant::now();
+        // 306 left for 30 s: 300 after the 1 % kept back, 100 for each of three replicas,
+        // one every 0.3 s: faster than a third of the learned pace (one every 1/3 s).
+        let mut state = windowed(now, 306, 30);
+        assert_eq!(state.share(now, 3, 1), Ok(()));
+        assert_eq!(interval(&state), Duration::from_millis(300));
+        // 15 s later, nothing more spent: 100 each over 15 s.
+        let later = now + secs(15);
+        assert_eq!(state.share(later, 3, 1), Ok(()));
+        assert_eq!(interval(&state), Duration::from_millis(150));
+        // Slots already reserved go first: what is left is spread over the time after them.
+        state.pacer.as_mut().unwrap().reserve(later, 25);
+        assert_eq!(state.share(later, 3, 1), Ok(()));
+        assert_eq!(
+            interval(&state),
+            secs(15).saturating_sub(Duration::from_millis(150) * 25) / 100
+        );
+        // A window with less left than a third of the learned pace needs: that pace.
+        let mut state = windowed(now, 60, 30);
+        assert_eq!(state.share(now, 3, 1), Ok(()));
+        assert_eq!(interval(&state), secs(60) / 180);
+    }
+
+    #[test]
+    fn a_spent_window_holds_requests_until_it_rolls_over() {
+        let now = Instant::now();
+        // 9 left: 6 kept back, and one in flight here counts three times for three replicas.
+        let mut state = windowed(now, 9, 4);
+        assert!(matches!(
+            state.admit(None, now, now + secs(60), 1, FG, 3),
+            Ok(Admission::Go { .. })
+        ));
+        assert_eq!(
+            state.admit(None, now, now + secs(60), 1, FG, 3),
+            Ok(Admission::Blocked(now + secs(4)))
+        );
+        assert_eq!(
+            state.admit(None, now, now + secs(2), 1, FG, 3),
+            Err(secs(4))
+        );
+        // Answered: one in flight less. After the reset the window is full again.
+        state.settle(1);
+        let later = now + secs(4);
+        assert!(matches!(
+            state.admit(None, later, later + secs(60), 1, FG, 3),
+            Ok(Admission::Go { at, .. }) if at == later
+        ));
     }
 
     #[test]
     fn a_probe_answer_without_headers_leaves_the_account_unpaced() {
         let now = Instant::now();
         let mut state = AccountState::new();
-        let _ = state.admit(None, now, now + secs(1), 1, FG);
+        let _ = state.admit(None, now, now + secs(1), 1, FG, 1);
         state.observe(now, &Observation::default(), None, &BudgetConfig::default());
         for _ in 0..100 {
             assert_eq!(
-                state.admit(None, now, now + secs(1), 1, FG),
+                state.admit(None, now, now + secs(1), 1, FG, 1),
                 Ok(go(now, false, 0))
             );
         }
@@ -543,14 +757,14 @@ mod tests {
         let mut state = learned(100);
         let deadline = now + secs(60);
         assert_eq!(
-            state.admit(None, now, deadline, 5, FG),
+            state.admit(None, now, deadline, 5, FG, 1),
             Ok(go(now, false, 5))
         );
         // The vendor counted 9 for it: the burst is spent.
         state.charge(now, 9, 5);
         let interval = Duration::from_secs(60).div_f64(90.0);
         assert_eq!(
-            state.admit(None, now, deadline, 1, FG),
+            state.admit(None, now, deadline, 1, FG, 1),
             Ok(go(now + interval, false, 1))
         );
         assert_eq!(state.paced_per_minute(&config), Some(90));
@@ -567,38 +781,38 @@ mod tests {
         // Tenant calls take the burst, then reserve a slot ahead.
         for _ in 0..9 {
             assert_eq!(
-                state.admit(None, now, deadline, 1, FG),
+                state.admit(None, now, deadline, 1, FG, 1),
                 Ok(go(now, false, 1))
             );
         }
         assert_eq!(
-            state.admit(None, now, deadline, 1, FG),
+            state.admit(None, now, deadline, 1, FG, 1),
             Ok(go(now + interval, false, 1))
         );
         // Background work finds no room now and reserves nothing: the next tenant call gets
         // the very next slot.
         assert_eq!(
-            state.admit(None, now, deadline, 1, background),
+            state.admit(None, now, deadline, 1, background, 1),
             Ok(Admission::Later(now + interval * 2))
         );
         assert_eq!(
-            state.admit(None, now, deadline, 1, FG),
+            state.admit(None, now, deadline, 1, FG, 1),
             Ok(go(now + interval * 2, false, 1))
         );
         // With room now, it goes now; then its share pacer, at a fifth of the account's pace
         // with no burst, holds the next one back.
         let later = now + interval * 3;
         assert_eq!(
-            state.admit(None, later, deadline, 1, background),
+            state.admit(None, later, deadline, 1, background, 1),
             Ok(go(later, false, 1))
         );
         assert_eq!(
-            state.admit(None, later, deadline, 1, background),
+            state.admit(None, later, deadline, 1, background, 1),
             Ok(Admission::Later(later + interval * 5))
         );
         // A wait past the deadline fails at once.
         assert_eq!(
-            state.admit(None, later, later + interval, 1, background),
+            state.admit(None, later, later + interval, 1, background, 1),
             Err(interval * 5)
         );
     }
@@ -610,18 +824,18 @@ mod tests {
         let background = Lane::background(0.2);
         let mut state = AccountState::new();
         assert_eq!(
-            state.admit(None, now, deadline, 1, background),
+            state.admit(None, now, deadline, 1, background, 1),
             Ok(go(now, true, 0))
         );
         assert_eq!(
-            state.admit(None, now, deadline, 1, background),
+            state.admit(None, now, deadline, 1, background, 1),
             Ok(Admission::AwaitProbe)
         );
         // An account without rate headers is not paced, in either lane.
         state.observe(now, &Observation::default(), None, &BudgetConfig::default());
         for _ in 0..10 {
             assert_eq!(
-                state.admit(None, now, deadline, 1, background),
+                state.admit(None, now, deadline, 1, background, 1),
                 Ok(go(now, false, 0))
             );
         }
@@ -632,7 +846,7 @@ mod tests {
         let now = Instant::now();
         let mut state = learned(100);
         assert_eq!(
-            state.admit(None, now, now + secs(60), 1, Lane::background(0.0)),
+            state.admit(None, now, now + secs(60), 1, Lane::background(0.0), 1),
             Err(secs(60))
         );
     }
@@ -649,7 +863,7 @@ mod tests {
         let deadline = now + secs(600);
         let slots: Vec<Instant> = (0..3)
             .map(
-                |_| match account.admit(Some(&mut endpoint), now, deadline, 1, FG) {
+                |_| match account.admit(Some(&mut endpoint), now, deadline, 1, FG, 1) {
                     Ok(Admission::Go { at, .. }) => at,
                     other => panic!("{other:?}"),
                 },
@@ -660,7 +874,7 @@ mod tests {
         // Stated again, unchanged: the pacer keeps its reservations.
         endpoint.state_cap(10, secs(60), &config);
         assert!(matches!(
-            account.admit(Some(&mut endpoint), now, deadline, 1, FG),
+            account.admit(Some(&mut endpoint), now, deadline, 1, FG, 1),
             Ok(Admission::Go { at, .. }) if at == now + interval * 3
         ));
     }
@@ -692,7 +906,7 @@ mod tests {
         let deadline = now + secs(60);
         for _ in 0..20 {
             assert!(matches!(
-                account.admit(Some(&mut endpoint), now, deadline, 1, FG),
+                account.admit(Some(&mut endpoint), now, deadline, 1, FG, 1),
                 Ok(Admission::Go { at, .. }) if at == now
             ));
             endpoint.went_through(now, &config);
@@ -704,22 +918,22 @@ mod tests {
         assert_eq!(endpoint.limit, Some(20));
         assert_eq!(endpoint.paced_per_minute(&config), Some(18));
         assert_eq!(
-            account.admit(Some(&mut endpoint), now, deadline, 1, FG),
+            account.admit(Some(&mut endpoint), now, deadline, 1, FG, 1),
             Ok(Admission::Blocked(now + secs(30)))
         );
         assert_eq!(
-            account.admit(Some(&mut endpoint), now, now + secs(10), 1, FG),
+            account.admit(Some(&mut endpoint), now, now + secs(10), 1, FG, 1),
             Err(secs(30))
         );
         assert!(matches!(
-            account.admit(None, now, deadline, 1, FG),
+            account.admit(None, now, deadline, 1, FG, 1),
             Ok(Admission::Go { at, .. }) if at == now
         ));
         // After the block, the endpoint goes at 18 a minute with a burst of 1.
         let later = now + secs(30);
         let slots: Vec<Instant> = (0..3)
             .map(
-                |_| match account.admit(Some(&mut endpoint), later, later + secs(60), 1, FG) {
+                |_| match account.admit(Some(&mut endpoint), later, later + secs(60), 1, FG, 1) {
                     Ok(Admission::Go { at, .. }) => at,
                     other => panic!("{other:?}"),
                 },

@@ -13,6 +13,7 @@ use super::headers;
 use super::key::BudgetKey;
 use super::lane::Lane;
 use super::registry::BlockRegistry;
+use super::replicas::Replicas;
 use super::state::BudgetState;
 use crate::clock::WallClock;
 use crate::config::BudgetConfig;
@@ -46,6 +47,8 @@ pub(crate) struct Permit {
     reserved: u32,
     /// The window the vendor's limit counts over, when the request named one.
     window: Option<Duration>,
+    /// What the request counts as in flight on the account until it is answered or dropped.
+    in_flight: u32,
 }
 
 impl Permit {
@@ -59,8 +62,11 @@ impl Permit {
 
 impl Drop for Permit {
     fn drop(&mut self) {
+        let mut state = self.account.lock();
+        state.settle(self.in_flight);
         if self.probe {
-            self.account.lock().abandon_probe();
+            state.abandon_probe();
+            drop(state);
             self.account.probe_settled.notify_waiters();
         }
     }
@@ -86,6 +92,8 @@ pub(crate) struct Budgets {
     registry: Arc<dyn BlockRegistry>,
     clock: Arc<dyn WallClock>,
     config: BudgetConfig,
+    /// Between how many replicas each account's pace is split.
+    replicas: Replicas,
 }
 
 impl Budgets {
@@ -93,6 +101,7 @@ impl Budgets {
         config: BudgetConfig,
         registry: Arc<dyn BlockRegistry>,
         clock: Arc<dyn WallClock>,
+        replicas: Replicas,
     ) -> Self {
         let accounts = Cache::builder()
             .max_capacity(config.max_accounts)
@@ -103,7 +112,12 @@ impl Budgets {
             registry,
             clock,
             config,
+            replicas,
         }
+    }
+
+    pub(crate) fn replicas(&self) -> &Replicas {
+        &self.replicas
     }
 
     /// The budget of `key`; an endpoint key gets an endpoint's state (see `account`).
@@ -165,6 +179,7 @@ impl Budgets {
                     deadline,
                     demand.cost,
                     demand.lane,
+                    self.replicas.get(),
                 );
                 // Created under the lock, so a probe settling right after cannot be missed.
                 let probe_settled = matches!(admission, Ok(Admission::AwaitProbe))
@@ -184,6 +199,7 @@ impl Budgets {
                         probe,
                         reserved,
                         window: None,
+                        in_flight: demand.cost,
                     };
                     if at > now {
                         sleep_until(at).await;
@@ -333,6 +349,7 @@ impl Budgets {
             paced_per_minute: state.paced_per_minute(&self.config),
             foreground_spent: state.spent.foreground,
             background_spent: state.spent.background,
+            replicas: state.replicas,
         }
     }
 }

@@ -41,6 +41,11 @@ impl Gcra {
         self.tolerance = self.interval.saturating_mul(self.burst - 1);
     }
 
+    /// When the cells reserved so far have all gone (`now` when none are waiting).
+    pub(crate) fn drained_at(&self, now: Instant) -> Instant {
+        self.tat.map_or(now, |tat| tat.max(now))
+    }
+
     /// The time one cell takes at this rate.
     pub(crate) fn interval(&self) -> Duration {
         self.interval

@@ -17,8 +17,9 @@ pub struct BudgetState {
     pub remaining: Option<u32>,
     /// Until when no request is sent (a 429, or the quota ran out before its reset).
     pub blocked_until: Option<DateTime<Utc>>,
-    /// The pace the engine keeps per minute, in the limit's unit (`None` until a limit is
-    /// known).
+    /// The pace this replica keeps per minute, in the limit's unit, below the limit and at
+    /// its share of it (`None` until a limit is known). Where the vendor reports a fixed
+    /// window, the replicas together spend what is left of it evenly to its end instead.
     pub paced_per_minute: Option<u32>,
     /// What the answered tenant calls cost since the key was first tracked (refused ones
     /// cost nothing; an account idle for `idle_account_ttl_secs` is forgotten and counts
@@ -28,4 +29,7 @@ pub struct BudgetState {
     /// over a span of `t` windows, `background_spent / (limit · t)` is the share of the rate
     /// budget it used.
     pub background_spent: u64,
+    /// The live replicas this one last split the account's pace with (1: alone). Each paces
+    /// the account at its share: `paced_per_minute` is this replica's.
+    pub replicas: u32,
 }

@@ -10,6 +10,7 @@ mod budget;
 mod credits;
 mod endpoint_caps;
 mod events;
+mod replicas;
 mod retry;
 mod ssrf;
 mod stated_caps;

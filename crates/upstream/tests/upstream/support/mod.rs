@@ -4,3 +4,4 @@ pub(crate) mod freshdesk;
 pub(crate) mod logs;
 pub(crate) mod quota;
 pub(crate) mod server;
+pub(crate) mod window;
