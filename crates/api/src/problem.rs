@@ -354,6 +354,7 @@ impl From<AppError> for ApiError {
                 "the endpoint is disabled, so nothing would be sent: enable it with PATCH \
                  /v1/webhook-endpoints/{id} (\"enabled\": true) first",
             ),
+            AppError::Unavailable(cause) => ApiError::unavailable(cause),
             AppError::Internal(cause) => ApiError::internal(cause),
         }
     }
@@ -516,6 +517,18 @@ mod tests {
         let res = e.into_response();
         assert_eq!(res.headers()[header::CONTENT_TYPE], PROBLEM_JSON);
         assert!(res.extensions().get::<InternalCause>().is_some());
+    }
+
+    #[test]
+    fn an_unreachable_database_is_a_503_that_hides_its_cause() {
+        let e = ApiError::from(AppError::Unavailable(
+            "pool timed out while waiting for an open connection".into(),
+        ));
+        let body = serde_json::to_string(&e.body()).unwrap();
+        assert!(!body.contains("pool"), "{body}");
+        let res = e.into_response();
+        assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(res.headers()[header::CONTENT_TYPE], PROBLEM_JSON);
     }
 
     #[test]

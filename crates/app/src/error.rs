@@ -42,6 +42,10 @@ pub enum AppError {
     /// first.
     #[error("the webhook endpoint is disabled")]
     WebhookEndpointDisabled,
+    /// The database is out of reach for now (stopped, restarting, no connection free in
+    /// time): the caller may retry. The cause is logged, never shown.
+    #[error("unavailable: {0}")]
+    Unavailable(String),
     /// Our own fault or the database's; the cause is logged, never shown.
     #[error("internal error: {0}")]
     Internal(String),
@@ -70,6 +74,7 @@ impl From<StoreError> for AppError {
                 AppError::Conflict("a record with the same key already exists".into())
             }
             StoreError::Gone => AppError::Gone,
+            e @ StoreError::Unavailable(_) => AppError::Unavailable(e.to_string()),
             other => AppError::Internal(other.to_string()),
         }
     }
