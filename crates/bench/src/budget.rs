@@ -72,7 +72,11 @@ pub(crate) enum Outcome {
 }
 
 /// An account's counters in the sandbox.
-pub(crate) async fn counters(client: &reqwest::Client, sandbox: &str, sub: &str) -> anyhow::Result<Value> {
+pub(crate) async fn counters(
+    client: &reqwest::Client,
+    sandbox: &str,
+    sub: &str,
+) -> anyhow::Result<Value> {
     Ok(client
         .get(format!(
             "{}/_sandbox/zendesk/{sub}/counters",

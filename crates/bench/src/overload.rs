@@ -90,7 +90,11 @@ pub(crate) async fn run(args: Args) -> anyhow::Result<Value> {
     let origin_ms = if args.align {
         let now = unix_ms();
         let next = (now.div_euclid(60_000) + 1) * 60_000;
-        if next - now < 500 { next + 60_000 } else { next }
+        if next - now < 500 {
+            next + 60_000
+        } else {
+            next
+        }
     } else {
         unix_ms() + 300
     };
