@@ -14,6 +14,7 @@ mod isolation;
 mod operations;
 mod passthrough;
 mod renewal;
+mod replicas;
 mod resources;
 mod rls;
 mod settings;

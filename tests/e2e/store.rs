@@ -9,7 +9,8 @@ use deskgate_tests::{Backend, TestApp, backends};
 
 backends!(
     audit_log_is_append_only,
-    deleting_a_connection_deletes_its_sealed_credentials
+    deleting_a_connection_deletes_its_sealed_credentials,
+    a_database_a_newer_release_migrated_still_opens_and_serves
 );
 
 async fn audit_log_is_append_only(backend: Backend) {
@@ -128,4 +129,47 @@ async fn deleting_a_connection_deletes_its_sealed_credentials(backend: Backend) 
             .unwrap()
             .is_none()
     );
+}
+
+/// A rolling upgrade runs the new release's migrations while this one still serves: a replica
+/// of this release that starts (or restarts) then must open the database, whose schema only
+/// grew. Played here with a migration this release does not know.
+async fn a_database_a_newer_release_migrated_still_opens_and_serves(backend: Backend) {
+    let t = TestApp::spawn(backend).await;
+    let newer = [
+        "CREATE TABLE newer_release_things (id bigint PRIMARY KEY)",
+        "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
+         VALUES (99990001, 'a newer release', true, $1, 1)",
+    ];
+    match backend {
+        Backend::Postgres => {
+            use sqlx::Connection;
+            let mut c = sqlx::PgConnection::connect(&t.db.url).await.unwrap();
+            for sql in newer {
+                sqlx::query(sql)
+                    .bind(vec![0u8])
+                    .execute(&mut c)
+                    .await
+                    .unwrap();
+            }
+        }
+        Backend::Sqlite => {
+            use sqlx::Connection;
+            let mut c = sqlx::SqliteConnection::connect(&t.db.url).await.unwrap();
+            for sql in newer {
+                sqlx::query(sql)
+                    .bind(vec![0u8])
+                    .execute(&mut c)
+                    .await
+                    .unwrap();
+            }
+        }
+    }
+    // A replica starting: it applies its own migrations (none pending) and serves.
+    let restarted = t.db.store().await;
+    restarted.migrate().await.unwrap();
+    restarted.ping().await.unwrap();
+    let tenant = t.tenant("acme").await;
+    let answer = t.get("/v1/connections", &tenant.key).send().await.unwrap();
+    assert_eq!(answer.status(), 200);
 }

@@ -105,6 +105,14 @@ impl TestApp {
     }
 }
 
+impl TestApp {
+    /// Another replica's application over the same database and keys (its own name in
+    /// leases, claims and heartbeats), not serving HTTP.
+    pub async fn replica_app(&self, settings: AppSettings) -> App {
+        build_app(self.db.store().await, &self.key_file, settings).await
+    }
+}
+
 /// A new `App` over `store` with the key ring of `key_file`, its keys checked.
 pub(crate) async fn build_app(store: Store, key_file: &SecretString, settings: AppSettings) -> App {
     let key_ring = KeyRing::from_key_file(key_file).unwrap();

@@ -8,7 +8,6 @@ use deskgate_app::{App, AppSettings};
 use tokio::sync::watch;
 
 use crate::TestApp;
-use crate::spawn::build_app;
 
 /// Webhook settings for tests: loopback `http` allowed (for a [`crate::Receiver`]), retries
 /// after 100, 200, 300, 400 and 500 ms (six attempts in all), no jitter, a 50 ms poll, and an
@@ -58,11 +57,11 @@ impl TestApp {
     /// Another replica over the same database (its own name in claims), with `webhooks`
     /// settings; run its workers with [`App::run_deliveries`].
     pub async fn webhook_replica(&self, webhooks: WebhookSettings) -> App {
-        let settings = AppSettings {
+        self.replica_app(AppSettings {
             webhooks,
             ..AppSettings::default()
-        };
-        build_app(self.db.store().await, &self.key_file, settings).await
+        })
+        .await
     }
 
     /// Runs this app's delivery workers (as `deskgate serve` does) until the guard drops.

@@ -34,6 +34,7 @@ pub mod cursor;
 pub mod error;
 pub mod events;
 pub mod idempotency;
+pub mod replicas;
 pub mod return_urls;
 mod secrets;
 pub mod tenants;

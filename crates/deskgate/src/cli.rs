@@ -35,6 +35,10 @@ pub(crate) enum Command {
     Demo(DemoArgs),
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Check the gateway running on this machine, for container health checks: GET /readyz
+    /// (or /healthz with --live) on the configured listen address; exits 0 when it answers
+    /// 200, and 1 with the reason on stderr otherwise.
+    Healthcheck(HealthcheckArgs),
     /// Create and list tenants.
     #[command(subcommand)]
     Tenant(TenantCommand),
@@ -126,6 +130,21 @@ pub(crate) struct ServeArgs {
     /// The address to listen on.
     #[arg(long, env = "DESKGATE_LISTEN", value_name = "ADDR")]
     pub(crate) listen: Option<SocketAddr>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct HealthcheckArgs {
+    /// Check that the process answers (`/healthz`) instead of that it can serve (`/readyz`:
+    /// its database answers and it is not shutting down).
+    #[arg(long)]
+    pub(crate) live: bool,
+    /// The address the gateway listens on, as given to `serve`; by default the configured
+    /// `listen`. An unspecified address (0.0.0.0, [::]) is checked on loopback.
+    #[arg(long, env = "DESKGATE_LISTEN", value_name = "ADDR")]
+    pub(crate) listen: Option<SocketAddr>,
+    /// Seconds to wait for the answer.
+    #[arg(long, default_value_t = 3, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=60))]
+    pub(crate) timeout: u64,
 }
 
 #[derive(Debug, Subcommand)]

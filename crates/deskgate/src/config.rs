@@ -27,6 +27,7 @@ pub(crate) struct Config {
     pub(crate) auth: AuthConfig,
     pub(crate) cache: CacheConfig,
     pub(crate) renewal: RenewalConfig,
+    pub(crate) replicas: ReplicasConfig,
     pub(crate) events: EventsConfig,
     pub(crate) webhooks: WebhooksConfig,
     #[serde(default)]
@@ -122,6 +123,28 @@ impl RenewalConfig {
             margin: Duration::from_secs(self.margin_secs),
             batch: self.batch,
         }))
+    }
+}
+
+/// The replica heartbeat that splits each upstream account's rate budget between replicas.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ReplicasConfig {
+    pub(crate) heartbeat_ms: u64,
+    pub(crate) dead_after_ms: u64,
+}
+
+impl ReplicasConfig {
+    /// The settings; values that cannot work are refused with the setting's name.
+    pub(crate) fn settings(&self) -> anyhow::Result<deskgate_app::replicas::ReplicaSettings> {
+        let settings = deskgate_app::replicas::ReplicaSettings {
+            heartbeat: Duration::from_millis(self.heartbeat_ms),
+            dead_after: Duration::from_millis(self.dead_after_ms),
+        };
+        settings
+            .validate()
+            .map_err(|e| anyhow::anyhow!("replicas.{e}"))?;
+        Ok(settings)
     }
 }
 
@@ -322,6 +345,7 @@ pub(crate) fn load(cli: &Cli) -> anyhow::Result<Config> {
     let listen = match &cli.command {
         Command::Serve(args) => args.listen,
         Command::Demo(args) => args.listen,
+        Command::Healthcheck(args) => args.listen,
         _ => None,
     };
     if let Some(listen) = listen {
@@ -414,6 +438,25 @@ mod tests {
         assert_eq!(config.database.url, "sqlite:deskgate.db");
         config.validate().unwrap();
         drop(cli);
+    }
+
+    #[test]
+    fn the_configuration_files_deploy_ships_are_valid() {
+        let deploy = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../deploy");
+        for file in [
+            "kubernetes/base/deskgate.toml",
+            "kubernetes/overlays/production/deskgate.toml",
+        ] {
+            let text = std::fs::read_to_string(deploy.join(file)).unwrap();
+            let config: Config = Figment::from(Toml::string(DEFAULTS))
+                .merge(Toml::string(&text))
+                .extract()
+                .unwrap_or_else(|e| panic!("{file}: {e}"));
+            config
+                .validate()
+                .unwrap_or_else(|e| panic!("{file}: {e:#}"));
+            assert_eq!(config.listen.to_string(), "0.0.0.0:8080", "{file}");
+        }
     }
 
     #[test]

@@ -126,6 +126,7 @@ pub(crate) async fn run(mut config: Config, args: &DemoArgs) -> anyhow::Result<(
     let background = crate::serve::Background {
         renewal,
         syncs: config.events.run_syncs,
+        replicas: config.replicas.settings()?,
     };
     let served = run_server(listener, app, background, shutdown_signal(), returned).await;
     sandbox_task.abort();

@@ -4,7 +4,8 @@
 //! - `cli.rs`: the command line (clap).
 //! - `config.rs`: layered configuration (defaults → file → environment → flags).
 //! - `telemetry.rs`: logging.
-//! - `serve.rs`, `demo.rs`, `tenant.rs`, `sandbox.rs`, `vault.rs`, `events.rs`: the commands.
+//! - `serve.rs`, `demo.rs`, `tenant.rs`, `sandbox.rs`, `vault.rs`, `events.rs`,
+//!   `healthcheck.rs`: the commands.
 //! - `keys.rs`: loading the vault's key ring (environment, key file, or a generated one).
 
 /// mimalloc instead of the system allocator: a request allocates and frees dozens of small
@@ -17,6 +18,7 @@ mod cli;
 mod config;
 mod demo;
 mod events;
+mod healthcheck;
 mod keys;
 mod sandbox;
 mod serve;
@@ -61,6 +63,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(_) => serve::serve(config).await,
         Command::Demo(args) => demo::run(config, &args).await,
         Command::Migrate => serve::migrate(&config).await,
+        Command::Healthcheck(args) => healthcheck::run(&config, &args).await,
         Command::Tenant(TenantCommand::Create { name, json }) => {
             tenant::create(&config, &name, json).await
         }

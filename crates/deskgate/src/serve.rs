@@ -100,6 +100,7 @@ pub(crate) async fn serve(config: Config) -> anyhow::Result<()> {
         Background {
             renewal,
             syncs: config.events.run_syncs,
+            replicas: config.replicas.settings()?,
         },
         shutdown_signal(),
         axum::Router::new(),
@@ -117,6 +118,8 @@ pub(crate) struct Background {
     pub(crate) renewal: Option<RenewalSettings>,
     /// Running connections' syncs.
     pub(crate) syncs: bool,
+    /// The heartbeat that splits rate budgets between replicas.
+    pub(crate) replicas: deskgate_app::replicas::ReplicaSettings,
 }
 
 /// Serves the API on `listener` until `shutdown`, sweeping expired idempotency records,
@@ -137,6 +140,8 @@ pub(crate) async fn run_server(
     let syncer = background
         .syncs
         .then(|| tokio::spawn(app.clone().run_syncs()));
+    let (stop_heartbeats, stop) = tokio::sync::watch::channel(false);
+    let heartbeats = tokio::spawn(app.clone().run_heartbeats(background.replicas, stop));
     let (stop_deliveries, stop) = tokio::sync::watch::channel(false);
     let deliveries = app
         .webhook_settings()
@@ -169,6 +174,14 @@ pub(crate) async fn run_server(
     }
     if let Some(syncer) = syncer {
         syncer.abort();
+    }
+    // This replica's share goes to the others at their next beat.
+    let _ = stop_heartbeats.send(true);
+    if tokio::time::timeout(Duration::from_secs(5), heartbeats)
+        .await
+        .is_err()
+    {
+        tracing::warn!("could not remove this replica's heartbeat row in time");
     }
     if let Some(mut deliveries) = deliveries {
         let _ = stop_deliveries.send(true);

@@ -184,3 +184,88 @@ fn openapi_command_prints_the_document() {
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(doc["paths"]["/v1/api-keys"].is_object());
 }
+
+/// `deskgate healthcheck` with the gateway's listen address in `DESKGATE_LISTEN`, as the
+/// container image sets it.
+fn healthcheck(dir: &std::path::Path, listen: &str, args: &[&str]) -> (Option<i32>, String) {
+    let out = deskgate(dir)
+        .arg("healthcheck")
+        .args(args)
+        .env("DESKGATE_LISTEN", listen)
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn healthcheck_passes_against_a_serving_gateway_listening_on_an_unspecified_address() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_server, base) = serve(dir.path());
+    let port = base.rsplit(':').next().unwrap();
+    // The server listens on 127.0.0.1; 0.0.0.0 is what a container configures, and means
+    // loopback to the check.
+    let listen = format!("0.0.0.0:{port}");
+    assert_eq!(
+        healthcheck(dir.path(), &listen, &[]),
+        (Some(0), String::new())
+    );
+    assert_eq!(
+        healthcheck(dir.path(), &listen, &["--live"]),
+        (Some(0), String::new())
+    );
+}
+
+#[test]
+fn healthcheck_fails_with_a_one_line_reason_when_nothing_listens() {
+    let dir = tempfile::tempdir().unwrap();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let (code, stderr) = healthcheck(dir.path(), &format!("127.0.0.1:{port}"), &[]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.starts_with(&format!(
+            "error: http://127.0.0.1:{port}/readyz could not be reached: "
+        )),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn healthcheck_fails_with_the_problem_when_the_gateway_is_not_ready() {
+    use std::io::{Read, Write};
+    let dir = tempfile::tempdir().unwrap();
+    // One answer, as a gateway whose database is down gives it.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let answer = std::thread::spawn(move || {
+        let (mut conn, _) = listener.accept().unwrap();
+        let mut request = [0u8; 1024];
+        let n = conn.read(&mut request).unwrap();
+        let body = r#"{"type":"urn:deskgate:problem:unavailable","title":"Service unavailable","status":503,"detail":"the database does not answer","code":"unavailable"}"#;
+        write!(
+            conn,
+            "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/problem+json\r\n\
+             content-length: {}\r\nconnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .unwrap();
+        String::from_utf8_lossy(&request[..n]).into_owned()
+    });
+    let (code, stderr) = healthcheck(dir.path(), &addr.to_string(), &[]);
+    let request = answer.join().unwrap();
+    assert!(request.starts_with("GET /readyz HTTP/1.1\r\n"), "{request}");
+    assert_eq!(code, Some(1), "{stderr}");
+    assert_eq!(
+        stderr.trim_end(),
+        format!(
+            "error: http://{addr}/readyz answered 503 Service Unavailable: unavailable: the \
+             database does not answer"
+        )
+    );
+}

@@ -29,6 +29,7 @@ mod error;
 pub mod idempotency;
 pub mod oauth_apps;
 pub mod rate_state;
+pub mod replicas;
 pub mod return_urls;
 pub mod syncs;
 pub mod tenants;

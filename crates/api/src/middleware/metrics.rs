@@ -10,6 +10,7 @@ use axum::response::Response;
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
 
@@ -39,6 +40,7 @@ pub(crate) struct Metrics {
     requests: Family<RequestLabels, Counter>,
     latency: Family<RouteLabels, Histogram>,
     hooks: Family<HookLabels, Counter>,
+    replicas: Gauge,
 }
 
 impl fmt::Debug for Metrics {
@@ -66,12 +68,24 @@ impl Metrics {
             "Vendor webhooks received, by provider and outcome (accepted, or why refused)",
             hooks.clone(),
         );
+        let replicas = Gauge::default();
+        registry.register(
+            "replicas_live",
+            "Live replicas as this one last counted them; each paces helpdesk accounts at its share",
+            replicas.clone(),
+        );
         Self {
             registry,
             requests,
             latency,
             hooks,
+            replicas,
         }
+    }
+
+    /// Sets the count of live replicas reported.
+    pub(crate) fn set_replicas(&self, live: u32) {
+        self.replicas.set(i64::from(live));
     }
 
     /// Counts one vendor webhook.

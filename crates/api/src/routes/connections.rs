@@ -298,6 +298,12 @@ pub(crate) struct BudgetView {
     /// The same for the change sync, which keeps to its share of the budget behind tenant
     /// calls.
     background_spent: u64,
+    /// The pace this replica keeps, per minute in the limit's unit, at its share of the
+    /// limit; where the helpdesk reports a fixed window, the replicas together spend what is
+    /// left of it evenly to its end instead, never slower than this.
+    paced_per_minute: Option<u32>,
+    /// The live replicas the account's budget is split between (1: this one alone).
+    replicas: u32,
 }
 
 impl From<BudgetHealth> for BudgetView {
@@ -309,6 +315,8 @@ impl From<BudgetHealth> for BudgetView {
             blocked_until: b.blocked_until,
             foreground_spent: b.foreground_spent,
             background_spent: b.background_spent,
+            paced_per_minute: b.paced_per_minute,
+            replicas: b.replicas,
         }
     }
 }

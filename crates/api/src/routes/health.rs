@@ -52,6 +52,9 @@ async fn readyz(State(state): State<AppState>) -> Result<Json<Status>, ApiError>
 /// Prometheus metrics in the OpenMetrics text format.
 #[utoipa::path(get, path = "/metrics", tag = "operations", responses((status = 200, content_type = "application/openmetrics-text", body = String)))]
 async fn metrics(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
+    state
+        .metrics
+        .set_replicas(state.app.upstream().replicas().get());
     let body = state
         .metrics
         .encode()

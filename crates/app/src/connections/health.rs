@@ -37,6 +37,10 @@ pub struct BudgetHealth {
     /// limit's unit, since this replica began tracking it.
     pub foreground_spent: u64,
     pub background_spent: u64,
+    /// The pace this replica keeps per minute, at its share (`None` until a limit is known).
+    pub paced_per_minute: Option<u32>,
+    /// The live replicas the account's budget is split between (1: this one alone).
+    pub replicas: u32,
 }
 
 impl App {
@@ -62,7 +66,9 @@ impl App {
                 remaining: state.as_ref().and_then(|s| s.remaining),
                 blocked_until: state.as_ref().and_then(|s| s.blocked_until),
                 foreground_spent: state.as_ref().map_or(0, |s| s.foreground_spent),
-                background_spent: state.map_or(0, |s| s.background_spent),
+                background_spent: state.as_ref().map_or(0, |s| s.background_spent),
+                paced_per_minute: state.as_ref().and_then(|s| s.paced_per_minute),
+                replicas: state.map_or_else(|| self.upstream().replicas().get(), |s| s.replicas),
             });
         }
         let mut budgets = budgets.into_iter();

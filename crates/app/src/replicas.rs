@@ -1,0 +1,104 @@
+//! The replica heartbeat: every serving process writes its row in the store every
+//! `heartbeat` and counts the replicas that wrote theirs within `dead_after`; the outbound
+//! engine paces each upstream account at one over that count. A replica that stops deletes
+//! its row, so the others take its share at their next beat; one that dies is counted dead
+//! `dead_after` after its last beat.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use deskgate_store::replicas::{Beat, ReplicaRecord};
+
+use crate::{App, AppError};
+
+/// How often replicas beat, and how long a silent one still counts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReplicaSettings {
+    pub heartbeat: Duration,
+    pub dead_after: Duration,
+}
+
+impl Default for ReplicaSettings {
+    fn default() -> Self {
+        Self {
+            heartbeat: Duration::from_secs(2),
+            dead_after: Duration::from_secs(6),
+        }
+    }
+}
+
+impl ReplicaSettings {
+    /// Whether the values can work: a beat at least every 100 ms and at most every minute,
+    /// and a replica counted dead only after missing two beats.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.heartbeat < Duration::from_millis(100) || self.heartbeat > Duration::from_secs(60) {
+            return Err("heartbeat_ms must be between 100 and 60000".into());
+        }
+        if self.dead_after < self.heartbeat * 2 {
+            return Err(format!(
+                "dead_after_ms must be at least twice heartbeat_ms ({} ms)",
+                (self.heartbeat * 2).as_millis()
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl App {
+    /// Writes this replica's beat at `now` and sets the engine's count of live replicas from
+    /// the answer; returns the live replicas, this one included.
+    pub async fn beat(
+        &self,
+        settings: ReplicaSettings,
+        started_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<ReplicaRecord>, AppError> {
+        let live = self
+            .store()
+            .beat_replica(
+                Beat {
+                    name: self.replica(),
+                    version: env!("CARGO_PKG_VERSION"),
+                    started_at,
+                    now,
+                },
+                settings.dead_after,
+            )
+            .await?;
+        let count = u32::try_from(live.len()).unwrap_or(u32::MAX);
+        let before = self.upstream().replicas().get();
+        self.upstream().replicas().set(count);
+        if before != count.max(1) {
+            tracing::info!(
+                live = count,
+                before,
+                "live replicas changed: each paces upstream accounts at its share"
+            );
+        }
+        Ok(live)
+    }
+
+    /// Beats every `settings.heartbeat` until `stop` turns true, then deletes this replica's
+    /// row. A failed beat (the database away) keeps the last count.
+    pub async fn run_heartbeats(
+        self,
+        settings: ReplicaSettings,
+        mut stop: tokio::sync::watch::Receiver<bool>,
+    ) {
+        let started_at = Utc::now();
+        let mut every = tokio::time::interval(settings.heartbeat);
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = every.tick() => {}
+                _ = stop.wait_for(|stop| *stop) => break,
+            }
+            if let Err(e) = self.beat(settings, started_at, Utc::now()).await {
+                tracing::warn!(error = %e, "the replica heartbeat failed: keeping the last count");
+            }
+        }
+        if let Err(e) = self.store().leave_replica(self.replica()).await {
+            tracing::warn!(error = %e, "could not remove this replica's heartbeat row");
+        }
+    }
+}
