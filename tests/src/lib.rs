@@ -9,6 +9,7 @@
 #![allow(clippy::unwrap_used, clippy::print_stderr)]
 
 mod capture;
+pub mod cluster;
 pub mod connect_flow;
 mod db;
 mod receiver;

@@ -6,18 +6,22 @@
 //! - `extract/`: extractors named for what they guarantee ([`AuthTenant`](extract::AuthTenant),
 //!   `ValidJson`, `ValidQuery`).
 //! - `middleware/`: request ids, tracing spans, metrics, logging of internal errors.
+//! - [`Lifecycle`]: whether the process is draining before a shutdown (`/readyz` answers
+//!   503 then), and how many requests are in flight.
 //! - [`problem`]: [`ApiError`], the one error type, rendered as `application/problem+json`.
 //!
 //! Handlers are thin: they translate HTTP to calls on [`deskgate_app::App`] and back. Only
 //! this crate knows our API's status codes.
 
 pub mod extract;
+mod lifecycle;
 mod middleware;
 pub mod problem;
 mod router;
 mod routes;
 mod state;
 
+pub use lifecycle::Lifecycle;
 pub use problem::ApiError;
 pub use router::{openapi, router};
 pub use state::AppState;

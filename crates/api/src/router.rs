@@ -14,7 +14,7 @@ use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 
 use crate::middleware::request_id::RequestId;
-use crate::middleware::{idempotency, internal_errors, metrics, request_id};
+use crate::middleware::{idempotency, in_flight, internal_errors, metrics, request_id};
 use crate::routes::docs::OpenApiJson;
 use crate::routes::{
     api_keys, comments, connect_page, connect_sessions, connections, connectors, directory, docs,
@@ -154,6 +154,10 @@ pub fn router(state: AppState) -> Router {
             tracing::info_span!("request", method = %req.method(), path = %path, request_id = %id)
         }))
         .layer(axum::middleware::from_fn(request_id::assign))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            in_flight::count,
+        ))
         .with_state(state)
 }
 

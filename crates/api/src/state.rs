@@ -3,6 +3,7 @@ use std::sync::Arc;
 use axum::extract::FromRef;
 use deskgate_app::App;
 
+use crate::Lifecycle;
 use crate::middleware::metrics::Metrics;
 
 /// What every handler can reach. Cheap to clone.
@@ -10,6 +11,8 @@ use crate::middleware::metrics::Metrics;
 pub struct AppState {
     pub app: App,
     pub(crate) metrics: Arc<Metrics>,
+    /// Draining and requests in flight, shared with whoever serves the router.
+    pub lifecycle: Lifecycle,
 }
 
 impl AppState {
@@ -17,6 +20,7 @@ impl AppState {
         Self {
             app,
             metrics: Arc::new(Metrics::new()),
+            lifecycle: Lifecycle::default(),
         }
     }
 }

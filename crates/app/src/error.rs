@@ -42,8 +42,8 @@ pub enum AppError {
     /// first.
     #[error("the webhook endpoint is disabled")]
     WebhookEndpointDisabled,
-    /// The database is out of reach for now (stopped, restarting, no connection free in
-    /// time): the caller may retry. The cause is logged, never shown.
+    /// The database cannot be reached right now; nothing was committed and the same call may
+    /// succeed later. The cause is logged, never shown.
     #[error("unavailable: {0}")]
     Unavailable(String),
     /// Our own fault or the database's; the cause is logged, never shown.

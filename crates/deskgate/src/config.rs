@@ -23,6 +23,7 @@ pub(crate) struct Config {
     #[serde(default)]
     pub(crate) public_url: Option<String>,
     pub(crate) database: DatabaseConfig,
+    pub(crate) server: ServerConfig,
     pub(crate) log: LogConfig,
     pub(crate) auth: AuthConfig,
     pub(crate) cache: CacheConfig,
@@ -54,6 +55,34 @@ pub(crate) struct DatabaseConfig {
     pub(crate) url: String,
     pub(crate) max_connections: u32,
     pub(crate) acquire_timeout_secs: u64,
+}
+
+/// How the HTTP server stops (`shutdown.rs`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ServerConfig {
+    pub(crate) drain_delay_ms: u64,
+    pub(crate) shutdown_grace_secs: u64,
+}
+
+impl ServerConfig {
+    /// The shutdown's settings; values that cannot work are refused with the setting's name.
+    pub(crate) fn stop_settings(&self) -> anyhow::Result<crate::shutdown::StopSettings> {
+        anyhow::ensure!(
+            self.drain_delay_ms <= 60_000,
+            "server.drain_delay_ms must be at most 60000, got {}",
+            self.drain_delay_ms
+        );
+        anyhow::ensure!(
+            (1..=3600).contains(&self.shutdown_grace_secs),
+            "server.shutdown_grace_secs must be between 1 and 3600, got {}",
+            self.shutdown_grace_secs
+        );
+        Ok(crate::shutdown::StopSettings {
+            drain_delay: Duration::from_millis(self.drain_delay_ms),
+            grace: Duration::from_secs(self.shutdown_grace_secs),
+        })
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -421,6 +450,16 @@ impl Config {
         if self.database.max_connections == 0 {
             bail!("invalid configuration: database.max_connections must be at least 1");
         }
+        if !(1..=30).contains(&self.database.acquire_timeout_secs) {
+            bail!(
+                "invalid configuration: database.acquire_timeout_secs must be between 1 and 30 \
+                 (a request waits this long for a connection when the database is down), got {}",
+                self.database.acquire_timeout_secs
+            );
+        }
+        self.server
+            .stop_settings()
+            .context("invalid configuration")?;
         Ok(())
     }
 }
@@ -468,6 +507,25 @@ mod tests {
         assert!(e.contains("renewal.margin_secs"), "{e}");
         config.renewal.enabled = false;
         assert!(config.renewal.settings().unwrap().is_none());
+    }
+
+    #[test]
+    fn shutdown_and_pool_settings_that_cannot_work_are_refused_by_name() {
+        let mut config: Config = Figment::from(Toml::string(DEFAULTS)).extract().unwrap();
+        let stop = config.server.stop_settings().unwrap();
+        assert_eq!(stop.drain_delay, Duration::from_secs(5));
+        assert_eq!(stop.grace, Duration::from_secs(20));
+        config.server.shutdown_grace_secs = 0;
+        let e = format!("{:#}", config.validate().unwrap_err());
+        assert!(e.contains("server.shutdown_grace_secs"), "{e}");
+        config.server.shutdown_grace_secs = 20;
+        config.server.drain_delay_ms = 120_000;
+        let e = format!("{:#}", config.validate().unwrap_err());
+        assert!(e.contains("server.drain_delay_ms"), "{e}");
+        config.server.drain_delay_ms = 0;
+        config.database.acquire_timeout_secs = 120;
+        let e = format!("{:#}", config.validate().unwrap_err());
+        assert!(e.contains("database.acquire_timeout_secs"), "{e}");
     }
 
     #[test]

@@ -128,9 +128,10 @@ pub(crate) async fn run(mut config: Config, args: &DemoArgs) -> anyhow::Result<(
         syncs: config.events.run_syncs,
         replicas: config.replicas.settings()?,
     };
-    let served = run_server(listener, app, background, shutdown_signal(), returned).await;
+    let stop = config.server.stop_settings()?;
+    let served = run_server(listener, app, background, shutdown_signal(), stop, returned).await;
     sandbox_task.abort();
-    store.close().await;
+    crate::serve::close_store(&store).await;
     served
 }
 

@@ -6,6 +6,7 @@
 //! - `telemetry.rs`: logging.
 //! - `serve.rs`, `demo.rs`, `tenant.rs`, `sandbox.rs`, `vault.rs`, `events.rs`,
 //!   `healthcheck.rs`: the commands.
+//! - `shutdown.rs`: how a serving process stops (drain, then a bounded grace period).
 //! - `keys.rs`: loading the vault's key ring (environment, key file, or a generated one).
 
 /// mimalloc instead of the system allocator: a request allocates and frees dozens of small
@@ -22,6 +23,7 @@ mod healthcheck;
 mod keys;
 mod sandbox;
 mod serve;
+mod shutdown;
 mod telemetry;
 mod tenant;
 mod vault;

@@ -9,6 +9,7 @@ use secrecy::SecretBox;
 
 use crate::config::Config;
 use crate::keys::{self, VaultKeys};
+use crate::shutdown::StopSettings;
 
 /// Opens the configured database and applies pending migrations.
 pub(crate) async fn open_store(config: &Config) -> anyhow::Result<Store> {
@@ -103,13 +104,17 @@ pub(crate) async fn serve(config: Config) -> anyhow::Result<()> {
             replicas: config.replicas.settings()?,
         },
         shutdown_signal(),
+        config.server.stop_settings()?,
         axum::Router::new(),
     )
     .await?;
-    store.close().await;
+    close_store(&store).await;
     tracing::info!("deskgate stopped");
     Ok(())
 }
+
+/// How long a shutdown waits for a token renewal round under way.
+const RENEWAL_GRACE: Duration = Duration::from_secs(30);
 
 /// The background work a server runs beside the API.
 #[derive(Clone, Copy, Debug)]
@@ -125,24 +130,32 @@ pub(crate) struct Background {
 /// Serves the API on `listener` until `shutdown`, sweeping expired idempotency records,
 /// events and webhook attempts every hour, renewing tokens ahead of time and running syncs
 /// (as `background` says) and delivering webhooks (unless `[webhooks] workers` is off)
-/// meanwhile. On shutdown the webhook attempts in flight finish and are recorded before this
-/// returns.
+/// meanwhile. On shutdown it drains as `stopping` says (`shutdown.rs`) while its background
+/// work stops beside it: the heartbeat row goes at once, and a renewal round and the webhook
+/// attempts under way finish (and are recorded) before this returns.
 pub(crate) async fn run_server(
     listener: tokio::net::TcpListener,
     app: App,
     background: Background,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    stopping: StopSettings,
     extra: axum::Router,
 ) -> anyhow::Result<()> {
+    // Background work is told to stop when the process is, beside the HTTP drain, so that
+    // the whole shutdown takes the longest of them, not their sum.
+    let (stop_background, stop) = tokio::sync::watch::channel(false);
     let renewer = background
         .renewal
-        .map(|settings| tokio::spawn(app.clone().run_renewals(settings)));
+        .map(|settings| tokio::spawn(app.clone().run_renewals(settings, stop.clone())));
     let syncer = background
         .syncs
         .then(|| tokio::spawn(app.clone().run_syncs()));
-    let (stop_heartbeats, stop) = tokio::sync::watch::channel(false);
-    let heartbeats = tokio::spawn(app.clone().run_heartbeats(background.replicas, stop));
-    let (stop_deliveries, stop) = tokio::sync::watch::channel(false);
+    // A stopping replica removes its heartbeat row at once: the others take its share of
+    // each rate budget at their next beat, while it drains.
+    let heartbeats = tokio::spawn(
+        app.clone()
+            .run_heartbeats(background.replicas, stop.clone()),
+    );
     let deliveries = app
         .webhook_settings()
         .workers
@@ -161,43 +174,55 @@ pub(crate) async fn run_server(
             }
         }
     });
-    let served = axum::serve(
-        listener,
-        deskgate_api::router(AppState::new(app)).merge(extra),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
-    .context("serving http");
+    let state = AppState::new(app);
+    let lifecycle = state.lifecycle.clone();
+    let router = deskgate_api::router(state).merge(extra);
+    let signal = async move {
+        shutdown.await;
+        let _ = stop_background.send(true);
+    };
+    let served = crate::shutdown::serve(listener, router, lifecycle, signal, stopping).await;
     sweeper.abort();
-    if let Some(renewer) = renewer {
-        renewer.abort();
-    }
     if let Some(syncer) = syncer {
         syncer.abort();
     }
-    // This replica's share goes to the others at their next beat.
-    let _ = stop_heartbeats.send(true);
-    if tokio::time::timeout(Duration::from_secs(5), heartbeats)
-        .await
-        .is_err()
-    {
-        tracing::warn!("could not remove this replica's heartbeat row in time");
-    }
-    if let Some(mut deliveries) = deliveries {
-        let _ = stop_deliveries.send(true);
+    tokio::join!(
+        // A renewal round under way finishes (its vendor calls end within their deadline),
+        // so that no rotated refresh token is lost between the vendor's answer and the store.
+        finish(
+            renewer,
+            RENEWAL_GRACE,
+            "the token renewal round did not finish in time and was cut"
+        ),
+        finish(
+            Some(heartbeats),
+            Duration::from_secs(5),
+            "could not remove this replica's heartbeat row in time"
+        ),
         // Attempts in flight end within their timeout; one that does not is sent again by
         // another replica once its claim lapses.
-        if tokio::time::timeout(delivery_grace, &mut deliveries)
-            .await
-            .is_err()
-        {
-            deliveries.abort();
-        }
-    }
+        finish(
+            deliveries,
+            delivery_grace,
+            "webhook attempts in flight did not finish in time and were cut"
+        ),
+    );
     served
 }
 
-/// Resolves on Ctrl-C or SIGTERM; in-flight requests then finish before the process exits.
+/// Waits for `task` to end, up to `within` (counted from now: the task was told to stop when
+/// the process was), else aborts it and logs `cut`.
+async fn finish(task: Option<tokio::task::JoinHandle<()>>, within: Duration, cut: &str) {
+    let Some(mut task) = task else {
+        return;
+    };
+    if tokio::time::timeout(within, &mut task).await.is_err() {
+        tracing::warn!("{cut}");
+        task.abort();
+    }
+}
+
+/// Resolves on Ctrl-C or SIGTERM; the shutdown sequence (`shutdown.rs`) follows.
 pub(crate) async fn shutdown_signal() {
     let ctrl_c = async {
         if tokio::signal::ctrl_c().await.is_err() {
@@ -219,7 +244,17 @@ pub(crate) async fn shutdown_signal() {
         () = ctrl_c => {},
         () = terminate => {},
     }
-    tracing::info!("shutting down: finishing in-flight requests");
+}
+
+/// Closes the pool, unless connections held by requests cut at the end of the grace period
+/// keep it open: then the process exits without waiting for them.
+pub(crate) async fn close_store(store: &Store) {
+    if tokio::time::timeout(Duration::from_secs(2), store.close())
+        .await
+        .is_err()
+    {
+        tracing::warn!("database connections still in use at exit");
+    }
 }
 
 /// Logs what one sweep of the hourly round deleted, or why it failed.

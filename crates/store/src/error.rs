@@ -11,15 +11,17 @@ pub enum StoreError {
     /// A single-use record (a connect session) was spent, revoked or expired meanwhile.
     #[error("the session was spent, revoked or expired meanwhile")]
     Gone,
+    /// The database cannot be reached or is going away (no connection within the pool's
+    /// acquire timeout, refused or reset connections, a server shutting down, too many
+    /// clients, SQLite's lock held past its busy timeout). Nothing this call did was
+    /// committed; the same call may succeed once the database is back.
+    #[error("the database is unavailable: {0}")]
+    Unavailable(sqlx::Error),
     /// The database URL or options are wrong.
     #[error("invalid database configuration: {0}")]
     Config(String),
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
-    /// The database cannot be reached right now (no connection within the pool's timeout, a
-    /// connection lost, the server shutting down or starting): worth retrying later.
-    #[error("the database is unavailable: {0}")]
-    Unavailable(sqlx::Error),
     #[error("database error: {0}")]
     Database(sqlx::Error),
 }
@@ -31,45 +33,8 @@ impl From<sqlx::Error> for StoreError {
             sqlx::Error::Database(db) if db.is_foreign_key_violation() => {
                 StoreError::MissingReference
             }
-            _ if unavailable(&e) => StoreError::Unavailable(e),
+            _ if crate::availability::is_unavailable(&e) => StoreError::Unavailable(e),
             _ => StoreError::Database(e),
         }
-    }
-}
-
-/// Whether `e` says the database is out of reach rather than that the statement failed:
-/// the pool gave no connection in time or is closed, the connection broke, or the server
-/// answered with SQLSTATE class 08 (connection exception) or 57P01–57P03 (shutting down,
-/// crashed, not accepting connections yet).
-fn unavailable(e: &sqlx::Error) -> bool {
-    match e {
-        sqlx::Error::PoolTimedOut
-        | sqlx::Error::PoolClosed
-        | sqlx::Error::Io(_)
-        | sqlx::Error::Tls(_) => true,
-        sqlx::Error::Database(db) => db
-            .code()
-            .is_some_and(|c| c.starts_with("08") || matches!(&*c, "57P01" | "57P02" | "57P03")),
-        _ => false,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_database_out_of_reach_is_unavailable_and_a_failed_statement_is_not() {
-        for e in [
-            sqlx::Error::PoolTimedOut,
-            sqlx::Error::PoolClosed,
-            sqlx::Error::Io(std::io::Error::from(std::io::ErrorKind::ConnectionRefused)),
-        ] {
-            assert!(matches!(StoreError::from(e), StoreError::Unavailable(_)));
-        }
-        assert!(matches!(
-            StoreError::from(sqlx::Error::RowNotFound),
-            StoreError::Database(_)
-        ));
     }
 }

@@ -22,6 +22,7 @@ pub mod connect_sessions;
 #[macro_use]
 pub mod events;
 pub mod api_keys;
+mod availability;
 pub mod connections;
 pub mod credentials;
 pub mod db;

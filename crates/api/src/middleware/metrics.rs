@@ -40,6 +40,7 @@ pub(crate) struct Metrics {
     requests: Family<RequestLabels, Counter>,
     latency: Family<RouteLabels, Histogram>,
     hooks: Family<HookLabels, Counter>,
+    in_flight: Gauge,
     replicas: Gauge,
 }
 
@@ -68,6 +69,12 @@ impl Metrics {
             "Vendor webhooks received, by provider and outcome (accepted, or why refused)",
             hooks.clone(),
         );
+        let in_flight = Gauge::default();
+        registry.register(
+            "http_requests_in_flight",
+            "HTTP requests being answered (this one included)",
+            in_flight.clone(),
+        );
         let replicas = Gauge::default();
         registry.register(
             "replicas_live",
@@ -79,6 +86,7 @@ impl Metrics {
             requests,
             latency,
             hooks,
+            in_flight,
             replicas,
         }
     }
@@ -96,6 +104,12 @@ impl Metrics {
                 outcome: outcome.to_owned(),
             })
             .inc();
+    }
+
+    /// Sets the requests in flight, read from the [`Lifecycle`](crate::Lifecycle) when the
+    /// metrics are asked for.
+    pub(crate) fn set_in_flight(&self, n: usize) {
+        self.in_flight.set(i64::try_from(n).unwrap_or(i64::MAX));
     }
 
     pub(crate) fn encode(&self) -> Result<String, fmt::Error> {

@@ -203,6 +203,15 @@ fn refused(e: PageError) -> Response {
             ),
             None,
         ),
+        PageError::Internal(deskgate_app::AppError::Unavailable(cause)) => {
+            tracing::warn!(error = %cause, "the connect page's database is unavailable");
+            message(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "We cannot take this right now",
+                "Nothing was saved. Try again in a moment.",
+                None,
+            )
+        }
         PageError::Internal(e) => {
             tracing::error!(error = %e, "the connect page failed");
             message(

@@ -1,7 +1,10 @@
 //! Liveness, readiness and metrics.
 
+use std::time::Duration;
+
 use axum::Json;
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::http::header::CONTENT_TYPE;
 use axum::response::IntoResponse;
 use serde::Serialize;
@@ -30,7 +33,10 @@ async fn healthz() -> Json<Status> {
     Json(Status { status: "ok" })
 }
 
-/// The process can serve: its database answers.
+/// How long readiness waits for the database.
+const READY_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// The process can serve: it is not shutting down and its database answers.
 #[utoipa::path(
     get,
     path = "/readyz",
@@ -41,9 +47,18 @@ async fn healthz() -> Json<Status> {
     )
 )]
 async fn readyz(State(state): State<AppState>) -> Result<Json<Status>, ApiError> {
+    if state.lifecycle.is_draining() {
+        return Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "shutting_down",
+            "Shutting down",
+            "this process is shutting down and finishing its requests: send new ones to \
+             another",
+        ));
+    }
     state
         .app
-        .ready()
+        .ready(READY_TIMEOUT)
         .await
         .map_err(|e| ApiError::unavailable(e.to_string()))?;
     Ok(Json(Status { status: "ready" }))
@@ -52,6 +67,7 @@ async fn readyz(State(state): State<AppState>) -> Result<Json<Status>, ApiError>
 /// Prometheus metrics in the OpenMetrics text format.
 #[utoipa::path(get, path = "/metrics", tag = "operations", responses((status = 200, content_type = "application/openmetrics-text", body = String)))]
 async fn metrics(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
+    state.metrics.set_in_flight(state.lifecycle.in_flight());
     state
         .metrics
         .set_replicas(state.app.upstream().replicas().get());

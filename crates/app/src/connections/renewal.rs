@@ -90,13 +90,21 @@ impl App {
         Ok(report)
     }
 
-    /// Runs [`App::renew_due`] every `settings.interval` (with jitter) until the task is
-    /// dropped.
-    pub async fn run_renewals(self, settings: RenewalSettings) {
+    /// Runs [`App::renew_due`] every `settings.interval` (with jitter) until `stop` turns
+    /// true. A round under way is finished first: a renewal cut between the vendor's answer
+    /// and the stored tokens would lose a rotating refresh token.
+    pub async fn run_renewals(
+        self,
+        settings: RenewalSettings,
+        mut stop: tokio::sync::watch::Receiver<bool>,
+    ) {
         loop {
             let fifth = settings.interval / 5;
             let jitter = rand::rng().random_range(Duration::ZERO..=fifth * 2);
-            tokio::time::sleep(settings.interval - fifth + jitter).await;
+            tokio::select! {
+                () = tokio::time::sleep(settings.interval - fifth + jitter) => {}
+                _ = stop.wait_for(|stop| *stop) => return,
+            }
             match self.renew_due(settings.margin, settings.batch).await {
                 Ok(report) if report.due > 0 => {
                     tracing::info!(

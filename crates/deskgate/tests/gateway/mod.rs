@@ -14,6 +14,9 @@ pub(crate) struct Deployment {
     db: String,
     keys: String,
     sandbox: String,
+    /// Settings every process of this deployment gets (`DESKGATE_VAULT_ACTIVE` after a key
+    /// was added).
+    env: Vec<(String, String)>,
 }
 
 impl Deployment {
@@ -28,6 +31,7 @@ impl Deployment {
             db: db.to_owned(),
             keys,
             sandbox: sandbox.to_owned(),
+            env: Vec::new(),
         };
         deployment.run(&["migrate"]);
         deployment
@@ -49,8 +53,46 @@ impl Deployment {
             .env("DESKGATE_API_KEY_PEPPER", "process-test-pepper")
             .env("DESKGATE_SANDBOX__URL", &self.sandbox)
             .env("DESKGATE_RENEWAL__ENABLED", "false")
-            .env("NO_COLOR", "1");
+            .env("DESKGATE_SERVER__DRAIN_DELAY_MS", "0")
+            .env("NO_COLOR", "1")
+            .envs(self.env.iter().map(|(k, v)| (k, v)));
         cmd
+    }
+
+    /// Adds a vault key of the next version and makes it the active one, for every process
+    /// started from now on; the old key still opens what it sealed.
+    #[allow(dead_code)] // each test binary uses its own part of this module
+    pub(crate) fn add_active_key(&mut self) {
+        let version = self.keys.split(',').count() as u32 + 1;
+        let entry = deskgate_vault::generate_key_entry(NonZeroU32::new(version).unwrap())
+            .unwrap()
+            .expose_secret()
+            .to_owned();
+        self.keys = format!("{},{entry}", self.keys);
+        self.env.retain(|(k, _)| k != "DESKGATE_VAULT_ACTIVE");
+        self.env
+            .push(("DESKGATE_VAULT_ACTIVE".into(), version.to_string()));
+    }
+
+    /// Refuses to open anything sealed below `version`, for every process started from now
+    /// on.
+    #[allow(dead_code)]
+    pub(crate) fn set_min_version(&mut self, version: u32) {
+        self.env.retain(|(k, _)| k != "DESKGATE_VAULT_MIN_VERSION");
+        self.env
+            .push(("DESKGATE_VAULT_MIN_VERSION".into(), version.to_string()));
+    }
+
+    /// Starts a command (`vault rewrap`, …) as a process of its own, its standard output
+    /// piped, for a test that kills it or waits for it.
+    #[allow(dead_code)]
+    pub(crate) fn spawn(&self, args: &[&str]) -> Child {
+        self.command()
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap()
     }
 
     /// Runs a command to its end; its standard output.
@@ -76,7 +118,17 @@ impl Deployment {
 
     /// Starts `deskgate serve` on a free loopback port with `env` on top of the shared
     /// settings (`DESKGATE_EVENTS__…`, `DESKGATE_WEBHOOKS__…`), and waits until it is ready.
+    #[allow(dead_code)]
     pub(crate) async fn start(&self, env: &[(&str, &str)]) -> Gateway {
+        self.start_logging(env, None).await
+    }
+
+    /// Like [`Deployment::start`], with the process's log written to `log` (or dropped).
+    pub(crate) async fn start_logging(
+        &self,
+        env: &[(&str, &str)],
+        log: Option<&std::path::Path>,
+    ) -> Gateway {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -88,7 +140,10 @@ impl Deployment {
             .env("DESKGATE_PUBLIC_URL", &base)
             .envs(env.iter().copied())
             .stdout(Stdio::null())
-            .stderr(Stdio::null());
+            .stderr(match log {
+                Some(path) => Stdio::from(std::fs::File::create(path).unwrap()),
+                None => Stdio::null(),
+            });
         let gateway = Gateway {
             child: cmd.spawn().unwrap(),
             base,
@@ -111,6 +166,40 @@ impl Deployment {
 pub(crate) struct Gateway {
     pub(crate) base: String,
     child: Child,
+}
+
+#[allow(dead_code)]
+impl Gateway {
+    /// Sends SIGTERM, as an orchestrator does to stop a replica.
+    pub(crate) fn terminate(&self) {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success(), "kill -TERM failed");
+    }
+
+    /// Kills the process with SIGKILL at once, as when a machine dies.
+    pub(crate) fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Waits up to `within` for the process to exit; its exit status.
+    pub(crate) async fn exited(&mut self, within: Duration) -> std::process::ExitStatus {
+        let deadline = std::time::Instant::now() + within;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "deskgate serve on {} did not exit within {within:?}",
+                self.base
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
 }
 
 impl Drop for Gateway {
