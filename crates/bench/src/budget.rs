@@ -49,8 +49,9 @@ pub(crate) struct Args {
     align: bool,
 }
 
+/// What one side's callers got.
 #[derive(Debug, Default)]
-struct Side {
+pub(crate) struct Side {
     latencies_ms: Vec<u64>,
     ok: u64,
     clean_429: u64,
@@ -62,7 +63,7 @@ struct Side {
 }
 
 #[derive(Clone, Copy)]
-enum Outcome {
+pub(crate) enum Outcome {
     Ok,
     Clean429,
     GaveUp,
@@ -70,7 +71,12 @@ enum Outcome {
     Failed(Option<u16>),
 }
 
-async fn counters(client: &reqwest::Client, sandbox: &str, sub: &str) -> anyhow::Result<Value> {
+/// An account's counters in the sandbox.
+pub(crate) async fn counters(
+    client: &reqwest::Client,
+    sandbox: &str,
+    sub: &str,
+) -> anyhow::Result<Value> {
     Ok(client
         .get(format!(
             "{}/_sandbox/zendesk/{sub}/counters",
@@ -87,7 +93,8 @@ fn count(v: &Value, field: &str) -> u64 {
     v[field].as_u64().unwrap_or(0)
 }
 
-async fn through_gateway(request: reqwest::RequestBuilder) -> Outcome {
+/// A caller through the gateway: its ticket, a clean 429 (with `Retry-After`), or a failure.
+pub(crate) async fn through_gateway(request: reqwest::RequestBuilder) -> Outcome {
     match request.send().await {
         Ok(r) if r.status().is_success() => match r.bytes().await {
             Ok(_) => Outcome::Ok,
@@ -141,7 +148,8 @@ async fn naive(
     }
 }
 
-fn record(side: &Mutex<Side>, outcome: Outcome, due: Instant, late_after_ms: u64) {
+/// Records one caller's outcome, timed from when it was due.
+pub(crate) fn record(side: &Mutex<Side>, outcome: Outcome, due: Instant, late_after_ms: u64) {
     let ms = u64::try_from(due.elapsed().as_millis()).unwrap_or(u64::MAX);
     if let Ok(mut s) = side.lock() {
         s.latencies_ms.push(ms);
@@ -161,10 +169,8 @@ fn record(side: &Mutex<Side>, outcome: Outcome, due: Instant, late_after_ms: u64
     }
 }
 
-fn report(side: &Mutex<Side>, before: &Value, after: &Value, allowance: f64) -> Value {
-    let requests = count(after, "requests").saturating_sub(count(before, "requests"));
-    let refused = count(after, "rate_limited").saturating_sub(count(before, "rate_limited"));
-    let served = requests.saturating_sub(refused);
+/// What a side's callers got: outcomes and latency percentiles (taking them out of `side`).
+pub(crate) fn callers(side: &Mutex<Side>) -> Value {
     let mut s = match side.lock() {
         Ok(mut s) => std::mem::take(&mut *s),
         Err(_) => Side::default(),
@@ -181,13 +187,25 @@ fn report(side: &Mutex<Side>, before: &Value, after: &Value, allowance: f64) -> 
         "p50_ms": percentile(&s.latencies_ms, 50.0),
         "p99_ms": percentile(&s.latencies_ms, 99.0),
         "max_ms": s.latencies_ms.last().copied().unwrap_or(0),
-        "upstream_calls": requests,
-        "upstream_ok": served,
-        "upstream_429": refused,
-        "allowance": allowance,
-        "utilization": served as f64 / allowance,
-        "upstream_429_share": if requests == 0 { 0.0 } else { refused as f64 / requests as f64 },
     })
+}
+
+fn report(side: &Mutex<Side>, before: &Value, after: &Value, allowance: f64) -> Value {
+    let requests = count(after, "requests").saturating_sub(count(before, "requests"));
+    let refused = count(after, "rate_limited").saturating_sub(count(before, "rate_limited"));
+    let served = requests.saturating_sub(refused);
+    let mut out = callers(side);
+    out["upstream_calls"] = json!(requests);
+    out["upstream_ok"] = json!(served);
+    out["upstream_429"] = json!(refused);
+    out["allowance"] = json!(allowance);
+    out["utilization"] = json!(served as f64 / allowance);
+    out["upstream_429_share"] = json!(if requests == 0 {
+        0.0
+    } else {
+        refused as f64 / requests as f64
+    });
+    out
 }
 
 pub(crate) async fn run(args: Args) -> anyhow::Result<Value> {

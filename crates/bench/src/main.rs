@@ -12,6 +12,10 @@
 //! - `receiver`: a webhook receiver that answers 204 and counts (`GET /count`).
 //! - `endpoints`: registers many webhook endpoints through the API.
 //! - `change-latency`: from a ticket created in the sandbox to its webhook at a receiver.
+//! - `overload`: the rate budget across replicas behind a load balancer, optionally killing
+//!   one mid-run, with the sandbox's counters read every second.
+//! - `steady`: a steady mix of reads through a load balancer while replicas restart or the
+//!   database stops, with the replicas' `/readyz` watched.
 
 mod activate;
 mod budget;
@@ -19,10 +23,12 @@ mod change_latency;
 mod endpoints;
 mod gateway;
 mod latency;
+mod overload;
 mod paginate;
 mod receiver;
 mod seed;
 mod stats;
+mod steady;
 
 use clap::{Parser, Subcommand};
 
@@ -43,6 +49,8 @@ enum Command {
     Receiver(receiver::Args),
     Endpoints(endpoints::Args),
     ChangeLatency(change_latency::Args),
+    Overload(overload::Args),
+    Steady(steady::Args),
 }
 
 #[tokio::main]
@@ -57,6 +65,8 @@ async fn main() -> anyhow::Result<()> {
         Command::Receiver(a) => receiver::run(a).await?,
         Command::Endpoints(a) => endpoints::run(a).await?,
         Command::ChangeLatency(a) => change_latency::run(a).await?,
+        Command::Overload(a) => overload::run(a).await?,
+        Command::Steady(a) => steady::run(a).await?,
     };
     use std::io::Write as _;
     let mut stdout = std::io::stdout().lock();
