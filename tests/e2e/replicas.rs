@@ -18,8 +18,14 @@ fn at(start: DateTime<Utc>, millis: i64) -> DateTime<Utc> {
     start + chrono::Duration::milliseconds(millis)
 }
 
+/// A beat every 2 s, a replica silent for 6 s dead.
+const SETTINGS: ReplicaSettings = ReplicaSettings {
+    heartbeat: Duration::from_secs(2),
+    dead_after: Duration::from_secs(6),
+};
+
 async fn live(app: &App, start: DateTime<Utc>, millis: i64) -> usize {
-    app.beat(ReplicaSettings::default(), start, at(start, millis))
+    app.beat(SETTINGS, start, at(start, millis))
         .await
         .unwrap()
         .len()

@@ -21,8 +21,8 @@ pub struct ReplicaSettings {
 impl Default for ReplicaSettings {
     fn default() -> Self {
         Self {
-            heartbeat: Duration::from_secs(2),
-            dead_after: Duration::from_secs(6),
+            heartbeat: Duration::from_secs(1),
+            dead_after: Duration::from_secs(3),
         }
     }
 }

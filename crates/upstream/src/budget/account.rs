@@ -369,10 +369,16 @@ impl AccountState {
     /// unspent. `Err` with the window's end when nothing is left for this request.
     fn share(&mut self, now: Instant, replicas: u32, cost: u32) -> Result<(), Instant> {
         let replicas = replicas.max(1);
-        self.replicas = replicas;
+        let before = std::mem::replace(&mut self.replicas, replicas);
         let (Some(pace), Some(pacer)) = (self.pace, self.pacer.as_mut()) else {
             return Ok(());
         };
+        if replicas < before {
+            // A replica left: its share is this one's part from now, not from the end of the
+            // queue reserved at the old share. (Old and new slots overlap for a moment, within
+            // the headroom below the limit, and a reported window's remaining still holds.)
+            pacer.compress(now, f64::from(replicas) / f64::from(before));
+        }
         let burst = (pace.burst / replicas).max(1);
         let mut per_window = pace.per_window / f64::from(replicas);
         if let Some(window) = self.vendor_window.map(|w| w.at(now)) {
@@ -682,6 +688,23 @@ mod tests {
     /// The time between two of this replica's requests once its burst is spent.
     fn interval(state: &AccountState) -> Duration {
         state.pacer.as_ref().map(Gcra::interval).unwrap()
+    }
+
+    #[test]
+    fn when_a_replica_leaves_the_queue_reserved_at_the_old_share_is_brought_closer() {
+        let now = Instant::now();
+        let mut state = learned(600);
+        // Three replicas: one every 1/3 s after a burst of 18; 30 queued reach 10 s ahead.
+        let near = |a: Duration, b: Duration| a.abs_diff(b) < Duration::from_micros(10);
+        let queued = slots(&mut state, now, 48, 3);
+        assert!(near(queued[47] - now, secs(10)), "{:?}", queued[47] - now);
+        // Two are left: the queue's frontier comes to 2/3 of the way (and the burst grows to
+        // 27); at the old frontier the next slot would have been after the 10 s.
+        let next = slots(&mut state, now, 1, 2)[0];
+        let frontier = (secs(60) / 180) * 48;
+        let expected = frontier.mul_f64(2.0 / 3.0) - (secs(60) / 270) * 26;
+        assert!(near(next - now, expected), "{:?} {expected:?}", next - now);
+        assert!(next - now < secs(10).mul_f64(2.0 / 3.0));
     }
 
     #[test]

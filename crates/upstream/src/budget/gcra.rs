@@ -46,6 +46,16 @@ impl Gcra {
         self.tat.map_or(now, |tat| tat.max(now))
     }
 
+    /// Brings the cells reserved beyond `now` closer by `factor` (in `0..1`): when the rate
+    /// grows because a replica left, the queue reserved at the old rate would otherwise hold
+    /// the new rate back for as long as it reaches ahead. The slots already handed out keep
+    /// their instants; new ones start from the nearer frontier.
+    pub(crate) fn compress(&mut self, now: Instant, factor: f64) {
+        if let Some(tat) = self.tat.filter(|tat| *tat > now) {
+            self.tat = Some(now + (tat - now).mul_f64(factor.clamp(0.0, 1.0)));
+        }
+    }
+
     /// The time one cell takes at this rate.
     pub(crate) fn interval(&self) -> Duration {
         self.interval
