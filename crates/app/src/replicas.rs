@@ -53,7 +53,18 @@ impl App {
         started_at: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> Result<Vec<ReplicaRecord>, AppError> {
-        let live = self
+        let live = self.write_beat(settings, started_at, now).await?;
+        self.count_replicas(u32::try_from(live.len()).unwrap_or(u32::MAX));
+        Ok(live)
+    }
+
+    async fn write_beat(
+        &self,
+        settings: ReplicaSettings,
+        started_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<ReplicaRecord>, AppError> {
+        Ok(self
             .store()
             .beat_replica(
                 Beat {
@@ -64,22 +75,25 @@ impl App {
                 },
                 settings.dead_after,
             )
-            .await?;
-        let count = u32::try_from(live.len()).unwrap_or(u32::MAX);
+            .await?)
+    }
+
+    fn count_replicas(&self, live: u32) {
         let before = self.upstream().replicas().get();
-        self.upstream().replicas().set(count);
-        if before != count.max(1) {
+        self.upstream().replicas().set(live);
+        if before != live.max(1) {
             tracing::info!(
-                live = count,
+                live,
                 before,
                 "live replicas changed: each paces upstream accounts at its share"
             );
         }
-        Ok(live)
     }
 
     /// Beats every `settings.heartbeat` until `stop` turns true, then deletes this replica's
-    /// row. A failed beat (the database away) keeps the last count.
+    /// row. A failed beat (the database away) keeps the last count; so does the first beat
+    /// after failures, unless it counts more: the others could not beat either, and their
+    /// rows say they are dead until their own next beat.
     pub async fn run_heartbeats(
         self,
         settings: ReplicaSettings,
@@ -88,13 +102,27 @@ impl App {
         let started_at = Utc::now();
         let mut every = tokio::time::interval(settings.heartbeat);
         every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut failed = false;
         loop {
             tokio::select! {
                 _ = every.tick() => {}
                 _ = stop.wait_for(|stop| *stop) => break,
             }
-            if let Err(e) = self.beat(settings, started_at, Utc::now()).await {
-                tracing::warn!(error = %e, "the replica heartbeat failed: keeping the last count");
+            match self.write_beat(settings, started_at, Utc::now()).await {
+                Ok(live) => {
+                    let live = u32::try_from(live.len()).unwrap_or(u32::MAX);
+                    let kept = if failed {
+                        live.max(self.upstream().replicas().get())
+                    } else {
+                        live
+                    };
+                    self.count_replicas(kept);
+                    failed = false;
+                }
+                Err(e) => {
+                    failed = true;
+                    tracing::warn!(error = %e, "the replica heartbeat failed: keeping the last count");
+                }
             }
         }
         if let Err(e) = self.store().leave_replica(self.replica()).await {
