@@ -25,7 +25,7 @@ mod gateway;
 use std::collections::HashMap;
 use std::time::Duration;
 
-use deskgate_sandbox::{FaultConfig, RunningSandbox, SandboxConfig, ZendeskAccountConfig};
+use deskgate_sandbox::{FaultConfig, RunningSandbox};
 use deskgate_tests::connect_flow::{browser, consent, location, query_param, start_zendesk_oauth};
 use deskgate_tests::{Backend, TestDb};
 use reqwest::Method;
@@ -125,17 +125,7 @@ impl Drill {
             return None;
         }
         let db = TestDb::new(Backend::Postgres).await;
-        let sandbox = deskgate_sandbox::spawn(SandboxConfig {
-            zendesk: vec![ZendeskAccountConfig {
-                tickets: 10,
-                rate_limit_per_minute: 100_000,
-                ..ZendeskAccountConfig::new("acme")
-            }],
-            freshdesk: vec![],
-            intercom: vec![],
-        })
-        .await
-        .unwrap();
+        let sandbox = gateway::acme_sandbox(10, 100_000).await;
         let deployment = Deployment::new(&db.url, &sandbox.base_url());
         let key = deployment.create_tenant("acme-corp");
         Some(Self {

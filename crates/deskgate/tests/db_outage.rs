@@ -20,7 +20,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use deskgate_sandbox::{SandboxConfig, ZendeskAccountConfig};
 use deskgate_tests::cluster::Cluster;
 use secrecy::ExposeSecret;
 use serde_json::{Value, json};
@@ -97,17 +96,7 @@ async fn a_database_outage_answers_503_and_heals_without_a_restart() {
     let Some(cluster) = Cluster::start().await else {
         return;
     };
-    let sandbox = deskgate_sandbox::spawn(SandboxConfig {
-        zendesk: vec![ZendeskAccountConfig {
-            tickets: 10,
-            rate_limit_per_minute: 2_500,
-            ..ZendeskAccountConfig::new("acme")
-        }],
-        freshdesk: vec![],
-        intercom: vec![],
-    })
-    .await
-    .unwrap();
+    let sandbox = gateway::acme_sandbox(10, 2_500).await;
     let deployment = Deployment::new(&cluster.url("deskgate"), &sandbox.base_url());
     let key = deployment.create_tenant("acme-corp");
     let gateway = deployment.start(&[]).await;

@@ -12,7 +12,7 @@ mod gateway;
 
 use std::time::{Duration, Instant};
 
-use deskgate_sandbox::{FaultConfig, RunningSandbox, SandboxConfig, ZendeskAccountConfig};
+use deskgate_sandbox::{FaultConfig, RunningSandbox};
 use deskgate_tests::{Backend, TestDb, read};
 use secrecy::ExposeSecret;
 use serde_json::{Value, json};
@@ -32,13 +32,7 @@ struct Slow {
 impl Slow {
     async fn start(env: &[(&str, &str)], delay: Duration, log: &std::path::Path) -> Self {
         let db = TestDb::new(Backend::Sqlite).await;
-        let sandbox = deskgate_sandbox::spawn(SandboxConfig {
-            zendesk: vec![ZendeskAccountConfig::new("acme")],
-            freshdesk: vec![],
-            intercom: vec![],
-        })
-        .await
-        .unwrap();
+        let sandbox = gateway::acme_sandbox(50, 700).await;
         let deployment = Deployment::new(&db.url, &sandbox.base_url());
         let key = deployment.create_tenant("acme-corp");
         let gateway = deployment.start_logging(env, Some(log)).await;

@@ -7,7 +7,6 @@
 
 mod gateway;
 
-use deskgate_sandbox::{SandboxConfig, ZendeskAccountConfig};
 use deskgate_tests::connect_flow::{browser, consent, location, query_param, start_zendesk_oauth};
 use deskgate_tests::{Backend, TestDb};
 use secrecy::ExposeSecret;
@@ -21,17 +20,7 @@ async fn oauth_started_on_one_process_completes_on_another() {
         return;
     }
     let db = TestDb::new(Backend::Postgres).await;
-    let sandbox = deskgate_sandbox::spawn(SandboxConfig {
-        zendesk: vec![ZendeskAccountConfig {
-            tickets: 20,
-            rate_limit_per_minute: 2_500,
-            ..ZendeskAccountConfig::new("acme")
-        }],
-        freshdesk: vec![],
-        intercom: vec![],
-    })
-    .await
-    .unwrap();
+    let sandbox = gateway::acme_sandbox(20, 2_500).await;
     let deployment = Deployment::new(&db.url, &sandbox.base_url());
     let key = deployment.create_tenant("acme-corp");
 

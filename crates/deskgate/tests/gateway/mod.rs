@@ -208,3 +208,23 @@ impl Drop for Gateway {
         let _ = self.child.wait();
     }
 }
+
+/// A sandbox with one Zendesk account, `acme`, holding `tickets` tickets and allowing
+/// `rate_limit_per_minute` requests a minute.
+#[allow(dead_code)]
+pub(crate) async fn acme_sandbox(
+    tickets: u64,
+    rate_limit_per_minute: u32,
+) -> deskgate_sandbox::RunningSandbox {
+    deskgate_sandbox::spawn(deskgate_sandbox::SandboxConfig {
+        zendesk: vec![deskgate_sandbox::ZendeskAccountConfig {
+            tickets,
+            rate_limit_per_minute,
+            ..deskgate_sandbox::ZendeskAccountConfig::new("acme")
+        }],
+        freshdesk: vec![],
+        intercom: vec![],
+    })
+    .await
+    .unwrap()
+}
