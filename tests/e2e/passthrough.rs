@@ -8,6 +8,7 @@ vendors!(
     passthrough_forwards_every_method_with_the_connections_own_auth,
     passthrough_strips_auth_cookies_and_hop_by_hop_headers_both_ways,
     passthrough_refuses_paths_that_climb_out_without_a_vendor_call,
+    passthrough_refuses_undocumented_methods_without_a_vendor_call,
 );
 backends!(connectors_lists_each_provider_as_its_connector_describes_itself);
 
@@ -264,6 +265,53 @@ async fn raw_get(base: &str, target: &str, key: &str) -> u16 {
     let mut answer = String::new();
     stream.read_to_string(&mut answer).await.unwrap();
     answer.split(' ').nth(1).unwrap().parse().unwrap()
+}
+
+/// Sends `method target` as is and returns the status line's code and the whole answer.
+async fn raw_request(base: &str, method: &str, target: &str, key: &str) -> (u16, String) {
+    let addr = base.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let request = format!(
+        "{method} {target} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {key}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).await.unwrap();
+    let status = answer.split(' ').nth(1).unwrap().parse().unwrap();
+    (status, answer.to_ascii_lowercase())
+}
+
+async fn passthrough_refuses_undocumented_methods_without_a_vendor_call(
+    vendor: Vendor,
+    backend: Backend,
+) {
+    let (t, tenant, id) = setup(vendor, backend).await;
+    let target = format!("/v1/connections/{id}/passthrough/{}", raw(&t, vendor).me);
+    let requests = || t.vendor_counts(vendor, "acme").requests;
+    let before = requests();
+    for method in ["HEAD", "OPTIONS", "TRACE", "PROPFIND", "MKCOL", "BREW"] {
+        let (status, answer) = raw_request(&t.base, method, &target, &tenant.key).await;
+        assert_eq!(status, 405, "{method}: {answer}");
+        assert!(
+            answer.contains("\r\nallow: get, post, put, patch, delete\r\n"),
+            "{method}: {answer}"
+        );
+        assert!(
+            answer.contains("\r\ncontent-type: application/problem+json\r\n"),
+            "{method}: {answer}"
+        );
+        if method != "HEAD" {
+            assert!(
+                answer.contains(r#""code":"method_not_allowed""#),
+                "{method}: {answer}"
+            );
+        }
+    }
+    assert_eq!(requests(), before, "a refused method reached the vendor");
+    // The documented methods still go out.
+    let (status, _) = raw_request(&t.base, "GET", &target, &tenant.key).await;
+    assert_eq!(status, 200);
+    assert_eq!(requests(), before + 1);
 }
 
 async fn passthrough_refuses_paths_that_climb_out_without_a_vendor_call(

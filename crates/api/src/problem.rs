@@ -203,6 +203,8 @@ struct Inner {
     errors: Vec<FieldProblem>,
     /// Seconds for a `Retry-After` header.
     retry_after: Option<u64>,
+    /// The methods an `Allow` header lists, on a 405.
+    allow: Option<&'static str>,
     /// The real cause of a 5xx, for the log only.
     cause: Option<String>,
 }
@@ -225,6 +227,7 @@ impl ApiError {
             detail: detail.into(),
             errors: Vec::new(),
             retry_after: None,
+            allow: None,
             cause: None,
         }))
     }
@@ -235,6 +238,18 @@ impl ApiError {
             message: message.into(),
         });
         self
+    }
+
+    /// A 405 `method_not_allowed` that lists the methods the route takes in `Allow`.
+    pub fn method_not_allowed(allow: &'static str) -> Self {
+        let mut e = Self::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            "Method not allowed",
+            format!("this route takes only {allow}"),
+        );
+        e.0.allow = Some(allow);
+        e
     }
 
     pub fn status(&self) -> StatusCode {
@@ -494,6 +509,9 @@ impl IntoResponse for ApiError {
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
         if let Some(secs) = e.retry_after {
             headers.insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        if let Some(allow) = e.allow {
+            headers.insert(header::ALLOW, HeaderValue::from_static(allow));
         }
         if e.status == StatusCode::UNAUTHORIZED {
             headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));

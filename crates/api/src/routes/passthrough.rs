@@ -22,6 +22,28 @@ const FORWARDED_REQUEST: [HeaderName; 5] = [
     header::IF_NONE_MATCH,
 ];
 
+/// The methods passthrough sends, as the OpenAPI document lists them. Any other (`HEAD`,
+/// `OPTIONS`, `TRACE`, `CONNECT`, WebDAV's, invented ones) would go out with the connection's
+/// credentials to something no one documented, so it is a 405 before any vendor call.
+const METHODS: [Method; 5] = [
+    Method::GET,
+    Method::POST,
+    Method::PUT,
+    Method::PATCH,
+    Method::DELETE,
+];
+
+/// The `Allow` header of a refused method: [`METHODS`], in order.
+const ALLOW: &str = "GET, POST, PUT, PATCH, DELETE";
+
+fn check_method(method: &Method) -> Result<(), ApiError> {
+    if METHODS.contains(method) {
+        Ok(())
+    } else {
+        Err(ApiError::method_not_allowed(ALLOW))
+    }
+}
+
 /// Refuses a path that could climb out of the API root: dot segments, empty segments (a
 /// leading or doubled slash), encoded slashes or dots, backslashes, control characters.
 fn check_path(path: &str) -> Result<(), ApiError> {
@@ -55,6 +77,7 @@ fn check_path(path: &str) -> Result<(), ApiError> {
     responses(
         (status = 200, description = "The helpdesk's answer, whatever its status, as is"),
         CallProblems,
+        (status = 405, description = "Another method (`method_not_allowed`, with `Allow`); nothing was sent", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A path outside the API root", body = Problem, content_type = "application/problem+json"),
         (status = 504, body = Problem, content_type = "application/problem+json"),
     )
@@ -68,6 +91,7 @@ pub(crate) async fn passthrough(
     headers: HeaderMap,
     RawBody(body): RawBody,
 ) -> Result<Response, ApiError> {
+    check_method(&method)?;
     let id = connection_id(&id)?;
     check_path(&path)?;
     let mut forwarded = HeaderMap::new();
@@ -110,6 +134,23 @@ pub(crate) async fn passthrough(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_documented_methods_go_out() {
+        for good in METHODS {
+            assert!(check_method(&good).is_ok(), "{good}");
+        }
+        for bad in ["HEAD", "OPTIONS", "TRACE", "CONNECT", "PROPFIND", "BREW"] {
+            let method = Method::from_bytes(bad.as_bytes()).unwrap();
+            let e = check_method(&method).unwrap_err();
+            assert_eq!(e.code(), "method_not_allowed", "{bad}");
+        }
+        assert_eq!(
+            ALLOW,
+            METHODS.map(|m| m.to_string()).join(", "),
+            "the Allow header lists the methods"
+        );
+    }
 
     #[test]
     fn paths_that_climb_out_are_refused() {
