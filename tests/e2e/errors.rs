@@ -1,8 +1,9 @@
 //! Bad input gets a clear problem+json naming the field and the fix; never a 500.
 
-use deskgate_tests::{Backend, TestApp, backends};
+use deskgate_tests::{Backend, TestApp, Vendor, backends, vendors};
 use serde_json::Value;
 
+vendors!(bodies_that_are_not_objects_are_refused_without_a_vendor_call);
 backends!(
     bad_bodies_name_the_field,
     bad_query_parameters_name_the_parameter,
@@ -144,4 +145,55 @@ async fn unknown_routes_and_methods_are_problems(backend: Backend) {
         (status, p["code"].as_str()),
         (405, Some("method_not_allowed"))
     );
+}
+
+async fn bodies_that_are_not_objects_are_refused_without_a_vendor_call(
+    vendor: Vendor,
+    backend: Backend,
+) {
+    let t = TestApp::spawn_with_sandbox(backend, vendor.accounts(&["acme"], 10)).await;
+    let tenant = t.tenant("acme-corp").await;
+    let id = t.connect_vendor(vendor, &tenant.key, "acme").await;
+    let requests = || t.vendor_counts(vendor, "acme").requests;
+    let before = requests();
+    let conn = format!("/v1/connections/{id}");
+    let calls = [
+        (reqwest::Method::POST, format!("{conn}/tickets")),
+        (reqwest::Method::PATCH, format!("{conn}/tickets/1")),
+        (reqwest::Method::POST, format!("{conn}/tickets/1/comments")),
+        (reqwest::Method::POST, "/v1/api-keys".to_owned()),
+        (reqwest::Method::POST, "/v1/connect/sessions".to_owned()),
+        (reqwest::Method::POST, "/v1/connections".to_owned()),
+    ];
+    for (method, path) in &calls {
+        // serde reads a struct from a sequence: this array was once a ticket, a key.
+        for body in [r#"["s", "d"]"#, r#"["x"]"#, "[]", r#""s""#, "null", "7"] {
+            let res = t
+                .http
+                .request(method.clone(), t.url(path))
+                .bearer_auth(&tenant.key)
+                .header("content-type", "application/json")
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            let (status, p) = problem(res).await;
+            assert_eq!(
+                (status, p["code"].as_str()),
+                (422, Some("invalid_body")),
+                "{method} {path} {body}: {p}"
+            );
+            assert_eq!(p["errors"][0]["field"], "body", "{method} {path} {body}");
+        }
+    }
+    assert_eq!(requests(), before, "a refused body reached the vendor");
+    let keys: Value = t
+        .get("/v1/api-keys", &tenant.key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(keys["data"].as_array().unwrap().len(), 1, "no key was made");
 }

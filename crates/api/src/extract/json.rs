@@ -50,6 +50,8 @@ pub(crate) fn too_large() -> ApiError {
 /// - not JSON at all: 415 `unsupported_media_type`;
 /// - broken JSON: 400 `malformed_json` with line and column;
 /// - a wrong type, a missing or unknown field: 422 `invalid_body` with the field's path;
+/// - JSON that is not an object (an array, a string, `null`): 422 `invalid_body` naming
+///   `body`, since every body the API takes is an object;
 /// - too large: 413 `payload_too_large`.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ValidJson<T>(pub T);
@@ -86,6 +88,13 @@ where
 }
 
 pub(crate) fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    // serde reads a struct from a sequence too (`["s","d"]` fills the fields in order), so
+    // an object is checked for before `T` sees the body.
+    let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+    if first.is_some_and(|b| *b != b'{') {
+        serde_json::from_slice::<serde::de::IgnoredAny>(bytes).map_err(|e| classify(".", &e))?;
+        return Err(ApiError::invalid_body("body", "must be a JSON object"));
+    }
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();
@@ -178,6 +187,17 @@ mod tests {
                 .contains("missing field `name`"),
             "{p}"
         );
+    }
+
+    #[test]
+    fn a_body_that_is_not_an_object_is_refused() {
+        for body in [r#"["a", null]"#, r#" "a""#, "null", "1", "true", "[]"] {
+            let p = problem(body);
+            assert_eq!(p["code"], "invalid_body", "{body}");
+            assert_eq!(p["errors"][0]["field"], "body", "{body}");
+        }
+        assert_eq!(problem(r#"["a""#)["code"], "malformed_json");
+        assert_eq!(problem("")["code"], "malformed_json");
     }
 
     #[test]
