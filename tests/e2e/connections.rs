@@ -3,7 +3,7 @@
 //! deadline, revocation on disconnect. What every helpdesk does alike is in `connect.rs`.
 
 use deskgate_sandbox::SandboxConfig;
-use deskgate_tests::{Backend, TestApp, accounts, backends, leaks_secret, read};
+use deskgate_tests::{Backend, TestApp, Vendor, accounts, backends, leaks_secret, read};
 use serde_json::{Value, json};
 
 backends!(
@@ -14,6 +14,7 @@ backends!(
     health_reports_identity_deadline_and_rate_budget,
     deleting_a_client_credentials_connection_revokes_its_token_and_shreds_it,
     new_credentials_bring_a_connection_back_and_keep_its_id,
+    a_connection_answers_only_to_the_canonical_form_of_its_id,
 );
 
 async fn spawn(backend: Backend) -> TestApp {
@@ -440,4 +441,47 @@ async fn new_credentials_bring_a_connection_back_and_keep_its_id(backend: Backen
 /// A well-formed connection id that no connection has.
 fn uuid_like() -> String {
     "0190c6b2-7a1e-7cc0-8000-000000000000".to_owned()
+}
+
+async fn a_connection_answers_only_to_the_canonical_form_of_its_id(backend: Backend) {
+    let t = spawn(backend).await;
+    let tenant = t.tenant("acme-corp").await;
+    let id = t.connect_vendor(Vendor::Zendesk, &tenant.key, "acme").await;
+    let uuid = uuid::Uuid::parse_str(&id).unwrap();
+    assert_eq!(
+        uuid.hyphenated().to_string(),
+        id,
+        "ids are written canonically"
+    );
+    let res = t
+        .get(&format!("/v1/connections/{id}"), &tenant.key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let requests = || t.vendor_counts(Vendor::Zendesk, "acme").requests;
+    let before = requests();
+    // Each names the same UUID; only the form the API writes is an address.
+    for form in [
+        id.to_uppercase(),
+        uuid.braced().to_string(),
+        uuid.urn().to_string(),
+        uuid.simple().to_string(),
+    ] {
+        for path in [
+            format!("/v1/connections/{form}"),
+            format!("/v1/connections/{form}/tickets"),
+            format!("/v1/connections/{form}/passthrough/api/v2/tickets.json"),
+        ] {
+            let res = t.get(&path, &tenant.key).send().await.unwrap();
+            assert_eq!(res.headers()["content-type"], "application/problem+json");
+            let (status, p) = read(res).await;
+            assert_eq!(
+                (status, p["code"].as_str()),
+                (404, Some("not_found")),
+                "{path}"
+            );
+        }
+    }
+    assert_eq!(requests(), before, "a non-canonical id reached the vendor");
 }

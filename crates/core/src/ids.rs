@@ -4,16 +4,45 @@
 use std::fmt;
 use std::str::FromStr;
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 use uuid::Uuid;
+
+/// A UUID in the one form deskgate writes: lower-case and hyphenated. Upper-case, braced,
+/// `urn:uuid:` and unhyphenated forms name the same UUID, so accepting them would give one
+/// object many addresses; they are refused instead.
+pub fn canonical_uuid(raw: &str) -> Option<Uuid> {
+    Uuid::try_parse(raw)
+        .ok()
+        // Of the forms `try_parse` reads, only the hyphenated one is this long.
+        .filter(|_| {
+            raw.len() == uuid::fmt::Hyphenated::LENGTH
+                && !raw.bytes().any(|b| b.is_ascii_uppercase())
+        })
+}
+
+/// A string that is not a canonical id ([`canonical_uuid`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("not an id: expected a lower-case hyphenated UUID")]
+pub struct InvalidId;
 
 macro_rules! uuid_id {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, utoipa::ToSchema)]
         #[serde(transparent)]
         #[schema(value_type = String, format = Uuid)]
         pub struct $name(Uuid);
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                if d.is_human_readable() {
+                    let raw = String::deserialize(d)?;
+                    raw.parse().map_err(serde::de::Error::custom)
+                } else {
+                    Uuid::deserialize(d).map(Self)
+                }
+            }
+        }
 
         impl $name {
             /// A new time-ordered id.
@@ -43,9 +72,9 @@ macro_rules! uuid_id {
         }
 
         impl FromStr for $name {
-            type Err = uuid::Error;
+            type Err = InvalidId;
             fn from_str(s: &str) -> Result<Self, Self::Err> {
-                Uuid::parse_str(s).map(Self)
+                canonical_uuid(s).map(Self).ok_or(InvalidId)
             }
         }
 
@@ -145,6 +174,28 @@ mod tests {
         let json = serde_json::to_string(&id).unwrap();
         assert_eq!(json, format!("\"{id}\""));
         assert_eq!(serde_json::from_str::<ConnectionId>(&json).unwrap(), id);
+    }
+
+    #[test]
+    fn only_the_canonical_form_of_an_id_parses() {
+        let id = ConnectionId::new();
+        let canonical = id.to_string();
+        assert_eq!(canonical.parse::<ConnectionId>(), Ok(id));
+        let uuid = id.as_uuid();
+        for other in [
+            canonical.to_uppercase(),
+            uuid.braced().to_string(),
+            uuid.urn().to_string(),
+            uuid.simple().to_string(),
+            format!(" {canonical}"),
+        ] {
+            assert_eq!(other.parse::<ConnectionId>(), Err(InvalidId), "{other}");
+            let json = format!("\"{other}\"");
+            assert!(
+                serde_json::from_str::<ConnectionId>(&json).is_err(),
+                "{other}"
+            );
+        }
     }
 
     #[test]

@@ -155,10 +155,7 @@ pub(crate) struct ListParams {
 }
 
 fn session_id(raw: &str) -> Result<Uuid, ApiError> {
-    Uuid::try_parse(raw)
-        .ok()
-        .filter(|id| id.hyphenated().to_string() == raw)
-        .ok_or_else(|| ApiError::not_found("connect session"))
+    deskgate_core::ids::canonical_uuid(raw).ok_or_else(|| ApiError::not_found("connect session"))
 }
 
 /// Opens a connect session for one of your customers and answers its link.

@@ -96,7 +96,7 @@ pub struct EndpointPatch {
 
 /// Parses an endpoint id from a path; one that cannot exist is simply not found.
 pub fn endpoint_id(raw: &str) -> Result<Uuid, AppError> {
-    Uuid::try_parse(raw).map_err(|_| AppError::NotFound("webhook endpoint"))
+    deskgate_core::ids::canonical_uuid(raw).ok_or(AppError::NotFound("webhook endpoint"))
 }
 
 /// A list cursor that is an id (of the page's last endpoint or attempt).
