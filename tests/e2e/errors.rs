@@ -7,7 +7,8 @@ vendors!(bodies_that_are_not_objects_are_refused_without_a_vendor_call);
 backends!(
     bad_bodies_name_the_field,
     bad_query_parameters_name_the_parameter,
-    unknown_routes_and_methods_are_problems
+    unknown_routes_and_methods_are_problems,
+    path_parameters_that_are_not_utf8_are_problems
 );
 
 async fn problem(res: reqwest::Response) -> (u16, Value) {
@@ -196,4 +197,75 @@ async fn bodies_that_are_not_objects_are_refused_without_a_vendor_call(
         .await
         .unwrap();
     assert_eq!(keys["data"].as_array().unwrap().len(), 1, "no key was made");
+}
+
+async fn path_parameters_that_are_not_utf8_are_problems(backend: Backend) {
+    let t = TestApp::spawn(backend).await;
+    let acme = t.tenant("acme").await;
+    let id = "0190b5a4-0000-7000-8000-000000000000";
+    for (method, path, field) in [
+        (reqwest::Method::GET, "/v1/connections/%FF".to_owned(), "id"),
+        (
+            reqwest::Method::DELETE,
+            "/v1/connections/%C3%28".to_owned(),
+            "id",
+        ),
+        (
+            reqwest::Method::GET,
+            "/v1/connections/%FF/tickets".to_owned(),
+            "id",
+        ),
+        (
+            reqwest::Method::GET,
+            format!("/v1/connections/{id}/tickets/%FF"),
+            "ticket_id",
+        ),
+        (
+            reqwest::Method::GET,
+            format!("/v1/connections/{id}/passthrough/api/%FF"),
+            "path",
+        ),
+        (reqwest::Method::DELETE, "/v1/api-keys/%FF".to_owned(), "id"),
+        (
+            reqwest::Method::GET,
+            "/v1/webhook-endpoints/%FF".to_owned(),
+            "id",
+        ),
+        (
+            reqwest::Method::GET,
+            "/v1/connect/sessions/%FF".to_owned(),
+            "id",
+        ),
+        (
+            reqwest::Method::GET,
+            "/v1/oauth-apps/%FF".to_owned(),
+            "provider",
+        ),
+        (
+            reqwest::Method::POST,
+            "/hooks/zendesk/%FF".to_owned(),
+            "token",
+        ),
+        (reqwest::Method::GET, "/connect/%FF".to_owned(), "token"),
+        (
+            reqwest::Method::GET,
+            "/oauth/callback/%FF".to_owned(),
+            "provider",
+        ),
+    ] {
+        let res = t
+            .http
+            .request(method.clone(), t.url(&path))
+            .bearer_auth(&acme.key)
+            .send()
+            .await
+            .unwrap();
+        let (status, p) = problem(res).await;
+        assert_eq!(
+            (status, p["code"].as_str()),
+            (400, Some("invalid_path")),
+            "{method} {path}: {p}"
+        );
+        assert_eq!(p["errors"][0]["field"], field, "{method} {path}: {p}");
+    }
 }

@@ -44,6 +44,11 @@ pub const PROBLEM_CODES: &[(&str, u16, &str)] = &[
         "a query parameter, or a list cursor, is wrong; `errors` names it",
     ),
     (
+        "invalid_path",
+        400,
+        "a path parameter is wrong (not UTF-8 once percent-decoded); `errors` names it",
+    ),
+    (
         "invalid_body",
         422,
         "a body field is wrong, missing or unknown; `errors` names it",
@@ -286,6 +291,18 @@ impl ApiError {
             "invalid_query",
             "Invalid query parameter",
             format!("query parameter `{field}`: {message}"),
+        )
+        .with_field(field, message)
+    }
+
+    /// A path parameter is wrong.
+    pub fn invalid_path(field: &str, message: impl Into<String>) -> Self {
+        let message = message.into();
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_path",
+            "Invalid path parameter",
+            format!("path parameter `{field}`: {message}"),
         )
         .with_field(field, message)
     }

@@ -2,9 +2,11 @@
 
 mod auth;
 mod json;
+mod path;
 mod query;
 
 pub use auth::AuthTenant;
 pub use json::ValidJson;
 pub(crate) use json::{BODY_LIMIT, RawBody, too_large};
+pub use path::ValidPath;
 pub use query::ValidQuery;

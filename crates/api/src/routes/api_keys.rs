@@ -1,7 +1,8 @@
 //! `/v1/api-keys`: a tenant manages its own keys.
 
+use crate::extract::ValidPath;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use deskgate_app::api_keys::ApiKey;
@@ -173,7 +174,7 @@ async fn create_api_key(
 async fn revoke_api_key(
     State(state): State<AppState>,
     auth: AuthTenant,
-    Path(id): Path<String>,
+    ValidPath(id): ValidPath<String>,
 ) -> Result<Json<ApiKeyView>, ApiError> {
     let key = state
         .app

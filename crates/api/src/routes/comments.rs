@@ -1,7 +1,8 @@
 //! `/v1/connections/{id}/tickets/{ticket_id}/comments`: a ticket's conversation.
 
+use crate::extract::ValidPath;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -78,7 +79,7 @@ pub(crate) struct AttachmentUpload {
 async fn list_comments(
     State(state): State<AppState>,
     auth: AuthTenant,
-    Path((id, ticket_id)): Path<(String, String)>,
+    ValidPath((id, ticket_id)): ValidPath<(String, String)>,
     ValidQuery(q): ValidQuery<ListParams>,
 ) -> Result<Json<ListResponse<Comment>>, ApiError> {
     let list = format!("comments/{ticket_id}");
@@ -114,7 +115,7 @@ async fn list_comments(
 async fn create_comment(
     State(state): State<AppState>,
     auth: AuthTenant,
-    Path((id, ticket_id)): Path<(String, String)>,
+    ValidPath((id, ticket_id)): ValidPath<(String, String)>,
     ValidJson(body): ValidJson<CreateComment>,
 ) -> Result<(StatusCode, Json<Comment>), ApiError> {
     let id = connection_id(&id)?;

@@ -7,10 +7,11 @@
 //! origins, `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Forms post back
 //! to the page's own URL (no `action`), so the link's token is never written into the HTML.
 
+use crate::extract::ValidPath;
 use askama::Template;
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -317,7 +318,7 @@ fn page(
 
 async fn show(
     State(state): State<AppState>,
-    Path(token): Path<String>,
+    ValidPath(token): ValidPath<String>,
     RawQuery(query): RawQuery,
 ) -> Response {
     let pairs = query_pairs(query.as_deref());
@@ -336,7 +337,7 @@ async fn show(
 
 async fn submit(
     State(state): State<AppState>,
-    Path(token): Path<String>,
+    ValidPath(token): ValidPath<String>,
     request_id: Option<axum::Extension<RequestId>>,
     headers: HeaderMap,
     body: Bytes,
@@ -397,7 +398,7 @@ async fn submit(
 
 async fn callback(
     State(state): State<AppState>,
-    Path(provider): Path<String>,
+    ValidPath(provider): ValidPath<String>,
     request_id: Option<axum::Extension<RequestId>>,
     RawQuery(query): RawQuery,
 ) -> Response {

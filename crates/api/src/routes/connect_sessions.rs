@@ -1,8 +1,9 @@
 //! `/v1/connect/sessions`: links a tenant sends its customers to connect a helpdesk on the
 //! hosted page, without writing any auth code.
 
+use crate::extract::ValidPath;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use deskgate_app::connect::{
@@ -268,7 +269,7 @@ async fn list_sessions(
 async fn get_session(
     State(state): State<AppState>,
     auth: AuthTenant,
-    Path(id): Path<String>,
+    ValidPath(id): ValidPath<String>,
 ) -> Result<Json<SessionView>, ApiError> {
     let session = state
         .app
@@ -295,7 +296,7 @@ async fn get_session(
 async fn revoke_session(
     State(state): State<AppState>,
     auth: AuthTenant,
-    Path(id): Path<String>,
+    ValidPath(id): ValidPath<String>,
 ) -> Result<Json<SessionView>, ApiError> {
     let session = state
         .app

@@ -1,7 +1,8 @@
 //! `/v1/connections`: connect a helpdesk account, list, read, delete, and check health.
 
+use crate::extract::ValidPath;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, NaiveDate, Utc};
 use deskgate_app::connections::{
@@ -177,7 +178,7 @@ async fn create_connection(
 async fn get_connection(
     State(state): State<AppState>,
     auth: AuthTenant,
-    Path(id): Path<String>,
+    ValidPath(id): ValidPath<String>,
 ) -> Result<Json<ConnectionView>, ApiError> {
     let connection = state
         .app
@@ -203,7 +204,7 @@ async fn get_connection(
 async fn delete_connection(
     State(state): State<AppState>,
     auth: AuthTenant,
-    Path(id): Path<String>,
+    ValidPath(id): ValidPath<String>,
 ) -> Result<StatusCode, ApiError> {
     state
         .app
@@ -237,7 +238,7 @@ async fn delete_connection(
 async fn replace_credentials(
     State(state): State<AppState>,
     auth: AuthTenant,
-    Path(id): Path<String>,
+    ValidPath(id): ValidPath<String>,
     ValidJson(body): ValidJson<Map<String, Value>>,
 ) -> Result<Json<ConnectionView>, ApiError> {
     let connection = state
@@ -368,7 +369,7 @@ impl From<ConnectionHealth> for HealthView {
 async fn connection_health(
     State(state): State<AppState>,
     auth: AuthTenant,
-    Path(id): Path<String>,
+    ValidPath(id): ValidPath<String>,
 ) -> Result<Json<HealthView>, ApiError> {
     let health = state
         .app

@@ -1,8 +1,9 @@
 //! The helpdesk's directory: `/v1/connections/{id}/{users|contacts|accounts|teams|tags}`.
 //! Read-only lists and single objects.
 
+use crate::extract::ValidPath;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use chrono::{DateTime, Utc};
 use deskgate_core::ids::{AccountId, ContactId, TeamId, UserId};
 use deskgate_core::model::{Account, Contact, Tag, Team, User};
@@ -86,7 +87,7 @@ fn read(q: &GetParams) -> ReadOptions {
 async fn list_users(
     State(state): State<AppState>,
     auth: AuthTenant,
-    Path(id): Path<String>,
+    ValidPath(id): ValidPath<String>,
     ValidQuery(q): ValidQuery<UserParams>,
 ) -> Result<Json<ListResponse<User>>, ApiError> {
     let filter = UserFilter { email: q.email };
@@ -111,7 +112,7 @@ async fn list_users(
 async fn get_user(
     State(state): State<AppState>,
     auth: AuthTenant,
-    Path((id, user_id)): Path<(String, String)>,
+    ValidPath((id, user_id)): ValidPath<(String, String)>,
     ValidQuery(q): ValidQuery<GetParams>,
 ) -> Result<Json<User>, ApiError> {
     let (user_id, opts) = (UserId(user_id), read(&q));
@@ -130,7 +131,7 @@ async fn get_user(
 async fn list_contacts(
     State(state): State<AppState>,
     auth: AuthTenant,
-    Path(id): Path<String>,
+    ValidPath(id): ValidPath<String>,
     ValidQuery(q): ValidQuery<ContactParams>,
 ) -> Result<Json<ListResponse<Contact>>, ApiError> {
     let filter = ContactFilter {
@@ -158,7 +159,7 @@ async fn list_contacts(
 async fn get_contact(
     State(state): State<AppState>,
     auth: AuthTenant,
-    Path((id, contact_id)): Path<(String, String)>,
+    ValidPath((id, contact_id)): ValidPath<(String, String)>,
     ValidQuery(q): ValidQuery<GetParams>,
 ) -> Result<Json<Contact>, ApiError> {
     let (contact_id, opts) = (ContactId(contact_id), read(&q));
@@ -177,7 +178,7 @@ async fn get_contact(
 async fn list_accounts(
     State(state): State<AppState>,
     auth: AuthTenant,
-    Path(id): Path<String>,
+    ValidPath(id): ValidPath<String>,
     ValidQuery(q): ValidQuery<PlainParams>,
 ) -> Result<Json<ListResponse<Account>>, ApiError> {
     let window = Window {
@@ -201,7 +202,7 @@ async fn list_accounts(
 async fn get_account(
     State(state): State<AppState>,
     auth: AuthTenant,
-    Path((id, account_id)): Path<(String, String)>,
+    ValidPath((id, account_id)): ValidPath<(String, String)>,
     ValidQuery(q): ValidQuery<GetParams>,
 ) -> Result<Json<Account>, ApiError> {
     let (account_id, opts) = (AccountId(account_id), read(&q));
@@ -220,7 +221,7 @@ async fn get_account(
 async fn list_teams(
     State(state): State<AppState>,
     auth: AuthTenant,
-    Path(id): Path<String>,
+    ValidPath(id): ValidPath<String>,
     ValidQuery(q): ValidQuery<PlainParams>,
 ) -> Result<Json<ListResponse<Team>>, ApiError> {
     let window = Window {
@@ -243,7 +244,7 @@ async fn list_teams(
 async fn get_team(
     State(state): State<AppState>,
     auth: AuthTenant,
-    Path((id, team_id)): Path<(String, String)>,
+    ValidPath((id, team_id)): ValidPath<(String, String)>,
     ValidQuery(q): ValidQuery<GetParams>,
 ) -> Result<Json<Team>, ApiError> {
     let (team_id, opts) = (TeamId(team_id), read(&q));
@@ -262,7 +263,7 @@ async fn get_team(
 async fn list_tags(
     State(state): State<AppState>,
     auth: AuthTenant,
-    Path(id): Path<String>,
+    ValidPath(id): ValidPath<String>,
     ValidQuery(q): ValidQuery<PlainParams>,
 ) -> Result<Json<ListResponse<Tag>>, ApiError> {
     let window = Window {
@@ -287,7 +288,7 @@ async fn list_tags(
 async fn get_tag(
     State(state): State<AppState>,
     auth: AuthTenant,
-    Path((id, tag)): Path<(String, String)>,
+    ValidPath((id, tag)): ValidPath<(String, String)>,
 ) -> Result<Json<Tag>, ApiError> {
     page::one(&state, &auth, &id, |c| async move { c.get_tag(&tag).await }).await
 }

@@ -3,9 +3,10 @@
 //! an accepted one makes the connection's sync run now. The token is a secret: logs show
 //! `/hooks/{provider}/{token}`.
 
+use crate::extract::ValidPath;
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use deskgate_app::events::hooks::HookOutcome;
 use serde::Serialize;
@@ -62,7 +63,7 @@ pub(crate) struct Accepted {
 )]
 async fn receive(
     State(state): State<AppState>,
-    Path((provider, token)): Path<(String, String)>,
+    ValidPath((provider, token)): ValidPath<(String, String)>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<(StatusCode, Json<Accepted>), ApiError> {

@@ -1,8 +1,9 @@
 //! `/v1/oauth-apps/{provider}`: the tenant's own OAuth client per provider, used when its
 //! customers connect by redirect. The secret is sealed on write and never shown again.
 
+use crate::extract::ValidPath;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use deskgate_app::connect::{OAuthApp, OAuthAppInput};
@@ -93,7 +94,7 @@ impl std::fmt::Debug for PutOAuthApp {
 async fn get_oauth_app(
     State(state): State<AppState>,
     auth: AuthTenant,
-    Path(provider): Path<String>,
+    ValidPath(provider): ValidPath<String>,
 ) -> Result<Json<OAuthAppView>, ApiError> {
     Ok(Json(
         state.app.oauth_app(auth.tenant, &provider).await?.into(),
@@ -122,7 +123,7 @@ async fn get_oauth_app(
 async fn put_oauth_app(
     State(state): State<AppState>,
     auth: AuthTenant,
-    Path(provider): Path<String>,
+    ValidPath(provider): ValidPath<String>,
     ValidJson(body): ValidJson<PutOAuthApp>,
 ) -> Result<Json<OAuthAppView>, ApiError> {
     let app = state
@@ -158,7 +159,7 @@ async fn put_oauth_app(
 async fn delete_oauth_app(
     State(state): State<AppState>,
     auth: AuthTenant,
-    Path(provider): Path<String>,
+    ValidPath(provider): ValidPath<String>,
 ) -> Result<StatusCode, ApiError> {
     state
         .app

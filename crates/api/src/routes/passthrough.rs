@@ -1,8 +1,9 @@
 //! `/v1/connections/{id}/passthrough/{path}`: any request to the helpdesk's own API, with
 //! deskgate's managed auth and rate budget, and no normalization.
 
+use crate::extract::ValidPath;
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderName, Method, Uri, header};
 use axum::response::{IntoResponse, Response};
 use deskgate_core::PassthroughRequest;
@@ -85,7 +86,7 @@ fn check_path(path: &str) -> Result<(), ApiError> {
 pub(crate) async fn passthrough(
     State(state): State<AppState>,
     auth: AuthTenant,
-    Path((id, path)): Path<(String, String)>,
+    ValidPath((id, path)): ValidPath<(String, String)>,
     method: Method,
     uri: Uri,
     headers: HeaderMap,

@@ -2,8 +2,9 @@
 //! connection's sync (`/v1/connections/{id}/sync`), its hook URL for vendor webhooks, and a
 //! run on demand.
 
+use crate::extract::ValidPath;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use deskgate_app::events::settings::IssuedHook;
 use deskgate_app::events::{SyncConfigChange, SyncDefaults, SyncView};
@@ -131,7 +132,7 @@ async fn put_sync_defaults(
 async fn get_sync(
     State(state): State<AppState>,
     auth: AuthTenant,
-    Path(id): Path<String>,
+    ValidPath(id): ValidPath<String>,
 ) -> Result<Json<SyncView>, ApiError> {
     let id = connection_id(&id)?;
     Ok(Json(state.app.sync_view(auth.tenant, id).await?))
@@ -157,7 +158,7 @@ async fn get_sync(
 async fn patch_sync(
     State(state): State<AppState>,
     auth: AuthTenant,
-    Path(id): Path<String>,
+    ValidPath(id): ValidPath<String>,
     ValidJson(body): ValidJson<SyncPatch>,
 ) -> Result<Json<SyncView>, ApiError> {
     let id = connection_id(&id)?;
@@ -189,7 +190,7 @@ async fn patch_sync(
 async fn issue_hook(
     State(state): State<AppState>,
     auth: AuthTenant,
-    Path(id): Path<String>,
+    ValidPath(id): ValidPath<String>,
 ) -> Result<(StatusCode, Json<IssuedHook>), ApiError> {
     let id = connection_id(&id)?;
     Ok((
@@ -215,7 +216,7 @@ async fn issue_hook(
 async fn run_sync(
     State(state): State<AppState>,
     auth: AuthTenant,
-    Path(id): Path<String>,
+    ValidPath(id): ValidPath<String>,
 ) -> Result<Json<SyncView>, ApiError> {
     let id = connection_id(&id)?;
     state.app.connection(auth.tenant, id).await?;

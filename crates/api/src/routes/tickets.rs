@@ -1,7 +1,8 @@
 //! `/v1/connections/{id}/tickets`: normalized tickets of a connected helpdesk.
 
+use crate::extract::ValidPath;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use deskgate_core::ids::{AccountId, ContactId, TeamId, TicketId, UserId};
@@ -70,7 +71,7 @@ pub(crate) struct GetParams {
 async fn list_tickets(
     State(state): State<AppState>,
     auth: AuthTenant,
-    Path(id): Path<String>,
+    ValidPath(id): ValidPath<String>,
     ValidQuery(q): ValidQuery<ListParams>,
 ) -> Result<Json<ListResponse<Ticket>>, ApiError> {
     let filter = TicketFilter {
@@ -108,7 +109,7 @@ async fn list_tickets(
 async fn get_ticket(
     State(state): State<AppState>,
     auth: AuthTenant,
-    Path((id, ticket_id)): Path<(String, String)>,
+    ValidPath((id, ticket_id)): ValidPath<(String, String)>,
     ValidQuery(q): ValidQuery<GetParams>,
 ) -> Result<Json<Ticket>, ApiError> {
     let ticket_id = TicketId(ticket_id);
@@ -140,7 +141,7 @@ async fn get_ticket(
 async fn create_ticket(
     State(state): State<AppState>,
     auth: AuthTenant,
-    Path(id): Path<String>,
+    ValidPath(id): ValidPath<String>,
     ValidJson(body): ValidJson<NewTicket>,
 ) -> Result<(StatusCode, Json<Ticket>), ApiError> {
     let id = connection_id(&id)?;
@@ -174,7 +175,7 @@ async fn create_ticket(
 async fn update_ticket(
     State(state): State<AppState>,
     auth: AuthTenant,
-    Path((id, ticket_id)): Path<(String, String)>,
+    ValidPath((id, ticket_id)): ValidPath<(String, String)>,
     ValidJson(patch): ValidJson<TicketPatch>,
 ) -> Result<Json<Ticket>, ApiError> {
     let ticket_id = TicketId(ticket_id);
@@ -200,7 +201,7 @@ async fn update_ticket(
 async fn delete_ticket(
     State(state): State<AppState>,
     auth: AuthTenant,
-    Path((id, ticket_id)): Path<(String, String)>,
+    ValidPath((id, ticket_id)): ValidPath<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
     let id = connection_id(&id)?;
     let ticket_id = TicketId(ticket_id);
@@ -238,7 +239,7 @@ pub(crate) struct TicketTags {
 async fn change_ticket_tags(
     State(state): State<AppState>,
     auth: AuthTenant,
-    Path((id, ticket_id)): Path<(String, String)>,
+    ValidPath((id, ticket_id)): ValidPath<(String, String)>,
     ValidJson(change): ValidJson<TagChange>,
 ) -> Result<Json<TicketTags>, ApiError> {
     let id = connection_id(&id)?;

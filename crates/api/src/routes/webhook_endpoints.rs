@@ -1,8 +1,9 @@
 //! `/v1/webhook-endpoints`: where a tenant's events are delivered, signed per the Standard
 //! Webhooks specification; the signing secret is shown at creation and rotation only.
 
+use crate::extract::ValidPath;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use deskgate_app::webhooks::{
@@ -330,7 +331,7 @@ async fn create_webhook_endpoint(
 async fn get_webhook_endpoint(
     State(state): State<AppState>,
     auth: AuthTenant,
-    Path(id): Path<String>,
+    ValidPath(id): ValidPath<String>,
 ) -> Result<Json<WebhookEndpointView>, ApiError> {
     Ok(Json(
         state.app.webhook_endpoint(auth.tenant, &id).await?.into(),
@@ -359,7 +360,7 @@ async fn get_webhook_endpoint(
 async fn update_webhook_endpoint(
     State(state): State<AppState>,
     auth: AuthTenant,
-    Path(id): Path<String>,
+    ValidPath(id): ValidPath<String>,
     ValidJson(body): ValidJson<UpdateWebhookEndpoint>,
 ) -> Result<Json<WebhookEndpointView>, ApiError> {
     let patch = EndpointPatch {
@@ -392,7 +393,7 @@ async fn update_webhook_endpoint(
 async fn delete_webhook_endpoint(
     State(state): State<AppState>,
     auth: AuthTenant,
-    Path(id): Path<String>,
+    ValidPath(id): ValidPath<String>,
 ) -> Result<StatusCode, ApiError> {
     state
         .app
@@ -419,7 +420,7 @@ async fn delete_webhook_endpoint(
 async fn rotate_webhook_secret(
     State(state): State<AppState>,
     auth: AuthTenant,
-    Path(id): Path<String>,
+    ValidPath(id): ValidPath<String>,
 ) -> Result<Json<WebhookEndpointWithSecret>, ApiError> {
     let rotated = state
         .app
@@ -446,7 +447,7 @@ async fn rotate_webhook_secret(
 async fn test_webhook_endpoint(
     State(state): State<AppState>,
     auth: AuthTenant,
-    Path(id): Path<String>,
+    ValidPath(id): ValidPath<String>,
 ) -> Result<Json<PingResponse>, ApiError> {
     Ok(Json(
         state
@@ -474,7 +475,7 @@ async fn test_webhook_endpoint(
 async fn list_webhook_attempts(
     State(state): State<AppState>,
     auth: AuthTenant,
-    Path(id): Path<String>,
+    ValidPath(id): ValidPath<String>,
     ValidQuery(params): ValidQuery<AttemptParams>,
 ) -> Result<Json<ListResponse<AttemptResponse>>, ApiError> {
     let limit = page::limit(params.limit)?;
@@ -516,7 +517,7 @@ async fn list_webhook_attempts(
 async fn resend_webhook(
     State(state): State<AppState>,
     auth: AuthTenant,
-    Path((id, event_id)): Path<(String, String)>,
+    ValidPath((id, event_id)): ValidPath<(String, String)>,
 ) -> Result<(StatusCode, Json<Resent>), ApiError> {
     state
         .app
@@ -547,7 +548,7 @@ async fn resend_webhook(
 async fn resend_webhooks(
     State(state): State<AppState>,
     auth: AuthTenant,
-    Path(id): Path<String>,
+    ValidPath(id): ValidPath<String>,
     ValidJson(body): ValidJson<ResendRange>,
 ) -> Result<(StatusCode, Json<Resent>), ApiError> {
     let scheduled = state
