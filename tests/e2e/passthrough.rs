@@ -289,7 +289,9 @@ async fn passthrough_refuses_undocumented_methods_without_a_vendor_call(
     let target = format!("/v1/connections/{id}/passthrough/{}", raw(&t, vendor).me);
     let requests = || t.vendor_counts(vendor, "acme").requests;
     let before = requests();
-    for method in ["HEAD", "OPTIONS", "TRACE", "PROPFIND", "MKCOL", "BREW"] {
+    for method in [
+        "HEAD", "OPTIONS", "TRACE", "CONNECT", "PROPFIND", "MKCOL", "BREW",
+    ] {
         let (status, answer) = raw_request(&t.base, method, &target, &tenant.key).await;
         assert_eq!(status, 405, "{method}: {answer}");
         assert!(
