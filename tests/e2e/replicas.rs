@@ -83,13 +83,21 @@ async fn a_running_heartbeat_announces_the_replica_and_removes_it_when_stopped(b
     let running = tokio::spawn(other.clone().run_heartbeats(settings, stopped));
     let start = Utc::now();
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    // Each counts the other once both rows are there: this replica at its next beat, the
+    // running one at its next tick after that.
     let mut seen = 0;
-    while seen != 2 && tokio::time::Instant::now() < deadline {
+    while (seen != 2 || other.upstream().replicas().get() != 2)
+        && tokio::time::Instant::now() < deadline
+    {
         seen = t.app.beat(settings, start, Utc::now()).await.unwrap().len();
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert_eq!(seen, 2, "the running heartbeat was never counted");
-    assert_eq!(other.upstream().replicas().get(), 2);
+    assert_eq!(
+        other.upstream().replicas().get(),
+        2,
+        "the running heartbeat never counted this replica"
+    );
 
     stop.send(true).unwrap();
     running.await.unwrap();
