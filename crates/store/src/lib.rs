@@ -7,7 +7,8 @@
 //!   [`credentials`], [`audit`], [`vault_keys`], [`idempotency`], [`rate_state`],
 //!   [`return_urls`], [`oauth_apps`], [`connect_sessions`] (and OAuth sessions), [`events`]
 //!   (the ordered event log and its outbox fan-out), [`syncs`] (each connection's change sync),
-//!   [`webhooks`] (the tenant's webhook endpoints, and the outbox's claims and attempts).
+//!   [`webhooks`] (the tenant's webhook endpoints, and the outbox's claims and attempts),
+//!   [`replicas`] (the live replicas' heartbeat rows).
 //!
 //! Every function that touches tenant data takes a [`TenantId`](deskgate_core::TenantId).
 //! The store keeps sealed credential bytes and never sees a key.

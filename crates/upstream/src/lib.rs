@@ -10,7 +10,9 @@
 //!    followed, no proxy is used; a [`SandboxOverride`] set by the operator is the only way
 //!    to reach a loopback address;
 //! 2. waits for the account's rate budget (`budget`): the limit is learned from the vendors'
-//!    headers by a first probe request, requests are paced below it with GCRA (in credits
+//!    headers by a first probe request, requests are paced below it with GCRA at this
+//!    replica's share ([`Replicas`], one over the live replicas the application counts;
+//!    where the vendor reports a fixed window, its remainder is spent evenly to its end) (in credits
 //!    where the vendor counts credits: a request's declared cost is reserved, the cost the
 //!    vendor reports is charged afterwards), a 429 blocks the account for exactly
 //!    `Retry-After`, and the block is shared through a [`BlockRegistry`]; a request may also
@@ -38,7 +40,7 @@
 //! Layout: `config` ([`UpstreamConfig`]), `error`, `request`, `response`, `engine` (the send
 //! loop), `egress/` (label, origin, address policy, resolver, destination check), `budget/`
 //! (key, header parsing, GCRA, per-account state, lanes and what each spent, registry, the
-//! async budget map), `transport/` (the trait and the reqwest client), `retry`, `event`,
+//! replica count, the vendor's reported window, the async budget map), `transport/` (the trait and the reqwest client), `retry`, `event`,
 //! `clock`, `webhook/` (the URL policy, delivery).
 
 mod budget;
