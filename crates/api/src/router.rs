@@ -7,6 +7,8 @@ use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Router};
+use tower::ServiceBuilder;
+use tower::util::MapResponseLayer;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -15,7 +17,7 @@ use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 
 use crate::middleware::request_id::RequestId;
-use crate::middleware::{idempotency, in_flight, internal_errors, metrics, request_id};
+use crate::middleware::{frame, internal_errors, metrics};
 use crate::routes::docs::OpenApiJson;
 use crate::routes::{
     api_keys, comments, connect_page, connect_sessions, connections, connectors, directory, docs,
@@ -167,33 +169,34 @@ pub fn router(state: AppState) -> Router {
     routes
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            idempotency::guard,
-        ))
-        .route_layer(axum::middleware::from_fn_with_state(
-            state.clone(),
             metrics::record,
         ))
         // The hosted page and the OAuth callback: HTML for a browser, not in the document.
         .merge(connect_page::router())
         .fallback(no_route)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(Extension(OpenApiJson(Arc::from(json))))
-        .layer(DefaultBodyLimit::max(crate::extract::BODY_LIMIT))
-        .layer(CatchPanicLayer::custom(panicked))
-        .layer(axum::middleware::from_fn(internal_errors::log))
-        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
-            let id = req
-                .extensions()
-                .get::<RequestId>()
-                .map_or("", |r| r.0.as_str());
-            let path = hooks::loggable_path(req.uri().path())
-                .unwrap_or_else(|| connect_page::loggable_path(req.uri().path()));
-            tracing::info_span!("request", method = %req.method(), path = %path, request_id = %id)
-        }))
-        .layer(axum::middleware::from_fn(request_id::assign))
+        // Few `layer` calls, the stack in one, outermost first: each call boxes every route
+        // again, and a `from_fn` layer clones every box beneath it on every request.
+        .layer(
+            ServiceBuilder::new()
+                .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
+                    // The fields are worked out only when the span is enabled.
+                    tracing::info_span!(
+                        "request",
+                        method = %req.method(),
+                        path = %hooks::loggable_path(req.uri().path())
+                            .unwrap_or_else(|| connect_page::loggable_path(req.uri().path())),
+                        request_id = %req.extensions().get::<RequestId>().map_or("", |r| r.0.as_str()),
+                    )
+                }))
+                .layer(MapResponseLayer::new(internal_errors::log))
+                .layer(CatchPanicLayer::custom(panicked))
+                .layer(DefaultBodyLimit::max(crate::extract::BODY_LIMIT))
+                .layer(Extension(OpenApiJson(Arc::from(json)))),
+        )
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            in_flight::count,
+            frame::frame,
         ))
         .with_state(state)
 }

@@ -1,3 +1,6 @@
+//! The state every handler and middleware shares.
+
+use std::ops::Deref;
 use std::sync::Arc;
 
 use axum::extract::FromRef;
@@ -6,22 +9,39 @@ use deskgate_app::App;
 use crate::Lifecycle;
 use crate::middleware::metrics::Metrics;
 
-/// What every handler can reach. Cheap to clone.
+/// The application, the metrics and the server's lifecycle, behind one `Arc`: the state is
+/// cloned for every extractor and middleware of every request, and one reference count is
+/// cheaper to move between threads than three.
 #[derive(Clone, Debug)]
 pub struct AppState {
+    inner: Arc<Shared>,
+}
+
+/// What an [`AppState`] holds; its fields read through the state (`state.app`).
+#[derive(Debug)]
+pub struct Shared {
     pub app: App,
-    pub(crate) metrics: Arc<Metrics>,
-    /// Draining and requests in flight, shared with whoever serves the router.
+    pub(crate) metrics: Metrics,
     pub lifecycle: Lifecycle,
 }
 
 impl AppState {
     pub fn new(app: App) -> Self {
         Self {
-            app,
-            metrics: Arc::new(Metrics::new()),
-            lifecycle: Lifecycle::default(),
+            inner: Arc::new(Shared {
+                app,
+                metrics: Metrics::new(),
+                lifecycle: Lifecycle::default(),
+            }),
         }
+    }
+}
+
+impl Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.inner
     }
 }
 

@@ -72,7 +72,11 @@ impl UpstreamRequest {
         check_path(path)?;
         let mut url = origin.url().clone();
         url.set_path(path);
-        if url.origin() != origin.url().origin() || url.path() != path {
+        let base = origin.url();
+        let same_origin = url.scheme() == base.scheme()
+            && url.host_str() == base.host_str()
+            && url.port_or_known_default() == base.port_or_known_default();
+        if !same_origin || url.path() != path {
             return Err(invalid("path changes the destination"));
         }
         Ok(Self {
@@ -324,17 +328,42 @@ fn check_path(path: &str) -> Result<(), UpstreamError> {
             "path contains a character outside the rfc 3986 path set",
         ));
     }
-    for segment in path.split('/') {
-        let decoded = segment.to_ascii_lowercase().replace("%2e", ".");
-        if decoded == "." || decoded == ".." {
-            return Err(invalid("path contains a dot segment"));
-        }
+    if path.split('/').any(is_dot_segment) {
+        return Err(invalid("path contains a dot segment"));
     }
-    let lower = path.to_ascii_lowercase();
-    if lower.contains("%2f") || lower.contains("%5c") || lower.contains("%00") {
+    // Checked on every vendor call: byte comparisons, no lower-cased copies.
+    let encoded = path.as_bytes().windows(3).any(|w| {
+        w[0] == b'%'
+            && matches!(
+                (w[1], w[2].to_ascii_lowercase()),
+                (b'2', b'f') | (b'5', b'c') | (b'0', b'0')
+            )
+    });
+    if encoded {
         return Err(invalid("path contains an encoded slash, backslash or nul"));
     }
     Ok(())
+}
+
+/// `.` or `..`, each dot written plainly or as `%2e`/`%2E`.
+fn is_dot_segment(segment: &str) -> bool {
+    let mut rest = segment.as_bytes();
+    let mut dots = 0;
+    while let Some(&first) = rest.first() {
+        if first == b'.' {
+            rest = &rest[1..];
+        } else if rest.len() >= 3
+            && first == b'%'
+            && rest[1] == b'2'
+            && rest[2].to_ascii_lowercase() == b'e'
+        {
+            rest = &rest[3..];
+        } else {
+            return false;
+        }
+        dots += 1;
+    }
+    dots == 1 || dots == 2
 }
 
 impl fmt::Debug for UpstreamRequest {
@@ -385,7 +414,13 @@ mod tests {
             "/a\r\nHost: evil",
             "/../admin",
             "/api/%2e%2e/x",
+            "/api/%2E./x",
+            "/api/.%2E",
+            "/api/%2e/x",
             "/api/./x",
+            "/a%2Fb",
+            "/a%5Cb",
+            "/a%00b",
             "/a%2fb",
             "/a%5cb",
             "/ａ",
@@ -393,6 +428,23 @@ mod tests {
         ] {
             assert!(
                 UpstreamRequest::new(Method::GET, &origin(), path, key()).is_err(),
+                "{path:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn dots_that_are_not_a_dot_segment_pass() {
+        for path in [
+            "/api/.../x",
+            "/api/.well-known",
+            "/api/v2/tickets/1.json",
+            "/a%2e%2e%2e",
+            "/a%20b",
+            "/%2",
+        ] {
+            assert!(
+                UpstreamRequest::new(Method::GET, &origin(), path, key()).is_ok(),
                 "{path:?}"
             );
         }

@@ -8,7 +8,7 @@
 //! answer that cannot duplicate it.
 
 use axum::body::{Body, to_bytes};
-use axum::extract::{FromRequestParts, Request, State};
+use axum::extract::{FromRequestParts, Request};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -21,12 +21,12 @@ use crate::{ApiError, AppState};
 pub(crate) const HEADER: &str = "idempotency-key";
 const REPLAYED: &str = "idempotent-replayed";
 
-pub(crate) async fn guard(State(state): State<AppState>, req: Request, next: Next) -> Response {
+pub(crate) async fn guard(state: &AppState, req: Request, next: Next) -> Response {
     if !matches!(*req.method(), Method::POST | Method::PATCH) || !req.headers().contains_key(HEADER)
     {
         return next.run(req).await;
     }
-    match run(state, req, next).await {
+    match run(state.clone(), req, next).await {
         Ok(res) | Err(res) => res,
     }
 }

@@ -1,8 +1,8 @@
 //! Middleware: request ids, tracing spans, metrics, logging of internal errors, idempotent
 //! writes, the count of requests in flight.
 
+pub(crate) mod frame;
 pub(crate) mod idempotency;
-pub(crate) mod in_flight;
 pub(crate) mod internal_errors;
 pub(crate) mod metrics;
 pub(crate) mod request_id;

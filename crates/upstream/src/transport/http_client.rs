@@ -49,6 +49,8 @@ impl HttpClient {
     ) -> Result<Self, reqwest::Error> {
         let client = reqwest::Client::builder()
             .redirect(redirect::Policy::none())
+            // The engine retries by its own rules (idempotency, budget, deadline).
+            .retry(reqwest::retry::never())
             // A proxy would resolve names itself and bypass the guarded resolver.
             .no_proxy()
             .referer(false)
