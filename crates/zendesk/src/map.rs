@@ -280,6 +280,13 @@ pub(crate) fn is_staff(role: Option<&str>) -> bool {
     matches!(role, Some("agent" | "admin"))
 }
 
+/// Whether a Zendesk role proves the user is an end user (`end-user`). An absent or `null`
+/// role proves nothing either way: `role` is optional in Zendesk's `UserObject` (only `name`
+/// is required, and the vendor's own user example leaves `role` out).
+pub(crate) fn is_end_user(role: Option<&str>) -> bool {
+    role == Some("end-user")
+}
+
 pub(crate) fn user(raw: Value, ctx: MapContext<'_>) -> Result<User, String> {
     let w: WireUser = parse(&raw, "user")?;
     Ok(User {
