@@ -4,8 +4,8 @@
 //!
 //! Lenient where Zendesk is: enum-like fields (`status`, `priority`, `type`, `role`,
 //! `via.channel`) are kept as raw values and only interpreted in `map`, so a value Zendesk
-//! adds tomorrow cannot fail a list; ids are accepted as numbers or strings; every field
-//! deskgate does not need may be missing.
+//! adds tomorrow cannot fail a list; ids are accepted as numbers or strings; a ticket's
+//! `tags` may be a list or one string; every field deskgate does not need may be missing.
 
 use std::fmt;
 
@@ -84,7 +84,8 @@ pub(crate) struct WireTicket {
     pub(crate) collaborator_ids: Vec<WireId>,
     #[serde(default, deserialize_with = "null_as_empty")]
     pub(crate) email_cc_ids: Vec<WireId>,
-    #[serde(default, deserialize_with = "null_as_empty")]
+    /// A list, or one tag as a string (`TicketObject.tags` is `oneOf` both).
+    #[serde(default, deserialize_with = "tag_list")]
     pub(crate) tags: Vec<String>,
     #[serde(default)]
     pub(crate) due_at: Option<DateTime<Utc>>,
@@ -292,4 +293,21 @@ where
     T: Deserialize<'de>,
 {
     Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
+}
+
+/// `tags`: a list of tag strings, or one string (Zendesk's `TicketObject` declares both; a
+/// string holds tags separated by spaces, as Zendesk reads one on writes). `null` or absent
+/// is no tags.
+fn tag_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Tags {
+        List(Vec<String>),
+        One(String),
+    }
+    Ok(match Option::<Tags>::deserialize(d)? {
+        Some(Tags::List(tags)) => tags,
+        Some(Tags::One(text)) => text.split_whitespace().map(str::to_owned).collect(),
+        None => Vec::new(),
+    })
 }

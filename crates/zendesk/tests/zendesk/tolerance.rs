@@ -4,8 +4,10 @@
 //! identifies a record (its `id`) is refused.
 
 use deskgate_connector::testing::Script;
-use deskgate_core::{Connector, ConnectorError};
-use serde_json::json;
+use deskgate_core::model::Ticket;
+use deskgate_core::page::TicketFilter;
+use deskgate_core::{Connector, ConnectorError, Page, PageRequest};
+use serde_json::{Value, json};
 
 use crate::support::scripted;
 
@@ -45,4 +47,58 @@ async fn a_current_user_with_a_role_zendesk_adds_later_connects_with_that_role()
     let (c, _) = scripted(&script);
     let identity = c.check().await.unwrap();
     assert_eq!(identity.role.as_deref(), Some("light-agent"));
+}
+
+/// A cursor page of `tickets`, the last one.
+fn page(tickets: Vec<Value>) -> Value {
+    json!({"tickets": tickets, "meta": {"has_more": false, "after_cursor": null}})
+}
+
+/// A ticket with what Zendesk's `TicketObject` example has, trimmed.
+fn ticket(id: u64) -> Value {
+    json!({
+        "id": id, "subject": "Help, my printer is on fire!", "status": "open",
+        "priority": "high", "type": "incident", "via": {"channel": "web"},
+        "requester_id": 20978392, "tags": ["enterprise"],
+        "created_at": "2009-07-20T22:55:29Z", "updated_at": "2011-05-05T10:38:52Z"
+    })
+}
+
+/// Lists `tickets` as one page, both ways the connector reads a list: straight into wire
+/// types (a plain list) and through the raw records (`include_remote_data`).
+async fn list_both_ways(tickets: Vec<Value>) -> Vec<Result<Page<Ticket>, ConnectorError>> {
+    let mut out = Vec::new();
+    for remote in [false, true] {
+        let script = Script::new(vec![(200, page(tickets.clone()))]);
+        let (c, _) = scripted(&script);
+        let req = PageRequest::<TicketFilter> {
+            include_remote_data: remote,
+            ..Default::default()
+        };
+        out.push(c.list_tickets(&req).await);
+    }
+    out
+}
+
+#[tokio::test]
+async fn a_ticket_whose_tags_are_one_string_lists_with_those_tags() {
+    // `TicketObject.tags` is `oneOf` a list of strings and a single string.
+    let mut one = ticket(2);
+    one["tags"] = json!("vip");
+    let mut spaced = ticket(3);
+    spaced["tags"] = json!("vip  printer");
+    let mut null = ticket(4);
+    null["tags"] = json!(null);
+    for listed in list_both_ways(vec![ticket(1), one, spaced, null]).await {
+        let tags: Vec<Vec<String>> = listed.unwrap().items.into_iter().map(|t| t.tags).collect();
+        assert_eq!(
+            tags,
+            vec![
+                vec!["enterprise".to_owned()],
+                vec!["vip".to_owned()],
+                vec!["vip".to_owned(), "printer".to_owned()],
+                vec![],
+            ]
+        );
+    }
 }
