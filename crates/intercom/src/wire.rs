@@ -3,8 +3,8 @@
 //! Vendors are untrusted input: every field the 2.16 document does not mark required is
 //! optional here, lists may be `null` or absent, ids may come as strings or integers
 //! (`admin_assignee_id` is an integer in 2.16, a string in 2.12–2.14), and unknown fields are
-//! ignored. What the model cannot do without (a record's `id`, a ticket's timestamps) fails
-//! the record with a message saying which.
+//! ignored. What identifies a record (its `id`) is required: a record without one fails
+//! with a message saying which.
 
 use serde::Deserialize;
 use serde::de::{Deserializer, Error as _};

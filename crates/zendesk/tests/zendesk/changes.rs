@@ -3,13 +3,12 @@
 //! scripted Zendesk for what the sandbox does not serve yet and for the exact requests.
 
 use std::collections::HashSet;
-use std::sync::Arc;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use deskgate_connector::testing::{Answer, Script};
 use deskgate_core::model::{TicketPatch, TicketStatus};
 use deskgate_core::{ChangeCursor, ChangePage, ChangeRequest, Connector, ConnectorError};
-use deskgate_upstream::{BudgetKey, Upstream};
+use deskgate_upstream::BudgetKey;
 use deskgate_zendesk::ZendeskConnector;
 use serde_json::{Value, json};
 

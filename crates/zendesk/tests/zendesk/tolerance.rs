@@ -4,6 +4,7 @@
 //! identifies a record (its `id`) is refused.
 
 use deskgate_connector::testing::Script;
+use deskgate_core::ids::TicketId;
 use deskgate_core::model::Ticket;
 use deskgate_core::page::TicketFilter;
 use deskgate_core::{Connector, ConnectorError, Page, PageRequest};
@@ -101,4 +102,70 @@ async fn a_ticket_whose_tags_are_one_string_lists_with_those_tags() {
             ]
         );
     }
+}
+
+#[tokio::test]
+async fn a_ticket_without_timestamps_lists_with_nulls_and_keeps_its_record() {
+    // `TicketObject` requires none of its fields; `created_at` and `updated_at` among them.
+    let mut bare = ticket(2);
+    bare.as_object_mut().unwrap().remove("created_at");
+    bare["updated_at"] = json!(null);
+    let [plain, with_raw] =
+        <[_; 2]>::try_from(list_both_ways(vec![ticket(1), bare.clone()]).await).unwrap();
+    for listed in [plain.unwrap(), with_raw.unwrap()] {
+        let t = &listed.items[1];
+        assert_eq!(t.id.as_str(), "2");
+        assert_eq!((t.created_at, t.updated_at), (None, None));
+        assert_eq!(t.subject.as_deref(), Some("Help, my printer is on fire!"));
+        assert!(listed.items[0].created_at.is_some());
+    }
+    let script = Script::new(vec![(200, page(vec![bare.clone()]))]);
+    let (c, _) = scripted(&script);
+    let req = PageRequest::<TicketFilter> {
+        include_remote_data: true,
+        ..Default::default()
+    };
+    let listed = c.list_tickets(&req).await.unwrap();
+    assert_eq!(
+        listed.items[0].remote_data,
+        Some(bare),
+        "the record shows what was missing"
+    );
+}
+
+#[tokio::test]
+async fn a_ticket_without_an_id_fails_its_page_clearly() {
+    let mut nameless = ticket(2);
+    nameless.as_object_mut().unwrap().remove("id");
+    for listed in list_both_ways(vec![ticket(1), nameless]).await {
+        match listed {
+            Err(ConnectorError::BadResponse { detail }) => {
+                assert!(detail.contains("id"), "{detail}");
+            }
+            other => panic!("expected bad_response, got {other:?}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_comment_without_created_at_lists_with_a_null_time() {
+    // `TicketCommentObject` requires none of its fields.
+    let comments = json!({
+        "comments": [
+            {"id": 1274, "type": "Comment", "author_id": 123123, "body": "Thanks!",
+             "public": true, "created_at": "2009-07-20T22:55:29Z"},
+            {"id": 1275, "type": "Comment", "author_id": 123123, "body": "And again",
+             "public": false, "created_at": null},
+        ],
+        "meta": {"has_more": false, "after_cursor": null},
+    });
+    let script = Script::new(vec![(200, comments)]);
+    let (c, _) = scripted(&script);
+    let listed = c
+        .list_comments(&TicketId::from("35436"), &PageRequest::default())
+        .await
+        .unwrap();
+    assert!(listed.items[0].created_at.is_some());
+    assert_eq!(listed.items[1].created_at, None);
+    assert_eq!(listed.items[1].body, "And again");
 }
