@@ -129,7 +129,8 @@ pub(crate) fn ticket_from_wire(
         .unwrap_or_default()
         .contacts
         .into_iter()
-        .map(|c| c.id.0.into());
+        .filter_map(|c| c.id)
+        .map(|id| id.0.into());
     let requester_id = contacts.next();
     let category = t
         .category
@@ -254,8 +255,8 @@ pub(crate) fn contact(raw: Value, remote_data: bool) -> Result<Contact, String> 
             .unwrap_or_default()
             .data
             .into_iter()
-            .next()
-            .map(|r| r.id.0.into()),
+            .find_map(|r| r.id)
+            .map(|id| id.0.into()),
         remote_data: remote(raw, remote_data),
     })
 }

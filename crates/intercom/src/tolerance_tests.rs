@@ -1,5 +1,5 @@
-//! What Intercom may leave out. The 2.16 document requires no field of a `ticket` or a
-//! `ticket_part`; an answer missing one is
+//! What Intercom may leave out. The 2.16 document requires no field of a `ticket`, a
+//! `ticket_part`, a `ticket_type` or a `contact_reference`; an answer missing one is
 //! incomplete, not dangerous: the list is still answered, with `null` where the field was.
 //! A record without its own `id` still fails the page, saying so.
 
@@ -45,6 +45,35 @@ async fn a_ticket_without_times_lists_with_nulls() {
     let t = &page.items[1];
     assert_eq!((t.created_at, t.updated_at), (None, None));
     assert_eq!(t.subject.as_deref(), Some("Printer on fire"));
+}
+
+#[tokio::test]
+async fn a_ticket_type_or_a_contact_without_an_id_does_not_fail_the_list() {
+    // `ticket_type` and `contact_reference` are references here, not the record: their ids
+    // are optional in the document and the ticket is read without them.
+    let mut odd = ticket("632");
+    odd["ticket_type"] = json!({"type": "ticket_type", "category": "Tracker"});
+    odd["contacts"] = json!({"type": "contact.list", "contacts": [
+        {"type": "contact", "external_id": "ext-1"},
+        {"type": "contact", "id": "6762f2f7"},
+    ]});
+    let mut empty = ticket("633");
+    empty["ticket_type"] = json!(null);
+    empty["contacts"] = json!({"type": "contact.list", "contacts": null});
+    let script = Script::new(vec![(200, search(vec![ticket("631"), odd, empty]))]);
+    let page = connector(&script)
+        .list_tickets(&PageRequest::default())
+        .await
+        .unwrap();
+    let odd = &page.items[1];
+    assert_eq!(odd.raw_type.as_deref(), Some("Tracker"));
+    assert_eq!(odd.requester_id.as_ref().unwrap().as_str(), "6762f2f7");
+    assert!(odd.cc_ids.is_empty());
+    let empty = &page.items[2];
+    assert_eq!(
+        (empty.raw_type.as_deref(), empty.requester_id.as_ref()),
+        (None, None)
+    );
 }
 
 #[tokio::test]

@@ -118,6 +118,17 @@ pub(crate) struct WireTicketType {
     pub(crate) archived: Option<bool>,
 }
 
+/// The `ticket_type` inside a ticket. Its `id` is optional in the document: a ticket whose
+/// type has none is still read, and only a status change (which needs the type's states)
+/// refuses it.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct WireTicketTypeRef {
+    #[serde(default, deserialize_with = "loose_id")]
+    pub(crate) id: Option<WireId>,
+    #[serde(default)]
+    pub(crate) category: Option<String>,
+}
+
 /// `GET /ticket_types`.
 #[derive(Debug, Deserialize)]
 pub(crate) struct WireTicketTypeList {
@@ -125,9 +136,13 @@ pub(crate) struct WireTicketTypeList {
     pub(crate) data: Vec<WireTicketType>,
 }
 
+/// A reference to another record (`contact_reference`, a company or ticket type in a list).
+/// Its `id` is optional in the document: a reference without one points nowhere and is
+/// skipped by its reader, without failing the record that holds it.
 #[derive(Debug, Deserialize)]
 pub(crate) struct WireRef {
-    pub(crate) id: WireId,
+    #[serde(default, deserialize_with = "loose_id")]
+    pub(crate) id: Option<WireId>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -154,7 +169,7 @@ pub(crate) struct WireTicket {
     #[serde(default)]
     pub(crate) ticket_state: Option<WireTicketState>,
     #[serde(default)]
-    pub(crate) ticket_type: Option<WireTicketType>,
+    pub(crate) ticket_type: Option<WireTicketTypeRef>,
     #[serde(default)]
     pub(crate) contacts: Option<WireContactRefs>,
     #[serde(default, deserialize_with = "loose_id")]
