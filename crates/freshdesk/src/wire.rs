@@ -4,6 +4,7 @@
 //! fields are ignored; a missing `id` or timestamp fails the record.
 
 use chrono::{DateTime, Utc};
+use deskgate_connector::lenient::null_as_default;
 use serde::Deserialize;
 use serde::de::{Deserializer, Error as _};
 use serde_json::{Map, Value};
@@ -22,11 +23,6 @@ impl<'de> Deserialize<'de> for WireId {
             ))),
         }
     }
-}
-
-/// A list that may be `null` or absent.
-fn list<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Vec<T>, D::Error> {
-    Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
 }
 
 /// Text that may come as a number (`"mobile": 1234`).
@@ -79,7 +75,7 @@ pub(crate) struct WireTicket {
     pub(crate) group_id: Option<WireId>,
     #[serde(default)]
     pub(crate) company_id: Option<WireId>,
-    #[serde(default, deserialize_with = "list")]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub(crate) tags: Vec<String>,
     #[serde(default)]
     pub(crate) due_by: Option<DateTime<Utc>>,
@@ -124,7 +120,7 @@ pub(crate) struct WireConversation {
     #[serde(default)]
     pub(crate) incoming: bool,
     pub(crate) created_at: DateTime<Utc>,
-    #[serde(default, deserialize_with = "list")]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub(crate) attachments: Vec<WireAttachment>,
 }
 
@@ -147,7 +143,7 @@ pub(crate) struct WireAgent {
     pub(crate) id: WireId,
     #[serde(default, rename = "type")]
     pub(crate) agent_type: Option<String>,
-    #[serde(default, deserialize_with = "list")]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub(crate) group_ids: Vec<WireId>,
     #[serde(default)]
     pub(crate) contact: WireAgentContact,

@@ -10,6 +10,7 @@
 use std::fmt;
 
 use chrono::{DateTime, Utc};
+use deskgate_connector::lenient::null_as_default;
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
@@ -80,9 +81,9 @@ pub(crate) struct WireTicket {
     pub(crate) organization_id: Option<WireId>,
     #[serde(default)]
     pub(crate) group_id: Option<WireId>,
-    #[serde(default, deserialize_with = "null_as_empty")]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub(crate) collaborator_ids: Vec<WireId>,
-    #[serde(default, deserialize_with = "null_as_empty")]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub(crate) email_cc_ids: Vec<WireId>,
     /// A list, or one tag as a string (`TicketObject.tags` is `oneOf` both).
     #[serde(default, deserialize_with = "tag_list")]
@@ -93,7 +94,7 @@ pub(crate) struct WireTicket {
     pub(crate) created_at: Option<DateTime<Utc>>,
     #[serde(default)]
     pub(crate) updated_at: Option<DateTime<Utc>>,
-    #[serde(default, deserialize_with = "null_as_empty")]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub(crate) custom_fields: Vec<WireCustomField>,
 }
 
@@ -126,7 +127,7 @@ pub(crate) struct WireComment {
     pub(crate) public: Option<bool>,
     #[serde(default)]
     pub(crate) created_at: Option<DateTime<Utc>>,
-    #[serde(default, deserialize_with = "null_as_empty")]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub(crate) attachments: Vec<WireAttachment>,
 }
 
@@ -158,7 +159,7 @@ pub(crate) struct WireOrganization {
     pub(crate) id: WireId,
     #[serde(default)]
     pub(crate) name: Option<String>,
-    #[serde(default, deserialize_with = "null_as_empty")]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub(crate) domain_names: Vec<String>,
 }
 
@@ -222,7 +223,7 @@ pub(crate) struct WireTicketPage {
 /// the present.
 #[derive(Debug, Deserialize)]
 pub(crate) struct WireExportPage {
-    #[serde(default, deserialize_with = "null_as_empty")]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub(crate) tickets: Vec<WireTicket>,
     #[serde(default)]
     pub(crate) after_cursor: Option<String>,
@@ -239,7 +240,7 @@ pub(crate) struct WireUploadResponse {
 #[derive(Debug, Deserialize)]
 pub(crate) struct WireUpload {
     pub(crate) token: String,
-    #[serde(default, deserialize_with = "null_as_empty")]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub(crate) attachments: Vec<WireAttachment>,
 }
 
@@ -285,14 +286,6 @@ impl fmt::Debug for WireToken {
             .field("refresh_token_expires_in", &self.refresh_token_expires_in)
             .finish_non_exhaustive()
     }
-}
-
-fn null_as_empty<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
 }
 
 /// `tags`: a list of tag strings, or one string (Zendesk's `TicketObject` declares both; a

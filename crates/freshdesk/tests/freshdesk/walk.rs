@@ -42,7 +42,12 @@ async fn a_list_without_filters_returns_tickets_older_than_thirty_days_too() {
     let ids: HashSet<&str> = all.iter().map(|t| t.id.as_str()).collect();
     assert_eq!(ids.len(), 200);
     let month_ago = Utc::now() - Duration::days(30);
-    assert!(all.iter().filter(|t| t.created_at < Some(month_ago)).count() > 150);
+    assert!(
+        all.iter()
+            .filter(|t| t.created_at < Some(month_ago))
+            .count()
+            > 150
+    );
 }
 
 #[tokio::test]
