@@ -114,10 +114,11 @@ pub(crate) struct WireConversation {
     pub(crate) body: Option<String>,
     #[serde(default)]
     pub(crate) body_text: Option<String>,
+    /// `None` when absent or `null`: the conversation does not say whether it is a note.
     #[serde(default)]
-    pub(crate) private: bool,
-    /// `true` when the message came in from outside (the requester).
-    #[serde(default)]
+    pub(crate) private: Option<bool>,
+    /// `true` when the message came in from outside (the requester); `null` reads as not.
+    #[serde(default, deserialize_with = "null_as_default")]
     pub(crate) incoming: bool,
     pub(crate) created_at: DateTime<Utc>,
     #[serde(default, deserialize_with = "null_as_default")]
@@ -145,7 +146,8 @@ pub(crate) struct WireAgent {
     pub(crate) agent_type: Option<String>,
     #[serde(default, deserialize_with = "null_as_default")]
     pub(crate) group_ids: Vec<WireId>,
-    #[serde(default)]
+    /// Absent or `null` reads as a contact with nothing known.
+    #[serde(default, deserialize_with = "null_as_default")]
     pub(crate) contact: WireAgentContact,
 }
 
@@ -219,7 +221,10 @@ mod tests {
         assert_eq!(tickets.len(), 3);
         let conversations: Vec<WireConversation> =
             serde_json::from_value(fixture("conversations.json")).unwrap();
-        assert!(conversations[0].private && !conversations[1].private);
+        assert_eq!(
+            (conversations[0].private, conversations[1].private),
+            (Some(true), Some(false))
+        );
         let agents: Vec<WireAgent> = serde_json::from_value(fixture("agents.json")).unwrap();
         assert_eq!(agents[0].contact.email.as_deref(), Some("rachel@acme.test"));
         let contacts: Vec<WireContact> = serde_json::from_value(fixture("contacts.json")).unwrap();
