@@ -1,7 +1,8 @@
 //! Freshdesk's JSON, as API v2 sends it. Lenient where Freshdesk is: ids may come as
-//! numbers or strings, lists as `null`, phone numbers as numbers, a company's `domains` as
-//! one comma-separated string on old accounts, and timestamps with any UTC offset. Unknown
-//! fields are ignored; a missing `id` or timestamp fails the record.
+//! numbers or strings, lists, an agent's `contact` and a conversation's flags as `null`,
+//! phone numbers as numbers, a company's `domains` as one comma-separated string on old
+//! accounts, and timestamps with any UTC offset. Unknown fields are ignored; a missing `id`
+//! or timestamp fails the record (the ticket walk is keyed on `updated_at`).
 
 use chrono::{DateTime, Utc};
 use deskgate_connector::lenient::null_as_default;
