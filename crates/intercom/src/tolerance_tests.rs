@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use crate::request_tests::connector;
 
 /// A last page of ticket search hits.
-fn search(tickets: Vec<Value>) -> Value {
+fn search(tickets: &[Value]) -> Value {
     json!({"type": "ticket.list", "tickets": tickets, "pages": {"type": "pages"}})
 }
 
@@ -35,7 +35,7 @@ async fn a_ticket_without_times_lists_with_nulls() {
     let mut bare = ticket("632");
     bare["created_at"] = json!(null);
     bare.as_object_mut().unwrap().remove("updated_at");
-    let script = Script::new(vec![(200, search(vec![ticket("631"), bare]))]);
+    let script = Script::new(vec![(200, search(&[ticket("631"), bare]))]);
     let page = connector(&script)
         .list_tickets(&PageRequest::default())
         .await
@@ -60,7 +60,7 @@ async fn a_ticket_type_or_a_contact_without_an_id_does_not_fail_the_list() {
     let mut empty = ticket("633");
     empty["ticket_type"] = json!(null);
     empty["contacts"] = json!({"type": "contact.list", "contacts": null});
-    let script = Script::new(vec![(200, search(vec![ticket("631"), odd, empty]))]);
+    let script = Script::new(vec![(200, search(&[ticket("631"), odd, empty]))]);
     let page = connector(&script)
         .list_tickets(&PageRequest::default())
         .await
@@ -80,7 +80,7 @@ async fn a_ticket_type_or_a_contact_without_an_id_does_not_fail_the_list() {
 async fn a_ticket_without_an_id_fails_its_page_clearly() {
     let mut nameless = ticket("632");
     nameless.as_object_mut().unwrap().remove("id");
-    let script = Script::new(vec![(200, search(vec![ticket("631"), nameless]))]);
+    let script = Script::new(vec![(200, search(&[ticket("631"), nameless]))]);
     match connector(&script)
         .list_tickets(&PageRequest::default())
         .await

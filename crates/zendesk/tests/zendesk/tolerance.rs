@@ -51,7 +51,7 @@ async fn a_current_user_with_a_role_zendesk_adds_later_connects_with_that_role()
 }
 
 /// A cursor page of `tickets`, the last one.
-fn page(tickets: Vec<Value>) -> Value {
+fn page(tickets: &[Value]) -> Value {
     json!({"tickets": tickets, "meta": {"has_more": false, "after_cursor": null}})
 }
 
@@ -70,7 +70,7 @@ fn ticket(id: u64) -> Value {
 async fn list_both_ways(tickets: Vec<Value>) -> Vec<Result<Page<Ticket>, ConnectorError>> {
     let mut out = Vec::new();
     for remote in [false, true] {
-        let script = Script::new(vec![(200, page(tickets.clone()))]);
+        let script = Script::new(vec![(200, page(&tickets))]);
         let (c, _) = scripted(&script);
         let req = PageRequest::<TicketFilter> {
             include_remote_data: remote,
@@ -119,7 +119,7 @@ async fn a_ticket_without_timestamps_lists_with_nulls_and_keeps_its_record() {
         assert_eq!(t.subject.as_deref(), Some("Help, my printer is on fire!"));
         assert!(listed.items[0].created_at.is_some());
     }
-    let script = Script::new(vec![(200, page(vec![bare.clone()]))]);
+    let script = Script::new(vec![(200, page(std::slice::from_ref(&bare)))]);
     let (c, _) = scripted(&script);
     let req = PageRequest::<TicketFilter> {
         include_remote_data: true,
