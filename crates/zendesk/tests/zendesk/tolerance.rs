@@ -6,7 +6,7 @@
 use deskgate_connector::testing::Script;
 use deskgate_core::ids::TicketId;
 use deskgate_core::model::Ticket;
-use deskgate_core::page::TicketFilter;
+use deskgate_core::page::{ReadOptions, TicketFilter};
 use deskgate_core::{Connector, ConnectorError, Page, PageRequest};
 use serde_json::{Value, json};
 
@@ -168,4 +168,40 @@ async fn a_comment_without_created_at_lists_with_a_null_time() {
     assert!(listed.items[0].created_at.is_some());
     assert_eq!(listed.items[1].created_at, None);
     assert_eq!(listed.items[1].body, "And again");
+}
+
+#[tokio::test]
+async fn a_user_whose_role_zendesk_leaves_out_reads_as_a_user_and_as_a_contact() {
+    // Not proved an end user, so not hidden from users; not proved staff, so not hidden from
+    // contacts. A proved role still decides.
+    let user = |role: Value| json!({"user": {"id": 35436, "name": "Johnny Agent", "role": role}});
+    let script = Script::new(vec![(200, user(json!(null))), (200, user(json!(null)))]);
+    let (c, _) = scripted(&script);
+    let id = "35436".to_owned();
+    let read = c
+        .get_user(&id.clone().into(), ReadOptions::default())
+        .await
+        .unwrap();
+    assert_eq!((read.id.as_str(), read.role), ("35436", None));
+    let contact = c
+        .get_contact(&id.clone().into(), ReadOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(contact.name.as_deref(), Some("Johnny Agent"));
+
+    let script = Script::new(vec![
+        (200, user(json!("end-user"))),
+        (200, user(json!("agent"))),
+    ]);
+    let (c, _) = scripted(&script);
+    let as_user = c.get_user(&id.clone().into(), ReadOptions::default()).await;
+    assert!(
+        matches!(as_user, Err(ConnectorError::NotFound)),
+        "{as_user:?}"
+    );
+    let as_contact = c.get_contact(&id.into(), ReadOptions::default()).await;
+    assert!(
+        matches!(as_contact, Err(ConnectorError::NotFound)),
+        "{as_contact:?}"
+    );
 }
