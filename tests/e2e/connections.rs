@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 backends!(
     connecting_with_client_credentials_stores_an_expiring_token,
     a_failed_check_answers_422_with_a_diagnosis_and_stores_nothing,
+    an_account_whose_role_zendesk_leaves_out_connects_with_a_null_role,
     input_that_cannot_be_a_zendesk_account_is_refused_before_any_vendor_call,
     connections_list_by_filter_and_page_by_cursor,
     health_reports_identity_deadline_and_rate_budget,
@@ -91,6 +92,41 @@ async fn a_failed_check_answers_422_with_a_diagnosis_and_stores_nothing(backend:
     assert_eq!(v["code"], "connection_check_failed");
 
     assert_eq!(t.stored_connections(&tenant).await, (0, Vec::new()));
+}
+
+/// `role` is optional in Zendesk's `UserObject`: a `/users/me` without one is incomplete, not
+/// an end user, and connects; its health shows the role as `null`.
+async fn an_account_whose_role_zendesk_leaves_out_connects_with_a_null_role(backend: Backend) {
+    let t = spawn(backend).await;
+    let tenant = t.tenant("acme-corp").await;
+    t.sandbox()
+        .set_zendesk_me_without_role("acme", true)
+        .unwrap();
+    let (status, v) = read(
+        t.post("/v1/connections", &tenant.key)
+            .json(&t.api_token_body("acme"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 201, "{v}");
+    assert_eq!(v["status"], "active", "{v}");
+    let id = v["id"].as_str().unwrap();
+    let (status, v) = read(
+        t.get(&format!("/v1/connections/{id}/health"), &tenant.key)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["ok"], true, "{v}");
+    assert!(v["identity"]["role"].is_null(), "{v}");
+    assert_eq!(
+        v["identity"]["user_email"],
+        t.zendesk("acme").admin_email.as_str()
+    );
 }
 
 async fn input_that_cannot_be_a_zendesk_account_is_refused_before_any_vendor_call(

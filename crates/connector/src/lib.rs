@@ -8,6 +8,8 @@
 //! - [`input`]: [`AuthInput`], one auth mode's fields read from a body against its
 //!   description, secrets as `SecretString`s, errors naming the field.
 //! - [`credentials`]: [`Credentials`], a connection's named secrets as stored.
+//! - [`lenient`]: readers for vendor JSON that take `null` or absent as the default, so an
+//!   optional field a vendor leaves out fails no record.
 //! - [`client`]: [`VendorClient`], the one request path (origin, budget, auth, errors),
 //!   passthrough included.
 //! - [`hooks`]: vendor webhooks in: which secret verifies them, why one is refused, and the
@@ -36,6 +38,7 @@ pub mod endpoint;
 pub mod filters;
 pub mod hooks;
 pub mod input;
+pub mod lenient;
 pub mod matrix;
 pub mod pkce;
 pub mod provider;

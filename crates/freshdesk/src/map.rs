@@ -130,8 +130,8 @@ pub(crate) fn ticket_from_wire(
         cc_ids: Vec::new(),
         tags: t.tags,
         due_at: t.due_by,
-        created_at: t.created_at,
-        updated_at: t.updated_at,
+        created_at: Some(t.created_at),
+        updated_at: Some(t.updated_at),
         solved_at,
         custom_fields,
         remote_data,
@@ -149,7 +149,8 @@ pub(crate) fn attachment(a: WireAttachment) -> Attachment {
 }
 
 /// A reply or note. `incoming` marks a message from outside (the requester, a contact);
-/// everything else was written by an agent.
+/// everything else was written by an agent. A conversation that does not say whether it is
+/// private is private.
 pub(crate) fn comment(raw: Value, ticket_id: &str, remote_data: bool) -> Result<Comment, String> {
     let c: WireConversation = read(&raw, "conversation")?;
     Ok(Comment {
@@ -168,8 +169,11 @@ pub(crate) fn comment(raw: Value, ticket_id: &str, remote_data: bool) -> Result<
         author_id: c.user_id.map(|u| u.0),
         body: c.body_text.unwrap_or_default(),
         html_body: c.body,
-        public: !c.private,
-        created_at: c.created_at,
+        // Only a conversation that says it is not private is public: one that does not say
+        // (absent or `null`) is treated as a note, since showing a note as a reply would
+        // expose it, while the reverse only hides a reply.
+        public: c.private == Some(false),
+        created_at: Some(c.created_at),
         attachments: c.attachments.into_iter().map(attachment).collect(),
         remote_data: remote(raw, remote_data),
     })

@@ -175,7 +175,7 @@ fn list_tickets_keep_unknown_values_raw() {
         (Channel::Other, Some("5"))
     );
     assert_eq!(
-        tickets[2].created_at.to_rfc3339(),
+        tickets[2].created_at.unwrap().to_rfc3339(),
         "2026-01-01T11:00:00+00:00"
     );
     assert_eq!(tickets[2].description, None, "lists carry no description");

@@ -1,9 +1,11 @@
 //! Freshdesk's JSON, as API v2 sends it. Lenient where Freshdesk is: ids may come as
-//! numbers or strings, lists as `null`, phone numbers as numbers, a company's `domains` as
-//! one comma-separated string on old accounts, and timestamps with any UTC offset. Unknown
-//! fields are ignored; a missing `id` or timestamp fails the record.
+//! numbers or strings, lists, an agent's `contact` and a conversation's flags as `null`,
+//! phone numbers as numbers, a company's `domains` as one comma-separated string on old
+//! accounts, and timestamps with any UTC offset. Unknown fields are ignored; a missing `id`
+//! or timestamp fails the record (the ticket walk is keyed on `updated_at`).
 
 use chrono::{DateTime, Utc};
+use deskgate_connector::lenient::null_as_default;
 use serde::Deserialize;
 use serde::de::{Deserializer, Error as _};
 use serde_json::{Map, Value};
@@ -22,11 +24,6 @@ impl<'de> Deserialize<'de> for WireId {
             ))),
         }
     }
-}
-
-/// A list that may be `null` or absent.
-fn list<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Vec<T>, D::Error> {
-    Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
 }
 
 /// Text that may come as a number (`"mobile": 1234`).
@@ -79,7 +76,7 @@ pub(crate) struct WireTicket {
     pub(crate) group_id: Option<WireId>,
     #[serde(default)]
     pub(crate) company_id: Option<WireId>,
-    #[serde(default, deserialize_with = "list")]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub(crate) tags: Vec<String>,
     #[serde(default)]
     pub(crate) due_by: Option<DateTime<Utc>>,
@@ -118,13 +115,14 @@ pub(crate) struct WireConversation {
     pub(crate) body: Option<String>,
     #[serde(default)]
     pub(crate) body_text: Option<String>,
+    /// `None` when absent or `null`: the conversation does not say whether it is a note.
     #[serde(default)]
-    pub(crate) private: bool,
-    /// `true` when the message came in from outside (the requester).
-    #[serde(default)]
+    pub(crate) private: Option<bool>,
+    /// `true` when the message came in from outside (the requester); `null` reads as not.
+    #[serde(default, deserialize_with = "null_as_default")]
     pub(crate) incoming: bool,
     pub(crate) created_at: DateTime<Utc>,
-    #[serde(default, deserialize_with = "list")]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub(crate) attachments: Vec<WireAttachment>,
 }
 
@@ -147,9 +145,10 @@ pub(crate) struct WireAgent {
     pub(crate) id: WireId,
     #[serde(default, rename = "type")]
     pub(crate) agent_type: Option<String>,
-    #[serde(default, deserialize_with = "list")]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub(crate) group_ids: Vec<WireId>,
-    #[serde(default)]
+    /// Absent or `null` reads as a contact with nothing known.
+    #[serde(default, deserialize_with = "null_as_default")]
     pub(crate) contact: WireAgentContact,
 }
 
@@ -223,7 +222,10 @@ mod tests {
         assert_eq!(tickets.len(), 3);
         let conversations: Vec<WireConversation> =
             serde_json::from_value(fixture("conversations.json")).unwrap();
-        assert!(conversations[0].private && !conversations[1].private);
+        assert_eq!(
+            (conversations[0].private, conversations[1].private),
+            (Some(true), Some(false))
+        );
         let agents: Vec<WireAgent> = serde_json::from_value(fixture("agents.json")).unwrap();
         assert_eq!(agents[0].contact.email.as_deref(), Some("rachel@acme.test"));
         let contacts: Vec<WireContact> = serde_json::from_value(fixture("contacts.json")).unwrap();

@@ -231,14 +231,19 @@ async fn changed_page(
         .map_err(bad_response)?;
     let keys: Vec<FeedKey> = read
         .iter()
-        .filter_map(|t| key(t.id.as_str(), t.updated_at))
+        .filter_map(|t| key(t.id.as_str(), t.updated_at?))
         .collect();
     let reached = walk
         .map_or_else(|| position.changed.clone(), |w| w.reached)
         .settled(&keys, cap);
     let tickets: Vec<Ticket> = read
         .into_iter()
-        .filter(|t| is_new(&position.changed, t.id.as_str(), t.updated_at))
+        // A ticket the search found by `updated_at` but whose answer leaves it out has
+        // changed and is answered; without a time it cannot be marked seen.
+        .filter(|t| {
+            t.updated_at
+                .is_none_or(|at| is_new(&position.changed, t.id.as_str(), at))
+        })
         .collect();
     let next = next_cursor(page.pages);
     match next {

@@ -58,3 +58,5 @@ pub const INTERCOM_VERSION: &str = auth::INTERCOM_VERSION;
 
 #[cfg(test)]
 mod request_tests;
+#[cfg(test)]
+mod tolerance_tests;

@@ -5,8 +5,8 @@
 //!   category (Intercom closes resolved tickets; a closed ticket in another state is still
 //!   closed in the inbox). An unknown or missing category is `open`, never an error. The
 //!   workspace's own label for the state (`internal_label`) is kept as `raw_status`.
-//! - Times are UNIX seconds, turned into UTC instants; a ticket without `created_at` or
-//!   `updated_at` fails to map.
+//! - Times are UNIX seconds, turned into UTC instants; a ticket or part without a readable
+//!   `created_at` or `updated_at` (the 2.16 document requires neither) has `null` there.
 //! - Title and description are the `_default_title_` and `_default_description_` ticket
 //!   attributes; every other attribute is a custom field keyed by its name.
 //! - `id` is the API id; the inbox number (`ticket_id`) is never used as an id.
@@ -48,12 +48,6 @@ fn remote(raw: Value, include: bool) -> Option<Value> {
 /// A UNIX time in seconds as an instant; `None` outside chrono's range.
 pub(crate) fn instant(seconds: i64) -> Option<DateTime<Utc>> {
     DateTime::from_timestamp(seconds, 0)
-}
-
-fn required_instant(seconds: Option<i64>, field: &str) -> Result<DateTime<Utc>, String> {
-    seconds
-        .and_then(instant)
-        .ok_or_else(|| format!("an intercom ticket has no readable `{field}`"))
 }
 
 /// The status of a ticket state category and `open` flag.
@@ -114,8 +108,10 @@ pub(crate) fn ticket_from_wire(
     t: WireTicket,
     remote_data: Option<Value>,
 ) -> Result<Ticket, String> {
-    let created_at = required_instant(t.created_at, "created_at")?;
-    let updated_at = required_instant(t.updated_at, "updated_at")?;
+    // Both are optional in the 2.16 `ticket` schema: a ticket that leaves one out (or sends
+    // what is not a UNIX time) is still read, with `null` there.
+    let created_at = t.created_at.and_then(instant);
+    let updated_at = t.updated_at.and_then(instant);
     let state = t.ticket_state.unwrap_or_default();
     let attributes = t.ticket_attributes.unwrap_or_default();
     let mut custom_fields: Vec<CustomField> = attributes
@@ -133,7 +129,8 @@ pub(crate) fn ticket_from_wire(
         .unwrap_or_default()
         .contacts
         .into_iter()
-        .map(|c| c.id.0.into());
+        .filter_map(|c| c.id)
+        .map(|id| id.0.into());
     let requester_id = contacts.next();
     let category = t
         .category
@@ -184,10 +181,8 @@ pub(crate) fn is_message(raw: &Value) -> bool {
 /// admins, bots and teams are users, `user` authors are contacts.
 pub(crate) fn comment(raw: Value, ticket_id: &str, remote_data: bool) -> Result<Comment, String> {
     let p: WirePart = read(&raw, "ticket part")?;
-    let created_at = p
-        .created_at
-        .and_then(instant)
-        .ok_or_else(|| "an intercom ticket part has no readable `created_at`".to_owned())?;
+    // Optional in `ticket_part`, as on a ticket.
+    let created_at = p.created_at.and_then(instant);
     let (author_id, author_kind) = match p.author {
         Some(author) => {
             let kind = match author.kind.as_deref() {
@@ -260,8 +255,8 @@ pub(crate) fn contact(raw: Value, remote_data: bool) -> Result<Contact, String> 
             .unwrap_or_default()
             .data
             .into_iter()
-            .next()
-            .map(|r| r.id.0.into()),
+            .find_map(|r| r.id)
+            .map(|id| id.0.into()),
         remote_data: remote(raw, remote_data),
     })
 }

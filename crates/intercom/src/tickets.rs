@@ -258,9 +258,12 @@ pub(crate) fn pick_state(states: WireStateList, type_id: &str, category: &str) -
         .into_iter()
         .filter(|s| s.category.as_deref() == Some(category) && s.archived != Some(true))
         .find(|s| {
-            s.ticket_types
-                .as_ref()
-                .is_some_and(|types| types.data.iter().any(|t| t.id.0 == type_id))
+            s.ticket_types.as_ref().is_some_and(|types| {
+                types
+                    .data
+                    .iter()
+                    .any(|t| t.id.as_ref().is_some_and(|id| id.0 == type_id))
+            })
         })
         .map(|s| s.id.0)
         .filter(|id| crate::ids::plausible(id))
@@ -359,9 +362,13 @@ pub(crate) async fn update(
                         "an intercom ticket could not be read: {e}"
                     ))
                 })?;
-            let type_id = current.ticket_type.map(|t| t.id.0).ok_or_else(|| {
-                deskgate_connector::bad_response("an intercom ticket has no ticket type")
-            })?;
+            let type_id = current
+                .ticket_type
+                .and_then(|t| t.id)
+                .map(|id| id.0)
+                .ok_or_else(|| {
+                    deskgate_connector::bad_response("an intercom ticket has no ticket type")
+                })?;
             let states: WireStateList =
                 serde_json::from_value(c.get_raw(TICKET_STATES, &[]).await?).map_err(|e| {
                     deskgate_connector::bad_response(format!(

@@ -3,9 +3,10 @@
 //! Vendors are untrusted input: every field the 2.16 document does not mark required is
 //! optional here, lists may be `null` or absent, ids may come as strings or integers
 //! (`admin_assignee_id` is an integer in 2.16, a string in 2.12–2.14), and unknown fields are
-//! ignored. What the model cannot do without (a record's `id`, a ticket's timestamps) fails
-//! the record with a message saying which.
+//! ignored. What identifies a record (its `id`) is required: a record without one fails
+//! with a message saying which.
 
+use deskgate_connector::lenient::null_as_default;
 use serde::Deserialize;
 use serde::de::{Deserializer, Error as _};
 use serde_json::{Map, Value};
@@ -31,13 +32,6 @@ impl WireId {
     pub(crate) fn assigned(self) -> Option<String> {
         (self.0 != "0").then_some(self.0)
     }
-}
-
-/// A list that may be `null` or absent.
-pub(crate) fn list<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
-    d: D,
-) -> Result<Vec<T>, D::Error> {
-    Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
 }
 
 /// An optional id that may also be `null`, empty, or of a type that is not an id (then
@@ -118,27 +112,42 @@ pub(crate) struct WireTicketType {
     pub(crate) archived: Option<bool>,
 }
 
+/// The `ticket_type` inside a ticket. Its `id` is optional in the document: a ticket whose
+/// type has none is still read, and only a status change (which needs the type's states)
+/// refuses it.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct WireTicketTypeRef {
+    #[serde(default, deserialize_with = "loose_id")]
+    pub(crate) id: Option<WireId>,
+    #[serde(default)]
+    pub(crate) category: Option<String>,
+}
+
 /// `GET /ticket_types`.
 #[derive(Debug, Deserialize)]
 pub(crate) struct WireTicketTypeList {
-    #[serde(default, deserialize_with = "list")]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub(crate) data: Vec<WireTicketType>,
 }
 
+/// A reference to another record (`contact_reference`, a company or ticket type in a list).
+/// Its `id` is optional in the document: a reference without one points nowhere and is
+/// skipped by its reader, without failing the record that holds it.
 #[derive(Debug, Deserialize)]
 pub(crate) struct WireRef {
-    pub(crate) id: WireId,
+    #[serde(default, deserialize_with = "loose_id")]
+    pub(crate) id: Option<WireId>,
 }
 
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct WireContactRefs {
-    #[serde(default, deserialize_with = "list")]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub(crate) contacts: Vec<WireRef>,
 }
 
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct WireParts {
-    #[serde(default, deserialize_with = "list")]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub(crate) ticket_parts: Vec<Value>,
 }
 
@@ -154,7 +163,7 @@ pub(crate) struct WireTicket {
     #[serde(default)]
     pub(crate) ticket_state: Option<WireTicketState>,
     #[serde(default)]
-    pub(crate) ticket_type: Option<WireTicketType>,
+    pub(crate) ticket_type: Option<WireTicketTypeRef>,
     #[serde(default)]
     pub(crate) contacts: Option<WireContactRefs>,
     #[serde(default, deserialize_with = "loose_id")]
@@ -187,7 +196,7 @@ pub(crate) struct WireNext {
 /// may be filtered first, and `remote_data` is the raw record).
 #[derive(Debug, Deserialize)]
 pub(crate) struct WireSearchPage {
-    #[serde(default, alias = "tickets", deserialize_with = "list")]
+    #[serde(default, alias = "tickets", deserialize_with = "null_as_default")]
     pub(crate) data: Vec<Value>,
     #[serde(default)]
     pub(crate) pages: Option<WirePages>,
@@ -197,7 +206,7 @@ pub(crate) struct WireSearchPage {
 /// deleted, in numbered pages whose `pages.next` is a link.
 #[derive(Debug, Deserialize)]
 pub(crate) struct WireDeletedPage {
-    #[serde(default, deserialize_with = "list")]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub(crate) conversations: Vec<WireDeleted>,
     #[serde(default)]
     pub(crate) pages: Option<WireLinkPages>,
@@ -230,7 +239,7 @@ impl WireLinkPages {
 /// `GET /companies`: numbered pages.
 #[derive(Debug, Deserialize)]
 pub(crate) struct WireCompanyPage {
-    #[serde(default, deserialize_with = "list")]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub(crate) data: Vec<Value>,
     #[serde(default)]
     pub(crate) pages: Option<WireNumberedPages>,
@@ -279,7 +288,7 @@ pub(crate) struct WirePart {
     pub(crate) created_at: Option<i64>,
     #[serde(default)]
     pub(crate) author: Option<WireAuthor>,
-    #[serde(default, deserialize_with = "list")]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub(crate) attachments: Vec<WireAttachment>,
 }
 
@@ -301,21 +310,21 @@ pub(crate) struct WireAdmin {
     pub(crate) job_title: Option<String>,
     #[serde(default)]
     pub(crate) role: Option<WireRole>,
-    #[serde(default, deserialize_with = "list")]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub(crate) team_ids: Vec<WireId>,
 }
 
 /// `GET /admins`: one list, not paged.
 #[derive(Debug, Deserialize)]
 pub(crate) struct WireAdminList {
-    #[serde(default, deserialize_with = "list")]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub(crate) admins: Vec<Value>,
 }
 
 /// A `{"data": [references]}` list: a contact's companies, a state's ticket types.
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct WireRefs {
-    #[serde(default, deserialize_with = "list")]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub(crate) data: Vec<WireRef>,
 }
 
@@ -354,7 +363,7 @@ pub(crate) struct WireTeam {
 /// `GET /teams`: one list, not paged.
 #[derive(Debug, Deserialize)]
 pub(crate) struct WireTeamList {
-    #[serde(default, deserialize_with = "list")]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub(crate) teams: Vec<Value>,
 }
 
@@ -369,7 +378,7 @@ pub(crate) struct WireTag {
 /// `GET /tags`: one list, not paged.
 #[derive(Debug, Deserialize)]
 pub(crate) struct WireTagList {
-    #[serde(default, deserialize_with = "list")]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub(crate) data: Vec<Value>,
 }
 
@@ -388,6 +397,6 @@ pub(crate) struct WireStateDetailed {
 /// `GET /ticket_states`.
 #[derive(Debug, Deserialize)]
 pub(crate) struct WireStateList {
-    #[serde(default, deserialize_with = "list")]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub(crate) data: Vec<WireStateDetailed>,
 }

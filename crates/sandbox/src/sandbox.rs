@@ -188,6 +188,17 @@ impl Sandbox {
         Ok(())
     }
 
+    /// Makes `/users/me` answer the user with `role: null` (or with its role again): the
+    /// field is optional in Zendesk's `UserObject`.
+    pub fn set_zendesk_me_without_role(
+        &self,
+        subdomain: &str,
+        without: bool,
+    ) -> Result<(), SandboxError> {
+        lock(&self.require(subdomain)?.settings).me_without_role = without;
+        Ok(())
+    }
+
     /// Replaces an account's fault injection.
     pub fn set_zendesk_faults(
         &self,

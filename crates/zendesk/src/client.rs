@@ -176,7 +176,8 @@ impl Connector for ZendeskConnector {
     }
 
     /// `GET /api/v2/users/me`, with diagnoses: Zendesk answers the anonymous user (no id)
-    /// when it accepted no credentials, and end users cannot use the agent API.
+    /// when it accepted no credentials, and end users cannot use the agent API. A user whose
+    /// role is not said connects with a `null` role.
     async fn check(&self) -> Result<AccountIdentity> {
         let raw = self.get_one(ME, &[], "user").await?;
         let me: WireUser = serde_json::from_value(raw)
@@ -186,7 +187,13 @@ impl Connector for ZendeskConnector {
                 hint: unauthorized_hint(self.auth.mode()),
             });
         };
-        if !map::is_staff(me.role.as_deref()) {
+        // Refuse only what is proved dangerous: an end user cannot use the agent API, so a
+        // connection made with one would fail every call. A `null` or absent role is merely
+        // incomplete (the field is optional in Zendesk's `UserObject`): refusing it would tell a
+        // person their role lacks access when Zendesk only left the field out. Such an account
+        // connects with `role: null` in its identity, and a call its real role cannot make is
+        // diagnosed when it is made (a 403 is `Forbidden` with the role hint).
+        if map::is_end_user(me.role.as_deref()) {
             return Err(ConnectorError::Forbidden {
                 hint: forbidden_hint(self.auth.mode(), &Default::default()),
             });

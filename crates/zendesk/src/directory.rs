@@ -50,7 +50,9 @@ impl ZendeskConnector {
         let raw = self
             .get_one(USER, &[numeric_id(id.as_str())?], "user")
             .await?;
-        if !map::is_staff(role(&raw)) {
+        // Only a proved end user is not a user: a role Zendesk leaves out (optional in
+        // `UserObject`) proves nothing, and such a user is read, with `role: null`.
+        if map::is_end_user(role(&raw)) {
             return Err(ConnectorError::NotFound);
         }
         map::user(raw, self.ctx(opts.include_remote_data)).map_err(bad_response)
@@ -89,6 +91,7 @@ impl ZendeskConnector {
         let raw = self
             .get_one(USER, &[numeric_id(id.as_str())?], "user")
             .await?;
+        // Only proved staff is not a contact; a role left out proves nothing.
         if map::is_staff(role(&raw)) {
             return Err(ConnectorError::NotFound);
         }

@@ -180,9 +180,6 @@ pub(crate) fn ticket_from_wire(
     remote_data: Option<Value>,
     ctx: MapContext<'_>,
 ) -> Result<Ticket, String> {
-    let created_at = w
-        .created_at
-        .ok_or_else(|| format!("zendesk ticket {} has no created_at", w.id.0))?;
     let raw_status = w.status.as_deref().map(|s| match &w.custom_status_id {
         Some(custom) => format!("{s}:{}", custom.0),
         None => s.to_owned(),
@@ -214,8 +211,10 @@ pub(crate) fn ticket_from_wire(
         cc_ids: cc.into_iter().map(|i| i.0.into()).collect(),
         tags: w.tags,
         due_at: w.due_at,
-        created_at,
-        updated_at: w.updated_at.unwrap_or(created_at),
+        // Both are optional in `TicketObject`: a ticket that leaves one out is still read,
+        // with `null` there.
+        created_at: w.created_at,
+        updated_at: w.updated_at,
         // Zendesk keeps the solve time in ticket metrics, not on the ticket.
         solved_at: None,
         custom_fields: w
@@ -250,10 +249,9 @@ pub(crate) fn comment(
     ctx: MapContext<'_>,
 ) -> Result<Comment, String> {
     let w: WireComment = parse(&raw, "comment")?;
-    let created_at = w
-        .created_at
-        .or(fallback_created_at)
-        .ok_or_else(|| format!("zendesk comment {} has no created_at", w.id.0))?;
+    // Optional in `TicketCommentObject`: a comment without it (and outside an audit) has
+    // `null` there rather than failing its list.
+    let created_at = w.created_at.or(fallback_created_at);
     Ok(Comment {
         id: w.id.0.into(),
         ticket_id: ticket_id.into(),
@@ -278,6 +276,13 @@ fn user_id(w: &WireUser) -> Result<String, String> {
 /// Whether a Zendesk role is staff (`agent`, `admin`) rather than an end user.
 pub(crate) fn is_staff(role: Option<&str>) -> bool {
     matches!(role, Some("agent" | "admin"))
+}
+
+/// Whether a Zendesk role proves the user is an end user (`end-user`). An absent or `null`
+/// role proves nothing either way: `role` is optional in Zendesk's `UserObject` (only `name`
+/// is required, and the vendor's own user example leaves `role` out).
+pub(crate) fn is_end_user(role: Option<&str>) -> bool {
+    role == Some("end-user")
 }
 
 pub(crate) fn user(raw: Value, ctx: MapContext<'_>) -> Result<User, String> {

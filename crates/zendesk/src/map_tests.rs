@@ -173,8 +173,14 @@ fn the_vendor_example_ticket_maps_every_field_deskgate_has() {
     assert_eq!(cc, ["35334", "234"]);
     assert_eq!(t.tags, ["enterprise", "other_tag"]);
     assert_eq!(t.due_at, None);
-    assert_eq!(t.created_at.to_rfc3339(), "2009-07-20T22:55:29+00:00");
-    assert_eq!(t.updated_at.to_rfc3339(), "2011-05-05T10:38:52+00:00");
+    assert_eq!(
+        t.created_at.unwrap().to_rfc3339(),
+        "2009-07-20T22:55:29+00:00"
+    );
+    assert_eq!(
+        t.updated_at.unwrap().to_rfc3339(),
+        "2011-05-05T10:38:52+00:00"
+    );
     assert_eq!(
         t.url.as_deref(),
         Some("https://company.zendesk.com/agent/tickets/35436")
@@ -268,13 +274,18 @@ fn an_end_user_maps_to_a_contact_and_a_suspended_agent_is_inactive() {
 }
 
 #[test]
-fn a_ticket_without_created_at_is_a_bad_response_not_a_panic() {
-    assert!(ticket(json!({"id": 1}), CTX).is_err());
-    assert!(
-        ticket(
-            json!({"id": {"x": 1}, "created_at": "2026-01-01T00:00:00Z"}),
-            CTX
-        )
-        .is_err()
+fn a_ticket_without_timestamps_maps_with_nulls_but_one_without_a_readable_id_is_refused() {
+    // `created_at` and `updated_at` are optional in `TicketObject`; the id identifies it.
+    let t = ticket(json!({"id": 1}), CTX).unwrap();
+    assert_eq!(
+        (t.id.as_str(), t.created_at, t.updated_at),
+        ("1", None, None)
     );
+    for bad in [
+        json!({"created_at": "2026-01-01T00:00:00Z"}),
+        json!({"id": null}),
+        json!({"id": {"x": 1}, "created_at": "2026-01-01T00:00:00Z"}),
+    ] {
+        assert!(ticket(bad, CTX).is_err());
+    }
 }

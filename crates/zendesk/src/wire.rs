@@ -4,12 +4,13 @@
 //!
 //! Lenient where Zendesk is: enum-like fields (`status`, `priority`, `type`, `role`,
 //! `via.channel`) are kept as raw values and only interpreted in `map`, so a value Zendesk
-//! adds tomorrow cannot fail a list; ids are accepted as numbers or strings; every field
-//! deskgate does not need may be missing.
+//! adds tomorrow cannot fail a list; ids are accepted as numbers or strings; a ticket's
+//! `tags` may be a list or one string; every field deskgate does not need may be missing.
 
 use std::fmt;
 
 use chrono::{DateTime, Utc};
+use deskgate_connector::lenient::null_as_default;
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
@@ -80,11 +81,12 @@ pub(crate) struct WireTicket {
     pub(crate) organization_id: Option<WireId>,
     #[serde(default)]
     pub(crate) group_id: Option<WireId>,
-    #[serde(default, deserialize_with = "null_as_empty")]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub(crate) collaborator_ids: Vec<WireId>,
-    #[serde(default, deserialize_with = "null_as_empty")]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub(crate) email_cc_ids: Vec<WireId>,
-    #[serde(default, deserialize_with = "null_as_empty")]
+    /// A list, or one tag as a string (`TicketObject.tags` is `oneOf` both).
+    #[serde(default, deserialize_with = "tag_list")]
     pub(crate) tags: Vec<String>,
     #[serde(default)]
     pub(crate) due_at: Option<DateTime<Utc>>,
@@ -92,7 +94,7 @@ pub(crate) struct WireTicket {
     pub(crate) created_at: Option<DateTime<Utc>>,
     #[serde(default)]
     pub(crate) updated_at: Option<DateTime<Utc>>,
-    #[serde(default, deserialize_with = "null_as_empty")]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub(crate) custom_fields: Vec<WireCustomField>,
 }
 
@@ -125,7 +127,7 @@ pub(crate) struct WireComment {
     pub(crate) public: Option<bool>,
     #[serde(default)]
     pub(crate) created_at: Option<DateTime<Utc>>,
-    #[serde(default, deserialize_with = "null_as_empty")]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub(crate) attachments: Vec<WireAttachment>,
 }
 
@@ -157,7 +159,7 @@ pub(crate) struct WireOrganization {
     pub(crate) id: WireId,
     #[serde(default)]
     pub(crate) name: Option<String>,
-    #[serde(default, deserialize_with = "null_as_empty")]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub(crate) domain_names: Vec<String>,
 }
 
@@ -221,7 +223,7 @@ pub(crate) struct WireTicketPage {
 /// the present.
 #[derive(Debug, Deserialize)]
 pub(crate) struct WireExportPage {
-    #[serde(default, deserialize_with = "null_as_empty")]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub(crate) tickets: Vec<WireTicket>,
     #[serde(default)]
     pub(crate) after_cursor: Option<String>,
@@ -238,7 +240,7 @@ pub(crate) struct WireUploadResponse {
 #[derive(Debug, Deserialize)]
 pub(crate) struct WireUpload {
     pub(crate) token: String,
-    #[serde(default, deserialize_with = "null_as_empty")]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub(crate) attachments: Vec<WireAttachment>,
 }
 
@@ -286,10 +288,19 @@ impl fmt::Debug for WireToken {
     }
 }
 
-fn null_as_empty<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
+/// `tags`: a list of tag strings, or one string (Zendesk's `TicketObject` declares both; a
+/// string holds tags separated by spaces, as Zendesk reads one on writes). `null` or absent
+/// is no tags.
+fn tag_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Tags {
+        List(Vec<String>),
+        One(String),
+    }
+    Ok(match Option::<Tags>::deserialize(d)? {
+        Some(Tags::List(tags)) => tags,
+        Some(Tags::One(text)) => text.split_whitespace().map(str::to_owned).collect(),
+        None => Vec::new(),
+    })
 }

@@ -39,7 +39,9 @@ impl Fingerprint {
         }
         Self {
             fields,
-            updated_at: ticket.updated_at.timestamp(),
+            // A vendor may leave `updated_at` out; such a ticket counts as changed only when
+            // one of its fields did.
+            updated_at: ticket.updated_at.map_or(0, |at| at.timestamp()),
         }
     }
 
@@ -111,9 +113,13 @@ impl CommentMark {
         format!("{}:{}", self.at, self.ids.join(","))
     }
 
-    /// Whether `comment` came after this mark.
+    /// Whether `comment` came after this mark. A comment whose vendor left out its
+    /// `created_at` has no place in the order: it is never after a mark (no event) and never
+    /// moves one, so it cannot be announced twice.
     pub fn is_before(&self, comment: &Comment) -> bool {
-        let at = comment.created_at.timestamp();
+        let Some(at) = comment.created_at.map(|at| at.timestamp()) else {
+            return false;
+        };
         at > self.at || (at == self.at && !self.ids.contains(&comment.id.0))
     }
 
@@ -121,7 +127,9 @@ impl CommentMark {
     #[must_use]
     pub fn advanced(mut self, comments: &[Comment]) -> Self {
         for comment in comments {
-            let at = comment.created_at.timestamp();
+            let Some(at) = comment.created_at.map(|at| at.timestamp()) else {
+                continue;
+            };
             if at > self.at {
                 self.at = at;
                 self.ids.clear();
@@ -155,7 +163,12 @@ fn numeric_first(a: &str, b: &str) -> std::cmp::Ordering {
 /// vendors keep the description apart (Freshdesk), so their first comment is a reply, even
 /// one made at once.
 pub fn is_description(first: &Comment, ticket: &Ticket) -> bool {
-    first.created_at.timestamp() <= ticket.created_at.timestamp() + 1
+    // When either time is missing, the text alone decides.
+    let made_at_once = match (first.created_at, ticket.created_at) {
+        (Some(comment), Some(ticket)) => comment.timestamp() <= ticket.timestamp() + 1,
+        _ => true,
+    };
+    made_at_once
         && ticket
             .description
             .as_deref()

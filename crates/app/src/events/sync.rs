@@ -345,7 +345,7 @@ impl PageWork<'_> {
             (None, false) => {
                 let created_here = self
                     .new_after
-                    .is_some_and(|after| ticket.created_at >= after);
+                    .is_some_and(|after| ticket.created_at.is_some_and(|at| at >= after));
                 let mut extra = Map::new();
                 let event_type = if created_here {
                     EventType::TicketCreated

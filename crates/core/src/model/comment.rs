@@ -17,7 +17,9 @@ pub struct Comment {
     pub body: String,
     pub html_body: Option<String>,
     pub public: bool,
-    pub created_at: DateTime<Utc>,
+    /// `null` when the vendor's record does not say (its own document marks the field
+    /// optional).
+    pub created_at: Option<DateTime<Utc>>,
     pub attachments: Vec<Attachment>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remote_data: Option<serde_json::Value>,

@@ -31,8 +31,11 @@ pub struct Ticket {
     pub cc_ids: Vec<ContactId>,
     pub tags: Vec<String>,
     pub due_at: Option<DateTime<Utc>>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
+    /// `null` when the vendor's record does not say (its own document marks the field
+    /// optional); the rest of the ticket is still read, and `remote_data` shows the record.
+    pub created_at: Option<DateTime<Utc>>,
+    /// `null` when the vendor's record does not say, as `created_at`.
+    pub updated_at: Option<DateTime<Utc>>,
     pub solved_at: Option<DateTime<Utc>>,
     /// The ticket in the vendor's agent interface.
     pub url: Option<String>,
@@ -173,8 +176,8 @@ mod tests {
             cc_ids: vec![],
             tags: vec!["enterprise".into()],
             due_at: None,
-            created_at: at,
-            updated_at: at,
+            created_at: Some(at),
+            updated_at: Some(at),
             solved_at: None,
             url: None,
             custom_fields: vec![CustomField {

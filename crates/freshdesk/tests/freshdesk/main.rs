@@ -11,4 +11,5 @@ mod connect;
 mod limits;
 mod resources;
 mod support;
+mod tolerance;
 mod walk;

@@ -21,6 +21,7 @@ pub(super) fn router() -> Router<Sandbox> {
         .route("/zendesk/{subdomain}/counters", get(show_counters))
         .route("/zendesk/{subdomain}/rate_limit", put(set_rate_limit))
         .route("/zendesk/{subdomain}/token_access", put(set_token_access))
+        .route("/zendesk/{subdomain}/me_role", put(set_me_role))
         .route(
             "/zendesk/{subdomain}/faults",
             put(set_faults).delete(clear_faults),
@@ -103,6 +104,22 @@ async fn set_token_access(
     Json(body): Json<TokenAccess>,
 ) -> Result<StatusCode, ControlError> {
     sandbox.set_zendesk_token_access(&subdomain, body.enabled)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `{"shown": false}`: `/users/me` answers `role: null`; `{"shown": true}` the role again.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MeRole {
+    shown: bool,
+}
+
+async fn set_me_role(
+    State(sandbox): State<Sandbox>,
+    Path(subdomain): Path<String>,
+    Json(body): Json<MeRole>,
+) -> Result<StatusCode, ControlError> {
+    sandbox.set_zendesk_me_without_role(&subdomain, !body.shown)?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -28,6 +28,9 @@ use crate::window::RateWindow;
 #[derive(Debug, Clone)]
 pub(crate) struct Settings {
     pub(crate) token_access_enabled: bool,
+    /// Whether `/users/me` leaves the user's `role` out (`null`), as Zendesk's `UserObject`
+    /// allows: only `name` is required, and the vendor's own user example has no role.
+    pub(crate) me_without_role: bool,
     pub(crate) redirect_uris: Vec<String>,
 }
 
@@ -173,6 +176,7 @@ impl Account {
             },
             settings: Mutex::new(Settings {
                 token_access_enabled: config.token_access_enabled,
+                me_without_role: false,
                 redirect_uris: default_redirect_uris(),
             }),
             data: Mutex::new(Data::new(seed)),

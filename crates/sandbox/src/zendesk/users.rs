@@ -6,7 +6,7 @@ use axum::extract::Path;
 use axum::response::Response;
 use axum::routing::get;
 use http::StatusCode;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use super::auth::{Member, Staff};
 use super::context::Ctx;
@@ -65,8 +65,9 @@ async fn show_user(
 }
 
 async fn show_me(ctx: Ctx, Member(caller): Member) -> Result<Response, ZendeskError> {
-    Ok(ok_json(
-        StatusCode::OK,
-        json!({"user": render::user(&ctx, &caller.user)}),
-    ))
+    let mut user = render::user(&ctx, &caller.user);
+    if lock(&ctx.account.settings).me_without_role {
+        user["role"] = Value::Null;
+    }
+    Ok(ok_json(StatusCode::OK, json!({ "user": user })))
 }

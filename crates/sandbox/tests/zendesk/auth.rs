@@ -46,6 +46,33 @@ async fn token_access_disabled_answers_401_to_valid_tokens() {
 }
 
 #[tokio::test]
+async fn me_can_answer_a_null_role_and_then_the_role_again() {
+    let h = start().await;
+    let me = |v: Value| v["user"]["role"].clone();
+    assert_eq!(
+        me(h.get("/api/v2/users/me").await.json().await.unwrap()),
+        "admin"
+    );
+    h.server
+        .sandbox()
+        .set_zendesk_me_without_role("acme", true)
+        .unwrap();
+    let user: Value = h.get("/api/v2/users/me").await.json().await.unwrap();
+    assert!(
+        user["user"]["role"].is_null() && user["user"]["id"].is_u64(),
+        "{user}"
+    );
+    h.server
+        .sandbox()
+        .set_zendesk_me_without_role("acme", false)
+        .unwrap();
+    assert_eq!(
+        me(h.get("/api/v2/users/me").await.json().await.unwrap()),
+        "admin"
+    );
+}
+
+#[tokio::test]
 async fn end_user_gets_403_on_agent_endpoints() {
     let h = start().await;
     let auth = h.basic_for(&h.creds.end_user_email);

@@ -3,18 +3,16 @@
 //! scripted Zendesk for what the sandbox does not serve yet and for the exact requests.
 
 use std::collections::HashSet;
-use std::sync::Arc;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use deskgate_connector::testing::{Answer, Script};
 use deskgate_core::model::{TicketPatch, TicketStatus};
 use deskgate_core::{ChangeCursor, ChangePage, ChangeRequest, Connector, ConnectorError};
-use deskgate_upstream::{BudgetKey, Upstream};
-use deskgate_zendesk::{ConnectInput, ZendeskAuth, ZendeskConnector, ZendeskSubdomain};
-use secrecy::SecretString;
+use deskgate_upstream::BudgetKey;
+use deskgate_zendesk::ZendeskConnector;
 use serde_json::{Value, json};
 
-use crate::support::{World, new_ticket};
+use crate::support::{World, new_ticket, scripted};
 
 fn request(cursor: Option<&ChangeCursor>, since: DateTime<Utc>, limit: u32) -> ChangeRequest {
     ChangeRequest {
@@ -112,19 +110,6 @@ async fn a_first_sync_from_now_starts_two_minutes_back_and_keeps_its_start_while
     // asked from earlier, and found nothing changed then.
     assert!(page.tickets.is_empty() && !page.more, "{page:?}");
     assert_eq!(page.next.0, format!("z1.s.{}", now.timestamp()));
-}
-
-/// A connector whose every request reaches `script`, and the engine it sends through.
-fn scripted(script: &Arc<Script>) -> (ZendeskConnector, Upstream) {
-    let input = ConnectInput {
-        subdomain: ZendeskSubdomain::parse("acme").unwrap(),
-        auth: ZendeskAuth::ApiToken {
-            email: "agent@acme.test".into(),
-            token: SecretString::from("t0ken"),
-        },
-    };
-    let upstream = script.upstream().unwrap();
-    (ZendeskConnector::new(upstream.clone(), input), upstream)
 }
 
 fn export(tickets: Vec<Value>, after: Option<&str>, end_of_stream: bool) -> Value {

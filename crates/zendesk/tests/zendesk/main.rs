@@ -11,3 +11,4 @@ mod oauth;
 mod paging;
 mod resources;
 mod support;
+mod tolerance;

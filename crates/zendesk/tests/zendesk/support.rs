@@ -1,5 +1,8 @@
 //! A sandbox on 127.0.0.1 and connectors pointed at it.
 
+use std::sync::Arc;
+
+use deskgate_connector::testing::Script;
 use deskgate_connector::{Health, ProviderSpec, Stored};
 use deskgate_core::model::{NewTicket, TicketStatus};
 use deskgate_sandbox::{
@@ -279,4 +282,17 @@ pub(crate) fn big_account(sub: &str, tickets: u64) -> SandboxConfig {
         freshdesk: vec![],
         intercom: vec![],
     }
+}
+
+/// A connector whose every request reaches `script`, and the engine it sends through.
+pub(crate) fn scripted(script: &Arc<Script>) -> (ZendeskConnector, Upstream) {
+    let input = ConnectInput {
+        subdomain: ZendeskSubdomain::parse("acme").unwrap(),
+        auth: ZendeskAuth::ApiToken {
+            email: "agent@acme.test".into(),
+            token: SecretString::from("t0ken"),
+        },
+    };
+    let upstream = script.upstream().unwrap();
+    (ZendeskConnector::new(upstream.clone(), input), upstream)
 }
