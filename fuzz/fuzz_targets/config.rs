@@ -19,9 +19,7 @@ mod shutdown;
 
 /// One file, rewritten for every input: `load` reads a path.
 static FILE: LazyLock<std::path::PathBuf> = LazyLock::new(|| {
-    let path =
-        std::env::temp_dir().join(format!("deskgate-fuzz-config-{}.toml", std::process::id()));
-    path
+    std::env::temp_dir().join(format!("deskgate-fuzz-config-{}.toml", std::process::id()))
 });
 
 fuzz_target!(|data: &[u8]| {
