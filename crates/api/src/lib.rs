@@ -9,11 +9,14 @@
 //! - [`Lifecycle`]: whether the process is draining before a shutdown (`/readyz` answers
 //!   503 then), and how many requests are in flight.
 //! - [`problem`]: [`ApiError`], the one error type, rendered as `application/problem+json`.
+//! - `fuzzing` (hidden): entry points for the fuzz targets in `fuzz/` only.
 //!
 //! Handlers are thin: they translate HTTP to calls on [`deskgate_app::App`] and back. Only
 //! this crate knows our API's status codes.
 
 pub mod extract;
+#[doc(hidden)]
+pub mod fuzzing;
 mod lifecycle;
 mod middleware;
 pub mod problem;

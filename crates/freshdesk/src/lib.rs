@@ -22,6 +22,7 @@
 //! - `paging`: the Link header, numbered cursors, and the ticket walk past the 300-page cap.
 //! - `budget`: per-endpoint caps and request costs. `errors`: error bodies and hints.
 //! - `capabilities`: the capability matrix.
+//! - `fuzzing` (hidden): entry points for the fuzz targets in `fuzz/` only.
 
 mod auth;
 mod body;
@@ -33,6 +34,8 @@ mod comments;
 mod directory;
 mod domain;
 mod errors;
+#[doc(hidden)]
+pub mod fuzzing;
 mod map;
 mod multipart;
 mod paging;

@@ -25,6 +25,7 @@
 //!   (HMAC-SHA1 of the body with the app's client secret).
 //! - `search`: search bodies and their limits. `paging`: cursors. `ids`: id checks.
 //! - `errors`: error bodies and hints. `capabilities`: the capability matrix.
+//! - `fuzzing` (hidden): entry points for the fuzz targets in `fuzz/` only.
 //!
 //! Conversations (Intercom's messenger threads) are not exposed: deskgate's model has no
 //! conversation resource, and a conversation is not a ticket until Intercom converts it.
@@ -36,6 +37,8 @@ mod client;
 mod comments;
 mod directory;
 mod errors;
+#[doc(hidden)]
+pub mod fuzzing;
 mod hooks;
 mod html;
 mod ids;

@@ -29,6 +29,7 @@
 //! - `body`: model → request bodies.
 //! - `paging`: cursor pagination (the emulated-filter scan is `deskgate_connector::scan`).
 //! - `errors`: every documented error shape → `ConnectorError`, with diagnoses.
+//! - `fuzzing` (hidden): entry points for the fuzz targets in `fuzz/` only.
 
 mod auth;
 mod body;
@@ -40,6 +41,8 @@ mod connect;
 mod decode;
 mod directory;
 mod errors;
+#[doc(hidden)]
+pub mod fuzzing;
 mod hooks;
 mod map;
 mod paging;

@@ -37,7 +37,7 @@ const METHODS: [Method; 5] = [
 /// The `Allow` header of a refused method: [`METHODS`], in order.
 const ALLOW: &str = "GET, POST, PUT, PATCH, DELETE";
 
-fn check_method(method: &Method) -> Result<(), ApiError> {
+pub(crate) fn check_method(method: &Method) -> Result<(), ApiError> {
     if METHODS.contains(method) {
         Ok(())
     } else {
@@ -47,7 +47,7 @@ fn check_method(method: &Method) -> Result<(), ApiError> {
 
 /// Refuses a path that could climb out of the API root: dot segments, empty segments (a
 /// leading or doubled slash), encoded slashes or dots, backslashes, control characters.
-fn check_path(path: &str) -> Result<(), ApiError> {
+pub(crate) fn check_path(path: &str) -> Result<(), ApiError> {
     let lowered = path.to_ascii_lowercase();
     let bad = path.starts_with('/')
         || path.contains("//")
