@@ -12,6 +12,8 @@
 //!
 //! `cargo test -p deskgate-tests --test alloc -- --nocapture` prints the figures.
 
+#![allow(clippy::unwrap_used)]
+
 use std::alloc::System;
 use std::time::Duration;
 
@@ -19,10 +21,12 @@ use deskgate_app::{AppSettings, UpstreamSettings};
 use deskgate_tests::{Backend, TestApp, accounts, fast_upstream};
 use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
 
-/// Passthrough of `GET api/v2/tickets/1`: allocations per request, at most.
-const PASSTHROUGH_BOUND: f64 = 400.0;
-/// A unified list of 100 tickets: allocations per request, at most.
-const LIST_BOUND: f64 = 8_000.0;
+/// Passthrough of `GET api/v2/tickets/1`: allocations per request, at most. Recorded:
+/// 293.7 before the request path was trimmed, 192.7 after (2026-11-29).
+const PASSTHROUGH_BOUND: f64 = 225.0;
+/// A unified list of 100 tickets: allocations per request, at most. Recorded: 3,063
+/// (2026-11-29), about 30 a ticket.
+const LIST_BOUND: f64 = 3_500.0;
 
 /// The system allocator, counting allocations and reallocations.
 #[global_allocator]
@@ -109,14 +113,17 @@ async fn allocations_per_request_stay_within_their_bounds() {
         per_request(warm, n, || get_ok(direct(direct_list))).await;
     let list = through - straight;
 
-    println!(
-        "passthrough: {passthrough:.1} allocations per request ({:.0} bytes), bound {PASSTHROUGH_BOUND}",
-        through_bytes - straight_bytes
-    );
-    println!(
-        "list of 100: {list:.1} allocations per request ({:.0} bytes), bound {LIST_BOUND}",
-        list_through_bytes - list_straight_bytes
-    );
+    #[allow(clippy::print_stdout)] // the figures, for `--nocapture`
+    {
+        println!(
+            "passthrough: {passthrough:.1} allocations per request ({:.0} bytes), bound {PASSTHROUGH_BOUND}",
+            through_bytes - straight_bytes
+        );
+        println!(
+            "list of 100: {list:.1} allocations per request ({:.0} bytes), bound {LIST_BOUND}",
+            list_through_bytes - list_straight_bytes
+        );
+    }
     assert!(
         passthrough <= PASSTHROUGH_BOUND,
         "a passthrough request now makes {passthrough:.1} allocations, past its bound of {PASSTHROUGH_BOUND}"

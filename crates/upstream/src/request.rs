@@ -355,7 +355,7 @@ fn is_dot_segment(segment: &str) -> bool {
         } else if rest.len() >= 3
             && first == b'%'
             && rest[1] == b'2'
-            && rest[2].to_ascii_lowercase() == b'e'
+            && rest[2].eq_ignore_ascii_case(&b'e')
         {
             rest = &rest[3..];
         } else {
