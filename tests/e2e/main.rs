@@ -11,6 +11,7 @@ mod errors;
 mod events;
 mod idempotency;
 mod isolation;
+mod limits;
 mod operations;
 mod passthrough;
 mod renewal;

@@ -107,6 +107,16 @@ pub const PROBLEM_CODES: &[(&str, u16, &str)] = &[
         "the helpdesk account's rate limit; retry after `Retry-After` seconds",
     ),
     (
+        "rate_limited",
+        429,
+        "this API key's or its tenant's request rate is used up; retry after `Retry-After` seconds (`RateLimit` says which)",
+    ),
+    (
+        "connection_busy",
+        429,
+        "as many calls as allowed are in flight through this connection; retry when one has finished",
+    ),
+    (
         "upstream_error",
         502,
         "the helpdesk failed or answered unexpectedly",
@@ -164,7 +174,9 @@ pub(crate) enum CallProblems {
     /// Idempotency-Key is in flight (`idempotency_in_progress`).
     #[response(status = 409, content_type = "application/problem+json")]
     Conflict(Problem),
-    /// The helpdesk's rate limit (`upstream_rate_limited`); see `Retry-After`.
+    /// The helpdesk's rate limit (`upstream_rate_limited`), this key's or tenant's
+    /// (`rate_limited`), or the connection's calls in flight (`connection_busy`); see
+    /// `Retry-After`.
     #[response(status = 429, content_type = "application/problem+json")]
     RateLimited(Problem),
     /// The helpdesk failed or answered something unreadable.
@@ -319,6 +331,22 @@ impl ApiError {
         .with_field(field, message)
     }
 
+    /// A 429 `rate_limited`: `which` ("API key", "tenant") is over its rate; the next request
+    /// is let through after `retry_after` seconds.
+    pub fn rate_limited(which: &str, per_minute: u32, burst: u32, retry_after: u64) -> Self {
+        let mut e = Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            "Rate limit reached",
+            format!(
+                "this {which} may make {per_minute} requests a minute, {burst} at once; \
+                 retry after {retry_after} s"
+            ),
+        );
+        e.0.retry_after = Some(retry_after);
+        e
+    }
+
     pub fn internal(cause: impl Into<String>) -> Self {
         let mut e = Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -391,6 +419,19 @@ impl From<AppError> for ApiError {
                 "the endpoint is disabled, so nothing would be sent: enable it with PATCH \
                  /v1/webhook-endpoints/{id} (\"enabled\": true) first",
             ),
+            AppError::ConnectionBusy { limit } => {
+                let mut e = ApiError::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "connection_busy",
+                    "Too many calls in flight",
+                    format!(
+                        "{limit} calls are in flight through this connection already; \
+                         retry when one has finished"
+                    ),
+                );
+                e.0.retry_after = Some(1);
+                e
+            }
             AppError::Unavailable(cause) => ApiError::unavailable(cause),
             AppError::Internal(cause) => ApiError::internal(cause),
         }

@@ -4,6 +4,7 @@ use std::ops::Deref;
 use std::sync::Arc;
 
 use axum::extract::FromRef;
+use axum::http::HeaderValue;
 use deskgate_app::App;
 
 use crate::Lifecycle;
@@ -23,12 +24,17 @@ pub struct Shared {
     pub app: App,
     pub(crate) metrics: Metrics,
     pub lifecycle: Lifecycle,
+    /// The `RateLimit-Policy` header every authenticated answer carries; `None` when limits
+    /// are off.
+    pub(crate) rate_policy: Option<HeaderValue>,
 }
 
 impl AppState {
     pub fn new(app: App) -> Self {
+        let rate_policy = crate::middleware::limits::policy_value(app.limit_settings());
         Self {
             inner: Arc::new(Shared {
+                rate_policy,
                 app,
                 metrics: Metrics::new(),
                 lifecycle: Lifecycle::default(),

@@ -39,6 +39,8 @@ pub struct AppSettings {
     pub events: crate::events::EventSettings,
     /// How webhooks are delivered.
     pub webhooks: crate::webhooks::WebhookSettings,
+    /// Inbound limits: request rates per API key and tenant, calls in flight per connection.
+    pub limits: crate::limits::LimitSettings,
 }
 
 /// How the gateway reaches vendors.
@@ -61,6 +63,7 @@ impl Default for AppSettings {
             public_url: "http://127.0.0.1:8080".into(),
             events: crate::events::EventSettings::default(),
             webhooks: crate::webhooks::WebhookSettings::default(),
+            limits: crate::limits::LimitSettings::default(),
         }
     }
 }
@@ -90,6 +93,10 @@ struct Inner {
     /// This process, as leases and claims name it.
     replica: String,
     deliveries: crate::webhooks::Deliveries,
+    limits: crate::limits::LimitSettings,
+    /// `None` when limits are off.
+    rate_limits: Option<crate::limits::RateLimits>,
+    connection_calls: Option<Arc<crate::limits::ConnectionCalls>>,
 }
 
 impl App {
@@ -101,6 +108,11 @@ impl App {
             .webhooks
             .validate()
             .map_err(|e| AppError::Internal(format!("webhook settings: {e}")))?;
+        settings
+            .limits
+            .validate()
+            .map_err(|e| AppError::Internal(format!("limit settings: {e}")))?;
+        let limits = settings.limits;
         let mut upstream = Upstream::builder(settings.upstream.config.clone())
             .block_registry(Arc::new(StoreBlockRegistry::new(store.clone())))
             .webhook_policy(WebhookPolicy {
@@ -135,6 +147,13 @@ impl App {
                 events: settings.events,
                 replica: replica_name(),
                 deliveries: crate::webhooks::Deliveries::new(settings.webhooks),
+                limits,
+                rate_limits: limits
+                    .enabled
+                    .then(|| crate::limits::RateLimits::new(limits.key, limits.tenant)),
+                connection_calls: limits
+                    .enabled
+                    .then(|| crate::limits::ConnectionCalls::new(limits.connection_in_flight)),
             }),
         })
     }
@@ -189,6 +208,19 @@ impl App {
 
     pub(crate) fn deliveries(&self) -> &crate::webhooks::Deliveries {
         &self.inner.deliveries
+    }
+
+    /// The inbound limits this replica applies.
+    pub fn limit_settings(&self) -> &crate::limits::LimitSettings {
+        &self.inner.limits
+    }
+
+    pub(crate) fn rate_limits(&self) -> Option<&crate::limits::RateLimits> {
+        self.inner.rate_limits.as_ref()
+    }
+
+    pub(crate) fn connection_calls(&self) -> Option<&Arc<crate::limits::ConnectionCalls>> {
+        self.inner.connection_calls.as_ref()
     }
 
     pub(crate) fn refresh_locks(&self) -> &RefreshLocks {

@@ -42,6 +42,10 @@ pub enum AppError {
     /// first.
     #[error("the webhook endpoint is disabled")]
     WebhookEndpointDisabled,
+    /// As many calls as the cap allows are in flight through this connection on this
+    /// replica; nothing was sent. Retry when one has finished.
+    #[error("{limit} calls are in flight through this connection already")]
+    ConnectionBusy { limit: u32 },
     /// The database cannot be reached right now; nothing was committed and the same call may
     /// succeed later. The cause is logged, never shown.
     #[error("unavailable: {0}")]

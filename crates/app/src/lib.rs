@@ -16,6 +16,8 @@
 //!   OAuth by redirect.
 //! - [`events`]: change detection (each connection's sync on its vendor's change feed), the
 //!   ordered event log, and vendor webhooks that make a sync run sooner.
+//! - [`limits`]: inbound limits (request rates per API key and per tenant, calls in flight
+//!   per connection), per replica.
 //! - [`idempotency`]: replaying the first response to a write with an `Idempotency-Key`.
 //! - [`webhooks`]: the tenant's webhook endpoints and the signed, durable delivery of events
 //!   to them (Standard Webhooks), with the delivery workers every replica runs.
@@ -34,6 +36,7 @@ pub mod cursor;
 pub mod error;
 pub mod events;
 pub mod idempotency;
+pub mod limits;
 pub mod replicas;
 pub mod return_urls;
 mod secrets;

@@ -31,6 +31,7 @@ pub(crate) struct Config {
     pub(crate) replicas: ReplicasConfig,
     pub(crate) events: EventsConfig,
     pub(crate) webhooks: WebhooksConfig,
+    pub(crate) limits: LimitsConfig,
     #[serde(default)]
     pub(crate) vault: VaultConfig,
     /// The outbound engine: timeouts, body cap, retries, rate budget.
@@ -331,6 +332,42 @@ fn config_key(setting: &str) -> &str {
     }
 }
 
+/// Inbound limits: request rates per API key and per tenant, calls in flight per connection;
+/// each replica applies them on its own.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct LimitsConfig {
+    pub(crate) enabled: bool,
+    pub(crate) key_per_minute: u32,
+    pub(crate) key_burst: u32,
+    pub(crate) tenant_per_minute: u32,
+    pub(crate) tenant_burst: u32,
+    pub(crate) connection_in_flight: u32,
+}
+
+impl LimitsConfig {
+    /// The settings; values that cannot work are refused with the setting's name (also
+    /// when limits are off, so that turning them on cannot fail later).
+    pub(crate) fn settings(&self) -> anyhow::Result<deskgate_app::limits::LimitSettings> {
+        let settings = deskgate_app::limits::LimitSettings {
+            enabled: self.enabled,
+            key: deskgate_app::limits::Rate {
+                per_minute: self.key_per_minute,
+                burst: self.key_burst,
+            },
+            tenant: deskgate_app::limits::Rate {
+                per_minute: self.tenant_per_minute,
+                burst: self.tenant_burst,
+            },
+            connection_in_flight: self.connection_in_flight,
+        };
+        settings
+            .validate()
+            .map_err(|e| anyhow::anyhow!("limits.{e}"))?;
+        Ok(settings)
+    }
+}
+
 /// Where the vault's keys come from. The keys themselves are never in configuration files:
 /// either `DESKGATE_VAULT_KEYS` in the environment or the key file named here.
 #[derive(Debug, Default, Deserialize)]
@@ -447,6 +484,7 @@ impl Config {
         self.renewal.settings().context("invalid configuration")?;
         self.events.settings().context("invalid configuration")?;
         self.webhooks.settings().context("invalid configuration")?;
+        self.limits.settings().context("invalid configuration")?;
         if self.database.max_connections == 0 {
             bail!("invalid configuration: database.max_connections must be at least 1");
         }
@@ -537,6 +575,60 @@ mod tests {
         config.webhooks.claim_secs = config.webhooks.timeout_secs;
         let e = format!("{:#}", config.validate().unwrap_err());
         assert!(e.contains("webhooks.claim_secs"), "{e}");
+    }
+
+    #[test]
+    fn limit_settings_that_cannot_work_are_refused_by_name() {
+        let mut config: Config = Figment::from(Toml::string(DEFAULTS)).extract().unwrap();
+        let settings = config.limits.settings().unwrap();
+        assert_eq!(settings, deskgate_app::limits::LimitSettings::default());
+        for (set, name) in [
+            (
+                (|c: &mut LimitsConfig| c.key_per_minute = 0) as fn(&mut LimitsConfig),
+                "limits.key_per_minute",
+            ),
+            (|c| c.key_burst = 0, "limits.key_burst"),
+            (
+                |c| c.tenant_per_minute = 7_000_000,
+                "limits.tenant_per_minute",
+            ),
+            (|c| c.tenant_burst = 0, "limits.tenant_burst"),
+            (
+                |c| c.connection_in_flight = 0,
+                "limits.connection_in_flight",
+            ),
+        ] {
+            let mut limits: LimitsConfig = Figment::from(Toml::string(DEFAULTS))
+                .extract_inner("limits")
+                .unwrap();
+            set(&mut limits);
+            config.limits = limits;
+            let e = format!("{:#}", config.validate().unwrap_err());
+            assert!(e.contains(name), "{e}");
+        }
+        // Off still checks the values, so that turning limits on cannot fail later.
+        config.limits.enabled = false;
+        assert!(config.validate().is_err());
+    }
+
+    #[test]
+    fn limits_can_be_turned_off_from_the_environment_and_a_negative_rate_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("deskgate.toml");
+        let cli = Cli::parse_from(["deskgate", "--config", file.to_str().unwrap(), "migrate"]);
+        std::fs::write(&file, "[limits]\nenabled = false\nkey_burst = 5\n").unwrap();
+        let config = load(&cli).unwrap();
+        let settings = config.limits.settings().unwrap();
+        assert!(!settings.enabled);
+        assert_eq!(settings.key.burst, 5);
+        assert_eq!(settings.key.per_minute, 6_000, "the default stays");
+
+        std::fs::write(&file, "[limits]\nkey_per_minute = -1\n").unwrap();
+        let err = format!("{:#}", load(&cli).unwrap_err());
+        assert!(err.contains("key_per_minute"), "{err}");
+        std::fs::write(&file, "[limits]\nper_key = 10\n").unwrap();
+        let err = format!("{:#}", load(&cli).unwrap_err());
+        assert!(err.contains("per_key"), "{err}");
     }
 
     #[test]

@@ -51,6 +51,7 @@ pub(crate) async fn build_app(
             public_url: config.public_url()?,
             events: config.events.settings()?,
             webhooks: config.webhooks.settings()?,
+            limits: config.limits.settings()?,
         },
     )
     .context("building the application")?;

@@ -1,4 +1,5 @@
 use axum::extract::FromRequestParts;
+use axum::http::HeaderMap;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use deskgate_app::RequestContext;
@@ -18,6 +19,20 @@ pub struct AuthTenant {
     pub ctx: RequestContext,
 }
 
+/// Set by the rate-limit middleware when the key it checked was refused, so that the key is
+/// not checked twice.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct KeyRefused;
+
+/// The key a request presents: `Authorization: Bearer <key>`.
+pub(crate) fn presented_key(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+}
+
 impl FromRequestParts<AppState> for AuthTenant {
     type Rejection = ApiError;
 
@@ -25,13 +40,19 @@ impl FromRequestParts<AppState> for AuthTenant {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let presented = parts
-            .headers
-            .get(AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .ok_or_else(ApiError::unauthenticated)?;
-        let Authenticated { tenant, key_id } = state.app.authenticate(presented.trim()).await?;
+        // Matched routes pass the rate-limit middleware (`middleware/limits.rs`), which has
+        // checked the key already.
+        let Authenticated { tenant, key_id } = match parts.extensions.remove::<Authenticated>() {
+            Some(checked) => checked,
+            None if parts.extensions.get::<KeyRefused>().is_some() => {
+                return Err(ApiError::unauthenticated());
+            }
+            None => {
+                let presented =
+                    presented_key(&parts.headers).ok_or_else(ApiError::unauthenticated)?;
+                state.app.authenticate(presented).await?
+            }
+        };
         let request_id = parts.extensions.get::<RequestId>().map(|r| r.0.clone());
         let ctx = RequestContext {
             actor: deskgate_app::Actor::ApiKey { tenant, key_id },

@@ -1,6 +1,6 @@
 //! Extractors, named for what they guarantee.
 
-mod auth;
+pub(crate) mod auth;
 mod json;
 mod path;
 mod query;

@@ -16,7 +16,7 @@ use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
 
 use crate::AppState;
-use crate::middleware::idempotency;
+use crate::middleware::limits;
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct RequestLabels {
@@ -167,14 +167,14 @@ impl Metrics {
     }
 }
 
-/// Counts and times the request by route template and status, around the idempotency
-/// guard: both run on matched routes only, and one layer costs one clone of the boxed route
-/// per request where two cost two.
+/// Counts and times the request by route template and status, around the rate limits and
+/// the idempotency guard: all three run on matched routes only, and one layer costs one
+/// clone of the boxed route per request where three cost three.
 pub(crate) async fn record(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = method_label(req.method());
     let route = Route(req.extensions().get::<MatchedPath>().cloned());
-    let res = idempotency::guard(&state, req, next).await;
+    let res = limits::admit(&state, req, next).await;
     let m = &state.metrics;
     m.requests
         .get_or_create(&RequestLabels {

@@ -130,7 +130,9 @@ impl App {
     }
 
     /// Runs one connector operation for the tenant. A vendor 401 marks the connection
-    /// `needs_reauth`; every other vendor error comes back as [`AppError::Upstream`].
+    /// `needs_reauth`; every other vendor error comes back as [`AppError::Upstream`]. With
+    /// the connection's cap of calls in flight reached, nothing is sent:
+    /// [`AppError::ConnectionBusy`].
     pub async fn call<T, F, Fut>(
         &self,
         tenant: TenantId,
@@ -142,7 +144,11 @@ impl App {
         F: FnOnce(Arc<dyn Connector>) -> Fut,
         Fut: Future<Output = Result<T, ConnectorError>>,
     {
-        let (_, connector) = self.connector(tenant, id, ctx).await?;
+        let connection = self.connection_for_call(tenant, id).await?;
+        // Held until the call is over, however it ends; taken once the row says the
+        // connection is this tenant's, so that another tenant's id takes no slot.
+        let _permit = self.call_permit(id)?;
+        let (_, connector) = self.connector_of(connection, ctx, self.upstream()).await?;
         match op(connector).await {
             Ok(v) => Ok(v),
             Err(e) => Err(self.vendor_error(tenant, id, e).await),
@@ -189,6 +195,7 @@ impl App {
             .cursor
             .map(|c| cursor::open(self.vault(), id, at.scope, c))
             .transpose()?;
+        let _permit = self.call_permit(id)?;
         let (_, connector) = self.connector_of(connection, ctx, self.upstream()).await?;
         let page = match op(connector, request).await {
             Ok(page) => page,

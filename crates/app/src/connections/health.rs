@@ -102,6 +102,8 @@ impl App {
                 .unwrap_or_else(|| "reconnect the account".into());
             return Ok((None, Some(ConnectorError::Unauthorized { hint })));
         }
+        // A health check is a call to the vendor like any other: it takes a slot.
+        let _permit = self.call_permit(id)?;
         // Through the call path, so that a token due for renewal is renewed first.
         let (current, connector) = match self.connector(tenant, id, ctx).await {
             Ok(pair) => pair,
