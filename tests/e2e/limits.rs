@@ -3,6 +3,8 @@
 //! one connection (429 `connection_busy`). Each test prints what it measured; docs/security.md
 //! ("Inbound limits") quotes the figures.
 
+#![allow(clippy::print_stdout)] // the figures, for `--nocapture`
+
 use std::time::{Duration, Instant};
 
 use deskgate_app::limits::{LimitSettings, Rate};

@@ -174,6 +174,35 @@ async fn openapi_lists_every_route(backend: Backend) {
         undocumented.is_empty(),
         "undocumented answers: {undocumented:#?}"
     );
+    // Every operation that takes a key is rate limited: its 429 and the headers are
+    // documented.
+    let mut unlimited = Vec::new();
+    for (path, item) in paths {
+        for (method, op) in item.as_object().unwrap() {
+            if op["security"].as_array().is_none_or(Vec::is_empty) {
+                continue;
+            }
+            let limited = &op["responses"]["429"];
+            let ok = limited["description"]
+                .as_str()
+                .is_some_and(|d| d.contains("`rate_limited`"))
+                && limited["headers"].get("Retry-After").is_some()
+                && limited["headers"].get("RateLimit").is_some()
+                && op["responses"]
+                    .as_object()
+                    .unwrap()
+                    .iter()
+                    .filter(|(status, _)| status.starts_with('2'))
+                    .all(|(_, r)| r["headers"].get("RateLimit-Policy").is_some());
+            if !ok {
+                unlimited.push(format!("{method} {path}"));
+            }
+        }
+    }
+    assert!(
+        unlimited.is_empty(),
+        "rate limits undocumented on: {unlimited:#?}"
+    );
     for (path, method) in [
         ("/v1/connections/{id}/tickets", "post"),
         ("/v1/connections/{id}/tickets/{ticket_id}", "patch"),

@@ -612,7 +612,7 @@ mod tests {
     }
 
     #[test]
-    fn limits_can_be_turned_off_from_the_environment_and_a_negative_rate_is_refused() {
+    fn limits_can_be_turned_off_in_a_config_file_and_a_negative_rate_is_refused() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("deskgate.toml");
         let cli = Cli::parse_from(["deskgate", "--config", file.to_str().unwrap(), "migrate"]);

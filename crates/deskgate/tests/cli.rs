@@ -168,6 +168,16 @@ fn bad_configuration_is_refused_with_a_message_naming_it() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("databse"), "{err}");
 
+    // An inbound limit that cannot work stops the binary before it serves.
+    let out = deskgate(dir.path())
+        .args(["migrate"])
+        .env("DESKGATE_LIMITS__KEY_BURST", "0")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("limits.key_burst must be between 1"), "{err}");
+
     let out = deskgate(dir.path())
         .args(["serve", "--listen", "nonsense"])
         .output()
