@@ -5,8 +5,9 @@
 //! - `routes/`: one module per resource, each owning its routes and their OpenAPI entries.
 //! - `extract/`: extractors named for what they guarantee ([`AuthTenant`](extract::AuthTenant),
 //!   `ValidJson`, `ValidQuery`).
-//! - `middleware/`: requests in flight and their ids, metrics around the idempotency guard,
-//!   logging of internal errors.
+//! - `middleware/`: requests in flight and their ids, metrics around the inbound rate limits
+//!   (`RateLimit` headers, 429 `rate_limited`) and the idempotency guard, logging of internal
+//!   errors.
 //! - [`Lifecycle`]: whether the process is draining before a shutdown (`/readyz` answers
 //!   503 then), and how many requests are in flight.
 //! - [`problem`]: [`ApiError`], the one error type, rendered as `application/problem+json`.
