@@ -186,7 +186,7 @@ fn document_rate_limits(openapi: &mut utoipa::openapi::OpenApi) {
                 .or_insert_with(|| RefOr::T(rate_limited.clone()));
             if let RefOr::T(limited) = limited {
                 if !limited.description.contains("`rate_limited`") {
-                    limited.description = format!("{TOO_MANY}; {}", limited.description);
+                    limited.description = format!("{TOO_MANY}. {}", limited.description);
                 }
                 limited
                     .headers

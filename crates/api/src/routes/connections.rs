@@ -364,6 +364,7 @@ impl From<ConnectionHealth> for HealthView {
         (status = 200, body = HealthView),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "The connection's calls in flight (`connection_busy`); see `Retry-After`", body = Problem, content_type = "application/problem+json"),
     )
 )]
 async fn connection_health(
