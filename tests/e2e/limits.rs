@@ -18,6 +18,7 @@ backends!(
     a_second_key_of_the_tenant_is_held_back_by_the_tenant_limit_and_others_are_not,
     a_burst_of_requests_is_answered_up_to_the_rate_and_refused_beyond,
     the_in_flight_cap_refuses_one_more_call_at_once_and_gives_the_slot_back,
+    a_call_whose_client_goes_away_gives_its_slot_back,
 );
 
 /// Limits small enough to reach in a few requests; a cell comes back only once a minute, so
@@ -291,5 +292,60 @@ async fn the_in_flight_cap_refuses_one_more_call_at_once_and_gives_the_slot_back
     println!(
         "cap 2: third concurrent call refused in {refused_in:.2?} (429 connection_busy, \
          Retry-After 1), 0 vendor calls for it; slots back after completion"
+    );
+}
+
+async fn a_call_whose_client_goes_away_gives_its_slot_back(backend: Backend) {
+    let settings = AppSettings {
+        limits: LimitSettings {
+            connection_in_flight: 1,
+            ..LimitSettings::default()
+        },
+        ..AppSettings::default()
+    };
+    let t = TestApp::spawn_with_sandbox_settings(backend, accounts(&["acme"], 10), settings).await;
+    let tenant = t.tenant("acme-corp").await;
+    let id = t.connect_api_token(&tenant.key, "acme").await;
+    let connection: deskgate_core::ConnectionId = id.parse().unwrap();
+    // The vendor holds its answer far longer than the test waits.
+    t.faults(
+        "acme",
+        FaultConfig {
+            delay_ms: 30_000,
+            ..FaultConfig::default()
+        },
+    );
+    let before = t.requests("acme");
+    let call = tokio::spawn(
+        t.get(
+            &format!("/v1/connections/{id}/tickets?limit=1"),
+            &tenant.key,
+        )
+        .send(),
+    );
+    let waiting = Instant::now();
+    while t.requests("acme") < before + 1 {
+        assert!(
+            waiting.elapsed() < Duration::from_secs(5),
+            "the call never reached the vendor"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(t.app.calls_in_flight(connection), 1);
+    // The client goes away: its connection closes, the server drops the request's future.
+    call.abort();
+    let _ = call.await;
+    let gone = Instant::now();
+    while t.app.calls_in_flight(connection) > 0 {
+        assert!(
+            gone.elapsed() < Duration::from_secs(10),
+            "the slot was not given back after the client went away"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    println!(
+        "cap 1: a call whose client went away gave its slot back {:.2?} later, the vendor \
+         still holding its answer",
+        gone.elapsed()
     );
 }

@@ -84,6 +84,14 @@ impl crate::App {
     }
 }
 
+impl crate::App {
+    /// The calls to the vendor in flight through `id` on this replica (0 when limits are off).
+    pub fn calls_in_flight(&self, id: ConnectionId) -> u32 {
+        self.connection_calls()
+            .map_or(0, |calls| calls.in_flight(id))
+    }
+}
+
 impl Drop for CallPermit {
     fn drop(&mut self) {
         let mut counts = self
