@@ -12,7 +12,6 @@ use tower::util::MapResponseLayer;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 
@@ -117,42 +116,8 @@ fn build() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         )
         .merge(docs::router())
         .split_for_parts();
-    document_invalid_path(&mut doc);
+    crate::contract::apply(&mut doc);
     (routes, doc)
-}
-
-/// Any path parameter can be refused before its handler runs (`invalid_path`, by
-/// `ValidPath`): says so on each operation that takes one and documents no 400 of its own.
-fn document_invalid_path(openapi: &mut utoipa::openapi::OpenApi) {
-    let invalid_path = ResponseBuilder::new()
-        .description("A path parameter that is not UTF-8 once percent-decoded (`invalid_path`)")
-        .content(
-            crate::problem::PROBLEM_JSON,
-            ContentBuilder::new()
-                .schema(Some(Ref::from_schema_name("Problem")))
-                .build(),
-        )
-        .build();
-    for (path, item) in openapi.paths.paths.iter_mut() {
-        if !path.contains('{') {
-            continue;
-        }
-        for op in [
-            &mut item.get,
-            &mut item.post,
-            &mut item.put,
-            &mut item.patch,
-            &mut item.delete,
-        ]
-        .into_iter()
-        .flatten()
-        {
-            op.responses
-                .responses
-                .entry("400".to_owned())
-                .or_insert_with(|| RefOr::T(invalid_path.clone()));
-        }
-    }
 }
 
 /// The OpenAPI document of every route [`router`] serves.
