@@ -16,7 +16,7 @@
 
 use serde_json::{Map, Value, json};
 use utoipa::openapi::extensions::Extensions;
-use utoipa::openapi::path::{Operation, ParameterBuilder, ParameterIn};
+use utoipa::openapi::path::{Operation, ParameterBuilder, ParameterIn, PathItem};
 use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, Schema, Type};
 use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, Required, ResponseBuilder};
 
@@ -26,17 +26,16 @@ use crate::routes::page;
 /// Applies every rule above to `doc`.
 pub(crate) fn apply(doc: &mut OpenApi) {
     close_tagged_enums(doc);
-    let operations: Vec<(String, String, Option<String>)> = each_operation(doc)
-        .map(|(path, method, op)| (path.to_owned(), method.to_owned(), op.operation_id.clone()))
-        .collect();
+    let mut operations = Vec::new();
     for (path, item) in doc.paths.paths.iter_mut() {
-        for (method, op) in [
-            ("get", &mut item.get),
-            ("post", &mut item.post),
-            ("put", &mut item.put),
-            ("patch", &mut item.patch),
-            ("delete", &mut item.delete),
-        ] {
+        for (method, op) in methods_mut(item) {
+            if let Some(op) = op {
+                operations.push((path.clone(), method.to_owned(), op.operation_id.clone()));
+            }
+        }
+    }
+    for (path, item) in doc.paths.paths.iter_mut() {
+        for (method, op) in methods_mut(item) {
             let Some(op) = op else { continue };
             if path.contains('{') {
                 respond(op, "400", "A path parameter that is wrong (`invalid_path`)");
@@ -70,6 +69,17 @@ pub(crate) fn apply(doc: &mut OpenApi) {
     }
 }
 
+/// The operations of a path the API can serve, by method.
+pub(crate) fn methods_mut(item: &mut PathItem) -> [(&'static str, &mut Option<Operation>); 5] {
+    [
+        ("get", &mut item.get),
+        ("post", &mut item.post),
+        ("put", &mut item.put),
+        ("patch", &mut item.patch),
+        ("delete", &mut item.delete),
+    ]
+}
+
 /// serde reads an externally tagged enum (`{"set": […]}`) from an object of one key and
 /// refuses a second; utoipa renders each form as an object that would take more.
 fn close_tagged_enums(doc: &mut OpenApi) {
@@ -94,20 +104,6 @@ fn close_tagged_enums(doc: &mut OpenApi) {
             }
         }
     }
-}
-
-fn each_operation(doc: &OpenApi) -> impl Iterator<Item = (&str, &'static str, &Operation)> {
-    doc.paths.paths.iter().flat_map(|(path, item)| {
-        [
-            ("get", &item.get),
-            ("post", &item.post),
-            ("put", &item.put),
-            ("patch", &item.patch),
-            ("delete", &item.delete),
-        ]
-        .into_iter()
-        .filter_map(move |(method, op)| op.as_ref().map(|op| (path.as_str(), method, op)))
-    })
 }
 
 /// Documents a problem answer under `status` unless the route documents its own.

@@ -68,13 +68,7 @@ impl Modify for SecurityAndProblems {
             .paths
             .get_mut("/v1/connections/{id}/passthrough/{path}")
         {
-            for (method, op) in [
-                ("get", &mut item.get),
-                ("post", &mut item.post),
-                ("put", &mut item.put),
-                ("patch", &mut item.patch),
-                ("delete", &mut item.delete),
-            ] {
+            for (method, op) in crate::contract::methods_mut(item) {
                 if let Some(op) = op {
                     op.operation_id = Some(format!("passthrough_{method}"));
                 }
