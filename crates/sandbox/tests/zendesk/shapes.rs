@@ -305,9 +305,15 @@ async fn every_user_answers_its_time_zone_in_both_zendesk_and_iana_names() {
     for user in users {
         let zone = user["time_zone"].as_str().unwrap();
         let iana = user["iana_time_zone"].as_str().unwrap_or_else(|| {
-            panic!("user {} answers iana_time_zone {}", user["id"], user["iana_time_zone"])
+            panic!(
+                "user {} answers iana_time_zone {}",
+                user["id"], user["iana_time_zone"]
+            )
         });
-        assert!(iana.contains('/'), "{zone} answers {iana}, not an IANA name");
+        assert!(
+            iana.contains('/'),
+            "{zone} answers {iana}, not an IANA name"
+        );
     }
 }
 
