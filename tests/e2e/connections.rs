@@ -54,12 +54,20 @@ async fn a_failed_check_answers_422_with_a_diagnosis_and_stores_nothing(backend:
         "auth": {"mode": "client_credentials", "client_id": c.oauth_client_id, "client_secret": "f".repeat(64)}});
     let mut unknown_account = t.api_token_body("acme");
     unknown_account["subdomain"] = json!("initech");
+    // The first call of client credentials is the token endpoint, not `/users/me`.
+    let mut unknown_account_cc = t.client_credentials_body("acme");
+    unknown_account_cc["subdomain"] = json!("initech");
 
     for (name, body, expect) in [
         ("wrong token", wrong_token, "token"),
         ("end user", end_user, "agent"),
         ("wrong client secret", wrong_secret, ""),
         ("unknown subdomain", unknown_account, "subdomain"),
+        (
+            "unknown subdomain, client credentials",
+            unknown_account_cc,
+            "subdomain",
+        ),
     ] {
         let (status, v) = read(
             t.post("/v1/connections", &tenant.key)

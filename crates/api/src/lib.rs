@@ -16,6 +16,7 @@
 //! Handlers are thin: they translate HTTP to calls on [`deskgate_app::App`] and back. Only
 //! this crate knows our API's status codes.
 
+mod contract;
 pub mod extract;
 #[doc(hidden)]
 pub mod fuzzing;

@@ -12,7 +12,6 @@ use tower::util::MapResponseLayer;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 
@@ -69,13 +68,7 @@ impl Modify for SecurityAndProblems {
             .paths
             .get_mut("/v1/connections/{id}/passthrough/{path}")
         {
-            for (method, op) in [
-                ("get", &mut item.get),
-                ("post", &mut item.post),
-                ("put", &mut item.put),
-                ("patch", &mut item.patch),
-                ("delete", &mut item.delete),
-            ] {
+            for (method, op) in crate::contract::methods_mut(item) {
                 if let Some(op) = op {
                     op.operation_id = Some(format!("passthrough_{method}"));
                 }
@@ -117,126 +110,8 @@ fn build() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         )
         .merge(docs::router())
         .split_for_parts();
-    document_invalid_path(&mut doc);
-    document_rate_limits(&mut doc);
+    crate::contract::apply(&mut doc);
     (routes, doc)
-}
-
-/// Every operation that takes an API key counts against the key's and its tenant's request
-/// rates (`middleware/limits.rs`): says so with a 429 and the headers its answers carry.
-fn document_rate_limits(openapi: &mut utoipa::openapi::OpenApi) {
-    use utoipa::openapi::header::{Header, HeaderBuilder};
-    use utoipa::openapi::{Object, Type};
-
-    let string = |description: &str| {
-        HeaderBuilder::new()
-            .schema(Object::with_type(Type::String))
-            .description(Some(description))
-            .build()
-    };
-    let headers: [(&str, Header); 2] = [
-        (
-            "RateLimit-Policy",
-            string(
-                "The limits this answer was counted against (draft-ietf-httpapi-ratelimit-headers): \
-                 `\"key\";q=200;w=2, \"tenant\";q=600;w=2`, `q` requests at once, all back \
-                 after `w` seconds",
-            ),
-        ),
-        (
-            "RateLimit",
-            string(
-                "What is left of each limit: `\"key\";r=199;t=1, \"tenant\";r=598;t=1`, `r` \
-                 requests at once, all back after `t` seconds",
-            ),
-        ),
-    ];
-    let retry_after = HeaderBuilder::new()
-        .schema(Object::with_type(Type::Integer))
-        .description(Some("Seconds to wait before the next request, at least 1"))
-        .build();
-    const TOO_MANY: &str =
-        "This API key's or its tenant's request rate is used up (`rate_limited`)";
-    let rate_limited = ResponseBuilder::new()
-        .description(TOO_MANY)
-        .content(
-            crate::problem::PROBLEM_JSON,
-            ContentBuilder::new()
-                .schema(Some(Ref::from_schema_name("Problem")))
-                .build(),
-        )
-        .build();
-    for item in openapi.paths.paths.values_mut() {
-        for op in [
-            &mut item.get,
-            &mut item.post,
-            &mut item.put,
-            &mut item.patch,
-            &mut item.delete,
-        ]
-        .into_iter()
-        .flatten()
-        {
-            if op.security.as_ref().is_none_or(Vec::is_empty) {
-                continue;
-            }
-            let responses = &mut op.responses.responses;
-            let limited = responses
-                .entry("429".to_owned())
-                .or_insert_with(|| RefOr::T(rate_limited.clone()));
-            if let RefOr::T(limited) = limited {
-                if !limited.description.contains("`rate_limited`") {
-                    limited.description = format!("{TOO_MANY}. {}", limited.description);
-                }
-                limited
-                    .headers
-                    .insert("Retry-After".to_owned(), retry_after.clone());
-            }
-            for (status, response) in responses.iter_mut() {
-                if let (true, RefOr::T(response)) =
-                    (status.starts_with('2') || status == "429", response)
-                {
-                    for (name, header) in &headers {
-                        response.headers.insert((*name).to_owned(), header.clone());
-                    }
-                }
-            }
-        }
-    }
-}
-
-/// Any path parameter can be refused before its handler runs (`invalid_path`, by
-/// `ValidPath`): says so on each operation that takes one and documents no 400 of its own.
-fn document_invalid_path(openapi: &mut utoipa::openapi::OpenApi) {
-    let invalid_path = ResponseBuilder::new()
-        .description("A path parameter that is not UTF-8 once percent-decoded (`invalid_path`)")
-        .content(
-            crate::problem::PROBLEM_JSON,
-            ContentBuilder::new()
-                .schema(Some(Ref::from_schema_name("Problem")))
-                .build(),
-        )
-        .build();
-    for (path, item) in openapi.paths.paths.iter_mut() {
-        if !path.contains('{') {
-            continue;
-        }
-        for op in [
-            &mut item.get,
-            &mut item.post,
-            &mut item.put,
-            &mut item.patch,
-            &mut item.delete,
-        ]
-        .into_iter()
-        .flatten()
-        {
-            op.responses
-                .responses
-                .entry("400".to_owned())
-                .or_insert_with(|| RefOr::T(invalid_path.clone()));
-        }
-    }
 }
 
 /// The OpenAPI document of every route [`router`] serves.

@@ -1,9 +1,12 @@
 //! Opt-in recording of exchanges for conformance checks: with `DESKGATE_SANDBOX_RECORD`
 //! naming a file, every recorded exchange is appended to it as one JSON line
 //! (`vendor, method, path, query, request_content_type, request_body, status,
-//! response_content_type, response_body`), so a checker can hold each request and answer
-//! against the vendor's own API document. Without the variable nothing is buffered or
-//! written. Bodies are recorded as text (JSON as sent); the file is test output.
+//! response_content_type, response_body`), so a checker (`tests/conformance/check.py`) can
+//! hold each request and answer against the vendor's own API document. The path is the one
+//! routed: without the account's prefix and, for Zendesk, without the optional `.json`.
+//! Injected faults and rate-limit refusals are answered before the recorder and are not
+//! recorded. Without the variable nothing is buffered or written. Bodies are recorded as
+//! text (JSON as sent); the file is test output.
 
 use std::io::Write as _;
 use std::sync::{Mutex, OnceLock};

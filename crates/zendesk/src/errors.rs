@@ -140,6 +140,14 @@ pub(crate) fn forbidden_hint(mode: AuthMode, vendor: &VendorError) -> String {
     )
 }
 
+/// The error for a subdomain with no account behind it, whichever endpoint answered.
+pub(crate) fn unknown_account_of(
+    response: &UpstreamResponse,
+    subdomain: &ZendeskSubdomain,
+) -> Option<ConnectorError> {
+    is_unknown_account(response.status(), response.body()).then(|| unknown_account(subdomain))
+}
+
 fn unknown_account(subdomain: &ZendeskSubdomain) -> ConnectorError {
     ConnectorError::Invalid {
         message: format!(
@@ -159,8 +167,8 @@ pub(crate) fn from_response(
     mode: AuthMode,
     subdomain: &ZendeskSubdomain,
 ) -> ConnectorError {
-    if is_unknown_account(response.status(), response.body()) {
-        return unknown_account(subdomain);
+    if let Some(e) = unknown_account_of(response, subdomain) {
+        return e;
     }
     let vendor = parse_body(response.body());
     let forbidden = forbidden_hint(mode, &vendor);

@@ -98,7 +98,23 @@ pub(crate) fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();
-        classify(&path, &e.into_inner())
+        let e = e.into_inner();
+        // serde stops at the first token a type does not take and calls it a syntax error
+        // (a second key where an enum takes one): valid JSON of the wrong shape is the
+        // caller's field to fix, not malformed JSON.
+        if (e.is_syntax() || e.is_eof())
+            && serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_ok()
+        {
+            let field = if path == "." { "body" } else { path.as_str() };
+            return ApiError::invalid_body(
+                field,
+                format!(
+                    "does not have the shape the schema gives ({})",
+                    strip_position(&e.to_string())
+                ),
+            );
+        }
+        classify(&path, &e)
     })?;
     de.end().map_err(|e| classify(".", &e))?;
     Ok(value)
@@ -148,6 +164,17 @@ mod tests {
 
     fn problem(bytes: &str) -> serde_json::Value {
         serde_json::to_value(parse::<Body>(bytes.as_bytes()).unwrap_err().body()).unwrap()
+    }
+
+    #[test]
+    fn valid_json_of_a_shape_serde_stops_at_is_an_invalid_body_not_malformed_json() {
+        // An externally tagged enum takes one key; serde calls the second a syntax error.
+        let e = parse::<deskgate_core::model::TagChange>(br#"{"add": ["a"], "remove": null}"#)
+            .unwrap_err();
+        assert_eq!(e.code(), "invalid_body", "{:?}", e.body());
+        let e = parse::<deskgate_core::model::TagChange>(br#"{"add": ["a"], "remove": nul}"#)
+            .unwrap_err();
+        assert_eq!(e.code(), "malformed_json", "{:?}", e.body());
     }
 
     #[test]

@@ -4,9 +4,11 @@ pub(crate) mod auth;
 mod json;
 mod path;
 mod query;
+mod whole;
 
 pub use auth::AuthTenant;
 pub use json::ValidJson;
 pub(crate) use json::{BODY_LIMIT, RawBody, too_large};
 pub use path::ValidPath;
 pub use query::ValidQuery;
+pub(crate) use whole::Whole;

@@ -77,7 +77,12 @@ pub(crate) struct CreatedApiKey {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct CreateApiKey {
-    /// 1 to 100 printable characters.
+    /// 1 to 100 printable characters, not all blank; trimmed.
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = r"^[^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$"
+    )]
     name: String,
     /// When the key stops working; absent for a key that does not expire.
     #[serde(default)]

@@ -64,7 +64,7 @@ pub(crate) struct CreateSession {
 
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
-enum Status {
+enum SessionState {
     Pending,
     Connected,
     Failed,
@@ -72,14 +72,14 @@ enum Status {
     Revoked,
 }
 
-impl From<SessionStatus> for Status {
+impl From<SessionStatus> for SessionState {
     fn from(s: SessionStatus) -> Self {
         match s {
-            SessionStatus::Pending => Status::Pending,
-            SessionStatus::Connected => Status::Connected,
-            SessionStatus::Failed => Status::Failed,
-            SessionStatus::Expired => Status::Expired,
-            SessionStatus::Revoked => Status::Revoked,
+            SessionStatus::Pending => SessionState::Pending,
+            SessionStatus::Connected => SessionState::Connected,
+            SessionStatus::Failed => SessionState::Failed,
+            SessionStatus::Expired => SessionState::Expired,
+            SessionStatus::Revoked => SessionState::Revoked,
         }
     }
 }
@@ -90,7 +90,7 @@ pub(crate) struct SessionView {
     id: Uuid,
     /// `pending`; `connected` (with `connection_id`); `failed` (the last attempt failed with
     /// `last_error`; the link still works until it expires); `expired`; `revoked`.
-    status: Status,
+    status: SessionState,
     end_user: EndUserBody,
     allowed_providers: Vec<String>,
     return_url: String,

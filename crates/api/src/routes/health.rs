@@ -23,14 +23,14 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub(crate) struct Status {
+pub(crate) struct Health {
     status: &'static str,
 }
 
 /// The process is up.
-#[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, body = Status)))]
-async fn healthz() -> Json<Status> {
-    Json(Status { status: "ok" })
+#[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, body = Health)))]
+async fn healthz() -> Json<Health> {
+    Json(Health { status: "ok" })
 }
 
 /// How long readiness waits for the database: below the 2-s timeout of the probes in
@@ -43,11 +43,11 @@ const READY_TIMEOUT: Duration = Duration::from_secs(1);
     path = "/readyz",
     tag = "operations",
     responses(
-        (status = 200, body = Status),
+        (status = 200, body = Health),
         (status = 503, body = Problem, content_type = "application/problem+json"),
     )
 )]
-async fn readyz(State(state): State<AppState>) -> Result<Json<Status>, ApiError> {
+async fn readyz(State(state): State<AppState>) -> Result<Json<Health>, ApiError> {
     if state.lifecycle.is_draining() {
         return Err(ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -62,7 +62,7 @@ async fn readyz(State(state): State<AppState>) -> Result<Json<Status>, ApiError>
         .ready(READY_TIMEOUT)
         .await
         .map_err(|e| ApiError::unavailable(e.to_string()))?;
-    Ok(Json(Status { status: "ready" }))
+    Ok(Json(Health { status: "ready" }))
 }
 
 /// Prometheus metrics in the OpenMetrics text format.

@@ -24,11 +24,16 @@ pub(crate) struct ListResponse<T> {
     pub(crate) next_cursor: Option<String>,
 }
 
-/// Checks a `limit` query parameter: 1 to 100, 50 when absent.
+/// The largest page a list answers.
+pub(crate) const LIMIT_MAX: u32 = 100;
+/// The page size when `limit` is absent.
+pub(crate) const LIMIT_DEFAULT: u32 = 50;
+
+/// Checks a `limit` query parameter: 1 to [`LIMIT_MAX`], [`LIMIT_DEFAULT`] when absent.
 pub(crate) fn limit(raw: Option<u32>) -> Result<u32, ApiError> {
     match raw {
-        None => Ok(50),
-        Some(n @ 1..=100) => Ok(n),
+        None => Ok(LIMIT_DEFAULT),
+        Some(n @ 1..=LIMIT_MAX) => Ok(n),
         Some(n) => Err(ApiError::invalid_query(
             "limit",
             format!("must be between 1 and 100, got {n}"),

@@ -77,6 +77,7 @@ pub(crate) fn check_path(path: &str) -> Result<(), ApiError> {
     security(("api_key" = [])),
     responses(
         (status = 200, description = "The helpdesk's answer, whatever its status, as is"),
+        (status = "default", description = "The helpdesk's answer with its own status (a 201, a 404, a 422 …), body and safe headers as is: only `application/problem+json` answers are the gateway's"),
         CallProblems,
         (status = 405, description = "Another method (`method_not_allowed`, with `Allow`); nothing was sent", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A path outside the API root", body = Problem, content_type = "application/problem+json"),

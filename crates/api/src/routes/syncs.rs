@@ -14,7 +14,7 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::extract::{AuthTenant, ValidJson};
+use crate::extract::{AuthTenant, ValidJson, Whole};
 use crate::problem::Problem;
 use crate::routes::connections::connection_id;
 use crate::{ApiError, AppState};
@@ -34,8 +34,8 @@ pub(crate) struct SyncDefaultsBody {
     /// Whether connections sync unless they say otherwise.
     enabled: bool,
     /// Seconds between two syncs of a connection (5 to 86400).
-    #[schema(minimum = 5, maximum = 86400, example = 60)]
-    interval_secs: u32,
+    #[schema(value_type = u32, minimum = 5, maximum = 86400, example = 60)]
+    interval_secs: Whole<u32>,
 }
 
 /// A field that may be absent (unchanged), `null` (back to the default) or a value.
@@ -58,7 +58,7 @@ pub(crate) struct SyncPatch {
     /// Seconds between syncs (5 to 86400); `null` to follow the tenant's default.
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<u32>, minimum = 5, maximum = 86400)]
-    interval_secs: Option<Option<u32>>,
+    interval_secs: Option<Option<Whole<u32>>>,
     /// Before the first sync only: report the tickets that already exist as
     /// `ticket.created` with `"backfill": true` instead of recording them silently.
     backfill: Option<bool>,
@@ -66,7 +66,7 @@ pub(crate) struct SyncPatch {
     /// webhook's signing secret; Intercom: the app's client secret when the tenant has no
     /// OAuth app for Intercom). Write-only; `null` removes it.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>, format = Password)]
+    #[schema(value_type = Option<String>, format = Password, min_length = 1, max_length = 512, pattern = r"^[^\x00-\x1F\x7F-\x9F]+$")]
     hook_secret: Option<Option<String>>,
 }
 
@@ -111,7 +111,7 @@ async fn put_sync_defaults(
     Ok(Json(
         state
             .app
-            .put_sync_defaults(auth.tenant, body.enabled, body.interval_secs)
+            .put_sync_defaults(auth.tenant, body.enabled, body.interval_secs.0)
             .await?,
     ))
 }
@@ -164,7 +164,7 @@ async fn patch_sync(
     let id = connection_id(&id)?;
     let change = SyncConfigChange {
         enabled: body.enabled,
-        interval_secs: body.interval_secs,
+        interval_secs: body.interval_secs.map(|v| v.map(|w| w.0)),
         backfill: body.backfill,
         hook_secret: body.hook_secret.map(|s| s.map(SecretString::from)),
     };

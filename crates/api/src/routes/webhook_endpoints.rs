@@ -113,8 +113,9 @@ pub(crate) struct CreateWebhookEndpoint {
     /// 1 to 200 printable characters.
     #[serde(default)]
     description: Option<String>,
-    /// The event types to deliver; omit (or `null`) for every type.
+    /// The event types to deliver, at least one; omit (or `null`) for every type.
     #[serde(default)]
+    #[schema(min_items = 1)]
     event_types: Option<Vec<EventType>>,
     /// Only this connection's events.
     #[serde(default)]
@@ -135,7 +136,7 @@ pub(crate) struct UpdateWebhookEndpoint {
     #[schema(value_type = Option<String>, nullable)]
     description: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<Vec<EventType>>, nullable)]
+    #[schema(value_type = Option<Vec<EventType>>, nullable, min_items = 1)]
     event_types: Option<Option<Vec<EventType>>>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>, nullable)]

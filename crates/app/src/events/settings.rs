@@ -234,7 +234,10 @@ impl App {
             let sealed = match secret {
                 Some(s) => {
                     let text = s.expose_secret();
-                    if text.is_empty() || text.len() > 512 || text.chars().any(char::is_control) {
+                    if text.is_empty()
+                        || text.chars().count() > 512
+                        || text.chars().any(char::is_control)
+                    {
                         return Err(AppError::invalid(
                             "hook_secret",
                             "must be 1 to 512 printable characters",

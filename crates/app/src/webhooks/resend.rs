@@ -29,9 +29,11 @@ impl App {
                 Ok(())
             }
             Resend::NoSuchEvent => Err(AppError::NotFound("event")),
-            Resend::NotMatching => Err(AppError::invalid(
-                "event_id",
-                "this endpoint does not take this event (its event types or connection)",
+            // The request is well formed; the endpoint's own filters refuse it.
+            Resend::NotMatching => Err(AppError::Conflict(
+                "this endpoint does not take this event (its `event_types` or `connection_id` \
+                 filter leaves it out): change the endpoint's filters first"
+                    .to_owned(),
             )),
         }
     }

@@ -100,6 +100,8 @@ pub struct CustomField {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewTicket {
+    /// Not blank.
+    #[schema(min_length = 1, pattern = r"\S")]
     pub subject: String,
     /// The first comment, plain text.
     pub description: String,

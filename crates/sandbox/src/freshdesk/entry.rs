@@ -86,7 +86,8 @@ pub(crate) async fn enter(
         clock,
         outbound: sandbox.outbound(),
     };
-    let mut response = run_with(request, next, ctx).await;
+    let mut response =
+        crate::recorder::record("freshdesk", request, |r| run_with(r, next, ctx)).await;
     add_headers(&mut response, charge);
     if cut {
         response = cut_short(response).await;

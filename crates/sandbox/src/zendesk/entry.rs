@@ -68,7 +68,8 @@ pub(crate) async fn enter(
         clock,
         outbound: sandbox.outbound(),
     };
-    let mut response = run_with(request, next, ctx).await;
+    let mut response =
+        crate::recorder::record("zendesk", request, |r| run_with(r, next, ctx)).await;
     add_headers(&mut response, decision);
     if cut {
         response = cut_short(response).await;

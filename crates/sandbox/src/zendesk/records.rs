@@ -188,6 +188,7 @@ pub(crate) struct User {
     pub(crate) default_group_id: Option<u64>,
     pub(crate) phone: Option<String>,
     pub(crate) time_zone: &'static str,
+    pub(crate) iana_time_zone: &'static str,
     pub(crate) locale: &'static str,
     pub(crate) created_at: i64,
     pub(crate) updated_at: i64,

@@ -130,7 +130,7 @@ pub(crate) fn user(ctx: &Ctx, u: &User) -> Value {
         "created_at": timestamp(u.created_at),
         "updated_at": timestamp(u.updated_at),
         "time_zone": u.time_zone,
-        "iana_time_zone": null,
+        "iana_time_zone": u.iana_time_zone,
         "phone": u.phone,
         "shared_phone_number": null,
         "photo": null,

@@ -31,13 +31,15 @@ pub(crate) const SEED_END: i64 = 1_748_736_000;
 const SPAN: i64 = 730 * 86_400;
 const DAY: i64 = 86_400;
 
-const ZONES: [&str; 6] = [
-    "Pacific Time (US & Canada)",
-    "London",
-    "Berlin",
-    "Tokyo",
-    "Sydney",
-    "UTC",
+/// Zendesk's time zone names beside their IANA names: a user answers both (`time_zone`,
+/// `iana_time_zone`), and Zendesk's document has `iana_time_zone` as a non-null string.
+const ZONES: [(&str, &str); 6] = [
+    ("Pacific Time (US & Canada)", "America/Los_Angeles"),
+    ("London", "Europe/London"),
+    ("Berlin", "Europe/Berlin"),
+    ("Tokyo", "Asia/Tokyo"),
+    ("Sydney", "Australia/Sydney"),
+    ("UTC", "Etc/UTC"),
 ];
 const LOCALES: [&str; 5] = ["en-US", "en-GB", "de", "ja", "es"];
 const NAMED_CHANNELS: [&str; 7] = [
@@ -214,7 +216,8 @@ impl Seed {
             phone: h
                 .is_multiple_of(3)
                 .then(|| format!("+1555{:07}", h % 10_000_000)),
-            time_zone: ZONES[(h % ZONES.len() as u64) as usize],
+            time_zone: ZONES[(h % ZONES.len() as u64) as usize].0,
+            iana_time_zone: ZONES[(h % ZONES.len() as u64) as usize].1,
             locale: LOCALES[((h >> 8) % LOCALES.len() as u64) as usize],
             created_at,
             updated_at,

@@ -295,6 +295,29 @@ async fn users_organizations_groups_and_tags_have_vendor_shapes() {
 }
 
 #[tokio::test]
+async fn every_user_answers_its_time_zone_in_both_zendesk_and_iana_names() {
+    // Zendesk's document has `iana_time_zone` as a string that is never null (its examples:
+    // `America/Juneau`), beside the Zendesk name in `time_zone`.
+    let h = start().await;
+    let users = h.get_json("/api/v2/users?per_page=100").await;
+    let users = users["users"].as_array().unwrap();
+    assert!(users.len() > 10);
+    for user in users {
+        let zone = user["time_zone"].as_str().unwrap();
+        let iana = user["iana_time_zone"].as_str().unwrap_or_else(|| {
+            panic!(
+                "user {} answers iana_time_zone {}",
+                user["id"], user["iana_time_zone"]
+            )
+        });
+        assert!(
+            iana.contains('/'),
+            "{zone} answers {iana}, not an IANA name"
+        );
+    }
+}
+
+#[tokio::test]
 async fn user_role_filter_returns_only_that_role() {
     let h = start().await;
     let agents = h.get_json("/api/v2/users?role=agent&per_page=100").await;

@@ -15,7 +15,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Map, Value, json};
 
 use super::credentials::{OAuthClient, ZendeskAuth};
-use crate::errors::{from_upstream, parse_body};
+use crate::errors::{self, from_upstream, parse_body};
 use crate::subdomain::ZendeskSubdomain;
 use crate::wire::WireToken;
 
@@ -253,7 +253,8 @@ impl ZendeskOAuth {
             .await
             .map_err(|e| from_upstream(e, mode, &self.subdomain))?;
         if !response.status().is_success() {
-            return Err(token_error(&response));
+            return Err(errors::unknown_account_of(&response, &self.subdomain)
+                .unwrap_or_else(|| token_error(&response)));
         }
         serde_json::from_slice::<WireToken>(response.body()).map_err(|e| {
             ConnectorError::BadResponse {
