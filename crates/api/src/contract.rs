@@ -324,6 +324,55 @@ mod tests {
     }
 
     #[test]
+    fn every_authenticated_operation_documents_its_rate_limit_as_the_middleware_answers_it() {
+        let doc = doc();
+        // The document's example is what the default limits answer.
+        let policy = crate::middleware::limits::policy_value(
+            &deskgate_app::limits::LimitSettings::default(),
+        )
+        .unwrap();
+        let mut seen = 0;
+        for (path, method, op) in operations(&doc) {
+            let Some(security) = op["security"].as_array() else {
+                assert!(op["responses"].get("429").is_none_or(|r| {
+                    !r["description"]
+                        .as_str()
+                        .unwrap()
+                        .contains("`rate_limited`")
+                }));
+                continue;
+            };
+            assert!(!security.is_empty());
+            seen += 1;
+            let limited = &op["responses"]["429"];
+            assert!(
+                limited["description"]
+                    .as_str()
+                    .unwrap()
+                    .contains("`rate_limited`"),
+                "{method} {path}"
+            );
+            assert!(
+                limited["headers"].get("Retry-After").is_some(),
+                "{method} {path}"
+            );
+            for (status, response) in op["responses"].as_object().unwrap() {
+                if status.starts_with('2') || status == "429" {
+                    let described = response["headers"]["RateLimit-Policy"]["description"]
+                        .as_str()
+                        .unwrap();
+                    assert!(
+                        described.contains(policy.to_str().unwrap()),
+                        "{method} {path} {status}: {described}"
+                    );
+                    assert!(response["headers"].get("RateLimit").is_some());
+                }
+            }
+        }
+        assert!(seen > 40, "only {seen} authenticated operations");
+    }
+
+    #[test]
     fn every_limit_is_documented_as_the_server_checks_it() {
         let doc = doc();
         let mut seen = 0;
