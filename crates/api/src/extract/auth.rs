@@ -10,8 +10,10 @@ use crate::{ApiError, AppState};
 
 /// A request that carried a valid API key: the tenant comes only from here.
 ///
-/// Every failure (no header, not `Bearer`, malformed, unknown, revoked, expired) is the same
-/// 401, so a caller learns nothing about which keys exist.
+/// Every failure (no header, more than one, not `Bearer`, malformed, unknown, revoked,
+/// expired) is the same 401, so a caller learns nothing about which keys exist. Two
+/// `Authorization` headers are refused rather than one picked: a proxy on the way may pick
+/// the other.
 #[derive(Clone, Debug)]
 pub struct AuthTenant {
     pub tenant: TenantId,
@@ -25,9 +27,10 @@ impl FromRequestParts<AppState> for AuthTenant {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let presented = parts
-            .headers
-            .get(AUTHORIZATION)
+        let mut values = parts.headers.get_all(AUTHORIZATION).iter();
+        let presented = values
+            .next()
+            .filter(|_| values.next().is_none())
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "))
             .ok_or_else(ApiError::unauthenticated)?;
