@@ -1,7 +1,8 @@
 //! Passthrough: the method, path and query a caller sends, through the API's checks and
 //! then the connector's (the API root) and the outbound engine's (`UpstreamRequest`). No
 //! input may panic, and whatever all three accept must reach the vendor's origin under the
-//! API root, nowhere else. Input: method, path and query on three lines.
+//! API root, nowhere else, with its path and query unchanged. Input: method, path and query
+//! on three lines.
 #![no_main]
 
 use std::sync::LazyLock;
@@ -29,7 +30,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok(method) = Method::from_bytes(method.as_bytes()) else {
         return;
     };
-    if deskgate_api::fuzzing::passthrough(&method, path).is_err() {
+    if deskgate_api::fuzzing::passthrough(&method, path, query).is_err() {
         return;
     }
     // The connector's part (`VendorClient::passthrough`).
@@ -60,4 +61,9 @@ fuzz_target!(|data: &[u8]| {
         "{path:?} {query:?} left the api root: {url}"
     );
     assert_eq!(url.path(), path, "{path:?} was rewritten to {}", url.path());
+    assert_eq!(
+        url.query(),
+        query.filter(|q| !q.is_empty()),
+        "{query:?} was rewritten"
+    );
 });

@@ -13,6 +13,8 @@ backends!(
     tenant_a_never_sees_tenant_b_keys,
     key_list_pages_with_a_cursor,
     key_events_are_audited,
+    a_repeated_authorization_header_is_the_same_401,
+    a_key_list_cursor_it_did_not_issue_is_refused,
 );
 
 async fn tenant_key_authenticates_and_lists_its_keys(backend: Backend) {
@@ -331,4 +333,86 @@ async fn key_events_are_audited(backend: Backend) {
         );
     }
     assert!(events.iter().any(|e| e.action == "tenant.create"));
+}
+
+async fn a_repeated_authorization_header_is_the_same_401(backend: Backend) {
+    let t = TestApp::spawn(backend).await;
+    let acme = t.tenant("acme").await;
+    let other = t.tenant("other").await;
+    let missing = t
+        .http
+        .get(t.url("/v1/api-keys"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    // The same key twice, a key and garbage either way round, two tenants' keys: no pick.
+    let good = format!("Bearer {}", acme.key);
+    let pairs = [
+        (good.clone(), good.clone()),
+        (good.clone(), "Bearer not-a-key".to_owned()),
+        ("Bearer not-a-key".to_owned(), good.clone()),
+        (good.clone(), format!("Bearer {}", other.key)),
+    ];
+    for (first, second) in pairs {
+        let res = t
+            .http
+            .get(t.url("/v1/api-keys"))
+            .header("authorization", &first)
+            .header("authorization", &second)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 401);
+        assert_eq!(res.headers()["www-authenticate"], "Bearer");
+        assert_eq!(res.text().await.unwrap(), missing);
+    }
+}
+
+async fn a_key_list_cursor_it_did_not_issue_is_refused(backend: Backend) {
+    let t = TestApp::spawn(backend).await;
+    let acme = t.tenant("acme").await;
+    let page: Value = t
+        .get("/v1/api-keys", &acme.key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = page["data"][0]["id"].as_str().unwrap().to_owned();
+    let uuid = uuid::Uuid::try_parse(&id).unwrap();
+    // A real key id is a cursor; another list's cursor, or this one's in another spelling or
+    // altered, is not.
+    let res = t
+        .get(&format!("/v1/api-keys?cursor={id}"), &acme.key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    for cursor in [
+        format!("evt_{id}"),
+        uuid.hyphenated().to_string(),
+        id.to_uppercase(),
+        format!("{id}x"),
+        id[1..].to_owned(),
+        "eyJ2IjoxLCJsIjoidGlja2V0cyJ9.c2lnbmF0dXJl".to_owned(),
+        "%7B%7D".to_owned(),
+    ] {
+        let res = t
+            .get(&format!("/v1/api-keys?cursor={cursor}"), &acme.key)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.headers()["content-type"], "application/problem+json");
+        let (status, p) = (res.status().as_u16(), res.json::<Value>().await.unwrap());
+        assert_eq!(
+            (status, p["code"].as_str()),
+            (400, Some("invalid_query")),
+            "{cursor}: {p}"
+        );
+        assert_eq!(p["errors"][0]["field"], "cursor", "{cursor}: {p}");
+    }
 }

@@ -1,6 +1,6 @@
 //! The passthrough to the vendor's own API, and the capability matrix.
 
-use deskgate_tests::{Backend, TestApp, TestTenant, Vendor, backends, read, vendors};
+use deskgate_tests::{Backend, Tap, TestApp, TestTenant, Vendor, backends, read, vendors};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -9,6 +9,7 @@ vendors!(
     passthrough_strips_auth_cookies_and_hop_by_hop_headers_both_ways,
     passthrough_refuses_paths_that_climb_out_without_a_vendor_call,
     passthrough_refuses_undocumented_methods_without_a_vendor_call,
+    passthrough_sends_query_and_body_byte_for_byte_or_refuses_them_unsent,
 );
 backends!(connectors_lists_each_provider_as_its_connector_describes_itself);
 
@@ -339,7 +340,7 @@ async fn passthrough_refuses_paths_that_climb_out_without_a_vendor_call(
             &tenant.key,
         )
         .await;
-        assert_eq!(status, 422, "{path}");
+        assert_eq!(status, 400, "{path}");
     }
     // A body over the limit is a problem, not a vendor call or a plain-text error.
     let res = t
@@ -368,7 +369,7 @@ async fn passthrough_refuses_paths_that_climb_out_without_a_vendor_call(
             &tenant.key,
         )
         .await;
-        assert!(status == 404 || status == 422, "{path}: {status}");
+        assert!(status == 404 || status == 400, "{path}: {status}");
     }
     assert!(requests() <= before + 2);
 }
@@ -466,4 +467,128 @@ async fn connectors_lists_each_provider_as_its_connector_describes_itself(backen
     };
     assert_eq!(updated_after(1), "native");
     assert_eq!(updated_after(2), "native");
+}
+
+/// Sends `method target` with `headers` (each `name: value\r\n`) and `body` as raw bytes.
+async fn raw_send(base: &str, head: &str, body: &[u8]) -> (u16, String) {
+    let addr = base.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let mut request = head.replace("{addr}", addr).into_bytes();
+    request.extend_from_slice(body);
+    stream.write_all(&request).await.unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).await.unwrap();
+    let status = answer.split(' ').nth(1).unwrap().parse().unwrap();
+    (status, answer)
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+async fn passthrough_sends_query_and_body_byte_for_byte_or_refuses_them_unsent(
+    vendor: Vendor,
+    backend: Backend,
+) {
+    let (t, tap): (TestApp, Tap) =
+        TestApp::spawn_with_tapped_sandbox(backend, vendor.accounts(&["acme"], 10)).await;
+    let tenant = t.tenant("acme-corp").await;
+    let id = t.connect_vendor(vendor, &tenant.key, "acme").await;
+    let raw = raw(&t, vendor);
+    let base = format!("/v1/connections/{id}/passthrough");
+    let key = &tenant.key;
+
+    // Accepted: the query and the body reach the vendor exactly as they were sent.
+    let query = "per_page=2&q=caf%C3%A9+cr%C3%A8me&page[size]=2&x=a:b@c/d?e,f;g!h*(i)$~-._";
+    let head = format!(
+        "GET {base}/{}?{query} HTTP/1.1\r\nHost: {{addr}}\r\nAuthorization: Bearer {key}\r\nConnection: close\r\n\r\n",
+        raw.readable
+    );
+    let (status, answer) = raw_send(&t.base, &head, b"").await;
+    assert!(status < 500 && !answer.contains("problem+json"), "{answer}");
+    let sent = tap.sent();
+    assert!(
+        contains(&sent, format!("?{query} HTTP/1.1\r\n").as_bytes()),
+        "{}",
+        String::from_utf8_lossy(&sent)
+    );
+    let body = format!(
+        "{}\n",
+        serde_json::to_string_pretty(&raw.new_ticket).unwrap()
+    )
+    .replace("Raw", "Raw \u{e9}t\u{e9} \\u00e9");
+    let res = t
+        .post(&format!("{base}/{}", raw.tickets), key)
+        .header("content-type", "application/json; charset=utf-8")
+        .body(body.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), raw.created);
+    let sent = tap.sent();
+    assert!(
+        contains(&sent, body.as_bytes()),
+        "{}",
+        String::from_utf8_lossy(&sent)
+    );
+    assert!(contains(
+        &sent.to_ascii_lowercase(),
+        b"content-type: application/json; charset=utf-8\r\n"
+    ));
+
+    // Refused, and nothing is sent.
+    let requests = || t.vendor_counts(vendor, "acme").requests;
+    let before = (requests(), tap.sent().len());
+    let me = format!("{base}/{}", raw.me);
+    for (content_type, body) in [
+        (Some("text/plain"), "subject=x"),
+        (Some("application/x-www-form-urlencoded"), "subject=x"),
+        (Some("multipart/form-data; boundary=b"), "--b--"),
+        (Some("application/json; charset=latin1"), "{}"),
+        (None, "{}"),
+    ] {
+        let mut req = t.post(&format!("{base}/{}", raw.tickets), key).body(body);
+        if let Some(ct) = content_type {
+            req = req.header("content-type", ct);
+        }
+        let (status, p) = read(req.send().await.unwrap()).await;
+        assert_eq!(
+            (status, p["code"].as_str()),
+            (415, Some("unsupported_media_type")),
+            "{content_type:?}: {p}"
+        );
+    }
+    let (status, p) = read(
+        t.get(&me, key)
+            .header("content-type", "application/json")
+            .body("{}")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (status, p["code"].as_str()),
+        (422, Some("invalid_body")),
+        "{p}"
+    );
+    for bad in [
+        "q=%FF", "q=%C3%28", "q=%zz", "q=a%0Ab", "q=%00", "q=it's", "q=%",
+    ] {
+        let head = format!(
+            "GET {me}?{bad} HTTP/1.1\r\nHost: {{addr}}\r\nAuthorization: Bearer {key}\r\nConnection: close\r\n\r\n"
+        );
+        let (status, answer) = raw_send(&t.base, &head, b"").await;
+        assert_eq!(status, 400, "{bad}: {answer}");
+        assert!(
+            answer.contains(r#""code":"invalid_query""#),
+            "{bad}: {answer}"
+        );
+        assert!(answer.contains(r#""field":"query""#), "{bad}: {answer}");
+    }
+    assert_eq!(
+        (requests(), tap.sent().len()),
+        before,
+        "a refused request reached the vendor"
+    );
 }

@@ -15,6 +15,7 @@ mod db;
 mod receiver;
 mod sandbox;
 mod spawn;
+mod tap;
 mod vendor;
 pub mod webdriver;
 mod webhooks;
@@ -24,6 +25,7 @@ pub use db::{Backend, TestDb, skip};
 pub use receiver::{Received, Receiver};
 pub use sandbox::{Replica, account, accounts, fast_upstream, leaks_secret};
 pub use spawn::{TestApp, TestTenant};
+pub use tap::Tap;
 pub use vendor::{Vendor, VendorCounts, freshdesk_account, intercom_workspace};
 pub use webhooks::{Workers, fast_webhooks};
 

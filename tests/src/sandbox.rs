@@ -14,7 +14,7 @@ use secrecy::ExposeSecret;
 use serde_json::{Value, json};
 
 use crate::spawn::{bind, build_app, serve_on};
-use crate::{Backend, TestApp};
+use crate::{Backend, Tap, TestApp};
 
 /// Outbound settings for tests: short deadlines, near-instant backoff, no pacing below the
 /// vendor's own limit.
@@ -94,17 +94,50 @@ impl TestApp {
     pub async fn spawn_with_sandbox_settings(
         backend: Backend,
         config: SandboxConfig,
-        mut settings: AppSettings,
+        settings: AppSettings,
     ) -> Self {
+        Self::spawn_sandboxed(backend, config, settings, false)
+            .await
+            .0
+    }
+
+    /// As [`TestApp::spawn_with_sandbox`], with a [`Tap`] between the gateway and the
+    /// sandbox that keeps the bytes every vendor call sent.
+    pub async fn spawn_with_tapped_sandbox(backend: Backend, config: SandboxConfig) -> (Self, Tap) {
+        let settings = AppSettings {
+            upstream: UpstreamSettings {
+                config: fast_upstream(),
+                sandbox: None,
+            },
+            ..AppSettings::default()
+        };
+        let (t, tap) = Self::spawn_sandboxed(backend, config, settings, true).await;
+        (t, tap.unwrap())
+    }
+
+    async fn spawn_sandboxed(
+        backend: Backend,
+        config: SandboxConfig,
+        mut settings: AppSettings,
+        tapped: bool,
+    ) -> (Self, Option<Tap>) {
         let start = Utc::now().duration_trunc(TimeDelta::minutes(1)).unwrap();
         let clock = Arc::new(ManualClock::new(start));
         let sandbox = Sandbox::with_clock(config, clock.clone()).unwrap();
         let running = deskgate_sandbox::spawn_with(sandbox).await.unwrap();
-        settings.upstream.sandbox = Some(SandboxOverride::new(&running.base_url()).unwrap());
+        let tap = if tapped {
+            Some(Tap::to(&running.base_url()).await)
+        } else {
+            None
+        };
+        let base = tap
+            .as_ref()
+            .map_or_else(|| running.base_url(), |t| t.base.clone());
+        settings.upstream.sandbox = Some(SandboxOverride::new(&base).unwrap());
         let mut t = Self::spawn_with(backend, settings).await;
         t.sandbox = Some(running);
         t.clock = Some(clock);
-        t
+        (t, tap)
     }
 
     /// The sandbox's shared state: counters, credentials, faults, limits.

@@ -17,10 +17,11 @@ use crate::routes::{
     syncs, tickets, webhook_endpoints,
 };
 
-/// The passthrough route's method check, then its path check.
-pub fn passthrough(method: &Method, path: &str) -> Result<(), ApiError> {
+/// The passthrough route's method check, then its path and query checks.
+pub fn passthrough(method: &Method, path: &str, query: Option<&str>) -> Result<(), ApiError> {
     passthrough::check_method(method)?;
-    passthrough::check_path(path)
+    passthrough::check_path(path)?;
+    query.map_or(Ok(()), passthrough::check_query)
 }
 
 async fn body<T: DeserializeOwned>(

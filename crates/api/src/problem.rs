@@ -6,7 +6,7 @@
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use deskgate_app::AppError;
-use deskgate_core::ConnectorError;
+use deskgate_core::{ConnectorError, InputPart};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -41,22 +41,25 @@ pub const PROBLEM_CODES: &[(&str, u16, &str)] = &[
     (
         "invalid_query",
         400,
-        "a query parameter, or a list cursor, is wrong; `errors` names it",
+        "a query parameter, or a list cursor, is wrong; the gateway refused it without \
+         calling the helpdesk; `errors` names it",
     ),
     (
         "invalid_path",
         400,
-        "a path parameter is wrong (not UTF-8 once percent-decoded); `errors` names it",
+        "a path parameter is wrong (not UTF-8 once percent-decoded, a passthrough path outside \
+         the API root, …); the gateway refused it without calling the helpdesk; `errors` names it",
     ),
     (
         "invalid_body",
         422,
-        "a body field is wrong, missing or unknown; `errors` names it",
+        "a body field is wrong, missing or unknown; the gateway refused it without calling the \
+         helpdesk; `errors` names it",
     ),
     (
         "unsupported_media_type",
         415,
-        "the body is not `application/json`",
+        "the body is not `application/json` (passthrough: not a JSON media type)",
     ),
     ("payload_too_large", 413, "the body is over 1 MiB"),
     ("conflict", 409, "a record with the same key exists"),
@@ -99,7 +102,8 @@ pub const PROBLEM_CODES: &[(&str, u16, &str)] = &[
     (
         "upstream_validation",
         422,
-        "the helpdesk rejected the input; `errors` names the fields",
+        "the helpdesk itself answered that the input is invalid (its 4xx validation answer); \
+         `errors` names the fields",
     ),
     (
         "upstream_rate_limited",
@@ -477,6 +481,17 @@ fn connect_failed(e: ConnectorError) -> ApiError {
     }
 }
 
+/// A connector's refusal of the caller's input, made before any vendor call: the gateway's
+/// own code for where the value was.
+fn refused(part: InputPart, field: deskgate_core::FieldError) -> ApiError {
+    let deskgate_core::FieldError { field, message } = field;
+    match part {
+        InputPart::Path => ApiError::invalid_path(&field, message),
+        InputPart::Query => ApiError::invalid_query(&field, message),
+        InputPart::Body => ApiError::invalid_body(&field, message),
+    }
+}
+
 /// The vendor's answer to a call made for the tenant.
 fn upstream(e: ConnectorError) -> ApiError {
     let detail = e.to_string();
@@ -506,6 +521,7 @@ fn upstream(e: ConnectorError) -> ApiError {
             }
             err
         }
+        ConnectorError::Refused { part, field, .. } => refused(part, field),
         ConnectorError::RateLimited { retry_after } => {
             let mut err = ApiError::new(
                 StatusCode::TOO_MANY_REQUESTS,

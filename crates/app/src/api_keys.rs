@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use deskgate_core::TenantId;
+use deskgate_core::ids::canonical_simple_uuid;
 use deskgate_store::api_keys::ApiKeyRecord;
 use deskgate_store::audit::AuditEvent;
 use hmac::{Hmac, Mac};
@@ -24,7 +25,6 @@ use uuid::Uuid;
 use crate::{Actor, App, AppError, RequestContext};
 
 const PREFIX: &str = "dg_live_";
-const ID_LEN: usize = 32;
 const SECRET_LEN: usize = 64;
 /// The HMAC key when no pepper is configured: domain separation only.
 const DEFAULT_PEPPER: &[u8] = b"deskgate api key digest v1";
@@ -150,10 +150,11 @@ impl AuthCache {
 fn parse(presented: &str) -> Option<(&str, &str)> {
     let rest = presented.strip_prefix(PREFIX)?;
     let (id, secret) = rest.split_once('_')?;
-    let hex = |s: &str, len: usize| {
-        s.len() == len && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
-    };
-    (hex(id, ID_LEN) && hex(secret, SECRET_LEN)).then_some((id, secret))
+    let hex = secret.len() == SECRET_LEN
+        && secret
+            .bytes()
+            .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+    (canonical_simple_uuid(id).is_some() && hex).then_some((id, secret))
 }
 
 impl App {
@@ -235,13 +236,20 @@ impl App {
         })
     }
 
-    /// A page of the tenant's keys in creation order, after the key id `after`.
+    /// A page of the tenant's keys in creation order, after the key id `after` (the cursor
+    /// the previous page handed out: anything but a key id is refused naming `cursor`).
     pub async fn list_api_keys(
         &self,
         tenant: TenantId,
         after: Option<&str>,
         limit: u32,
     ) -> Result<Vec<ApiKey>, AppError> {
+        if after.is_some_and(|a| canonical_simple_uuid(a).is_none()) {
+            return Err(AppError::invalid_query(
+                "cursor",
+                "not a cursor this list issued: pass `next_cursor` unchanged",
+            ));
+        }
         let rows = self.store().list_api_keys(tenant, after, limit).await?;
         Ok(rows.into_iter().map(ApiKey::from).collect())
     }

@@ -6,7 +6,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use deskgate_core::{ConnectorError, PassthroughRequest, PassthroughResponse};
+use deskgate_core::{ConnectorError, InputPart, PassthroughRequest, PassthroughResponse};
 use deskgate_upstream::{BudgetKey, Upstream, UpstreamRequest, UpstreamResponse, VendorOrigin};
 use http::header::{ACCEPT, CONTENT_TYPE, RETRY_AFTER};
 use http::{HeaderMap, HeaderValue, Method, StatusCode};
@@ -41,12 +41,10 @@ pub struct VendorClient {
     policy: Arc<dyn CallPolicy>,
 }
 
-/// An invalid request we built ourselves: the caller's input made a path the engine refuses.
-fn refused_request(e: impl fmt::Display) -> ConnectorError {
-    ConnectorError::Invalid {
-        message: e.to_string(),
-        fields: vec![],
-    }
+/// The caller's path made a request the engine refuses (only a passthrough path can: the
+/// connectors check the ids they put in paths).
+fn refused_path(e: impl fmt::Display) -> ConnectorError {
+    ConnectorError::refused(InputPart::Path, "path", e.to_string())
 }
 
 /// An answer that could not be read.
@@ -101,7 +99,7 @@ impl VendorClient {
         template: &'static str,
     ) -> Result<UpstreamRequest> {
         let request = UpstreamRequest::new(method, &self.origin, path, self.budget.clone())
-            .map_err(refused_request)?
+            .map_err(refused_path)?
             .path_template(template)
             .connection_id(self.connection_id.clone());
         Ok(self.policy.authorize(request))
@@ -167,14 +165,17 @@ impl VendorClient {
     ) -> Result<PassthroughResponse> {
         let path = format!("/{}", req.path.trim_start_matches('/'));
         if !path.starts_with(root) {
-            return Err(ConnectorError::Invalid {
-                message: format!("passthrough paths must start with {}", &root[1..]),
-                fields: vec![],
-            });
+            return Err(ConnectorError::refused(
+                InputPart::Path,
+                "path",
+                format!("must start with {}", &root[1..]),
+            ));
         }
         let mut request = self.request_path(req.method, &path, template)?;
         if let Some(query) = req.query.as_deref() {
-            request = request.raw_query(query).map_err(refused_request)?;
+            request = request
+                .raw_query(query)
+                .map_err(|e| ConnectorError::refused(InputPart::Query, "query", e.to_string()))?;
         }
         // The caller's `Accept` replaces one the call policy may have set.
         if let Some(accept) = req.headers.get(ACCEPT).filter(|v| v.to_str().is_ok()) {

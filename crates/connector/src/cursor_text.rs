@@ -10,7 +10,7 @@ use std::fmt::Display;
 use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
-use deskgate_core::{ChangeCursor, ConnectorError, FieldError, VendorCursor};
+use deskgate_core::{ChangeCursor, ConnectorError, VendorCursor};
 
 use crate::filters::check_cursor;
 
@@ -244,13 +244,7 @@ pub trait CursorPosition: Clone {
     /// A list cursor a caller sent back; anything else is refused naming `cursor`.
     fn from_vendor_cursor(cursor: &VendorCursor) -> Result<Self, ConnectorError> {
         let text = check_cursor(cursor)?;
-        Self::parse(text).map_err(|_| ConnectorError::Invalid {
-            message: "the cursor is not one this connector handed out".into(),
-            fields: vec![FieldError {
-                field: "cursor".into(),
-                message: "is invalid".into(),
-            }],
-        })
+        Self::parse(text).map_err(|_| ConnectorError::bad_cursor())
     }
 
     /// As a change cursor ([`fitted`]).
@@ -364,7 +358,10 @@ mod tests {
             assert!(
                 matches!(
                     Two::from_vendor_cursor(&VendorCursor(bad.into())),
-                    Err(ConnectorError::Invalid { .. })
+                    Err(ConnectorError::Refused {
+                        part: deskgate_core::InputPart::Query,
+                        ..
+                    })
                 ),
                 "{bad:?}"
             );

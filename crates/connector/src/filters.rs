@@ -2,7 +2,7 @@
 //! and cursors that come back from callers.
 
 use chrono::{DateTime, Utc};
-use deskgate_core::{ConnectorError, FieldError, VendorCursor};
+use deskgate_core::{ConnectorError, InputPart, VendorCursor};
 use serde_json::Value;
 
 /// An RFC 3339 timestamp field of a record.
@@ -57,13 +57,11 @@ pub fn numeric_field<'a>(
     if is_numeric(id) {
         Ok(id)
     } else {
-        Err(ConnectorError::Invalid {
-            message: format!("{field} is not a {vendor} id"),
-            fields: vec![FieldError {
-                field: field.to_owned(),
-                message: format!("must be a {vendor} id (digits only)"),
-            }],
-        })
+        Err(ConnectorError::refused(
+            InputPart::Body,
+            field,
+            format!("must be a {vendor} id (digits only)"),
+        ))
     }
 }
 
@@ -83,13 +81,7 @@ pub fn check_cursor(cursor: &VendorCursor) -> Result<&str, ConnectorError> {
     if plausible {
         Ok(text)
     } else {
-        Err(ConnectorError::Invalid {
-            message: "the cursor is not one this connector handed out".into(),
-            fields: vec![FieldError {
-                field: "cursor".into(),
-                message: "is invalid".into(),
-            }],
-        })
+        Err(ConnectorError::bad_cursor())
     }
 }
 
@@ -131,7 +123,7 @@ mod tests {
         }
         let e = numeric_field("zendesk", "author_id", "x").unwrap_err();
         assert!(
-            matches!(e, ConnectorError::Invalid { fields, .. } if fields[0].field == "author_id")
+            matches!(e, ConnectorError::Refused { part: InputPart::Body, field, .. } if field.field == "author_id")
         );
         for bad in ["", "a b", "a\nb", &"x".repeat(2000)] {
             assert!(

@@ -39,6 +39,17 @@ pub struct FieldError {
     pub message: String,
 }
 
+/// Where in the caller's request a value the connector refused was.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InputPart {
+    /// A path parameter (a passthrough path, a tag name in the path).
+    Path,
+    /// A query parameter, a list cursor included.
+    Query,
+    /// A field of the request body.
+    Body,
+}
+
 /// What went wrong, classified by what the caller can do about it.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum ConnectorError {
@@ -50,11 +61,20 @@ pub enum ConnectorError {
     Forbidden { hint: String },
     #[error("the vendor has no such object")]
     NotFound,
-    /// The vendor rejected the input.
+    /// The vendor rejected the input: its own answer (a 4xx validation error), never a
+    /// check of ours.
     #[error("the vendor rejected the request: {message}")]
     Invalid {
         message: String,
         fields: Vec<FieldError>,
+    },
+    /// The connector refused the caller's input before any call to the vendor: `part` says
+    /// where the value was, `field` names it. Build it with [`ConnectorError::refused`].
+    #[error("{message}")]
+    Refused {
+        part: InputPart,
+        message: String,
+        field: FieldError,
     },
     /// Try again after `retry_after`.
     #[error("the vendor's rate limit is exhausted; retry after {} s", retry_after.as_secs())]
@@ -71,6 +91,30 @@ pub enum ConnectorError {
     Transport { detail: String },
     #[error("{operation} is not supported by this connector")]
     Unsupported { operation: &'static str },
+}
+
+impl ConnectorError {
+    /// A refusal of the caller's `field` (in `part`) before any vendor call.
+    pub fn refused(part: InputPart, field: &str, message: impl Into<String>) -> Self {
+        let message = message.into();
+        Self::Refused {
+            part,
+            message: format!("{field}: {message}"),
+            field: FieldError {
+                field: field.to_owned(),
+                message,
+            },
+        }
+    }
+
+    /// A list cursor that this connector did not hand out (or that was altered).
+    pub fn bad_cursor() -> Self {
+        Self::refused(
+            InputPart::Query,
+            "cursor",
+            "is not one this list handed out: pass `next_cursor` unchanged",
+        )
+    }
 }
 
 /// A raw request to the vendor's API, relative to its API root.

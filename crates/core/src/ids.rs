@@ -20,6 +20,17 @@ pub fn canonical_uuid(raw: &str) -> Option<Uuid> {
         })
 }
 
+/// A UUID written as 32 lower-case hex digits, without hyphens: the form inside deskgate's
+/// prefixed ids (`evt_…`) and API key ids. Like [`canonical_uuid`], this is the one form
+/// deskgate writes, and any other spelling of the same UUID is refused.
+pub fn canonical_simple_uuid(raw: &str) -> Option<Uuid> {
+    let lower_hex = |b: u8| b.is_ascii_digit() || (b'a'..=b'f').contains(&b);
+    if raw.len() != uuid::fmt::Simple::LENGTH || !raw.bytes().all(lower_hex) {
+        return None;
+    }
+    Uuid::try_parse(raw).ok()
+}
+
 /// A string that is not a canonical id ([`canonical_uuid`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("not an id: expected a lower-case hyphenated UUID")]
@@ -195,6 +206,24 @@ mod tests {
                 serde_json::from_str::<ConnectionId>(&json).is_err(),
                 "{other}"
             );
+        }
+    }
+
+    #[test]
+    fn only_the_canonical_simple_form_parses() {
+        let uuid = Uuid::now_v7();
+        let simple = uuid.simple().to_string();
+        assert_eq!(canonical_simple_uuid(&simple), Some(uuid));
+        for other in [
+            simple.to_uppercase(),
+            uuid.hyphenated().to_string(),
+            uuid.braced().to_string(),
+            uuid.urn().to_string(),
+            format!("{simple} "),
+            format!("+{}", &simple[1..]),
+            String::new(),
+        ] {
+            assert_eq!(canonical_simple_uuid(&other), None, "{other}");
         }
     }
 

@@ -29,7 +29,8 @@ pub use capability::{
 };
 pub use changes::{ChangeCursor, ChangePage, ChangeRequest, DeletedTicket};
 pub use connector::{
-    AccountIdentity, Connector, ConnectorError, FieldError, PassthroughRequest, PassthroughResponse,
+    AccountIdentity, Connector, ConnectorError, FieldError, InputPart, PassthroughRequest,
+    PassthroughResponse,
 };
 pub use event::EventType;
 pub use ids::{ConnectionId, TenantId};

@@ -7,7 +7,7 @@ use deskgate_connector::filters::numeric_field;
 use deskgate_core::model::{
     CustomField, NewComment, NewTicket, Priority, TicketPatch, TicketStatus, TicketType,
 };
-use deskgate_core::{ConnectorError, FieldError};
+use deskgate_core::{ConnectorError, InputPart};
 use http::HeaderValue;
 use serde_json::{Map, Value, json};
 
@@ -16,14 +16,9 @@ use crate::multipart::Multipart;
 
 type Result<T> = std::result::Result<T, ConnectorError>;
 
+/// A refusal of a body field, before any request.
 fn refuse(field: &str, message: &str) -> ConnectorError {
-    ConnectorError::Invalid {
-        message: format!("{field} {message}"),
-        fields: vec![FieldError {
-            field: field.to_owned(),
-            message: message.to_owned(),
-        }],
-    }
+    ConnectorError::refused(InputPart::Body, field, message)
 }
 
 /// Freshdesk has no `new` (a ticket is open from the start) and no `on_hold` (its
@@ -295,9 +290,7 @@ mod tests {
     #[test]
     fn on_hold_is_refused_naming_the_status_field() {
         let e = status_code(TicketStatus::OnHold).unwrap_err();
-        assert!(
-            matches!(&e, ConnectorError::Invalid { fields, .. } if fields[0].field == "status")
-        );
+        assert!(matches!(&e, ConnectorError::Refused { field, .. } if field.field == "status"));
     }
 
     #[test]
@@ -325,12 +318,12 @@ mod tests {
         t.requester_id = None;
         let e = new_ticket(&t).unwrap_err();
         assert!(
-            matches!(&e, ConnectorError::Invalid { fields, .. } if fields[0].field == "requester_id")
+            matches!(&e, ConnectorError::Refused { field, .. } if field.field == "requester_id")
         );
         let t = new_ticket_json(&json!({"assignee_id": "me"}));
         let e = new_ticket(&t).unwrap_err();
         assert!(
-            matches!(&e, ConnectorError::Invalid { fields, .. } if fields[0].field == "assignee_id")
+            matches!(&e, ConnectorError::Refused { field, .. } if field.field == "assignee_id")
         );
     }
 

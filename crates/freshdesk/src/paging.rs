@@ -19,23 +19,13 @@ use deskgate_connector::filters::check_cursor;
 use deskgate_connector::{
     CursorFields, CursorPosition, CursorText, FeedKey, MalformedCursor, Watermark,
 };
-use deskgate_core::{ConnectorError, FieldError, VendorCursor};
+use deskgate_core::{ConnectorError, VendorCursor};
 use http::HeaderMap;
 use http::header::LINK;
 use url::Url;
 
 /// Freshdesk's largest page.
 pub(crate) const MAX_PER_PAGE: u32 = 100;
-
-fn bad_cursor() -> ConnectorError {
-    ConnectorError::Invalid {
-        message: "the cursor is not one this connector handed out".into(),
-        fields: vec![FieldError {
-            field: "cursor".into(),
-            message: "is invalid".into(),
-        }],
-    }
-}
 
 /// The `rel="next"` target of a `Link` header, if there is one.
 fn next_link(headers: &HeaderMap) -> Option<String> {
@@ -93,7 +83,7 @@ pub(crate) fn page_from(cursor: Option<&VendorCursor>) -> Result<u32, ConnectorE
         .strip_prefix('p')
         .and_then(|n| n.parse::<u32>().ok())
         .filter(|n| *n >= 1)
-        .ok_or_else(bad_cursor)
+        .ok_or_else(ConnectorError::bad_cursor)
 }
 
 /// `updated_since`'s format.

@@ -14,8 +14,8 @@ use deskgate_core::model::{
 };
 use deskgate_core::page::{ContactFilter, NoFilter, ReadOptions, TicketFilter, UserFilter};
 use deskgate_core::{
-    AccountIdentity, Capabilities, ChangePage, ChangeRequest, Connector, ConnectorError, Page,
-    PageRequest, PassthroughRequest, PassthroughResponse, Provider, VendorCursor,
+    AccountIdentity, Capabilities, ChangePage, ChangeRequest, Connector, ConnectorError, InputPart,
+    Page, PageRequest, PassthroughRequest, PassthroughResponse, Provider, VendorCursor,
 };
 use deskgate_upstream::{BudgetKey, Upstream};
 use http::Method;
@@ -340,10 +340,11 @@ impl Connector for IntercomConnector {
     async fn passthrough(&self, req: PassthroughRequest) -> Result<PassthroughResponse> {
         let path = req.path.trim_start_matches('/');
         if path == "auth" || path.starts_with("auth/") {
-            return Err(ConnectorError::Invalid {
-                message: "passthrough does not reach intercom's oauth endpoints".into(),
-                fields: vec![],
-            });
+            return Err(ConnectorError::refused(
+                InputPart::Path,
+                "path",
+                "may not be one of intercom's oauth endpoints (auth/…)",
+            ));
         }
         self.client.passthrough(req, "/", "/{passthrough}").await
     }

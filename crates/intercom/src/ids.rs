@@ -2,7 +2,7 @@
 //! `_` and `-` (tickets and admins are digits, contacts and companies hex); anything else
 //! cannot name an Intercom object and is refused before a request is built.
 
-use deskgate_core::{ConnectorError, FieldError};
+use deskgate_core::{ConnectorError, InputPart};
 
 /// Longest id accepted.
 const MAX_ID: usize = 64;
@@ -34,15 +34,9 @@ pub(crate) fn body_id<'a>(field: &str, id: &'a str) -> Result<&'a str, Connector
     }
 }
 
-/// A refusal of the caller's input naming one field.
+/// A refusal of a body field, before any request.
 pub(crate) fn invalid(field: &str, message: &str) -> ConnectorError {
-    ConnectorError::Invalid {
-        message: format!("{field} {message}"),
-        fields: vec![FieldError {
-            field: field.to_owned(),
-            message: message.to_owned(),
-        }],
-    }
+    ConnectorError::refused(InputPart::Body, field, message)
 }
 
 #[cfg(test)]
@@ -59,7 +53,7 @@ mod tests {
         }
         let e = body_id("requester_id", "x/y").unwrap_err();
         assert!(
-            matches!(e, ConnectorError::Invalid { fields, .. } if fields[0].field == "requester_id")
+            matches!(e, ConnectorError::Refused { field, .. } if field.field == "requester_id")
         );
     }
 }

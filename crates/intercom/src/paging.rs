@@ -8,7 +8,7 @@
 //!   cursor is the offset into the list.
 
 use deskgate_connector::filters::check_cursor;
-use deskgate_core::{ConnectorError, FieldError, Page, VendorCursor};
+use deskgate_core::{ConnectorError, Page, VendorCursor};
 
 use crate::wire::{WireNumberedPages, WirePages};
 
@@ -18,16 +18,6 @@ pub(crate) const MAX_PER_PAGE: u32 = 150;
 /// `per_page` for a unified page of `limit` items.
 pub(crate) fn per_page(limit: u32) -> u32 {
     limit.clamp(1, MAX_PER_PAGE)
-}
-
-fn bad_cursor() -> ConnectorError {
-    ConnectorError::Invalid {
-        message: "the cursor is not one this connector handed out".into(),
-        fields: vec![FieldError {
-            field: "cursor".into(),
-            message: "is invalid".into(),
-        }],
-    }
 }
 
 /// The `starting_after` a caller's cursor carries, checked before it is sent.
@@ -58,7 +48,7 @@ pub(crate) fn page_number(cursor: Option<&VendorCursor>) -> Result<u32, Connecto
         .parse::<u32>()
         .ok()
         .filter(|n| (2..=MAX_PAGE).contains(n) && !cursor.0.starts_with('0'))
-        .ok_or_else(bad_cursor)
+        .ok_or_else(ConnectorError::bad_cursor)
 }
 
 /// The cursor of the page after `pages.page`, when `pages.total_pages` says there is one.
@@ -81,7 +71,7 @@ pub(crate) fn slice<T>(
             c.0.parse::<usize>()
                 .ok()
                 .filter(|n| *n > 0 && !c.0.starts_with('0'))
-                .ok_or_else(bad_cursor)?
+                .ok_or_else(ConnectorError::bad_cursor)?
         }
     };
     let limit = usize::try_from(limit).unwrap_or(usize::MAX).max(1);

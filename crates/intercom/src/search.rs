@@ -5,7 +5,7 @@
 //! Intercom allows at most two levels of nested groups and at most 15 filters per group; a
 //! query over either limit is refused here, before anything is sent.
 
-use deskgate_core::{ConnectorError, FieldError};
+use deskgate_core::{ConnectorError, InputPart};
 use serde_json::{Map, Value, json};
 
 /// Most filters (or groups) in one AND/OR group.
@@ -55,14 +55,9 @@ pub(crate) enum Query {
     },
 }
 
+/// The list's filters (query parameters) are more than Intercom's search can take.
 fn too_complex(message: String) -> ConnectorError {
-    ConnectorError::Invalid {
-        message: message.clone(),
-        fields: vec![FieldError {
-            field: "filter".into(),
-            message,
-        }],
-    }
+    ConnectorError::refused(InputPart::Query, "filter", message)
 }
 
 impl Query {
@@ -193,7 +188,7 @@ mod tests {
         assert!(group(15).to_json().is_ok());
         let e = group(16).to_json().unwrap_err();
         assert!(
-            matches!(&e, ConnectorError::Invalid { message, .. } if message.contains("at most 15")),
+            matches!(&e, ConnectorError::Refused { message, .. } if message.contains("at most 15")),
             "{e:?}"
         );
         let inner_too_big = Query::all(vec![eq("open", "true"), group(16)]);

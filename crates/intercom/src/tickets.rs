@@ -404,7 +404,7 @@ mod tests {
 
     fn field_of(e: ConnectorError) -> String {
         match e {
-            ConnectorError::Invalid { fields, .. } => fields[0].field.clone(),
+            ConnectorError::Refused { field, .. } => field.field,
             other => panic!("{other:?}"),
         }
     }

@@ -126,11 +126,16 @@ impl UpstreamRequest {
         self
     }
 
-    /// Sets the whole query string as given (for passthrough); it is re-encoded by the URL
-    /// parser and may not contain a fragment.
+    /// Sets the whole query string as given (for passthrough), sent exactly so: it may hold
+    /// only the visible ASCII the URL parser leaves as it is (no space, `"`, `#`, `<`, `>` or
+    /// `'`, which it would encode, no other byte, which must come percent-encoded).
     pub fn raw_query(mut self, query: &str) -> Result<Self, UpstreamError> {
-        if query.contains('#') || query.chars().any(char::is_control) {
-            return Err(invalid("query contains a fragment or control character"));
+        let rewritten =
+            |b: u8| !b.is_ascii_graphic() || matches!(b, b'"' | b'#' | b'<' | b'>' | b'\'');
+        if query.bytes().any(rewritten) {
+            return Err(invalid(
+                "query holds a fragment, a control character or a byte that is not percent-encoded",
+            ));
         }
         self.query = (!query.is_empty()).then(|| query.to_owned());
         Ok(self)
@@ -398,6 +403,24 @@ mod tests {
 
     fn key() -> BudgetKey {
         BudgetKey::new("zendesk", "acme").unwrap()
+    }
+
+    #[test]
+    fn a_raw_query_goes_out_exactly_as_given_or_not_at_all() {
+        let request = || UpstreamRequest::new(Method::GET, &origin(), "/api", key()).unwrap();
+        for query in [
+            "page[size]=2&sort=-updated_at",
+            "q=a%27b%20c%C3%A9&x=%FF",
+            "a=1;b=2&c=~!$()*+,/:?@",
+        ] {
+            let sent = request().raw_query(query).unwrap().url_on(None);
+            assert_eq!(sent.query(), Some(query));
+        }
+        for query in [
+            "a=1#frag", "a=b c", "a='b'", "a=\"b\"", "a=<b>", "a=é", "a=\n",
+        ] {
+            assert!(request().raw_query(query).is_err(), "{query:?}");
+        }
     }
 
     #[test]

@@ -7,7 +7,7 @@ use deskgate_connector::filters::{numeric_field, numeric_id};
 use deskgate_connector::{Endpoint, bad_response};
 use deskgate_core::ids::TicketId;
 use deskgate_core::model::{Attachment, Comment, NewAttachment, NewComment};
-use deskgate_core::{ConnectorError, Page, PageRequest};
+use deskgate_core::{ConnectorError, InputPart, Page, PageRequest};
 use http::{HeaderValue, Method};
 use serde_json::Value;
 
@@ -78,11 +78,13 @@ impl ZendeskConnector {
         let mut token: Option<String> = None;
         let mut attachments = Vec::new();
         for file in files {
-            let content_type =
-                HeaderValue::from_str(&file.content_type).map_err(|_| ConnectorError::Invalid {
-                    message: "the attachment's content type is not a valid mime type".into(),
-                    fields: vec![],
-                })?;
+            let content_type = HeaderValue::from_str(&file.content_type).map_err(|_| {
+                ConnectorError::refused(
+                    InputPart::Body,
+                    "attachments.content_type",
+                    "is not a valid mime type",
+                )
+            })?;
             let mut request = self
                 .client
                 .request(Method::POST, UPLOADS, &[])?
@@ -100,12 +102,9 @@ impl ZendeskConnector {
                 .collect();
             token = Some(upload.upload.token);
         }
-        token
-            .map(|t| (t, attachments))
-            .ok_or_else(|| ConnectorError::Invalid {
-                message: "no file to upload".into(),
-                fields: vec![],
-            })
+        token.map(|t| (t, attachments)).ok_or_else(|| {
+            ConnectorError::refused(InputPart::Body, "attachments", "has no file to upload")
+        })
     }
 
     /// The comment a write added, from the `Comment` event of its audit; when the audit is

@@ -5,7 +5,7 @@ use deskgate_connector::filters::numeric_id;
 use deskgate_connector::{Endpoint, MAX_SCAN_PAGES};
 use deskgate_core::ids::TicketId;
 use deskgate_core::model::{Tag, TagChange};
-use deskgate_core::{ConnectorError, FieldError, Page, PageRequest};
+use deskgate_core::{ConnectorError, InputPart, Page, PageRequest};
 use http::Method;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -28,10 +28,11 @@ struct TagNames {
 impl ZendeskConnector {
     pub(crate) async fn tags(&self, req: &PageRequest) -> Result<Page<Tag>> {
         if req.updated_after.is_some() {
-            return Err(ConnectorError::Invalid {
-                message: "zendesk tags have no update time: updated_after cannot apply".into(),
-                fields: vec![],
-            });
+            return Err(ConnectorError::refused(
+                InputPart::Query,
+                "updated_after",
+                "cannot apply: zendesk tags have no update time",
+            ));
         }
         let map = |raw: Value| map::tag(&raw);
         let spec = ListSpec {
@@ -51,15 +52,12 @@ impl ZendeskConnector {
     pub(crate) async fn tag(&self, name: &str) -> Result<Tag> {
         let wanted = name.to_lowercase();
         if wanted.chars().count() < 2 || wanted.chars().any(|c| c.is_whitespace() || c == ',') {
-            return Err(ConnectorError::Invalid {
-                message: "zendesk looks tags up by at least their first two characters: \
-                          list the tags to find shorter ones"
-                    .into(),
-                fields: vec![FieldError {
-                    field: "tag".into(),
-                    message: "must be at least two characters, without spaces or commas".into(),
-                }],
-            });
+            return Err(ConnectorError::refused(
+                InputPart::Path,
+                "tag",
+                "must be at least two characters, without spaces or commas: zendesk looks \
+                 tags up by their first two characters; list the tags to find shorter ones",
+            ));
         }
         for page in 1..=MAX_SCAN_PAGES {
             let request = self

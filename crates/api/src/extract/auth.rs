@@ -11,8 +11,10 @@ use crate::{ApiError, AppState};
 
 /// A request that carried a valid API key: the tenant comes only from here.
 ///
-/// Every failure (no header, not `Bearer`, malformed, unknown, revoked, expired) is the same
-/// 401, so a caller learns nothing about which keys exist.
+/// Every failure (no header, more than one, not `Bearer`, malformed, unknown, revoked,
+/// expired) is the same 401, so a caller learns nothing about which keys exist. Two
+/// `Authorization` headers are refused rather than one picked: a proxy on the way may pick
+/// the other.
 #[derive(Clone, Debug)]
 pub struct AuthTenant {
     pub tenant: TenantId,
@@ -24,10 +26,12 @@ pub struct AuthTenant {
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct KeyRefused;
 
-/// The key a request presents: `Authorization: Bearer <key>`.
+/// The key a request presents: `Authorization: Bearer <key>`, in exactly one header.
 pub(crate) fn presented_key(headers: &HeaderMap) -> Option<&str> {
-    headers
-        .get(AUTHORIZATION)
+    let mut values = headers.get_all(AUTHORIZATION).iter();
+    values
+        .next()
+        .filter(|_| values.next().is_none())
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim)

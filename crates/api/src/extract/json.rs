@@ -1,6 +1,6 @@
 use axum::extract::{FromRequest, Request};
-use axum::http::StatusCode;
 use axum::http::header::CONTENT_TYPE;
+use axum::http::{HeaderMap, StatusCode};
 use bytes::Bytes;
 use serde::de::DeserializeOwned;
 
@@ -36,6 +36,36 @@ impl<S: Send + Sync> FromRequest<S> for RawBody {
     }
 }
 
+/// Whether `Content-Type` is a JSON media type: `application/json` or `application/*+json`,
+/// with no parameter but `charset=utf-8` (JSON is UTF-8, RFC 8259).
+pub(crate) fn is_json(headers: &HeaderMap) -> bool {
+    let Some(value) = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    let mut parts = value.split(';');
+    let essence = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
+    let json = essence == "application/json"
+        || essence
+            .strip_prefix("application/")
+            .and_then(|sub| sub.strip_suffix("+json"))
+            .is_some_and(|name| !name.is_empty() && !name.contains('/'));
+    json && parts.all(|param| {
+        let (name, value) = param.split_once('=').unwrap_or((param, ""));
+        name.trim().eq_ignore_ascii_case("charset")
+            && value.trim().trim_matches('"').eq_ignore_ascii_case("utf-8")
+    })
+}
+
+/// 415 `unsupported_media_type`.
+pub(crate) fn unsupported_media_type() -> ApiError {
+    ApiError::new(
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported_media_type",
+        "Unsupported media type",
+        "send the body as JSON with `Content-Type: application/json`",
+    )
+}
+
 /// 413 `payload_too_large`.
 pub(crate) fn too_large() -> ApiError {
     ApiError::new(
@@ -64,23 +94,8 @@ where
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let is_json = req
-            .headers()
-            .get(CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(';').next())
-            .map(|m| {
-                let m = m.trim().to_ascii_lowercase();
-                m == "application/json" || (m.starts_with("application/") && m.ends_with("+json"))
-            })
-            .unwrap_or(false);
-        if !is_json {
-            return Err(ApiError::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_media_type",
-                "Unsupported media type",
-                "send the body as JSON with `Content-Type: application/json`",
-            ));
+        if !is_json(req.headers()) {
+            return Err(unsupported_media_type());
         }
         let RawBody(bytes) = RawBody::from_request(req, state).await?;
         parse(&bytes).map(ValidJson)
@@ -146,6 +161,37 @@ fn strip_position(message: &str) -> String {
 mod tests {
     use super::*;
     use serde::Deserialize;
+
+    #[test]
+    fn json_media_types_are_json_and_nothing_else_is() {
+        let with = |value: &str| {
+            let mut headers = HeaderMap::new();
+            headers.insert(CONTENT_TYPE, value.parse().unwrap());
+            is_json(&headers)
+        };
+        for good in [
+            "application/json",
+            "Application/JSON",
+            "application/json; charset=utf-8",
+            "application/json;charset=\"UTF-8\"",
+            "application/merge-patch+json",
+        ] {
+            assert!(with(good), "{good}");
+        }
+        for bad in [
+            "text/plain",
+            "application/x-www-form-urlencoded",
+            "multipart/form-data; boundary=x",
+            "application/json; charset=iso-8859-1",
+            "application/json; boundary=x",
+            "application/+json",
+            "application/jsonx",
+            "text/json",
+        ] {
+            assert!(!with(bad), "{bad}");
+        }
+        assert!(!is_json(&HeaderMap::new()));
+    }
 
     #[derive(Debug, Deserialize)]
     #[serde(deny_unknown_fields)]

@@ -228,7 +228,7 @@ async fn list_sessions(
     let limit = page::limit(params.limit)?;
     let before = match params.cursor.as_deref() {
         None => None,
-        Some(raw) => Some(Uuid::try_parse(raw).map_err(|_| {
+        Some(raw) => Some(deskgate_core::ids::canonical_uuid(raw).ok_or_else(|| {
             ApiError::invalid_query(
                 "cursor",
                 "not a cursor this list issued: pass `next_cursor` unchanged",

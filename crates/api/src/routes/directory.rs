@@ -284,6 +284,7 @@ async fn list_tags(
     params(("id" = String, Path, description = "The connection's id"), ("tag" = String, Path, description = "The tag's name")), security(("api_key" = [])),
     responses((status = 200, body = Tag),
         CallProblems,
+        (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json")))]
 async fn get_tag(
     State(state): State<AppState>,

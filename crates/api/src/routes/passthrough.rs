@@ -8,7 +8,7 @@ use axum::http::{HeaderMap, HeaderName, Method, Uri, header};
 use axum::response::{IntoResponse, Response};
 use deskgate_core::PassthroughRequest;
 
-use crate::extract::{AuthTenant, RawBody};
+use crate::extract::{AuthTenant, RawBody, is_json, unsupported_media_type};
 use crate::problem::{CallProblems, Problem};
 use crate::routes::connections::connection_id;
 use crate::{ApiError, AppState};
@@ -58,7 +58,7 @@ pub(crate) fn check_path(path: &str) -> Result<(), ApiError> {
         || path.contains('\\')
         || path.chars().any(char::is_control);
     if bad {
-        return Err(ApiError::invalid_body(
+        return Err(ApiError::invalid_path(
             "path",
             "must be a plain path under the helpdesk's API root, e.g. api/v2/tickets/1",
         ));
@@ -66,8 +66,69 @@ pub(crate) fn check_path(path: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// The query goes out byte for byte as it came, so it must be one that nothing on the way
+/// rewrites and that a vendor reads as text: visible ASCII without `'` (the URL parser
+/// on the way out would encode it, and any other byte must be percent-encoded already),
+/// every `%` starting a two-digit escape, and once decoded UTF-8 without control characters.
+pub(crate) fn check_query(query: &str) -> Result<(), ApiError> {
+    let refuse = |message: &str| Err(ApiError::invalid_query("query", message));
+    let bytes = query.as_bytes();
+    if let Some(b) = bytes
+        .iter()
+        .find(|&&b| !b.is_ascii_graphic() || matches!(b, b'\'' | b'"' | b'<' | b'>' | b'#'))
+    {
+        let shown = if b.is_ascii_graphic() {
+            format!("`{}`", char::from(*b))
+        } else {
+            format!("byte 0x{b:02x}")
+        };
+        return refuse(&format!(
+            "{shown} must be percent-encoded: the query is forwarded exactly as sent"
+        ));
+    }
+    let escapes_whole = bytes.iter().enumerate().all(|(i, &b)| {
+        b != b'%'
+            || bytes
+                .get(i + 1..i + 3)
+                .is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit))
+    });
+    if !escapes_whole {
+        return refuse("has a `%` that does not start a two-digit percent-escape");
+    }
+    let Ok(text) = percent_encoding::percent_decode(bytes).decode_utf8() else {
+        return refuse("is not UTF-8 once percent-decoded");
+    };
+    if text.chars().any(char::is_control) {
+        return refuse("holds a control character once percent-decoded");
+    }
+    Ok(())
+}
+
+/// A body goes out byte for byte as it came, so it must be JSON by its media type (the only
+/// bodies the helpdesks' JSON APIs take; uploads have their own routes), and a GET carries
+/// none (RFC 9110 gives it no meaning, and proxies on the way may drop it).
+pub(crate) fn check_body(
+    method: &Method,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<(), ApiError> {
+    if body.is_empty() {
+        return Ok(());
+    }
+    if *method == Method::GET {
+        return Err(ApiError::invalid_body("body", "a GET carries no body"));
+    }
+    if !is_json(headers) {
+        return Err(unsupported_media_type());
+    }
+    Ok(())
+}
+
 /// Forwards the request to the helpdesk's API (`path` is relative to its root, e.g.
-/// `api/v2/tickets/1` for Zendesk) and returns its status, body and safe headers.
+/// `api/v2/tickets/1` for Zendesk) and returns its status, body and safe headers. The query
+/// and the body are sent byte for byte: a query must be percent-encoded visible ASCII
+/// (no `'`) that is UTF-8 text once decoded, and a body must be JSON by its `Content-Type`
+/// (`application/json` or `application/*+json`, at most `charset=utf-8`); a GET has none.
 #[utoipa::path(
     method(get, post, put, patch, delete),
     path = "/v1/connections/{id}/passthrough/{path}",
@@ -80,7 +141,9 @@ pub(crate) fn check_path(path: &str) -> Result<(), ApiError> {
         (status = "default", description = "The helpdesk's answer with its own status (a 201, a 404, a 422 …), body and safe headers as is: only `application/problem+json` answers are the gateway's"),
         CallProblems,
         (status = 405, description = "Another method (`method_not_allowed`, with `Allow`); nothing was sent", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A path outside the API root", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "A path outside the API root (`invalid_path`) or a query that is not forwarded as is (`invalid_query`); nothing was sent", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "A body that is not JSON (`unsupported_media_type`); nothing was sent", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A body on a GET (`invalid_body`); nothing was sent", body = Problem, content_type = "application/problem+json"),
         (status = 504, body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -96,6 +159,10 @@ pub(crate) async fn passthrough(
     check_method(&method)?;
     let id = connection_id(&id)?;
     check_path(&path)?;
+    if let Some(query) = uri.query() {
+        check_query(query)?;
+    }
+    check_body(&method, &headers, &body)?;
     let mut forwarded = HeaderMap::new();
     for name in FORWARDED_REQUEST {
         if let Some(v) = headers.get(&name) {
@@ -166,9 +233,66 @@ mod tests {
             "/evil.example/x",
             "api//v2/tickets",
         ] {
-            assert!(check_path(bad).is_err(), "{bad}");
+            let e = check_path(bad).unwrap_err();
+            assert_eq!(
+                (e.status().as_u16(), e.code()),
+                (400, "invalid_path"),
+                "{bad}"
+            );
         }
         assert!(check_path("api/v2/tickets/1.json").is_ok());
         assert!(check_path("api/v2/tickets/").is_ok());
+    }
+
+    #[test]
+    fn a_query_is_forwarded_only_when_nothing_would_rewrite_it() {
+        for good in [
+            "page[size]=2",
+            "query=status%3Aopen%20type%3Aticket&sort_by=updated_at",
+            "q=caf%C3%A9+cr%C3%A8me",
+            "a=1&b=&c",
+            "",
+        ] {
+            assert!(check_query(good).is_ok(), "{good}");
+        }
+        for bad in [
+            "q=%FF", "q=%C3", "q=%zz", "q=%4", "q=%", "q=a%0Ab", "q=%00", "q=%7F", "q=it's",
+            "q=café", "q=a b",
+        ] {
+            let e = check_query(bad).unwrap_err();
+            assert_eq!(
+                (e.status().as_u16(), e.code()),
+                (400, "invalid_query"),
+                "{bad}"
+            );
+            assert_eq!(e.body().errors[0].field, "query");
+        }
+    }
+
+    #[test]
+    fn a_body_must_be_json_and_a_get_carries_none() {
+        let json = {
+            let mut h = HeaderMap::new();
+            h.insert(header::CONTENT_TYPE, "application/json".parse().unwrap());
+            h
+        };
+        let form = {
+            let mut h = HeaderMap::new();
+            h.insert(
+                header::CONTENT_TYPE,
+                "application/x-www-form-urlencoded".parse().unwrap(),
+            );
+            h
+        };
+        assert!(check_body(&Method::POST, &json, b"{}").is_ok());
+        assert!(check_body(&Method::DELETE, &json, br#"{"tags":["a"]}"#).is_ok());
+        assert!(check_body(&Method::POST, &form, b"").is_ok());
+        assert!(check_body(&Method::GET, &HeaderMap::new(), b"").is_ok());
+        let e = check_body(&Method::POST, &form, b"a=1").unwrap_err();
+        assert_eq!(e.code(), "unsupported_media_type");
+        let e = check_body(&Method::PUT, &HeaderMap::new(), b"{}").unwrap_err();
+        assert_eq!(e.code(), "unsupported_media_type");
+        let e = check_body(&Method::GET, &json, b"{}").unwrap_err();
+        assert_eq!(e.code(), "invalid_body");
     }
 }

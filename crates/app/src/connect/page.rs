@@ -651,6 +651,7 @@ fn diagnosis(
             let message = (beside.is_empty() || !other.is_empty()).then(|| sentence(&message));
             (beside, message)
         }
+        ConnectorError::Refused { message, .. } => (vec![], Some(sentence(&message))),
         other => (
             vec![],
             Some(format!(

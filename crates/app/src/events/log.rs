@@ -108,7 +108,7 @@ pub fn new_event_id() -> String {
 
 /// When an `evt_` id was made, if it is one.
 fn recorded_at(id: &str) -> Option<DateTime<Utc>> {
-    let uuid = Uuid::try_parse(id.strip_prefix("evt_")?).ok()?;
+    let uuid = deskgate_core::ids::canonical_simple_uuid(id.strip_prefix("evt_")?)?;
     let (secs, nanos) = uuid.get_timestamp()?.to_unix();
     DateTime::from_timestamp(i64::try_from(secs).ok()?, nanos)
 }

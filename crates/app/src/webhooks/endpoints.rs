@@ -102,7 +102,7 @@ pub fn endpoint_id(raw: &str) -> Result<Uuid, AppError> {
 /// A list cursor that is an id (of the page's last endpoint or attempt).
 pub(crate) fn id_cursor(raw: Option<&str>) -> Result<Option<Uuid>, AppError> {
     raw.map(|c| {
-        Uuid::try_parse(c).map_err(|_| {
+        deskgate_core::ids::canonical_uuid(c).ok_or_else(|| {
             AppError::invalid_query(
                 "cursor",
                 "pass `next_cursor` from the previous page unchanged",

@@ -104,7 +104,7 @@ async fn a_ticket_without_a_requester_or_with_a_status_freshdesk_lacks_is_refuse
     let before = world.counters("acme").requests;
     let e = c.create_ticket(&ticket).await.unwrap_err();
     assert!(
-        matches!(&e, ConnectorError::Invalid { fields, .. } if fields[0].field == "requester_id"),
+        matches!(&e, ConnectorError::Refused { field, .. } if field.field == "requester_id"),
         "{e:?}"
     );
     let hold = TicketPatch {
@@ -113,7 +113,7 @@ async fn a_ticket_without_a_requester_or_with_a_status_freshdesk_lacks_is_refuse
     };
     let e = c.update_ticket(&"1".into(), &hold).await.unwrap_err();
     assert!(
-        matches!(&e, ConnectorError::Invalid { fields, .. } if fields[0].field == "status"),
+        matches!(&e, ConnectorError::Refused { field, .. } if field.field == "status"),
         "{e:?}"
     );
     assert_eq!(world.counters("acme").requests, before);
@@ -339,6 +339,9 @@ async fn passthrough_reaches_the_api_root_only() {
     assert_eq!(missing.status, 404);
     assert!(matches!(
         c.passthrough(request("support/login")).await,
-        Err(ConnectorError::Invalid { .. })
+        Err(ConnectorError::Refused {
+            part: deskgate_core::InputPart::Path,
+            ..
+        })
     ));
 }

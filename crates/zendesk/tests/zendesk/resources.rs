@@ -176,7 +176,7 @@ async fn every_operation_works(c: &ZendeskConnector) {
     );
     assert!(matches!(
         c.get_tag("c").await,
-        Err(ConnectorError::Invalid { fields, .. }) if fields[0].field == "tag"
+        Err(ConnectorError::Refused { field, .. }) if field.field == "tag"
     ));
 
     // Users (agents), contacts (end users), accounts, teams.
@@ -240,7 +240,13 @@ async fn every_operation_works(c: &ZendeskConnector) {
             body: Bytes::new(),
         })
         .await;
-    assert!(matches!(outside, Err(ConnectorError::Invalid { .. })));
+    assert!(matches!(
+        outside,
+        Err(ConnectorError::Refused {
+            part: deskgate_core::InputPart::Path,
+            ..
+        })
+    ));
 
     c.delete_ticket(&created.id).await.unwrap();
     assert_eq!(
