@@ -142,7 +142,22 @@ impl UpstreamConfig {
         if self.max_body_bytes == 0 {
             return Err(ConfigError("max_body_bytes must be positive"));
         }
+        if self.user_agent_header().is_none() {
+            return Err(ConfigError(
+                "user_agent must be printable ASCII (it is sent as a header)",
+            ));
+        }
         Ok(())
+    }
+
+    /// `user_agent` as the header it is sent as; `None` when it cannot be one.
+    pub(crate) fn user_agent_header(&self) -> Option<http::HeaderValue> {
+        let agent = &self.user_agent;
+        let printable =
+            !agent.is_empty() && agent.bytes().all(|b| b == b' ' || b.is_ascii_graphic());
+        printable
+            .then(|| http::HeaderValue::from_str(agent).ok())
+            .flatten()
     }
 
     pub(crate) fn connect_timeout(&self) -> Duration {
@@ -184,5 +199,13 @@ mod tests {
         let mut config = UpstreamConfig::default();
         config.retry.max_attempts = 0;
         assert!(config.validate().is_err());
+        for agent in ["", "deskgate\r\nx-injected: 1", "deskgate/é"] {
+            let config = UpstreamConfig {
+                user_agent: agent.to_owned(),
+                ..UpstreamConfig::default()
+            };
+            let err = config.validate().unwrap_err();
+            assert!(err.to_string().contains("user_agent"), "{agent:?}: {err}");
+        }
     }
 }

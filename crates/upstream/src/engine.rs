@@ -24,7 +24,7 @@ use crate::event::{self, CallRecord};
 use crate::request::UpstreamRequest;
 use crate::response::{UpstreamResponse, vendor_request_id};
 use crate::retry::full_jitter;
-use crate::transport::http_client::HttpClient;
+use crate::transport::http_client::{ClientError, HttpClient};
 use crate::transport::{Transport, TransportError, TransportRequest, TransportResponse};
 use crate::webhook::{WebhookPolicy, WebhookSender};
 
@@ -55,7 +55,7 @@ pub enum BuildError {
     #[error(transparent)]
     Config(#[from] ConfigError),
     #[error("could not build the http client: {0}")]
-    Client(#[source] reqwest::Error),
+    Client(#[source] ClientError),
 }
 
 /// Builds an [`Upstream`]. Only `config` is required.

@@ -22,7 +22,7 @@
 //!    ([`Upstream::background`]) is held to a share of the account's pace and goes only when
 //!    the pacer has room at that moment, behind every tenant call; when a wait would pass the
 //!    deadline it fails at once with [`UpstreamError::RateLimited`];
-//! 3. sends through a [`Transport`] (reqwest in production, a scripted fake in tests),
+//! 3. sends through a [`Transport`] (a hyper client in production, a scripted fake in tests),
 //!    capping the body, and retries 5xx and broken connections of idempotent requests with
 //!    full-jitter backoff (`retry`), all inside the caller's deadline;
 //! 4. logs one structured event per call (`event`), without secrets, paths or queries.
@@ -40,7 +40,7 @@
 //! Layout: `config` ([`UpstreamConfig`]), `error`, `request`, `response`, `engine` (the send
 //! loop), `egress/` (label, origin, address policy, resolver, destination check), `budget/`
 //! (key, header parsing, GCRA, per-account state, lanes and what each spent, registry, the
-//! replica count, the vendor's reported window, the async budget map), `transport/` (the trait and the reqwest client), `retry`, `event`,
+//! replica count, the vendor's reported window, the async budget map), `transport/` (the trait and the hyper client), `retry`, `event`,
 //! `clock`, `webhook/` (the URL policy, delivery).
 
 mod budget;
@@ -70,6 +70,7 @@ pub use engine::{BuildError, Upstream, UpstreamBuilder};
 pub use error::UpstreamError;
 pub use request::UpstreamRequest;
 pub use response::UpstreamResponse;
+pub use transport::http_client::ClientError;
 pub use transport::{Transport, TransportError, TransportRequest, TransportResponse};
 pub use webhook::{
     Delivery, DeliveryAnswer, DeliveryError, WebhookPolicy, WebhookUrlError, check_webhook_url,

@@ -1,6 +1,6 @@
 //! The seam between the engine and the wire: [`Transport`] sends one fully built request.
 //!
-//! Production uses the reqwest client in `http_client`; time-paused tests plug in a
+//! Production uses the hyper client in `http_client`; time-paused tests plug in a
 //! scripted fake, because tokio's paused clock auto-advances while a runtime waits on real
 //! sockets and would fire timeouts early.
 

@@ -17,7 +17,7 @@ use crate::clock::WallClock;
 use crate::config::UpstreamConfig;
 use crate::egress::resolver::{Exemption, GuardedResolver, Lookup};
 use crate::engine::Upstream;
-use crate::transport::http_client::{HttpClient, PastCap};
+use crate::transport::http_client::{ClientError, HttpClient, PastCap};
 use crate::transport::{Transport, TransportError, TransportRequest, TransportResponse};
 
 /// How much of a receiver's answer is read and kept: enough for an error message in the
@@ -90,7 +90,7 @@ impl WebhookSender {
         policy: WebhookPolicy,
         lookup: Arc<dyn Lookup>,
         clock: Arc<dyn WallClock>,
-    ) -> Result<Self, reqwest::Error> {
+    ) -> Result<Self, ClientError> {
         let exemption = policy
             .allow_loopback_http
             .then(|| Exemption::loopback("localhost"));
