@@ -334,20 +334,24 @@ mod tests {
         roots
     }
 
-    /// A client trusting `roots` whose resolver sends every name to `server`, with `exempt`
-    /// let past the public-address policy.
-    fn client(
-        server: &Server,
-        exempt: Option<&str>,
-        roots: RootCertStore,
-        cap: usize,
-        past_cap: PastCap,
-    ) -> HttpClient {
+    /// A client trusting the test authority, reading 1 KiB of a body, whose resolver sends
+    /// every name to `server`, with `exempt` let past the public-address policy.
+    fn client(server: &Server, exempt: Option<&str>, past_cap: PastCap) -> HttpClient {
         let resolver = GuardedResolver::new(
             Arc::new(To(server.addr)),
             exempt.map(Exemption::any_address),
         );
-        HttpClient::with_roots(&UpstreamConfig::default(), resolver, cap, past_cap, roots).unwrap()
+        let config = UpstreamConfig::default();
+        HttpClient::with_roots(&config, resolver, 1024, past_cap, authority()).unwrap()
+    }
+
+    /// The client for `tls.test`, the name the certificate names.
+    fn trusting(server: &Server) -> HttpClient {
+        client(server, Some("tls.test"), PastCap::Refuse)
+    }
+
+    fn refused_for_its_certificate(err: &TransportError) -> bool {
+        matches!(err, TransportError::Connect(d) if d.contains("certificate"))
     }
 
     fn get(server: &Server, host: &str) -> TransportRequest {
@@ -371,13 +375,7 @@ mod tests {
     #[tokio::test]
     async fn speaks_http2_over_tls_to_a_name_the_certificate_names() {
         let server = server(&[b"h2", b"http/1.1"], 3).await;
-        let client = client(
-            &server,
-            Some("tls.test"),
-            authority(),
-            1024,
-            PastCap::Refuse,
-        );
+        let client = trusting(&server);
         let response = client.send(get(&server, "tls.test")).await.unwrap();
         assert_eq!(response.status, StatusCode::OK);
         let agent = concat!("deskgate/", env!("CARGO_PKG_VERSION"));
@@ -390,13 +388,7 @@ mod tests {
     #[tokio::test]
     async fn falls_back_to_http1_where_the_server_offers_only_that() {
         let server = server(&[b"http/1.1"], 0).await;
-        let client = client(
-            &server,
-            Some("tls.test"),
-            authority(),
-            1024,
-            PastCap::Refuse,
-        );
+        let client = trusting(&server);
         let response = client.send(get(&server, "tls.test")).await.unwrap();
         assert!(
             text(&response).starts_with("HTTP/1.1 deskgate/"),
@@ -408,18 +400,9 @@ mod tests {
     #[tokio::test]
     async fn refuses_a_certificate_for_another_name_or_from_an_unknown_authority() {
         let server = server(&[b"h2", b"http/1.1"], 0).await;
-        let other = client(
-            &server,
-            Some("other.test"),
-            authority(),
-            1024,
-            PastCap::Refuse,
-        );
+        let other = client(&server, Some("other.test"), PastCap::Refuse);
         let err = other.send(get(&server, "other.test")).await.unwrap_err();
-        assert!(
-            matches!(&err, TransportError::Connect(d) if d.contains("certificate")),
-            "{err:?}"
-        );
+        assert!(refused_for_its_certificate(&err), "{err:?}");
         // The production roots: the web PKI does not know the test authority.
         let resolver = GuardedResolver::new(
             Arc::new(To(server.addr)),
@@ -427,17 +410,14 @@ mod tests {
         );
         let public = HttpClient::new(&UpstreamConfig::default(), resolver).unwrap();
         let err = public.send(get(&server, "tls.test")).await.unwrap_err();
-        assert!(
-            matches!(&err, TransportError::Connect(d) if d.contains("certificate")),
-            "{err:?}"
-        );
+        assert!(refused_for_its_certificate(&err), "{err:?}");
         assert_eq!(server.requests.load(Ordering::SeqCst), 0);
     }
 
     #[tokio::test]
     async fn a_name_resolving_to_loopback_is_never_dialled() {
         let server = server(&[b"h2", b"http/1.1"], 0).await;
-        let client = client(&server, None, authority(), 1024, PastCap::Refuse);
+        let client = client(&server, None, PastCap::Refuse);
         let err = client.send(get(&server, "tls.test")).await.unwrap_err();
         assert!(
             matches!(err, TransportError::Blocked(BlockReason::PrivateAddress)),
@@ -449,19 +429,13 @@ mod tests {
     #[tokio::test]
     async fn a_body_past_the_cap_is_refused_or_cut() {
         let server = server(&[b"h2", b"http/1.1"], 4096).await;
-        let refusing = client(
-            &server,
-            Some("tls.test"),
-            authority(),
-            1024,
-            PastCap::Refuse,
-        );
+        let refusing = trusting(&server);
         let err = refusing.send(get(&server, "tls.test")).await.unwrap_err();
         assert!(
             matches!(err, TransportError::TooLarge { limit: 1024 }),
             "{err:?}"
         );
-        let cutting = client(&server, Some("tls.test"), authority(), 1024, PastCap::Cut);
+        let cutting = client(&server, Some("tls.test"), PastCap::Cut);
         let response = cutting.send(get(&server, "tls.test")).await.unwrap();
         assert_eq!(response.body.len(), 1024);
     }
