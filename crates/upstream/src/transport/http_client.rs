@@ -248,7 +248,7 @@ mod tests {
 
     const AUTHORITY: &[u8] = include_bytes!("testdata/ca.pem");
     const CERT: &[u8] = include_bytes!("testdata/leaf.pem");
-    const KEY: &[u8] = include_bytes!("testdata/leaf.key");
+    const KEY: &[u8] = include_bytes!("testdata/leaf-key.pem");
 
     /// Every name resolves to the test server, as a rebinding DNS answer would.
     #[derive(Debug)]
