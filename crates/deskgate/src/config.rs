@@ -3,6 +3,7 @@
 //! environment variables, `DATABASE_URL` and `DESKGATE_LISTEN`).
 
 use std::net::SocketAddr;
+use std::num::NonZeroUsize;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -62,13 +63,20 @@ pub(crate) struct DatabaseConfig {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ServerConfig {
+    pub(crate) threads: usize,
     pub(crate) drain_delay_ms: u64,
     pub(crate) shutdown_grace_secs: u64,
 }
 
 impl ServerConfig {
-    /// The shutdown's settings; values that cannot work are refused with the setting's name.
-    pub(crate) fn stop_settings(&self) -> anyhow::Result<crate::shutdown::StopSettings> {
+    /// The serving threads and the shutdown's settings; values that cannot work are refused
+    /// with the setting's name.
+    pub(crate) fn settings(&self) -> anyhow::Result<crate::shutdown::ServerSettings> {
+        anyhow::ensure!(
+            self.threads <= 1024,
+            "server.threads must be at most 1024 (0 serves on one thread per CPU core), got {}",
+            self.threads
+        );
         anyhow::ensure!(
             self.drain_delay_ms <= 60_000,
             "server.drain_delay_ms must be at most 60000, got {}",
@@ -79,7 +87,11 @@ impl ServerConfig {
             "server.shutdown_grace_secs must be between 1 and 3600, got {}",
             self.shutdown_grace_secs
         );
-        Ok(crate::shutdown::StopSettings {
+        let threads = NonZeroUsize::new(self.threads)
+            .or_else(|| std::thread::available_parallelism().ok())
+            .unwrap_or(NonZeroUsize::MIN);
+        Ok(crate::shutdown::ServerSettings {
+            threads,
             drain_delay: Duration::from_millis(self.drain_delay_ms),
             grace: Duration::from_secs(self.shutdown_grace_secs),
         })
@@ -495,9 +507,7 @@ impl Config {
                 self.database.acquire_timeout_secs
             );
         }
-        self.server
-            .stop_settings()
-            .context("invalid configuration")?;
+        self.server.settings().context("invalid configuration")?;
         Ok(())
     }
 }
@@ -550,9 +560,20 @@ mod tests {
     #[test]
     fn shutdown_and_pool_settings_that_cannot_work_are_refused_by_name() {
         let mut config: Config = Figment::from(Toml::string(DEFAULTS)).extract().unwrap();
-        let stop = config.server.stop_settings().unwrap();
-        assert_eq!(stop.drain_delay, Duration::from_secs(5));
-        assert_eq!(stop.grace, Duration::from_secs(20));
+        let server = config.server.settings().unwrap();
+        assert_eq!(server.drain_delay, Duration::from_secs(5));
+        assert_eq!(server.grace, Duration::from_secs(20));
+        assert_eq!(
+            Some(server.threads),
+            std::thread::available_parallelism().ok(),
+            "one serving thread per core by default"
+        );
+        config.server.threads = 3;
+        assert_eq!(config.server.settings().unwrap().threads.get(), 3);
+        config.server.threads = 5000;
+        let e = format!("{:#}", config.validate().unwrap_err());
+        assert!(e.contains("server.threads"), "{e}");
+        config.server.threads = 0;
         config.server.shutdown_grace_secs = 0;
         let e = format!("{:#}", config.validate().unwrap_err());
         assert!(e.contains("server.shutdown_grace_secs"), "{e}");

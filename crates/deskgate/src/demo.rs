@@ -128,10 +128,19 @@ pub(crate) async fn run(mut config: Config, args: &DemoArgs) -> anyhow::Result<(
         syncs: config.events.run_syncs,
         replicas: config.replicas.settings()?,
     };
-    let stop = config.server.stop_settings()?;
-    let served = run_server(listener, app, background, shutdown_signal(), stop, returned).await;
+    let server = config.server.settings()?;
+    let (served, threads) = run_server(
+        listener,
+        app,
+        background,
+        shutdown_signal(),
+        server,
+        returned,
+    )
+    .await;
     sandbox_task.abort();
     crate::serve::close_store(&store).await;
+    drop(threads);
     served
 }
 

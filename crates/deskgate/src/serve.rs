@@ -9,7 +9,7 @@ use secrecy::SecretBox;
 
 use crate::config::Config;
 use crate::keys::{self, VaultKeys};
-use crate::shutdown::StopSettings;
+use crate::shutdown::{HttpThreads, ServerSettings};
 
 /// Opens the configured database and applies pending migrations.
 pub(crate) async fn open_store(config: &Config) -> anyhow::Result<Store> {
@@ -96,7 +96,7 @@ pub(crate) async fn serve(config: Config) -> anyhow::Result<()> {
         );
     }
     let renewal = config.renewal.settings()?;
-    run_server(
+    let (served, threads) = run_server(
         listener,
         app,
         Background {
@@ -105,11 +105,14 @@ pub(crate) async fn serve(config: Config) -> anyhow::Result<()> {
             replicas: config.replicas.settings()?,
         },
         shutdown_signal(),
-        config.server.stop_settings()?,
+        config.server.settings()?,
         axum::Router::new(),
     )
-    .await?;
+    .await;
     close_store(&store).await;
+    // Last: a database connection a serving thread opened runs on its runtime.
+    drop(threads);
+    served?;
     tracing::info!("deskgate stopped");
     Ok(())
 }
@@ -133,15 +136,16 @@ pub(crate) struct Background {
 /// (as `background` says) and delivering webhooks (unless `[webhooks] workers` is off)
 /// meanwhile. On shutdown it drains as `stopping` says (`shutdown.rs`) while its background
 /// work stops beside it: the heartbeat row goes at once, and a renewal round and the webhook
-/// attempts under way finish (and are recorded) before this returns.
+/// attempts under way finish (and are recorded) before this returns. Drop the
+/// [`HttpThreads`] it returns after closing the database pool.
 pub(crate) async fn run_server(
     listener: tokio::net::TcpListener,
     app: App,
     background: Background,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-    stopping: StopSettings,
+    server: ServerSettings,
     extra: axum::Router,
-) -> anyhow::Result<()> {
+) -> (anyhow::Result<()>, HttpThreads) {
     // Background work is told to stop when the process is, beside the HTTP drain, so that
     // the whole shutdown takes the longest of them, not their sum.
     let (stop_background, stop) = tokio::sync::watch::channel(false);
@@ -182,7 +186,8 @@ pub(crate) async fn run_server(
         shutdown.await;
         let _ = stop_background.send(true);
     };
-    let served = crate::shutdown::serve(listener, router, lifecycle, signal, stopping).await;
+    let (served, threads) =
+        crate::shutdown::serve(listener, router, lifecycle, signal, server).await;
     sweeper.abort();
     if let Some(syncer) = syncer {
         syncer.abort();
@@ -208,7 +213,7 @@ pub(crate) async fn run_server(
             "webhook attempts in flight did not finish in time and were cut"
         ),
     );
-    served
+    (served, threads)
 }
 
 /// Waits for `task` to end, up to `within` (counted from now: the task was told to stop when

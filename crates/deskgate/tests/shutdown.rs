@@ -4,7 +4,8 @@
 //! cut, and the log says how many were.
 //!
 //! The helpdesk call in flight is made slow by the sandbox's fault injection. Runs on SQLite:
-//! the sequence does not depend on the database.
+//! the sequence does not depend on the database. The first test serves on three threads, so
+//! that every serving thread's runtime is shown to drain and stop.
 
 #![allow(clippy::unwrap_used)]
 
@@ -140,11 +141,17 @@ async fn sigterm_drains_then_finishes_the_request_in_flight_and_exits_cleanly() 
         &[
             ("DESKGATE_SERVER__DRAIN_DELAY_MS", "1500"),
             ("DESKGATE_SERVER__SHUTDOWN_GRACE_SECS", "20"),
+            // More serving threads than this machine may have cores: every one of them must
+            // drain, stop accepting and let its connections finish.
+            ("DESKGATE_SERVER__THREADS", "3"),
         ],
         Duration::from_secs(4),
         &log,
     )
     .await;
+    if cfg!(target_os = "linux") {
+        assert_eq!(slow.gateway.serving_threads(), 3, "[server] threads = 3");
+    }
     let call = slow.slow_call();
     slow.until_in_flight(1).await;
 

@@ -179,6 +179,17 @@ impl Gateway {
         assert!(status.success(), "kill -TERM failed");
     }
 
+    /// How many of the process's threads serve HTTP (`deskgate-http-{i}`), read from
+    /// `/proc`: Linux only.
+    pub(crate) fn serving_threads(&self) -> usize {
+        let tasks = format!("/proc/{}/task", self.child.id());
+        std::fs::read_dir(tasks)
+            .unwrap()
+            .filter_map(|task| std::fs::read_to_string(task.ok()?.path().join("comm")).ok())
+            .filter(|name| name.starts_with("deskgate-http-"))
+            .count()
+    }
+
     /// Kills the process with SIGKILL at once, as when a machine dies.
     pub(crate) fn kill(mut self) {
         let _ = self.child.kill();

@@ -1,5 +1,5 @@
-//! The production [`Transport`]: one pooled hyper client (hyper-util's, behind a rustls
-//! connector) that follows no redirects, uses no proxy, resolves through the guarded resolver
+//! The production [`Transport`]: a pooled hyper client (hyper-util's, behind a rustls
+//! connector) per thread that follows no redirects, uses no proxy, resolves through the guarded resolver
 //! and stops reading a body past the cap: a vendor's answer past it is an error, a webhook
 //! receiver's is cut there.
 //!
@@ -7,6 +7,11 @@
 //! redirects (none), timeouts and the resolver, so reqwest's layers were work done twice on
 //! every call (the swap cut the gateway's CPU per passthrough by about a fifth;
 //! docs/performance.md).
+//!
+//! Each thread that sends gets a client, and so a connection pool, of its own: a pooled
+//! connection's task runs on the runtime that opened it, so a connection shared between the
+//! serving threads (`crates/deskgate/src/shutdown.rs`) would wake another thread on every
+//! call. Like nginx's workers, each thread keeps its own keep-alive connections.
 
 use std::error::Error as _;
 use std::sync::Arc;
@@ -22,6 +27,7 @@ use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 use rustls::{ClientConfig, RootCertStore};
+use thread_local::ThreadLocal;
 
 use super::{Transport, TransportError, TransportRequest, TransportResponse};
 use crate::config::UpstreamConfig;
@@ -49,9 +55,14 @@ pub enum ClientError {
 
 type Connector = HttpsConnector<HttpConnector<GuardedResolver>>;
 
+type Pooled = Client<Connector, Full<Bytes>>;
+
 #[derive(Debug)]
 pub(crate) struct HttpClient {
-    client: Client<Connector, Full<Bytes>>,
+    /// How every thread's client is built: the same TLS, resolver and pool settings.
+    builder: hyper_util::client::legacy::Builder,
+    connector: Connector,
+    clients: ThreadLocal<Pooled>,
     user_agent: HeaderValue,
     max_body_bytes: usize,
     past_cap: PastCap,
@@ -106,13 +117,15 @@ impl HttpClient {
             .enable_http1()
             .enable_http2()
             .wrap_connector(http);
-        let client = Client::builder(TokioExecutor::new())
+        let mut builder = Client::builder(TokioExecutor::new());
+        builder
             .pool_timer(TokioTimer::new())
             .pool_idle_timeout(Duration::from_millis(config.pool_idle_timeout_ms))
-            .pool_max_idle_per_host(config.pool_max_idle_per_host)
-            .build(connector);
+            .pool_max_idle_per_host(config.pool_max_idle_per_host);
         Ok(Self {
-            client,
+            builder,
+            connector,
+            clients: ThreadLocal::new(),
             user_agent: config.user_agent_header().ok_or(ClientError::UserAgent)?,
             max_body_bytes: cap,
             past_cap,
@@ -123,8 +136,10 @@ impl HttpClient {
         &self,
         request: Request<Full<Bytes>>,
     ) -> Result<TransportResponse, TransportError> {
-        let response = self
-            .client
+        let client = self
+            .clients
+            .get_or(|| self.builder.build(self.connector.clone()));
+        let response = client
             .request(request)
             .await
             .map_err(|error| classify(&error))?;
