@@ -74,7 +74,7 @@ impl ServerConfig {
     pub(crate) fn settings(&self) -> anyhow::Result<crate::shutdown::ServerSettings> {
         anyhow::ensure!(
             self.threads <= 1024,
-            "server.threads must be at most 1024 (0 serves on one thread per CPU core), got {}",
+            "server.threads must be at most 1024 (0 serves on the shared runtime), got {}",
             self.threads
         );
         anyhow::ensure!(
@@ -87,11 +87,8 @@ impl ServerConfig {
             "server.shutdown_grace_secs must be between 1 and 3600, got {}",
             self.shutdown_grace_secs
         );
-        let threads = NonZeroUsize::new(self.threads)
-            .or_else(|| std::thread::available_parallelism().ok())
-            .unwrap_or(NonZeroUsize::MIN);
         Ok(crate::shutdown::ServerSettings {
-            threads,
+            threads: NonZeroUsize::new(self.threads),
             drain_delay: Duration::from_millis(self.drain_delay_ms),
             grace: Duration::from_secs(self.shutdown_grace_secs),
         })
@@ -563,13 +560,12 @@ mod tests {
         let server = config.server.settings().unwrap();
         assert_eq!(server.drain_delay, Duration::from_secs(5));
         assert_eq!(server.grace, Duration::from_secs(20));
-        assert_eq!(
-            Some(server.threads),
-            std::thread::available_parallelism().ok(),
-            "one serving thread per core by default"
-        );
+        assert_eq!(server.threads, None, "the shared runtime serves by default");
         config.server.threads = 3;
-        assert_eq!(config.server.settings().unwrap().threads.get(), 3);
+        assert_eq!(
+            config.server.settings().unwrap().threads,
+            NonZeroUsize::new(3)
+        );
         config.server.threads = 5000;
         let e = format!("{:#}", config.validate().unwrap_err());
         assert!(e.contains("server.threads"), "{e}");

@@ -1,10 +1,13 @@
 //! How a serving process serves and stops.
 //!
-//! It serves HTTP the way nginx's workers do: one thread per core, each with a
-//! single-threaded runtime of its own accepting on the same listening socket, so that a
-//! request is read, handled, sent to the helpdesk and answered on one thread, without the
-//! hand-offs between threads a shared work-stealing runtime makes on every request
-//! (docs/performance.md, "One runtime per serving thread").
+//! It serves HTTP on the process's shared, work-stealing runtime, or, with `[server]
+//! threads` set, the way nginx's workers do: that many threads, each with a single-threaded
+//! runtime of its own, so that a request is read, handled, sent to the helpdesk and answered
+//! on one thread, without the hand-offs between threads a work-stealing runtime makes on
+//! every request. One acceptor hands the threads their connections in turn. It costs less
+//! CPU a request and gives up the stealing that evens out a busy thread's queue: on a
+//! machine whose cores are shared with other busy processes its tail latency is worse, so it
+//! is a choice, not the default (docs/performance.md, "One runtime per serving thread").
 //!
 //! It stops when told (SIGTERM, Ctrl-C): `/readyz` answers 503 at once so that the load
 //! balancer takes it out of rotation, it keeps serving for `drain_delay` while the balancer
@@ -12,6 +15,7 @@
 //! `grace`; past it, it stops anyway and says how many it cut.
 
 use std::future::{Future, IntoFuture};
+use std::net::SocketAddr;
 use std::num::NonZeroUsize;
 use std::time::Duration;
 
@@ -22,8 +26,9 @@ use tokio::sync::{mpsc, watch};
 /// The `[server]` settings of serving and stopping.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct ServerSettings {
-    /// How many threads serve HTTP, each on a runtime of its own.
-    pub(crate) threads: NonZeroUsize,
+    /// How many threads serve HTTP, each on a runtime of its own; `None`: the process's
+    /// shared runtime serves it.
+    pub(crate) threads: Option<NonZeroUsize>,
     /// How long the process keeps serving after it was told to stop, with `/readyz` at 503.
     pub(crate) drain_delay: Duration,
     /// How long the requests in flight then have to finish.
@@ -37,7 +42,7 @@ pub(crate) struct HttpThreads {
     _exit: watch::Sender<()>,
 }
 
-/// Serves `router` on `listener` from `settings.threads` threads until `signal`, then runs
+/// Serves `router` on `listener` (from `settings.threads` threads, if set) until `signal`, then runs
 /// the shutdown sequence. Returns once every connection is closed, or once the grace period
 /// has passed (the connections left are dropped with the [`HttpThreads`]).
 pub(crate) async fn serve(
@@ -51,14 +56,18 @@ pub(crate) async fn serve(
     let threads = HttpThreads { _exit: exit };
     let (stop_accepting, accepting) = watch::channel(false);
     let (ended, mut results) = mpsc::unbounded_channel();
-    let started = start_threads(
-        listener,
-        &router,
-        settings.threads,
-        &accepting,
-        &exited,
-        &ended,
-    );
+    let started = match settings.threads {
+        Some(threads) => start_threads(listener, &router, threads, &accepting, &exited, &ended),
+        None => {
+            tokio::spawn(serve_shared(
+                listener,
+                router,
+                accepting.clone(),
+                ended.clone(),
+            ));
+            Ok(1)
+        }
+    };
     drop(ended);
     let count = match started {
         Ok(count) => count,
@@ -112,8 +121,24 @@ pub(crate) async fn serve(
     (served, threads)
 }
 
-/// Starts the serving threads, each on a copy of the listening socket; returns how many
-/// started. Each sends one result on `ended` when it stops serving.
+/// Serves on the process's shared, work-stealing runtime (`[server] threads = 0`) until
+/// `accepting` turns false; sends how that went.
+async fn serve_shared(
+    listener: tokio::net::TcpListener,
+    router: axum::Router,
+    mut accepting: watch::Receiver<bool>,
+    ended: mpsc::UnboundedSender<anyhow::Result<()>>,
+) {
+    let served = axum::serve(listener, router)
+        .with_graceful_shutdown(async move {
+            let _ = accepting.wait_for(|stop| *stop).await;
+        })
+        .await;
+    let _ = ended.send(served.context("serving http"));
+}
+
+/// Starts the serving threads and the acceptor that hands them connections; returns how many
+/// threads started. Each sends one result on `ended` when it stops serving.
 fn start_threads(
     listener: tokio::net::TcpListener,
     router: &axum::Router,
@@ -122,11 +147,12 @@ fn start_threads(
     exited: &watch::Receiver<()>,
     ended: &mpsc::UnboundedSender<anyhow::Result<()>>,
 ) -> anyhow::Result<usize> {
-    let listener = listener.into_std().context("taking the listening socket")?;
+    let local = listener.local_addr().context("reading the bound address")?;
+    let mut hand_to = Vec::with_capacity(threads.get());
     for i in 0..threads.get() {
-        let listener = listener
-            .try_clone()
-            .context("sharing the listening socket between threads")?;
+        let (to_thread, connections) = mpsc::unbounded_channel();
+        hand_to.push(to_thread);
+        let handed = Handed { connections, local };
         let (router, accepting, exited, ended) = (
             router.clone(),
             accepting.clone(),
@@ -135,17 +161,77 @@ fn start_threads(
         );
         std::thread::Builder::new()
             .name(format!("deskgate-http-{i}"))
-            .spawn(move || serve_thread(listener, router, accepting, exited, &ended))
+            .spawn(move || serve_thread(handed, router, accepting, exited, &ended))
             .context("starting a serving thread")?;
     }
+    tokio::spawn(accept(listener, hand_to, accepting.clone()));
     Ok(threads.get())
 }
 
-/// One serving thread: accepts and serves connections until `accepting` turns false, sends
-/// how that went, then keeps its runtime (and the connections still open on it) until
+/// A connection accepted for a serving thread, as a socket not yet bound to any runtime.
+type Accepted = (std::net::TcpStream, SocketAddr);
+
+/// Accepts connections until `accepting` turns false and hands them to the serving threads
+/// in turn, so that each serves as many: threads racing on one socket would not share them
+/// evenly (one took three in five of a benchmark's connections, and its queue made the
+/// tail). Closes the socket when it stops, so that new connections are refused.
+async fn accept(
+    mut listener: tokio::net::TcpListener,
+    hand_to: Vec<mpsc::UnboundedSender<Accepted>>,
+    mut accepting: watch::Receiver<bool>,
+) {
+    for thread in hand_to.iter().cycle() {
+        let (stream, peer) = tokio::select! {
+            // axum's own accept: it retries what a client caused and pauses on the rest
+            // (too many open files), logging it.
+            accepted = axum::serve::Listener::accept(&mut listener) => accepted,
+            _ = accepting.wait_for(|stop| *stop) => return,
+        };
+        match stream.into_std() {
+            Ok(stream) => {
+                // A thread gone (its runtime failed to start) has reported why; the
+                // connection is dropped with the message.
+                let _ = thread.send((stream, peer));
+            }
+            Err(e) => tracing::warn!(error = %e, "an accepted connection could not be handed on"),
+        }
+    }
+}
+
+/// A serving thread's side of [`accept`]: the connections handed to it, each registered with
+/// this thread's runtime as it is taken.
+struct Handed {
+    connections: mpsc::UnboundedReceiver<Accepted>,
+    local: SocketAddr,
+}
+
+impl axum::serve::Listener for Handed {
+    type Io = tokio::net::TcpStream;
+    type Addr = SocketAddr;
+
+    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
+        loop {
+            // The acceptor stopped: no more connections; the graceful shutdown ends the loop.
+            let Some((stream, peer)) = self.connections.recv().await else {
+                return std::future::pending().await;
+            };
+            match tokio::net::TcpStream::from_std(stream) {
+                Ok(stream) => return (stream, peer),
+                Err(e) => tracing::warn!(error = %e, "a handed connection could not be served"),
+            }
+        }
+    }
+
+    fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        Ok(self.local)
+    }
+}
+
+/// One serving thread: serves the connections handed to it until `accepting` turns false,
+/// sends how that went, then keeps its runtime (and the connections still open on it) until
 /// `exited` closes.
 fn serve_thread(
-    listener: std::net::TcpListener,
+    listener: Handed,
     router: axum::Router,
     mut accepting: watch::Receiver<bool>,
     mut exited: watch::Receiver<()>,
@@ -164,20 +250,14 @@ fn serve_thread(
         }
     };
     runtime.block_on(async move {
-        let served = async {
-            let listener = tokio::net::TcpListener::from_std(listener)
-                .context("listening on a serving thread")?;
-            axum::serve(listener, router)
-                .with_graceful_shutdown(async move {
-                    let _ = accepting.wait_for(|stop| *stop).await;
-                })
-                .into_future()
-                .await
-                .context("serving http")
-        };
+        let served = axum::serve(listener, router)
+            .with_graceful_shutdown(async move {
+                let _ = accepting.wait_for(|stop| *stop).await;
+            })
+            .into_future();
         tokio::select! {
             served = served => {
-                let _ = ended.send(served);
+                let _ = ended.send(served.context("serving http"));
                 let _ = exited.changed().await;
             }
             _ = exited.changed() => {}

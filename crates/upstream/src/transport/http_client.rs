@@ -8,10 +8,12 @@
 //! every call (the swap cut the gateway's CPU per passthrough by about a fifth;
 //! docs/performance.md).
 //!
-//! Each thread that sends gets a client, and so a connection pool, of its own: a pooled
-//! connection's task runs on the runtime that opened it, so a connection shared between the
-//! serving threads (`crates/deskgate/src/shutdown.rs`) would wake another thread on every
-//! call. Like nginx's workers, each thread keeps its own keep-alive connections.
+//! A call made on a single-threaded runtime uses a client, and so a connection pool, of that
+//! thread's own: a pooled connection's task runs on the runtime that opened it, so a
+//! connection shared between serving threads (`[server] threads`,
+//! `crates/deskgate/src/shutdown.rs`) would wake another thread on every call. Like nginx's
+//! workers, each such thread keeps its own keep-alive connections. Calls on the shared,
+//! multi-threaded runtime share one pool, as its tasks move between threads anyway.
 
 use std::error::Error as _;
 use std::sync::Arc;
@@ -59,10 +61,14 @@ type Pooled = Client<Connector, Full<Bytes>>;
 
 #[derive(Debug)]
 pub(crate) struct HttpClient {
-    /// How every thread's client is built: the same TLS, resolver and pool settings.
+    /// The client of calls made on a multi-threaded runtime, whose tasks move between its
+    /// threads anyway: one pool for them all.
+    shared: Pooled,
+    /// How each single-threaded runtime's client is built: the same TLS, resolver and pool
+    /// settings.
     builder: hyper_util::client::legacy::Builder,
     connector: Connector,
-    clients: ThreadLocal<Pooled>,
+    per_thread: ThreadLocal<Pooled>,
     user_agent: HeaderValue,
     max_body_bytes: usize,
     past_cap: PastCap,
@@ -123,9 +129,10 @@ impl HttpClient {
             .pool_idle_timeout(Duration::from_millis(config.pool_idle_timeout_ms))
             .pool_max_idle_per_host(config.pool_max_idle_per_host);
         Ok(Self {
+            shared: builder.build(connector.clone()),
             builder,
             connector,
-            clients: ThreadLocal::new(),
+            per_thread: ThreadLocal::new(),
             user_agent: config.user_agent_header().ok_or(ClientError::UserAgent)?,
             max_body_bytes: cap,
             past_cap,
@@ -136,9 +143,14 @@ impl HttpClient {
         &self,
         request: Request<Full<Bytes>>,
     ) -> Result<TransportResponse, TransportError> {
-        let client = self
-            .clients
-            .get_or(|| self.builder.build(self.connector.clone()));
+        let single_threaded = tokio::runtime::Handle::try_current()
+            .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::CurrentThread);
+        let client = if single_threaded {
+            self.per_thread
+                .get_or(|| self.builder.build(self.connector.clone()))
+        } else {
+            &self.shared
+        };
         let response = client
             .request(request)
             .await
