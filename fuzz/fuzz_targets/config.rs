@@ -45,8 +45,8 @@ fuzz_target!(|data: &[u8]| {
     let _ = config.database.pool_options();
     config
         .server
-        .stop_settings()
-        .expect("validated stop settings");
+        .settings()
+        .expect("validated server settings");
     config
         .renewal
         .settings()
