@@ -1,6 +1,7 @@
 //! The production [`Transport`]: a pooled hyper client (hyper-util's, behind a rustls
-//! connector) per thread that follows no redirects, uses no proxy, resolves through the guarded resolver
-//! and stops reading a body past the cap: a vendor's answer past it is an error, a webhook
+//! connector; one shared, and one per single-threaded runtime, below) that follows no
+//! redirects, uses no proxy, resolves through the guarded resolver and stops reading a body
+//! past the cap: a vendor's answer past it is an error, a webhook
 //! receiver's is cut there.
 //!
 //! hyper is driven directly rather than through reqwest: the engine already owns retries,
