@@ -11,6 +11,7 @@ use std::fmt;
 
 use chrono::{DateTime, Utc};
 use deskgate_connector::lenient::null_as_default;
+use serde::de::{self, SeqAccess, Unexpected, Visitor};
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
@@ -20,23 +21,59 @@ pub(crate) struct WireId(pub(crate) String);
 
 impl<'de> Deserialize<'de> for WireId {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        match Value::deserialize(d)? {
-            Value::Number(n) => Ok(WireId(n.to_string())),
-            Value::String(s) => Ok(WireId(s)),
-            other => Err(serde::de::Error::custom(format!(
-                "expected an id, found {other}"
-            ))),
+        // A visitor of its own rather than a `Value` read first: ids are most of a record's
+        // fields, and every one would build a `Value` on the way.
+        struct Id;
+        impl Visitor<'_> for Id {
+            type Value = WireId;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an id (a number or a string)")
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<WireId, E> {
+                Ok(WireId(v.to_string()))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<WireId, E> {
+                Ok(WireId(v.to_string()))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<WireId, E> {
+                // As `serde_json` writes the number: an id is never fractional in practice,
+                // but one that is stays readable rather than failing the page.
+                serde_json::Number::from_f64(v)
+                    .map(|n| WireId(n.to_string()))
+                    .ok_or_else(|| E::invalid_value(Unexpected::Float(v), &self))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<WireId, E> {
+                Ok(WireId(v.to_owned()))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<WireId, E> {
+                Ok(WireId(v))
+            }
         }
+        d.deserialize_any(Id)
     }
 }
 
 /// `via.channel`: a name (`"web"`) or a numeric via id (`4`).
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-#[serde(untagged)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum WireChannel {
     Name(String),
     Id(i64),
     Other(Value),
+}
+
+impl<'de> Deserialize<'de> for WireChannel {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        // Read once into a `Value` and matched, rather than an untagged enum's buffered copy
+        // tried against each variant in turn.
+        Ok(match Value::deserialize(d)? {
+            Value::String(name) => WireChannel::Name(name),
+            Value::Number(n) => match n.as_i64() {
+                Some(id) => WireChannel::Id(id),
+                None => WireChannel::Other(Value::Number(n)),
+            },
+            other => WireChannel::Other(other),
+        })
+    }
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -292,15 +329,90 @@ impl fmt::Debug for WireToken {
 /// string holds tags separated by spaces, as Zendesk reads one on writes). `null` or absent
 /// is no tags.
 fn tag_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Tags {
-        List(Vec<String>),
-        One(String),
+    // A visitor rather than an untagged enum, which would buffer every tag and copy it again.
+    struct Tags;
+    impl<'de> Visitor<'de> for Tags {
+        type Value = Vec<String>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a list of tags, or one string of tags")
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Vec<String>, E> {
+            Ok(Vec::new())
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Vec<String>, E> {
+            Ok(Vec::new())
+        }
+        fn visit_str<E: de::Error>(self, text: &str) -> Result<Vec<String>, E> {
+            Ok(text.split_whitespace().map(str::to_owned).collect())
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<String>, A::Error> {
+            let mut tags = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
+            while let Some(tag) = seq.next_element::<String>()? {
+                tags.push(tag);
+            }
+            Ok(tags)
+        }
     }
-    Ok(match Option::<Tags>::deserialize(d)? {
-        Some(Tags::List(tags)) => tags,
-        Some(Tags::One(text)) => text.split_whitespace().map(str::to_owned).collect(),
-        None => Vec::new(),
-    })
+    d.deserialize_any(Tags)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[derive(Debug, Deserialize)]
+    struct Tagged {
+        #[serde(default, deserialize_with = "tag_list")]
+        tags: Vec<String>,
+    }
+
+    #[test]
+    fn ids_read_from_numbers_and_strings_and_nothing_else() {
+        let read = |v: Value| serde_json::from_value::<WireId>(v).map(|i| i.0);
+        assert_eq!(read(json!(35436)).unwrap(), "35436");
+        assert_eq!(read(json!(-1)).unwrap(), "-1");
+        assert_eq!(read(json!(u64::MAX)).unwrap(), u64::MAX.to_string());
+        assert_eq!(read(json!("8201")).unwrap(), "8201");
+        assert_eq!(read(json!(1.5)).unwrap(), "1.5");
+        for bad in [json!(true), json!(null), json!([1]), json!({"id": 1})] {
+            let e = read(bad.clone()).unwrap_err().to_string();
+            assert!(e.contains("expected an id"), "{bad}: {e}");
+        }
+        // The same from bytes, as a page is read.
+        let id: WireId = serde_json::from_slice(b"9007199254740993").unwrap();
+        assert_eq!(id.0, "9007199254740993");
+    }
+
+    #[test]
+    fn a_channel_is_a_name_a_numeric_via_id_or_kept_as_it_came() {
+        let read = |v: Value| serde_json::from_value::<WireChannel>(v).unwrap();
+        assert_eq!(read(json!("web")), WireChannel::Name("web".into()));
+        assert_eq!(read(json!(4)), WireChannel::Id(4));
+        assert_eq!(read(json!(-2)), WireChannel::Id(-2));
+        assert_eq!(read(json!(u64::MAX)), WireChannel::Other(json!(u64::MAX)));
+        assert_eq!(read(json!(4.5)), WireChannel::Other(json!(4.5)));
+        assert_eq!(read(json!({"a": 1})), WireChannel::Other(json!({"a": 1})));
+    }
+
+    #[test]
+    fn tags_read_from_a_list_one_string_null_or_nothing() {
+        let read = |body: &str| serde_json::from_str::<Tagged>(body).map(|t| t.tags);
+        assert_eq!(
+            read(r#"{"tags": ["vip", "billing"]}"#).unwrap(),
+            ["vip", "billing"]
+        );
+        assert_eq!(
+            read(r#"{"tags": " vip  billing "}"#).unwrap(),
+            ["vip", "billing"]
+        );
+        assert!(read(r#"{"tags": null}"#).unwrap().is_empty());
+        assert!(read("{}").unwrap().is_empty());
+        assert!(read(r#"{"tags": [1]}"#).is_err());
+        assert!(read(r#"{"tags": 7}"#).is_err());
+        // Read through a `Value` too, as filtered lists read a ticket.
+        let via_value: Tagged = serde_json::from_value(json!({"tags": ["a", "b"]})).unwrap();
+        assert_eq!(via_value.tags, ["a", "b"]);
+    }
 }
