@@ -9,7 +9,7 @@ use deskgate_vault::Vault;
 use secrecy::SecretBox;
 
 use crate::AppError;
-use crate::connections::{ConnectionCache, RefreshLocks, StoreBlockRegistry};
+use crate::connections::{ConnectionCache, ConnectorCache, RefreshLocks, StoreBlockRegistry};
 
 use crate::api_keys::{ApiKeyHasher, AuthCache};
 use crate::credentials::CredentialCache;
@@ -82,6 +82,8 @@ struct Inner {
     vault: Vault,
     credential_cache: CredentialCache,
     connection_cache: ConnectionCache,
+    /// The call path's connectors, built once per connection and credentials.
+    connectors: ConnectorCache,
     /// When each connection's cached credentials were read, by the row's `updated_at`.
     credential_stamps: moka::future::Cache<ConnectionId, DateTime<Utc>>,
     upstream: Upstream,
@@ -136,6 +138,7 @@ impl App {
                 vault,
                 credential_cache,
                 connection_cache,
+                connectors: ConnectorCache::new(settings.credential_cache_ttl),
                 credential_stamps: moka::future::Cache::builder()
                     .max_capacity(100_000)
                     .time_to_idle(Duration::from_secs(3600))
@@ -189,11 +192,16 @@ impl App {
         &self.inner.connection_cache
     }
 
-    /// Drops what this replica keeps in memory about a connection (its opened credentials
-    /// and its row): after any write to it.
+    pub(crate) fn connectors(&self) -> &ConnectorCache {
+        &self.inner.connectors
+    }
+
+    /// Drops what this replica keeps in memory about a connection (its opened credentials,
+    /// its row and its connector): after any write to it.
     pub(crate) async fn forget_connection(&self, tenant: TenantId, id: ConnectionId) {
         self.credential_cache().invalidate(tenant, id).await;
         self.connection_cache().invalidate(tenant, id).await;
+        self.connectors().invalidate(id).await;
     }
 
     /// The gateway's public base URL, without a trailing slash.

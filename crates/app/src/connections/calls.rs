@@ -18,6 +18,14 @@ pub struct ListAt<'a> {
     pub cursor: Option<&'a str>,
 }
 
+/// Whose call a connector makes: a tenant's (its connector is kept between calls), or a
+/// sync's, through the engine that spends the sync's share of the budget.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Lane {
+    Call,
+    Sync,
+}
+
 /// One page of a list, its cursor sealed for the caller.
 #[derive(Debug)]
 pub struct Listed<T> {
@@ -35,7 +43,7 @@ impl App {
         ctx: &RequestContext,
     ) -> Result<(Connection, Arc<dyn Connector>), AppError> {
         let connection = self.connection_for_call(tenant, id).await?;
-        self.connector_of(connection, ctx, self.upstream()).await
+        self.connector_of(connection, ctx, Lane::Call).await
     }
 
     /// [`App::connector`] for a connection's sync: its calls are background work, at the
@@ -45,8 +53,7 @@ impl App {
         connection: Connection,
         ctx: &RequestContext,
     ) -> Result<(Connection, Arc<dyn Connector>), AppError> {
-        self.connector_of(connection, ctx, self.sync_upstream())
-            .await
+        self.connector_of(connection, ctx, Lane::Sync).await
     }
 
     /// The connection's row for a call: from the row cache when a call read it a moment
@@ -74,7 +81,7 @@ impl App {
         &self,
         connection: Connection,
         ctx: &RequestContext,
-        upstream: &deskgate_upstream::Upstream,
+        lane: Lane,
     ) -> Result<(Connection, Arc<dyn Connector>), AppError> {
         if connection.status == ConnectionStatus::NeedsReauth {
             return Err(AppError::NeedsReauth {
@@ -90,10 +97,26 @@ impl App {
             let creds = self.current_credentials(&connection, ctx).await?;
             (connection, creds)
         };
+        let kept = match lane {
+            Lane::Call => self.connectors().get(&connection, &creds).await,
+            Lane::Sync => None,
+        };
+        if let Some(connector) = kept {
+            return Ok((connection, connector));
+        }
+        let upstream = match lane {
+            Lane::Call => self.upstream(),
+            Lane::Sync => self.sync_upstream(),
+        };
         let cid = connection.id.to_string();
         let connector = registry::spec_of(&connection)?
             .connector(upstream, &registry::stored(&connection, &creds, &cid))
             .map_err(|e| AppError::Internal(format!("connection {}: {e}", connection.id)))?;
+        if lane == Lane::Call {
+            self.connectors()
+                .insert(&connection, &creds, &connector)
+                .await;
+        }
         Ok((connection, connector))
     }
 
@@ -148,7 +171,7 @@ impl App {
         // Held until the call is over, however it ends; taken once the row says the
         // connection is this tenant's, so that another tenant's id takes no slot.
         let _permit = self.call_permit(id)?;
-        let (_, connector) = self.connector_of(connection, ctx, self.upstream()).await?;
+        let (_, connector) = self.connector_of(connection, ctx, Lane::Call).await?;
         match op(connector).await {
             Ok(v) => Ok(v),
             Err(e) => Err(self.vendor_error(tenant, id, e).await),
@@ -196,7 +219,7 @@ impl App {
             .map(|c| cursor::open(self.vault(), id, at.scope, c))
             .transpose()?;
         let _permit = self.call_permit(id)?;
-        let (_, connector) = self.connector_of(connection, ctx, self.upstream()).await?;
+        let (_, connector) = self.connector_of(connection, ctx, Lane::Call).await?;
         let page = match op(connector, request).await {
             Ok(page) => page,
             Err(e) => return Err(self.vendor_error(tenant, id, e).await),

@@ -12,12 +12,14 @@
 //!   lease.
 //! - `calls`: running a connector operation for a tenant, with renewal and error handling.
 //! - `row_cache`: connection rows kept for a moment for the call path.
+//! - `connector_cache`: the call path's connectors, kept while their row and credentials hold.
 //! - `health`: what `GET /v1/connections/{id}/health` reports.
 //! - `blocks`: the upstream engine's shared rate-limit blocks, kept in the store.
 
 mod blocks;
 mod calls;
 mod connect;
+mod connector_cache;
 mod health;
 mod input;
 mod model;
@@ -28,6 +30,7 @@ mod row_cache;
 
 pub use blocks::StoreBlockRegistry;
 pub use calls::{ListAt, Listed};
+pub(crate) use connector_cache::ConnectorCache;
 pub use deskgate_core::ConnectionStatus;
 pub use health::{BudgetHealth, ConnectionHealth};
 pub use model::{ConnectRequest, Connection, ListConnections};
