@@ -74,6 +74,21 @@ pub struct App {
     inner: Arc<Inner>,
 }
 
+/// A cache of at most 100,000 entries, each dropped `ttl` after it was written; `None`, the
+/// cache off, when `ttl` is zero. The shape of the caches on the call path.
+pub(crate) fn ttl_cache<K, V>(ttl: Duration) -> Option<moka::future::Cache<K, V>>
+where
+    K: std::hash::Hash + Eq + Send + Sync + 'static,
+    V: Clone + Send + Sync + 'static,
+{
+    (!ttl.is_zero()).then(|| {
+        moka::future::Cache::builder()
+            .max_capacity(100_000)
+            .time_to_live(ttl)
+            .build()
+    })
+}
+
 #[derive(Debug)]
 struct Inner {
     store: Store,

@@ -327,7 +327,8 @@ pub trait ProviderSpec: Send + Sync + fmt::Debug {
         input: AuthInput,
     ) -> Result<NewAuth, ProviderError>;
 
-    /// A connector for one call, over stored auth.
+    /// A connector over stored auth. The app keeps it for the connection's later calls while
+    /// the stored auth it was built from is unchanged: it must keep no state of one call.
     fn connector(
         &self,
         upstream: &Upstream,

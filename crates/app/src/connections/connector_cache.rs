@@ -58,13 +58,9 @@ impl ConnectorCache {
     /// `ttl` is the credential cache's: a connector holds copies of the secrets it was built
     /// with, so it is kept no longer than the opened credentials themselves would be.
     pub(crate) fn new(ttl: Duration) -> Self {
-        let entries = (!ttl.is_zero()).then(|| {
-            moka::future::Cache::builder()
-                .max_capacity(100_000)
-                .time_to_live(ttl)
-                .build()
-        });
-        Self { entries }
+        Self {
+            entries: crate::app::ttl_cache(ttl),
+        }
     }
 
     /// The connector built for this row and these credentials, if one is kept.

@@ -37,12 +37,7 @@ pub(crate) struct Generation(u64);
 
 impl ConnectionCache {
     pub(crate) fn new(ttl: Duration) -> Self {
-        let entries = (!ttl.is_zero()).then(|| {
-            moka::future::Cache::builder()
-                .max_capacity(100_000)
-                .time_to_live(ttl)
-                .build()
-        });
+        let entries = crate::app::ttl_cache(ttl);
         Self {
             entries,
             writes: AtomicU64::new(0),

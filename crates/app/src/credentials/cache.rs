@@ -28,12 +28,7 @@ pub(crate) struct Generation(u64);
 
 impl CredentialCache {
     pub(crate) fn new(ttl: Duration) -> Self {
-        let entries = (!ttl.is_zero()).then(|| {
-            moka::future::Cache::builder()
-                .max_capacity(100_000)
-                .time_to_live(ttl)
-                .build()
-        });
+        let entries = crate::app::ttl_cache(ttl);
         Self {
             entries,
             writes: AtomicU64::new(0),
