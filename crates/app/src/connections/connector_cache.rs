@@ -20,8 +20,8 @@ use deskgate_core::{AuthMode, ConnectionId, Connector};
 use crate::connections::Connection;
 use crate::credentials::Credentials;
 
-/// What a connector was built from.
-#[derive(Clone)]
+/// What a connector was built from. Kept behind an `Arc`, so that a lookup copies a pointer,
+/// not the label and settings.
 struct Built {
     credentials: Arc<Credentials>,
     account_label: String,
@@ -43,7 +43,7 @@ impl Built {
 
 pub(crate) struct ConnectorCache {
     /// `None` when the configured time to live is zero.
-    entries: Option<moka::future::Cache<ConnectionId, Built>>,
+    entries: Option<moka::future::Cache<ConnectionId, Arc<Built>>>,
 }
 
 impl std::fmt::Debug for ConnectorCache {
@@ -93,7 +93,7 @@ impl ConnectorCache {
             token_expires_at: connection.token_expires_at,
             connector: Arc::clone(connector),
         };
-        entries.insert(connection.id, built).await;
+        entries.insert(connection.id, Arc::new(built)).await;
     }
 
     /// Drops a deleted connection's connector (and with it the credentials it holds).
