@@ -2,7 +2,7 @@
 
 use deskgate_sandbox::FaultConfig;
 use deskgate_tests::{Backend, TestApp, TestTenant, Vendor, fast_upstream, read, vendors};
-use serde_json::json;
+use serde_json::{Value, json};
 
 vendors!(
     a_vendor_401_marks_the_connection_and_later_calls_skip_the_vendor,
@@ -11,6 +11,7 @@ vendors!(
     a_vendor_slower_than_the_deadline_answers_504,
     vendor_validation_answers_422_with_the_fields,
     a_vendor_answer_that_does_not_parse_is_a_502_and_never_a_partial_page,
+    a_list_that_breaks_off_midway_never_ends_as_a_whole_answer,
 );
 
 async fn connected(t: &TestApp, vendor: Vendor) -> (TestTenant, String) {
@@ -351,4 +352,44 @@ async fn a_vendor_answer_that_does_not_parse_is_a_502_and_never_a_partial_page(
     .await;
     assert_eq!(status, 200, "{page}");
     assert_eq!(page["data"].as_array().unwrap().len(), 5);
+}
+
+async fn a_list_that_breaks_off_midway_never_ends_as_a_whole_answer(
+    vendor: Vendor,
+    backend: Backend,
+) {
+    let t = spawn(vendor, backend, 60).await;
+    let (tenant, id) = connected(&t, vendor).await;
+    let list = format!("/v1/connections/{id}/tickets?limit=50");
+    t.vendor_faults(
+        vendor,
+        "acme",
+        FaultConfig {
+            break_next: 1,
+            ..FaultConfig::default()
+        },
+    );
+    // Streamed: the first tickets went out with the 200 before the vendor broke off, and
+    // the transfer is then aborted, which the client sees as an error: never a short page.
+    let mut res = t.get(&list, &tenant.key).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "application/json");
+    let mut got = Vec::new();
+    let broke = loop {
+        match res.chunk().await {
+            Ok(Some(chunk)) => got.extend_from_slice(&chunk),
+            Ok(None) => break false,
+            Err(_) => break true,
+        }
+    };
+    let text = String::from_utf8_lossy(&got);
+    assert!(broke, "the transfer must end in an error: {text}");
+    assert!(got.starts_with(br#"{"data":[{"id":"#), "{text}");
+    assert!(serde_json::from_slice::<Value>(&got).is_err(), "{text}");
+    assert_eq!(t.vendor_counts(vendor, "acme").injected_errors, 1);
+    // The next list is whole.
+    let (status, page) = read(t.get(&list, &tenant.key).send().await.unwrap()).await;
+    assert_eq!(status, 200, "{page}");
+    assert_eq!(page["data"].as_array().unwrap().len(), 50);
+    assert!(page["next_cursor"].is_string());
 }

@@ -6,12 +6,20 @@
 use std::fmt;
 use std::sync::Arc;
 
-use deskgate_core::{ConnectorError, InputPart, PassthroughRequest, PassthroughResponse};
-use deskgate_upstream::{BudgetKey, Upstream, UpstreamRequest, UpstreamResponse, VendorOrigin};
+use deskgate_core::{
+    ConnectorError, InputPart, PagePart, PageStream, PassthroughRequest, PassthroughResponse,
+    VendorCursor,
+};
+use deskgate_upstream::{
+    BudgetKey, StreamedResponse, Upstream, UpstreamBody, UpstreamRequest, UpstreamResponse,
+    VendorOrigin,
+};
+use futures_util::StreamExt;
 use http::header::{ACCEPT, CONTENT_TYPE, RETRY_AFTER};
 use http::{HeaderMap, HeaderValue, Method, StatusCode};
 use serde::de::DeserializeOwned;
 
+use crate::array_reader::ArrayReader;
 use crate::endpoint::Endpoint;
 use crate::vendor_error::from_upstream;
 
@@ -136,10 +144,48 @@ impl VendorClient {
         self.read(&response)
     }
 
+    /// Sends; a success answer comes back once its head has, its body still to be read
+    /// ([`stream_page`](Self::stream_page)); any other is read whole and becomes an error.
+    pub async fn send_streamed(&self, request: UpstreamRequest) -> Result<StreamedResponse> {
+        let vendor_error = |e| from_upstream(self.vendor, e, |r| self.policy.refused(r));
+        let response = self
+            .upstream
+            .send_streamed(request)
+            .await
+            .map_err(vendor_error)?;
+        if response.status().is_success() {
+            return Ok(response);
+        }
+        let whole = response.collect().await.map_err(vendor_error)?;
+        Err(self.policy.refused(&whole))
+    }
+
+    /// The records of a success answer from [`send_streamed`](Self::send_streamed), mapped
+    /// and handed over as the body arrives, then the next page's cursor. A body that breaks,
+    /// passes the cap or the deadline, or stops parsing ends the stream with an error.
+    pub fn stream_page<P: PageReader>(
+        &self,
+        response: StreamedResponse,
+        page: P,
+    ) -> PageStream<P::Item> {
+        let (_, headers, body) = response.into_parts();
+        let reading = Reading {
+            vendor: self.vendor,
+            body,
+            body_ended: false,
+            reader: Some(ArrayReader::new(page.key())),
+            page,
+            headers,
+            left: Vec::new().into_iter(),
+            next: None,
+            done: false,
+        };
+        PageStream::new(futures_util::stream::unfold(reading, Reading::next))
+    }
+
     /// Reads a success answer's body as `T`.
     pub fn read<T: DeserializeOwned>(&self, response: &UpstreamResponse) -> Result<T> {
-        serde_json::from_slice(response.body())
-            .map_err(|e| bad_response(format!("{}'s answer could not be read: {e}", self.vendor)))
+        serde_json::from_slice(response.body()).map_err(|e| unreadable(self.vendor, &e.to_string()))
     }
 
     /// Encodes a JSON request body.
@@ -210,6 +256,123 @@ impl VendorClient {
             headers,
             body: response.into_body(),
         })
+    }
+}
+
+/// How a streamed list reads its vendor's page: where its records are, what each becomes,
+/// and where the next page starts. One value reads one page.
+pub trait PageReader: Send + 'static {
+    /// A record as the vendor sends it.
+    type Record: DeserializeOwned + Send;
+    type Item: Send + 'static;
+
+    /// The key of the records' array in the answer's object; `None` when the answer is the
+    /// array ([`ArrayReader`]).
+    fn key(&self) -> Option<&'static str>;
+
+    /// One record, in the vendor's order: the item it becomes, or `None` when the list
+    /// leaves it out.
+    fn record(&mut self, record: Self::Record) -> Result<Option<Self::Item>>;
+
+    /// Reads the rest of the answer (without the records already handed to
+    /// [`record`](Self::record)) with the answer's headers: the records the rest still holds
+    /// (when the array was not where expected; they go to `record` next), and the next
+    /// page's cursor.
+    fn end(
+        &mut self,
+        rest: &[u8],
+        headers: &HeaderMap,
+    ) -> Result<(Vec<Self::Record>, Option<VendorCursor>)>;
+}
+
+fn unreadable(vendor: &str, e: &str) -> ConnectorError {
+    bad_response(format!("{vendor}'s answer could not be read: {e}"))
+}
+
+/// A streamed page between two records.
+struct Reading<P: PageReader> {
+    vendor: &'static str,
+    body: UpstreamBody,
+    body_ended: bool,
+    /// Taken when the body has ended and the rest is read.
+    reader: Option<ArrayReader>,
+    page: P,
+    headers: HeaderMap,
+    /// Records found in the rest, still to hand over.
+    left: std::vec::IntoIter<P::Record>,
+    /// Set once the rest is read: the cursor `End` carries.
+    next: Option<Option<VendorCursor>>,
+    done: bool,
+}
+
+impl<P: PageReader> Reading<P> {
+    async fn next(mut self) -> Option<(Result<PagePart<P::Item>>, Self)> {
+        if self.done {
+            return None;
+        }
+        let part = self.advance().await;
+        if !matches!(part, Ok(PagePart::Item(_))) {
+            self.done = true;
+        }
+        Some((part, self))
+    }
+
+    async fn advance(&mut self) -> Result<PagePart<P::Item>> {
+        loop {
+            if let Some(record) = self.left.next() {
+                match self.page.record(record)? {
+                    Some(item) => return Ok(PagePart::Item(item)),
+                    None => continue,
+                }
+            }
+            if let Some(next) = self.next.take() {
+                return Ok(PagePart::End { next });
+            }
+            let Some(reader) = self.reader.as_mut() else {
+                return Err(bad_response("the page was already read"));
+            };
+            let vendor = self.vendor;
+            if let Some(record) = reader
+                .next_record::<P::Record>()
+                .map_err(|e| unreadable(vendor, &e))?
+            {
+                match self.page.record(record)? {
+                    Some(item) => return Ok(PagePart::Item(item)),
+                    None => continue,
+                }
+            }
+            if self.body_ended {
+                // `reader` is gone from here on: the next call only drains `left`.
+                let rest = self
+                    .reader
+                    .take()
+                    .map(ArrayReader::into_rest)
+                    .transpose()
+                    .map_err(|e| self.unreadable(&e))?
+                    .unwrap_or_default();
+                let (left, next) = self.page.end(&rest, &self.headers)?;
+                self.left = left.into_iter();
+                self.next = Some(next);
+                continue;
+            }
+            match self.body.next().await {
+                Some(Ok(chunk)) => reader.push(&chunk),
+                Some(Err(e)) => {
+                    // A body error is never a status: the status was read before.
+                    return Err(from_upstream(self.vendor, e, |_| {
+                        bad_response("the answer broke off")
+                    }));
+                }
+                None => {
+                    reader.end();
+                    self.body_ended = true;
+                }
+            }
+        }
+    }
+
+    fn unreadable(&self, e: &str) -> ConnectorError {
+        unreadable(self.vendor, e)
     }
 }
 

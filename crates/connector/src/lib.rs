@@ -31,6 +31,7 @@
 //! Connectors depend on this crate and on `deskgate-upstream`; this crate does no I/O of its
 //! own beyond sending through the engine it is handed.
 
+pub mod array_reader;
 pub mod client;
 pub mod credentials;
 pub mod cursor_text;
@@ -50,7 +51,8 @@ pub mod testing;
 pub mod vendor_error;
 pub mod watermark;
 
-pub use client::{CallPolicy, VendorClient, bad_response};
+pub use array_reader::ArrayReader;
+pub use client::{CallPolicy, PageReader, VendorClient, bad_response};
 pub use credentials::{CredentialField, Credentials, StoredError, UnknownCredentialField};
 pub use cursor_text::{CursorFields, CursorPosition, CursorText, MalformedCursor, fitted};
 pub use endpoint::Endpoint;

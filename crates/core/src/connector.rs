@@ -21,6 +21,7 @@ use crate::page::{
     ContactFilter, NoFilter, Page, PageRequest, ReadOptions, TicketFilter, UserFilter,
 };
 use crate::provider::Provider;
+use crate::stream::PageStream;
 
 /// Who the credentials belong to, as the vendor reports it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -155,6 +156,12 @@ pub trait Connector: Send + Sync + fmt::Debug {
 
     async fn list_tickets(&self, _req: &PageRequest<TicketFilter>) -> Result<Page<Ticket>> {
         unsupported("list tickets")
+    }
+    /// [`list_tickets`](Self::list_tickets), with the tickets handed over as the vendor's
+    /// answer is read; it returns once the vendor's status is known. By default the page is
+    /// read whole first.
+    async fn stream_tickets(&self, req: &PageRequest<TicketFilter>) -> Result<PageStream<Ticket>> {
+        Ok(self.list_tickets(req).await?.into())
     }
     async fn get_ticket(&self, _id: &TicketId, _opts: ReadOptions) -> Result<Ticket> {
         unsupported("get ticket")

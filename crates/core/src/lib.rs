@@ -22,6 +22,7 @@ pub mod model;
 pub mod page;
 pub mod provider;
 pub mod status;
+pub mod stream;
 
 pub use capability::{
     AuthMode, Capabilities, ChangeCapability, ChangeDetection, DeleteDetection, FilterSupport,
@@ -37,3 +38,4 @@ pub use ids::{ConnectionId, TenantId};
 pub use page::{Page, PageRequest, VendorCursor};
 pub use provider::Provider;
 pub use status::ConnectionStatus;
+pub use stream::{PagePart, PageStream};

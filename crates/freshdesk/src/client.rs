@@ -14,7 +14,7 @@ use deskgate_core::model::{
 use deskgate_core::page::{ContactFilter, NoFilter, ReadOptions, TicketFilter, UserFilter};
 use deskgate_core::{
     AccountIdentity, Capabilities, ChangePage, ChangeRequest, Connector, ConnectorError, Page,
-    PageRequest, PassthroughRequest, PassthroughResponse, Provider, VendorCursor,
+    PageRequest, PageStream, PassthroughRequest, PassthroughResponse, Provider, VendorCursor,
 };
 use deskgate_upstream::{Upstream, UpstreamRequest};
 use http::Method;
@@ -148,6 +148,10 @@ impl Connector for FreshdeskConnector {
 
     async fn list_tickets(&self, req: &PageRequest<TicketFilter>) -> Result<Page<Ticket>> {
         tickets::list(self, req).await
+    }
+
+    async fn stream_tickets(&self, req: &PageRequest<TicketFilter>) -> Result<PageStream<Ticket>> {
+        tickets::stream(self, req).await
     }
 
     async fn get_ticket(&self, id: &TicketId, opts: ReadOptions) -> Result<Ticket> {

@@ -158,11 +158,16 @@ impl TicketCursor {
 
     /// One vendor page read: which of its tickets (`(id, updated_at)`, in the vendor's
     /// order) to return, and where to go on. `more` is whether the vendor has a next page.
+    /// Whether a ticket on this position's page was not returned before.
+    pub(crate) fn is_fresh(&self, (id, at): FeedKey) -> bool {
+        self.mark.is_new(id, at)
+    }
+
     pub(crate) fn step(&self, keys: &[FeedKey], more: bool) -> Step {
         let fresh = keys
             .iter()
             .enumerate()
-            .filter(|(_, (id, at))| self.mark.is_new(*id, *at))
+            .filter(|(_, key)| self.is_fresh(**key))
             .map(|(i, _)| i)
             .collect();
         if !more {

@@ -3,18 +3,20 @@
 
 use chrono::{DateTime, Utc};
 use deskgate_connector::filters::{id_matches, later_than, numeric_id};
-use deskgate_connector::{Endpoint, FeedKey, RawPage, bad_response, scan};
+use deskgate_connector::{Endpoint, FeedKey, PageReader, RawPage, bad_response, scan};
 use deskgate_core::ids::TicketId;
 use deskgate_core::model::{NewTicket, Ticket, TicketPatch};
 use deskgate_core::page::{ReadOptions, TicketFilter};
-use deskgate_core::{ConnectorError, Page, PageRequest, VendorCursor};
-use http::Method;
+use deskgate_core::{ConnectorError, Page, PageRequest, PageStream, VendorCursor};
+use deskgate_upstream::UpstreamRequest;
+use http::{HeaderMap, Method};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::body;
 use crate::budget::EndpointCap;
 use crate::client::FreshdeskConnector;
+use crate::domain::FreshdeskDomain;
 use crate::map;
 use crate::paging::{MAX_PER_PAGE, Step, TicketCursor, has_next, instant};
 use crate::wire::{WireTicket, WireTicketKey};
@@ -100,15 +102,14 @@ pub(crate) struct WalkPage<R> {
     pub(crate) step: Step,
 }
 
-/// One vendor page of the walk: page `cursor.page` of the tickets on `shelf` updated since
-/// `cursor.since()`, oldest first, read as `R`.
-pub(crate) async fn walk_page<R: DeserializeOwned>(
+/// The request for page `cursor.page` of the tickets on `shelf` updated since
+/// `cursor.since()`, oldest first.
+fn walk_request(
     fd: &FreshdeskConnector,
     shelf: Shelf,
     cursor: &TicketCursor,
     per_page: &str,
-    key: fn(&R) -> Result<FeedKey>,
-) -> Result<WalkPage<R>> {
+) -> Result<UpstreamRequest> {
     let mut request = fd
         .request(Method::GET, TICKETS, &[], Some(EndpointCap::TicketsList), 0)?
         .query_pair("updated_since", &instant(cursor.since()))
@@ -119,6 +120,18 @@ pub(crate) async fn walk_page<R: DeserializeOwned>(
     if shelf == Shelf::Deleted {
         request = request.query_pair("filter", "deleted");
     }
+    Ok(request)
+}
+
+/// One vendor page of the walk ([`walk_request`]), read as `R`.
+pub(crate) async fn walk_page<R: DeserializeOwned>(
+    fd: &FreshdeskConnector,
+    shelf: Shelf,
+    cursor: &TicketCursor,
+    per_page: &str,
+    key: fn(&R) -> Result<FeedKey>,
+) -> Result<WalkPage<R>> {
+    let request = walk_request(fd, shelf, cursor, per_page)?;
     let response = fd.client().send(request).await?;
     let items: Vec<R> = fd.client().read(&response)?;
     let keys = items.iter().map(key).collect::<Result<Vec<_>>>()?;
@@ -160,23 +173,90 @@ pub(crate) async fn list(
     fd: &FreshdeskConnector,
     req: &PageRequest<TicketFilter>,
 ) -> Result<Page<Ticket>> {
-    let first = position(req.cursor.as_ref(), req.updated_after)?;
+    if plain(req) {
+        return stream(fd, req).await?.into_page().await;
+    }
+    list_filtered(fd, req).await
+}
+
+/// Whether a list is Freshdesk's own page as it is: no filter deskgate applies and no raw
+/// records to keep.
+fn plain(req: &PageRequest<TicketFilter>) -> bool {
+    keep(req).is_none() && !req.include_remote_data
+}
+
+/// A page of tickets handed over as Freshdesk's answer is read: an unfiltered list is read
+/// record by record straight into wire types; a filtered one, or one with `remote_data`, is
+/// read whole first.
+pub(crate) async fn stream(
+    fd: &FreshdeskConnector,
+    req: &PageRequest<TicketFilter>,
+) -> Result<PageStream<Ticket>> {
+    if !plain(req) {
+        return Ok(list_filtered(fd, req).await?.into());
+    }
+    let cursor = position(req.cursor.as_ref(), req.updated_after)?;
+    let per_page = req.limit.get().min(MAX_PER_PAGE).to_string();
+    let request = walk_request(fd, Shelf::Live, &cursor, &per_page)?;
+    let response = fd.client().send_streamed(request).await?;
+    let page = TicketPage {
+        domain: fd.domain().clone(),
+        cursor,
+        keys: Vec::new(),
+    };
+    Ok(fd.client().stream_page(response, page))
+}
+
+/// A page of the walk, read record by record: the tickets not returned before, mapped; the
+/// keys of all of them, for the next position.
+struct TicketPage {
+    domain: FreshdeskDomain,
+    cursor: TicketCursor,
+    keys: Vec<FeedKey>,
+}
+
+impl PageReader for TicketPage {
+    type Record = WireTicket;
+    type Item = Ticket;
+
+    fn key(&self) -> Option<&'static str> {
+        None
+    }
+
+    fn record(&mut self, ticket: WireTicket) -> Result<Option<Ticket>> {
+        let key = typed_key(&ticket)?;
+        self.keys.push(key);
+        if !self.cursor.is_fresh(key) {
+            return Ok(None);
+        }
+        Ok(Some(map::ticket_from_wire(ticket, &self.domain, None)))
+    }
+
+    fn end(
+        &mut self,
+        rest: &[u8],
+        headers: &HeaderMap,
+    ) -> Result<(Vec<WireTicket>, Option<VendorCursor>)> {
+        let left: Vec<WireTicket> = serde_json::from_slice(rest)
+            .map_err(|e| bad_response(format!("freshdesk's answer could not be read: {e}")))?;
+        let mut keys = self.keys.clone();
+        for ticket in &left {
+            keys.push(typed_key(ticket)?);
+        }
+        let step = self.cursor.step(&keys, has_next(headers));
+        Ok((left, step.more.then(|| step.next.encode())))
+    }
+}
+
+/// A list deskgate filters itself, or whose raw records are kept: read whole, through a
+/// `serde_json::Value` per record.
+async fn list_filtered(
+    fd: &FreshdeskConnector,
+    req: &PageRequest<TicketFilter>,
+) -> Result<Page<Ticket>> {
     let per_page = req.limit.get().min(MAX_PER_PAGE).to_string();
     let per_page = per_page.as_str();
     let keep = keep(req);
-    if keep.is_none() && !req.include_remote_data {
-        // Nothing to filter and no raw record wanted: read the page straight into wire
-        // types, without a `Value` tree per ticket (most of a list's cost otherwise).
-        let page = list_page(fd, first, per_page, typed_key).await?;
-        return Ok(Page {
-            items: page
-                .items
-                .into_iter()
-                .map(|t| map::ticket_from_wire(t, fd.domain(), None))
-                .collect(),
-            next: page.next,
-        });
-    }
     let updated_after = req.updated_after;
     let fetch = |cursor: Option<VendorCursor>| async move {
         list_page(

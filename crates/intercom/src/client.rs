@@ -15,9 +15,9 @@ use deskgate_core::model::{
 use deskgate_core::page::{ContactFilter, NoFilter, ReadOptions, TicketFilter, UserFilter};
 use deskgate_core::{
     AccountIdentity, Capabilities, ChangePage, ChangeRequest, Connector, ConnectorError, InputPart,
-    Page, PageRequest, PassthroughRequest, PassthroughResponse, Provider, VendorCursor,
+    Page, PageRequest, PageStream, PassthroughRequest, PassthroughResponse, Provider, VendorCursor,
 };
-use deskgate_upstream::{BudgetKey, Upstream};
+use deskgate_upstream::{BudgetKey, Upstream, UpstreamRequest};
 use http::Method;
 use secrecy::SecretString;
 use serde_json::Value;
@@ -231,11 +231,22 @@ impl IntercomConnector {
         per_page: u32,
         starting_after: Option<&str>,
     ) -> Result<WireSearchPage> {
+        let request = self.search_request(endpoint, query, per_page, starting_after)?;
+        self.client.send_json(request).await
+    }
+
+    /// The request for one page of a search from `starting_after`.
+    pub(crate) fn search_request(
+        &self,
+        endpoint: Endpoint,
+        query: &Query,
+        per_page: u32,
+        starting_after: Option<&str>,
+    ) -> Result<UpstreamRequest> {
         let body = search::body(query, per_page, starting_after)?;
         let request = self.client.request(Method::POST, endpoint, &[])?;
         // Searches read; repeating one changes nothing.
-        let request = self.client.json(request, &body)?.idempotent(true);
-        self.client.send_json(request).await
+        Ok(self.client.json(request, &body)?.idempotent(true))
     }
 }
 
@@ -260,6 +271,10 @@ impl Connector for IntercomConnector {
 
     async fn list_tickets(&self, req: &PageRequest<TicketFilter>) -> Result<Page<Ticket>> {
         tickets::list(self, req).await
+    }
+
+    async fn stream_tickets(&self, req: &PageRequest<TicketFilter>) -> Result<PageStream<Ticket>> {
+        tickets::stream(self, req).await
     }
 
     async fn get_ticket(&self, id: &TicketId, opts: ReadOptions) -> Result<Ticket> {

@@ -15,19 +15,20 @@
 //!   the assignee (an admin) or team goes in `assignee_id`; the connection's admin is sent
 //!   as `admin_id` so workflows attribute the change.
 
-use deskgate_connector::Endpoint;
+use deskgate_connector::{Endpoint, PageReader, bad_response};
 use deskgate_core::ids::TicketId;
 use deskgate_core::model::{NewTicket, Ticket, TicketPatch, TicketStatus, TicketType};
 use deskgate_core::page::{ReadOptions, TicketFilter};
-use deskgate_core::{ConnectorError, Page, PageRequest};
-use http::Method;
+use deskgate_core::{ConnectorError, Page, PageRequest, PageStream, VendorCursor};
+use http::{HeaderMap, Method};
 use serde_json::{Map, Value, json};
 
 use crate::client::{IntercomConnector, Search};
 use crate::ids::{body_id, invalid};
 use crate::map::{self, DESCRIPTION, TITLE, raw_ticket_status};
+use crate::paging::{next_cursor, starting_after};
 use crate::search::{Op, Query};
-use crate::wire::{WireStateList, WireTicket, WireTicketTypeList};
+use crate::wire::{WireSearchPage, WireStateList, WireTicket, WireTicketTypeList};
 
 type Result<T> = std::result::Result<T, ConnectorError>;
 
@@ -68,6 +69,17 @@ pub(crate) async fn list(
     c: &IntercomConnector,
     req: &PageRequest<TicketFilter>,
 ) -> Result<Page<Ticket>> {
+    if !filtered(req) {
+        return stream(c, req).await?.into_page().await;
+    }
+    list_filtered(c, req).await
+}
+
+/// A list deskgate filters itself, through the kit's bounded scan.
+async fn list_filtered(
+    c: &IntercomConnector,
+    req: &PageRequest<TicketFilter>,
+) -> Result<Page<Ticket>> {
     let query = query(req)?;
     let include = req.include_remote_data;
     let after = req.updated_after;
@@ -81,19 +93,69 @@ pub(crate) async fn list(
         });
         newer && status.is_none_or(|s| raw_ticket_status(raw) == s)
     };
-    let filtered = status.is_some() || after.is_some();
     let map = move |raw: Value| map::ticket(raw, include);
     c.search(
         Search {
             endpoint: SEARCH,
             query,
-            keep: filtered.then_some(&keep as _),
+            keep: Some(&keep as _),
             map: &map,
         },
         req.cursor.as_ref(),
         req.limit.get(),
     )
     .await
+}
+
+/// Whether deskgate drops tickets from Intercom's page itself.
+fn filtered(req: &PageRequest<TicketFilter>) -> bool {
+    req.filter.status.is_some() || req.updated_after.is_some()
+}
+
+/// A page of tickets handed over as Intercom's answer is read; a list deskgate filters
+/// itself is read whole first (it may take several of Intercom's pages).
+pub(crate) async fn stream(
+    c: &IntercomConnector,
+    req: &PageRequest<TicketFilter>,
+) -> Result<PageStream<Ticket>> {
+    if filtered(req) {
+        return Ok(list_filtered(c, req).await?.into());
+    }
+    let query = query(req)?;
+    let per_page = crate::paging::per_page(req.limit.get());
+    let after = starting_after(req.cursor.as_ref())?;
+    let request = c.search_request(SEARCH, &query, per_page, after)?;
+    let response = c.client().send_streamed(request).await?;
+    let page = SearchPage {
+        remote_data: req.include_remote_data,
+    };
+    Ok(c.client().stream_page(response, page))
+}
+
+/// One page of `POST /tickets/search`, read record by record.
+struct SearchPage {
+    remote_data: bool,
+}
+
+impl PageReader for SearchPage {
+    type Record = Value;
+    type Item = Ticket;
+
+    fn key(&self) -> Option<&'static str> {
+        Some("tickets")
+    }
+
+    fn record(&mut self, raw: Value) -> Result<Option<Ticket>> {
+        map::ticket(raw, self.remote_data)
+            .map(Some)
+            .map_err(bad_response)
+    }
+
+    fn end(&mut self, rest: &[u8], _: &HeaderMap) -> Result<(Vec<Value>, Option<VendorCursor>)> {
+        let page: WireSearchPage = serde_json::from_slice(rest)
+            .map_err(|e| bad_response(format!("intercom's answer could not be read: {e}")))?;
+        Ok((page.data, next_cursor(page.pages)))
+    }
 }
 
 pub(crate) async fn get(c: &IntercomConnector, id: &TicketId, opts: ReadOptions) -> Result<Ticket> {

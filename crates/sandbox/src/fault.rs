@@ -25,6 +25,10 @@ pub struct FaultConfig {
     /// The next N answers keep their status and headers but lose the second half of their
     /// body, so that they no longer parse: a vendor answer cut short.
     pub truncate_next: u32,
+    /// The next N answers keep their status and headers, send the first half of their body,
+    /// pause 200 ms and break the connection: a transfer that fails midway, after its first
+    /// records went out.
+    pub break_next: u32,
     /// Inject only into requests whose method writes (POST, PUT, PATCH, DELETE): the reads a
     /// client makes before a write (Intercom's ticket-type lookup before a create) pass.
     pub writes_only: bool,
@@ -54,7 +58,16 @@ pub(crate) enum Injected {
     ServerError(u16),
     RateLimitedWithoutRetryAfter,
     /// Answer as usual, then cut the body in half.
+    Cut(Cut),
+}
+
+/// How an answer is cut in half.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Cut {
+    /// The body ends there: it no longer parses.
     Truncated,
+    /// The connection breaks there, after a pause.
+    Broken,
 }
 
 /// Per-account fault state: the configuration plus the counters it consumes.
@@ -91,7 +104,11 @@ impl FaultState {
         }
         if self.config.truncate_next > 0 {
             self.config.truncate_next -= 1;
-            return Injected::Truncated;
+            return Injected::Cut(Cut::Truncated);
+        }
+        if self.config.break_next > 0 {
+            self.config.break_next -= 1;
+            return Injected::Cut(Cut::Broken);
         }
         if self.config.error_rate > 0.0 {
             // A fixed pseudo-random sequence keeps runs repeatable.

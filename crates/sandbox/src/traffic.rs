@@ -6,7 +6,9 @@ use std::sync::Mutex;
 use axum::body::Body;
 use axum::response::Response;
 
-use crate::fault::{FaultState, Injected};
+use futures_util::StreamExt;
+
+use crate::fault::{Cut, FaultState, Injected};
 use crate::lock::lock;
 
 /// The counts every imitated account keeps, whatever the vendor.
@@ -40,21 +42,38 @@ pub(crate) async fn admit(
     }
     match injected {
         Injected::None => {}
-        Injected::ServerError(_) | Injected::Truncated => lock(traffic).injected_errors += 1,
+        Injected::ServerError(_) | Injected::Cut(_) => lock(traffic).injected_errors += 1,
         Injected::RateLimitedWithoutRetryAfter => lock(traffic).rate_limited += 1,
     }
     injected
 }
 
-/// `response` with the second half of its body cut off (for [`Injected::Truncated`]).
-pub(crate) async fn cut_short(response: Response) -> Response {
+/// `response` with the second half of its body cut off ([`Injected::Cut`]): ended there, or
+/// broken off there after a pause.
+pub(crate) async fn cut_short(response: Response, cut: Cut) -> Response {
     let (mut parts, body) = response.into_parts();
     let bytes = axum::body::to_bytes(body, usize::MAX)
         .await
         .unwrap_or_default();
     parts.headers.remove(http::header::CONTENT_LENGTH);
-    Response::from_parts(parts, Body::from(bytes.slice(..bytes.len() / 2)))
+    let half = bytes.slice(..bytes.len() / 2);
+    match cut {
+        Cut::Truncated => Response::from_parts(parts, Body::from(half)),
+        Cut::Broken => {
+            // The first half goes out at once; the error then aborts the chunked body.
+            let broken = async {
+                tokio::time::sleep(BROKEN_AFTER).await;
+                Err(std::io::Error::other("the sandbox broke the transfer"))
+            };
+            let body = futures_util::stream::once(std::future::ready(Ok(half)))
+                .chain(futures_util::stream::once(broken));
+            Response::from_parts(parts, Body::from_stream(body))
+        }
+    }
 }
+
+/// How long a broken answer waits after its first half.
+const BROKEN_AFTER: std::time::Duration = std::time::Duration::from_millis(200);
 
 /// Counts a 429 sent because a limit was reached.
 pub(crate) fn count_rate_limited(traffic: &Mutex<Traffic>) {

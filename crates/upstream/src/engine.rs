@@ -1,11 +1,13 @@
 //! [`Upstream`]: the engine connectors call, and its builder.
 
 use std::fmt;
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
+use futures_util::StreamExt;
 use http::header::HOST;
-use http::{HeaderValue, StatusCode};
+use http::{HeaderMap, HeaderValue, StatusCode};
 use tokio::time::{Instant, sleep};
 
 use crate::budget::budgets::{Budgets, Demand};
@@ -22,10 +24,13 @@ use crate::egress::resolver::{Exemption, GuardedResolver, Lookup, SystemLookup};
 use crate::error::UpstreamError;
 use crate::event::{self, CallRecord};
 use crate::request::UpstreamRequest;
-use crate::response::{UpstreamResponse, vendor_request_id};
+use crate::response::{StreamedResponse, UpstreamBody, UpstreamResponse, vendor_request_id};
 use crate::retry::full_jitter;
 use crate::transport::http_client::{ClientError, HttpClient};
-use crate::transport::{Transport, TransportError, TransportRequest, TransportResponse};
+use crate::transport::{
+    BodyStream, StreamedTransportResponse, Transport, TransportError, TransportRequest,
+    TransportResponse,
+};
 use crate::webhook::{WebhookPolicy, WebhookSender};
 
 /// The outbound engine: one pooled HTTP client for vendors (and one for tenants' webhooks),
@@ -156,8 +161,8 @@ impl UpstreamBuilder {
 }
 
 /// How one attempt ended, before deciding whether to try again.
-enum Attempt {
-    Answered(TransportResponse),
+enum Attempt<R> {
+    Answered(R),
     Failed {
         error: UpstreamError,
         retryable: bool,
@@ -189,8 +194,58 @@ impl Upstream {
     pub async fn send(&self, request: UpstreamRequest) -> Result<UpstreamResponse, UpstreamError> {
         let started = Instant::now();
         let mut record = CallRecord::default();
-        let result = self.run(&request, started, &mut record).await;
-        event::emit(&request, &record, &result, started.elapsed(), self.lane);
+        let transport = &self.inner.transport;
+        let limit = self.inner.config.max_body_bytes;
+        let result = self
+            .run(&request, started, &mut record, |wire| transport.send(wire))
+            .await
+            .and_then(|response| {
+                let TransportResponse {
+                    status,
+                    headers,
+                    body,
+                } = response;
+                if body.len() > limit {
+                    return Err(UpstreamError::TooLarge { limit });
+                }
+                Ok(UpstreamResponse {
+                    status,
+                    headers,
+                    body,
+                    attempts: record.attempts,
+                })
+            });
+        let outcome = result.as_ref().map(UpstreamResponse::status);
+        event::emit(&request, &record, outcome, started.elapsed(), self.lane);
+        result
+    }
+
+    /// [`send`](Self::send), but the answer comes back as soon as its head has: its body is
+    /// read as the caller polls it, within the same deadline and under the same cap, and a
+    /// reset, the cap or the deadline ends it with an error. Retries happen only before
+    /// that, on the status. The call's event is logged when the head arrives, so its
+    /// duration is the time to the head.
+    pub async fn send_streamed(
+        &self,
+        request: UpstreamRequest,
+    ) -> Result<StreamedResponse, UpstreamError> {
+        let started = Instant::now();
+        let mut record = CallRecord::default();
+        let transport = &self.inner.transport;
+        let limit = self.inner.config.max_body_bytes;
+        let result = self
+            .run(&request, started, &mut record, |wire| {
+                transport.send_streamed(wire)
+            })
+            .await
+            .map(|response| StreamedResponse {
+                status: response.status,
+                headers: response.headers,
+                body: capped(response.body, limit),
+                attempts: record.attempts,
+            });
+        let outcome = result.as_ref().map(StreamedResponse::status);
+        event::emit(&request, &record, outcome, started.elapsed(), self.lane);
         result
     }
 
@@ -231,12 +286,19 @@ impl Upstream {
         self.inner.budgets.states()
     }
 
-    async fn run(
+    /// The call up to an answer to keep: budget, destination check, attempts and retries.
+    async fn run<R, S, Fut>(
         &self,
         request: &UpstreamRequest,
         started: Instant,
         record: &mut CallRecord,
-    ) -> Result<UpstreamResponse, UpstreamError> {
+        send: S,
+    ) -> Result<R, UpstreamError>
+    where
+        R: Head,
+        S: Fn(TransportRequest) -> Fut,
+        Fut: Future<Output = Result<R, TransportError>>,
+    {
         let inner = &*self.inner;
         let deadline = started
             + request
@@ -307,8 +369,7 @@ impl Upstream {
                 body: request.body.clone(),
                 timeout: inner.config.attempt_timeout().min(deadline - now),
             };
-            let attempt = match tokio::time::timeout_at(deadline, inner.transport.send(wire)).await
-            {
+            let attempt = match tokio::time::timeout_at(deadline, send(wire)).await {
                 Err(_) => Attempt::Failed {
                     error: UpstreamError::Timeout,
                     retryable: idempotent,
@@ -339,18 +400,17 @@ impl Upstream {
                 }
                 Attempt::Answered(response) => response,
             };
+            let status = response.status();
             let block = inner
                 .budgets
-                .record(&demand, permit, response.status, &response.headers)
+                .record(&demand, permit, status, response.headers())
                 .await;
-            record.status = Some(response.status);
-            record.vendor_request_id = vendor_request_id(&response.headers).map(str::to_owned);
-            if response.status.is_redirection() && response.status != StatusCode::NOT_MODIFIED {
-                return Err(UpstreamError::Redirect {
-                    status: response.status,
-                });
+            record.status = Some(status);
+            record.vendor_request_id = vendor_request_id(response.headers()).map(str::to_owned);
+            if status.is_redirection() && status != StatusCode::NOT_MODIFIED {
+                return Err(UpstreamError::Redirect { status });
             }
-            if response.status == StatusCode::TOO_MANY_REQUESTS {
+            if status == StatusCode::TOO_MANY_REQUESTS {
                 if last {
                     return Err(UpstreamError::RateLimited {
                         retry_after: block.unwrap_or_default(),
@@ -360,31 +420,70 @@ impl Upstream {
                 // passes the deadline, fails at once with the remaining wait.
                 continue;
             }
-            if response.status.is_server_error() && idempotent && !last {
+            if status.is_server_error() && idempotent && !last {
                 // A 503 with Retry-After blocked the account: wait exactly that, no backoff.
                 if block.is_some() || backoff(&inner.config, &mut backoffs, deadline, record).await
                 {
                     continue;
                 }
             }
-            let TransportResponse {
-                status,
-                headers,
-                body,
-            } = response;
-            if body.len() > inner.config.max_body_bytes {
-                return Err(UpstreamError::TooLarge {
-                    limit: inner.config.max_body_bytes,
-                });
-            }
-            return Ok(UpstreamResponse {
-                status,
-                headers,
-                body,
-                attempts: record.attempts,
-            });
+            return Ok(response);
         }
     }
+}
+
+/// What the retry loop reads of an answer, whole or streamed: its head.
+trait Head {
+    fn status(&self) -> StatusCode;
+    fn headers(&self) -> &HeaderMap;
+}
+
+impl Head for TransportResponse {
+    fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+}
+
+impl Head for StreamedTransportResponse {
+    fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+}
+
+/// The body as the engine hands it on: the transport's errors as the engine's, and the cap
+/// checked here too, whatever the transport did.
+fn capped(body: BodyStream, limit: usize) -> UpstreamBody {
+    let mut read = 0usize;
+    let mut ended = false;
+    Box::pin(body.filter_map(move |chunk| {
+        let item = if ended {
+            None
+        } else {
+            match chunk {
+                Ok(chunk) if read + chunk.len() > limit => {
+                    ended = true;
+                    Some(Err(UpstreamError::TooLarge { limit }))
+                }
+                Ok(chunk) => {
+                    read += chunk.len();
+                    Some(Ok(chunk))
+                }
+                Err(error) => {
+                    ended = true;
+                    Some(Err(from_transport(error)))
+                }
+            }
+        };
+        std::future::ready(item)
+    }))
 }
 
 /// Sleeps before a retry when the sleep ends before the deadline; `false` when it would not.

@@ -13,7 +13,6 @@ use http::StatusCode;
 use crate::budget::lane::Lane;
 use crate::error::UpstreamError;
 use crate::request::UpstreamRequest;
-use crate::response::UpstreamResponse;
 
 /// What happened during one call, filled in as it goes.
 #[derive(Debug, Default)]
@@ -48,12 +47,12 @@ macro_rules! request_event {
 pub(crate) fn emit(
     request: &UpstreamRequest,
     record: &CallRecord,
-    result: &Result<UpstreamResponse, UpstreamError>,
+    result: Result<StatusCode, &UpstreamError>,
     duration: Duration,
     lane: Lane,
 ) {
     match result {
-        Ok(response) if !response.status().is_server_error() => {
+        Ok(status) if !status.is_server_error() => {
             request_event!(tracing::Level::INFO, request, record, "ok", duration, lane);
         }
         Ok(_) => request_event!(

@@ -69,9 +69,12 @@ pub use egress::resolver::{Lookup, SystemLookup};
 pub use engine::{BuildError, Upstream, UpstreamBuilder};
 pub use error::UpstreamError;
 pub use request::UpstreamRequest;
-pub use response::UpstreamResponse;
+pub use response::{StreamedResponse, UpstreamBody, UpstreamResponse};
 pub use transport::http_client::ClientError;
-pub use transport::{Transport, TransportError, TransportRequest, TransportResponse};
+pub use transport::{
+    BodyStream, StreamedTransportResponse, Transport, TransportError, TransportRequest,
+    TransportResponse,
+};
 pub use webhook::{
     Delivery, DeliveryAnswer, DeliveryError, WebhookPolicy, WebhookUrlError, check_webhook_url,
 };

@@ -1,8 +1,12 @@
-//! [`UpstreamResponse`]: a vendor's answer, read whole.
+//! [`UpstreamResponse`]: a vendor's answer, read whole; [`StreamedResponse`]: one whose
+//! body is read as it arrives.
 
 use std::fmt;
+use std::pin::Pin;
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
+use futures_core::Stream;
+use futures_util::StreamExt;
 use http::{HeaderMap, StatusCode};
 
 use crate::error::UpstreamError;
@@ -83,6 +87,73 @@ impl fmt::Debug for UpstreamResponse {
         f.debug_struct("UpstreamResponse")
             .field("status", &self.status)
             .field("body_len", &self.body.len())
+            .field("attempts", &self.attempts)
+            .field("vendor_request_id", &self.vendor_request_id())
+            .finish_non_exhaustive()
+    }
+}
+
+/// A body as it arrives from the vendor: its chunks in order; an error (a reset, the cap,
+/// the deadline) ends it early, and no chunk follows an error.
+pub type UpstreamBody = Pin<Box<dyn Stream<Item = Result<Bytes, UpstreamError>> + Send>>;
+
+/// An answer whose head has arrived and whose body is read as the caller polls it
+/// ([`Upstream::send_streamed`](crate::Upstream::send_streamed)).
+pub struct StreamedResponse {
+    pub(crate) status: StatusCode,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: UpstreamBody,
+    pub(crate) attempts: u32,
+}
+
+impl StreamedResponse {
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// How many attempts the engine made to get this answer.
+    pub fn attempts(&self) -> u32 {
+        self.attempts
+    }
+
+    pub fn vendor_request_id(&self) -> Option<&str> {
+        vendor_request_id(&self.headers)
+    }
+
+    /// The head and the body apart.
+    pub fn into_parts(self) -> (StatusCode, HeaderMap, UpstreamBody) {
+        (self.status, self.headers, self.body)
+    }
+
+    /// Reads the rest of the body: for an answer wanted whole after all (an error's).
+    pub async fn collect(self) -> Result<UpstreamResponse, UpstreamError> {
+        let Self {
+            status,
+            headers,
+            mut body,
+            attempts,
+        } = self;
+        let mut whole = BytesMut::new();
+        while let Some(chunk) = body.next().await {
+            whole.extend_from_slice(&chunk?);
+        }
+        Ok(UpstreamResponse {
+            status,
+            headers,
+            body: whole.freeze(),
+            attempts,
+        })
+    }
+}
+
+impl fmt::Debug for StreamedResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StreamedResponse")
+            .field("status", &self.status)
             .field("attempts", &self.attempts)
             .field("vendor_request_id", &self.vendor_request_id())
             .finish_non_exhaustive()

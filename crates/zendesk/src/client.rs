@@ -16,7 +16,7 @@ use deskgate_core::model::{
 use deskgate_core::page::{ContactFilter, NoFilter, ReadOptions, TicketFilter, UserFilter};
 use deskgate_core::{
     AccountIdentity, Capabilities, ChangePage, ChangeRequest, Connector, ConnectorError, Page,
-    PageRequest, PassthroughRequest, PassthroughResponse, Provider, VendorCursor,
+    PageRequest, PageStream, PassthroughRequest, PassthroughResponse, Provider, VendorCursor,
 };
 use deskgate_upstream::Upstream;
 use http::Method;
@@ -208,6 +208,10 @@ impl Connector for ZendeskConnector {
 
     async fn list_tickets(&self, req: &PageRequest<TicketFilter>) -> Result<Page<Ticket>> {
         self.tickets(req).await
+    }
+
+    async fn stream_tickets(&self, req: &PageRequest<TicketFilter>) -> Result<PageStream<Ticket>> {
+        self.tickets_streamed(req).await
     }
 
     async fn get_ticket(&self, id: &TicketId, opts: ReadOptions) -> Result<Ticket> {

@@ -2,26 +2,89 @@
 //! delete.
 
 use deskgate_connector::filters::{id_matches, later_than, numeric_id};
-use deskgate_connector::{Endpoint, bad_response};
+use deskgate_connector::{Endpoint, PageReader, bad_response};
 use deskgate_core::ids::{AccountId, ContactId, TeamId, TicketId, UserId};
 use deskgate_core::model::{NewTicket, Ticket, TicketPatch};
 use deskgate_core::page::{ReadOptions, TicketFilter};
-use deskgate_core::{Page, PageRequest};
+use deskgate_core::{Page, PageRequest, PageStream, VendorCursor};
 use deskgate_upstream::UpstreamRequest;
-use http::Method;
+use http::{HeaderMap, Method};
 use serde_json::Value;
 
 use crate::body;
 use crate::client::{Keep, ListSpec, Result, ZendeskConnector};
-use crate::map;
+use crate::map::{self, MapContext};
 use crate::paging::{next_cursor, page_query};
-use crate::wire::{WireTicketPage, WireTicketWrite};
+use crate::wire::{WireTicket, WireTicketPage, WireTicketWrite};
 
 pub(crate) const TICKETS: Endpoint = Endpoint::new("/api/v2/tickets");
 pub(crate) const TICKET: Endpoint = Endpoint::new("/api/v2/tickets/{id}");
 
+/// Whether deskgate applies filters to the list itself.
+fn emulated(req: &PageRequest<TicketFilter>) -> bool {
+    let f = &req.filter;
+    f.status.is_some()
+        || f.assignee_id.is_some()
+        || f.team_id.is_some()
+        || f.account_id.is_some()
+        || f.requester_id.is_some()
+        || req.updated_after.is_some()
+}
+
+/// Whether a list is Zendesk's own page as it is: no filter deskgate applies and no raw
+/// records to keep.
+fn plain(req: &PageRequest<TicketFilter>) -> bool {
+    !emulated(req) && !req.include_remote_data
+}
+
+/// An unfiltered page of `GET /api/v2/tickets`, read record by record.
+struct TicketPage {
+    web_root: String,
+}
+
+impl PageReader for TicketPage {
+    type Record = WireTicket;
+    type Item = Ticket;
+
+    fn key(&self) -> Option<&'static str> {
+        Some("tickets")
+    }
+
+    fn record(&mut self, wire: WireTicket) -> Result<Option<Ticket>> {
+        let ctx = MapContext {
+            web_root: &self.web_root,
+            include_remote_data: false,
+        };
+        map::ticket_from_wire(wire, None, ctx)
+            .map(Some)
+            .map_err(bad_response)
+    }
+
+    fn end(
+        &mut self,
+        rest: &[u8],
+        _: &HeaderMap,
+    ) -> Result<(Vec<WireTicket>, Option<VendorCursor>)> {
+        let page: WireTicketPage = serde_json::from_slice(rest)
+            .map_err(|e| bad_response(format!("zendesk's answer could not be read: {e}")))?;
+        Ok((
+            page.tickets,
+            next_cursor(page.meta.has_more, page.meta.after_cursor)?,
+        ))
+    }
+}
+
 impl ZendeskConnector {
     pub(crate) async fn tickets(&self, req: &PageRequest<TicketFilter>) -> Result<Page<Ticket>> {
+        if plain(req) {
+            return self.tickets_streamed(req).await?.into_page().await;
+        }
+        self.tickets_filtered(req).await
+    }
+
+    /// A list deskgate filters itself, or whose raw records are kept: read whole, through a
+    /// `serde_json::Value` per record.
+    async fn tickets_filtered(&self, req: &PageRequest<TicketFilter>) -> Result<Page<Ticket>> {
         let f = &req.filter;
         let mut query = Vec::new();
         if let Some(after) = req.updated_after {
@@ -53,15 +116,6 @@ impl ZendeskConnector {
                     f.requester_id.as_ref().map(ContactId::as_str),
                 )
         };
-        let emulated = f.status.is_some()
-            || f.assignee_id.is_some()
-            || f.team_id.is_some()
-            || f.account_id.is_some()
-            || f.requester_id.is_some()
-            || req.updated_after.is_some();
-        if !emulated && !req.include_remote_data {
-            return self.tickets_typed(req).await;
-        }
         let ctx = self.ctx(req.include_remote_data);
         let map = move |raw| map::ticket(raw, ctx);
         let spec = ListSpec {
@@ -69,29 +123,32 @@ impl ZendeskConnector {
             ids: &[],
             key: "tickets",
             query,
-            keep: emulated.then_some(&keep as Keep<'_>),
+            keep: emulated(req).then_some(&keep as Keep<'_>),
             map: &map,
         };
         self.list(spec, req).await
     }
 
-    /// One page of an unfiltered ticket list, read straight into wire types: no
-    /// `serde_json::Value` per record, which was most of a list's cost.
-    async fn tickets_typed(&self, req: &PageRequest<TicketFilter>) -> Result<Page<Ticket>> {
+    /// A page of tickets handed over as Zendesk's answer is read: an unfiltered list is read
+    /// record by record straight into wire types (no `serde_json::Value` per record, which
+    /// was most of a list's cost); a filtered one, or one with `remote_data`, is read whole
+    /// first.
+    pub(crate) async fn tickets_streamed(
+        &self,
+        req: &PageRequest<TicketFilter>,
+    ) -> Result<PageStream<Ticket>> {
+        if !plain(req) {
+            return Ok(self.tickets_filtered(req).await?.into());
+        }
         let mut request = self.client.request(Method::GET, TICKETS, &[])?;
         for (name, value) in page_query(req.limit, req.cursor.as_ref())? {
             request = request.query_pair(name, &value);
         }
-        let page: WireTicketPage = self.client.send_json(request).await?;
-        let next = next_cursor(page.meta.has_more, page.meta.after_cursor)?;
-        let ctx = self.ctx(false);
-        let items = page
-            .tickets
-            .into_iter()
-            .map(|w| map::ticket_from_wire(w, None, ctx))
-            .collect::<std::result::Result<Vec<_>, String>>()
-            .map_err(bad_response)?;
-        Ok(Page { items, next })
+        let response = self.client.send_streamed(request).await?;
+        let page = TicketPage {
+            web_root: self.ctx(false).web_root.to_owned(),
+        };
+        Ok(self.client.stream_page(response, page))
     }
 
     pub(crate) async fn ticket(&self, id: &TicketId, opts: ReadOptions) -> Result<Ticket> {

@@ -3,12 +3,21 @@
 
 use std::fmt::Debug;
 use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 
 use axum::Json;
+use axum::body::Body;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
 use chrono::{DateTime, Utc};
-use deskgate_app::connections::ListAt;
-use deskgate_core::{Connector, ConnectorError, Page, PageRequest};
+use deskgate_app::AppError;
+use deskgate_app::connections::{ListAt, ListPart, ListedStream};
+use deskgate_core::{Connector, ConnectorError, Page, PageRequest, PageStream};
+use futures_core::Stream;
+use futures_util::StreamExt;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -99,6 +108,22 @@ where
     Ok(Json(state.app.call(auth.tenant, id, &auth.ctx, op).await?))
 }
 
+/// The scope a list's cursors are bound to (the list and its filters), and its page
+/// request.
+fn page_of<Flt: Debug>(
+    window: &Window<'_>,
+    filter: Flt,
+) -> Result<(String, PageRequest<Flt>), ApiError> {
+    let scope = format!("{}|{:?}|{filter:?}", window.list, window.updated_after);
+    let request = request(
+        window.limit,
+        window.updated_after,
+        window.include_remote_data,
+        filter,
+    )?;
+    Ok((scope, request))
+}
+
 /// Lists one page of a connection's resource and wraps it in the envelope. The cursor's
 /// scope is the list and its filters, so a cursor only continues the list that issued it.
 pub(crate) async fn list<T, Flt, F, Fut>(
@@ -110,18 +135,13 @@ pub(crate) async fn list<T, Flt, F, Fut>(
     op: F,
 ) -> Result<Json<ListResponse<T>>, ApiError>
 where
+    T: Send + 'static,
     Flt: Debug,
     F: FnOnce(Arc<dyn Connector>, PageRequest<Flt>) -> Fut,
     Fut: Future<Output = Result<Page<T>, ConnectorError>>,
 {
     let id = connection_id(id)?;
-    let scope = format!("{}|{:?}|{filter:?}", window.list, window.updated_after);
-    let request = request(
-        window.limit,
-        window.updated_after,
-        window.include_remote_data,
-        filter,
-    )?;
+    let (scope, request) = page_of(&window, filter)?;
     let at = ListAt {
         scope: &scope,
         cursor: window.cursor,
@@ -134,4 +154,145 @@ where
         data: listed.items,
         next_cursor: listed.next_cursor,
     }))
+}
+
+/// [`list`], the envelope written as the vendor's answer is read: each item goes out once
+/// mapped, so the first bytes leave before the vendor's last arrive.
+///
+/// The status is sent with the first chunk, which holds at least one item (or the whole
+/// page): whatever fails before it (the cursor, the connection, the vendor's status, an
+/// answer that breaks off or does not parse in its first records) is a problem answer as
+/// usual. What fails after it cannot change a status already sent, and must not look like
+/// a short page: the transfer is aborted (HTTP/1.1 closes the connection without the last
+/// chunk, HTTP/2 resets the stream), which every HTTP client reports as an error, and the
+/// cause is logged.
+pub(crate) async fn list_streamed<T, Flt, F, Fut>(
+    state: &AppState,
+    auth: &AuthTenant,
+    id: &str,
+    window: Window<'_>,
+    filter: Flt,
+    op: F,
+) -> Result<Response, ApiError>
+where
+    T: Serialize + Send + 'static,
+    Flt: Debug,
+    F: FnOnce(Arc<dyn Connector>, PageRequest<Flt>) -> Fut,
+    Fut: Future<Output = Result<PageStream<T>, ConnectorError>>,
+{
+    let id = connection_id(id)?;
+    let (scope, request) = page_of(&window, filter)?;
+    let at = ListAt {
+        scope: &scope,
+        cursor: window.cursor,
+    };
+    let parts = state
+        .app
+        .list_streamed(auth.tenant, id, &auth.ctx, at, request, op)
+        .await?;
+    let mut envelope = Envelope::new(parts);
+    let first = match envelope.next().await {
+        Some(chunk) => chunk?,
+        None => return Err(ApiError::internal("a streamed list wrote nothing")),
+    };
+    let rest = envelope.map(move |chunk| {
+        chunk.map_err(|e| {
+            tracing::warn!(
+                connection = %id,
+                error = %e,
+                "a streamed list broke off after its status was sent; the transfer is aborted"
+            );
+            std::io::Error::other("the list broke off")
+        })
+    });
+    let body = futures_util::stream::once(std::future::ready(Ok(first))).chain(rest);
+    Ok((
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        Body::from_stream(body),
+    )
+        .into_response())
+}
+
+/// Items are gathered into chunks of about this many bytes.
+const CHUNK: usize = 16 * 1024;
+
+/// Writes the list envelope, `{"data":[…],"next_cursor":…}`, from a streamed page: items
+/// are gathered into chunks of about [`CHUNK`] bytes, and a chunk goes out early when the
+/// next item is not there yet. A chunk holds at least one item or the envelope's end.
+struct Envelope<T> {
+    parts: ListedStream<T>,
+    buf: Vec<u8>,
+    items: usize,
+    done: bool,
+}
+
+impl<T> Envelope<T> {
+    fn new(parts: ListedStream<T>) -> Self {
+        Self {
+            parts,
+            buf: br#"{"data":["#.to_vec(),
+            items: 0,
+            done: false,
+        }
+    }
+
+    fn take(&mut self) -> Bytes {
+        Bytes::from(std::mem::replace(
+            &mut self.buf,
+            Vec::with_capacity(CHUNK + CHUNK / 4),
+        ))
+    }
+
+    fn fail(&mut self, e: AppError) -> Poll<Option<Result<Bytes, AppError>>> {
+        self.done = true;
+        self.buf.clear();
+        Poll::Ready(Some(Err(e)))
+    }
+}
+
+impl<T: Serialize> Stream for Envelope<T> {
+    type Item = Result<Bytes, AppError>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        if this.done {
+            return Poll::Ready(None);
+        }
+        loop {
+            match this.parts.as_mut().poll_next(cx) {
+                Poll::Ready(Some(Ok(ListPart::Item(item)))) => {
+                    if this.items > 0 {
+                        this.buf.push(b',');
+                    }
+                    this.items += 1;
+                    if let Err(e) = serde_json::to_writer(&mut this.buf, &item) {
+                        return this.fail(AppError::Internal(format!("an item: {e}")));
+                    }
+                    if this.buf.len() >= CHUNK {
+                        return Poll::Ready(Some(Ok(this.take())));
+                    }
+                }
+                Poll::Ready(Some(Ok(ListPart::End { next_cursor }))) => {
+                    this.buf.extend_from_slice(br#"],"next_cursor":"#);
+                    if let Err(e) = serde_json::to_writer(&mut this.buf, &next_cursor) {
+                        return this.fail(AppError::Internal(format!("a cursor: {e}")));
+                    }
+                    this.buf.push(b'}');
+                    this.done = true;
+                    return Poll::Ready(Some(Ok(this.take())));
+                }
+                Poll::Ready(Some(Err(e))) => return this.fail(e),
+                Poll::Ready(None) => {
+                    return this.fail(AppError::Internal("a page ended before its end".into()));
+                }
+                Poll::Pending if this.items > 0 && !this.buf.is_empty() => {
+                    return Poll::Ready(Some(Ok(this.take())));
+                }
+                Poll::Pending => return Poll::Pending,
+            }
+        }
+    }
 }

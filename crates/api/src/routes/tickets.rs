@@ -4,6 +4,7 @@ use crate::extract::ValidPath;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::Response;
 use chrono::{DateTime, Utc};
 use deskgate_core::ids::{AccountId, ContactId, TeamId, TicketId, UserId};
 use deskgate_core::model::{NewTicket, TagChange, Ticket, TicketPatch, TicketStatus};
@@ -73,7 +74,7 @@ async fn list_tickets(
     auth: AuthTenant,
     ValidPath(id): ValidPath<String>,
     ValidQuery(q): ValidQuery<ListParams>,
-) -> Result<Json<ListResponse<Ticket>>, ApiError> {
+) -> Result<Response, ApiError> {
     let filter = TicketFilter {
         status: q.status,
         assignee_id: q.assignee_id.map(UserId),
@@ -88,8 +89,8 @@ async fn list_tickets(
         updated_after: q.updated_after,
         include_remote_data: q.include_remote_data,
     };
-    page::list(&state, &auth, &id, window, filter, |c, r| async move {
-        c.list_tickets(&r).await
+    page::list_streamed(&state, &auth, &id, window, filter, |c, r| async move {
+        c.stream_tickets(&r).await
     })
     .await
 }

@@ -1,8 +1,13 @@
 use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 
 use chrono::Utc;
-use deskgate_core::{ConnectionId, Connector, ConnectorError, PageRequest, TenantId};
+use deskgate_core::{
+    ConnectionId, Connector, ConnectorError, PagePart, PageRequest, PageStream, TenantId,
+};
+use futures_core::Stream;
+use futures_util::StreamExt;
 
 use crate::connections::model::Connection;
 use crate::connections::{refresh, registry};
@@ -204,12 +209,46 @@ impl App {
         id: ConnectionId,
         ctx: &RequestContext,
         at: ListAt<'_>,
-        mut request: PageRequest<Flt>,
+        request: PageRequest<Flt>,
         op: F,
     ) -> Result<Listed<T>, AppError>
     where
+        T: Send + 'static,
         F: FnOnce(Arc<dyn Connector>, PageRequest<Flt>) -> Fut,
         Fut: Future<Output = Result<deskgate_core::Page<T>, ConnectorError>>,
+    {
+        let whole = |c, r| async move { op(c, r).await.map(PageStream::from) };
+        let mut parts = self
+            .list_streamed(tenant, id, ctx, at, request, whole)
+            .await?;
+        let mut items = Vec::new();
+        while let Some(part) = parts.next().await {
+            match part? {
+                ListPart::Item(item) => items.push(item),
+                ListPart::End { next_cursor } => return Ok(Listed { items, next_cursor }),
+            }
+        }
+        Err(AppError::Internal("a page ended before its end".into()))
+    }
+
+    /// [`list`](Self::list), the records handed over as the vendor's answer is read. It
+    /// returns once the vendor's status is known, so every refusal (the cursor, the
+    /// connection, the vendor's status) is still an error here; what fails after it (the
+    /// answer breaks off or stops parsing) ends the stream with an error. The connection's
+    /// call slot is held until the stream ends or is dropped.
+    pub async fn list_streamed<T, Flt, F, Fut>(
+        &self,
+        tenant: TenantId,
+        id: ConnectionId,
+        ctx: &RequestContext,
+        at: ListAt<'_>,
+        mut request: PageRequest<Flt>,
+        op: F,
+    ) -> Result<ListedStream<T>, AppError>
+    where
+        T: Send + 'static,
+        F: FnOnce(Arc<dyn Connector>, PageRequest<Flt>) -> Fut,
+        Fut: Future<Output = Result<PageStream<T>, ConnectorError>>,
     {
         // The connection first (another tenant's id is a 404 whatever the cursor), then the
         // cursor, before anything can reach the vendor (a token renewal included).
@@ -218,19 +257,37 @@ impl App {
             .cursor
             .map(|c| cursor::open(self.vault(), id, at.scope, c))
             .transpose()?;
-        let _permit = self.call_permit(id)?;
+        let permit = self.call_permit(id)?;
         let (_, connector) = self.connector_of(connection, ctx, Lane::Call).await?;
-        let page = match op(connector, request).await {
-            Ok(page) => page,
+        let parts = match op(connector, request).await {
+            Ok(parts) => parts,
             Err(e) => return Err(self.vendor_error(tenant, id, e).await),
         };
-        let next_cursor = page
-            .next
-            .map(|v| cursor::seal(self.vault(), id, at.scope, &v))
-            .transpose()?;
-        Ok(Listed {
-            items: page.items,
-            next_cursor,
-        })
+        let app = self.clone();
+        let scope = at.scope.to_owned();
+        Ok(Box::pin(parts.map(move |part| {
+            // Held as long as the stream.
+            let _held = &permit;
+            match part {
+                Ok(PagePart::Item(item)) => Ok(ListPart::Item(item)),
+                Ok(PagePart::End { next }) => Ok(ListPart::End {
+                    next_cursor: next
+                        .map(|v| cursor::seal(app.vault(), id, &scope, &v))
+                        .transpose()?,
+                }),
+                // The status was a success, so no error here is about the credentials.
+                Err(e) => Err(AppError::Upstream(e)),
+            }
+        })))
     }
 }
+
+/// One part of a streamed page, its cursor sealed for the caller.
+#[derive(Debug)]
+pub enum ListPart<T> {
+    Item(T),
+    End { next_cursor: Option<String> },
+}
+
+/// A page streamed to the caller: items, then `End`; an error ends it early.
+pub type ListedStream<T> = Pin<Box<dyn Stream<Item = Result<ListPart<T>, AppError>> + Send>>;

@@ -45,8 +45,8 @@ pub(crate) async fn enter(
     }
     let method = request.method().clone();
     let cut = match admit(&account.traffic, &account.faults, &method).await {
-        Injected::None => false,
-        Injected::Truncated => true,
+        Injected::None => None,
+        Injected::Cut(cut) => Some(cut),
         Injected::ServerError(status) => {
             return FreshdeskError::ServerError(status).into_response();
         }
@@ -89,8 +89,8 @@ pub(crate) async fn enter(
     let mut response =
         crate::recorder::record("freshdesk", request, |r| run_with(r, next, ctx)).await;
     add_headers(&mut response, charge);
-    if cut {
-        response = cut_short(response).await;
+    if let Some(cut) = cut {
+        response = cut_short(response, cut).await;
     }
     response
 }

@@ -103,8 +103,8 @@ pub(crate) async fn enter(
 
     let method = request.method().clone();
     let cut = match admit(&workspace.traffic, &workspace.faults, &method).await {
-        Injected::None => false,
-        Injected::Truncated => true,
+        Injected::None => None,
+        Injected::Cut(cut) => Some(cut),
         Injected::ServerError(status) => {
             return IntercomError::server_error(status).into_response();
         }
@@ -149,8 +149,8 @@ pub(crate) async fn enter(
     let mut response =
         crate::recorder::record("intercom", request, |r| run_with(r, next, ctx)).await;
     add_headers(&mut response, decision);
-    if cut {
-        response = cut_short(response).await;
+    if let Some(cut) = cut {
+        response = cut_short(response, cut).await;
     }
     response
 }

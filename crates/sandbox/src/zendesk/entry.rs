@@ -40,8 +40,8 @@ pub(crate) async fn enter(
     }
     let method = request.method().clone();
     let cut = match admit(&account.traffic, &account.faults, &method).await {
-        Injected::None => false,
-        Injected::Truncated => true,
+        Injected::None => None,
+        Injected::Cut(cut) => Some(cut),
         Injected::ServerError(status) => return ZendeskError::ServerError(status).into_response(),
         Injected::RateLimitedWithoutRetryAfter => {
             return ZendeskError::RateLimited { retry_after: None }.into_response();
@@ -71,8 +71,8 @@ pub(crate) async fn enter(
     let mut response =
         crate::recorder::record("zendesk", request, |r| run_with(r, next, ctx)).await;
     add_headers(&mut response, decision);
-    if cut {
-        response = cut_short(response).await;
+    if let Some(cut) = cut {
+        response = cut_short(response, cut).await;
     }
     response
 }

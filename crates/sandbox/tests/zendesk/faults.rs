@@ -226,6 +226,35 @@ async fn control_api_creates_accounts_and_changes_settings() {
 }
 
 #[tokio::test]
+async fn a_broken_answer_sends_its_first_half_then_breaks_the_transfer() {
+    let h = start_with(ZendeskAccountConfig::new("acme")).await;
+    let whole = h.get("/api/v2/tickets/1").await.bytes().await.unwrap();
+    h.server
+        .sandbox()
+        .set_zendesk_faults(
+            "acme",
+            FaultConfig {
+                break_next: 1,
+                ..FaultConfig::default()
+            },
+        )
+        .unwrap();
+    let mut broken = h.get("/api/v2/tickets/1").await;
+    assert_eq!(broken.status(), 200);
+    let first = broken.chunk().await.unwrap().unwrap();
+    assert_eq!(
+        first,
+        whole.slice(..whole.len() / 2),
+        "the first half, at once"
+    );
+    assert!(broken.chunk().await.is_err(), "then the transfer breaks");
+    let again = h.get("/api/v2/tickets/1").await.bytes().await.unwrap();
+    assert_eq!(again, whole, "only the next answer breaks");
+    let counters = h.server.sandbox().zendesk_counters("acme").unwrap();
+    assert_eq!(counters.injected_errors, 1);
+}
+
+#[tokio::test]
 async fn an_answer_cut_short_keeps_its_status_and_loses_half_its_body() {
     let h = start_with(ZendeskAccountConfig::new("acme")).await;
     let whole = h.get("/api/v2/tickets/1").await.bytes().await.unwrap();

@@ -25,14 +25,18 @@ use bytes::{Bytes, BytesMut};
 use http::header::{ACCEPT, CONTENT_LENGTH, USER_AGENT};
 use http::{HeaderValue, Request, Uri};
 use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 use rustls::{ClientConfig, RootCertStore};
 use thread_local::ThreadLocal;
+use tokio::time::Instant;
 
-use super::{Transport, TransportError, TransportRequest, TransportResponse};
+use super::{
+    StreamedTransportResponse, Transport, TransportError, TransportRequest, TransportResponse,
+};
 use crate::config::UpstreamConfig;
 use crate::egress::destination::BlockReason;
 use crate::egress::resolver::{GuardedResolver, NoPublicAddress};
@@ -140,10 +144,12 @@ impl HttpClient {
         })
     }
 
-    async fn exchange(
+    /// Sends `request` and checks the length its answer declares; the body is still to be
+    /// read.
+    async fn open(
         &self,
         request: Request<Full<Bytes>>,
-    ) -> Result<TransportResponse, TransportError> {
+    ) -> Result<(http::response::Parts, Incoming, Option<u64>), TransportError> {
         let single_threaded = tokio::runtime::Handle::try_current()
             .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::CurrentThread);
         let client = if single_threaded {
@@ -157,15 +163,24 @@ impl HttpClient {
             .await
             .map_err(|error| classify(&error))?;
         let limit = self.max_body_bytes;
-        let refuse = self.past_cap == PastCap::Refuse;
         let declared = response
             .headers()
             .get(CONTENT_LENGTH)
             .and_then(|value| value.to_str().ok()?.parse::<u64>().ok());
-        if refuse && declared.is_some_and(|len| len > limit as u64) {
+        if self.past_cap == PastCap::Refuse && declared.is_some_and(|len| len > limit as u64) {
             return Err(TransportError::TooLarge { limit });
         }
-        let (parts, mut body) = response.into_parts();
+        let (parts, body) = response.into_parts();
+        Ok((parts, body, declared))
+    }
+
+    async fn exchange(
+        &self,
+        request: Request<Full<Bytes>>,
+    ) -> Result<TransportResponse, TransportError> {
+        let (parts, mut body, declared) = self.open(request).await?;
+        let limit = self.max_body_bytes;
+        let refuse = self.past_cap == PastCap::Refuse;
         let mut collected = BytesMut::with_capacity(
             declared.map_or(0, |len| usize::try_from(len).unwrap_or(limit).min(limit)),
         );
@@ -190,11 +205,13 @@ impl HttpClient {
             body: collected.freeze(),
         })
     }
-}
 
-#[async_trait]
-impl Transport for HttpClient {
-    async fn send(&self, request: TransportRequest) -> Result<TransportResponse, TransportError> {
+    /// The request as hyper sends it, with the headers every request carries, and its time
+    /// allowed.
+    fn wire(
+        &self,
+        request: TransportRequest,
+    ) -> Result<(Request<Full<Bytes>>, Duration), TransportError> {
         let TransportRequest {
             method,
             url,
@@ -216,10 +233,85 @@ impl Transport for HttpClient {
         *wire.method_mut() = method;
         *wire.uri_mut() = uri;
         *wire.headers_mut() = headers;
+        Ok((wire, timeout))
+    }
+}
+
+/// What a streamed body's reader keeps between chunks.
+struct Reading {
+    body: Incoming,
+    read: usize,
+    limit: usize,
+    deadline: Instant,
+    ended: bool,
+}
+
+impl Reading {
+    /// The next chunk; the first error ends the stream.
+    async fn next(mut self) -> Option<(Result<Bytes, TransportError>, Self)> {
+        if self.ended {
+            return None;
+        }
+        loop {
+            let frame = match tokio::time::timeout_at(self.deadline, self.body.frame()).await {
+                Ok(None) => return None,
+                Ok(Some(Ok(frame))) => frame,
+                Ok(Some(Err(error))) => return self.fail(TransportError::Other(describe(&error))),
+                Err(_) => return self.fail(TransportError::Timeout),
+            };
+            let Ok(chunk) = frame.into_data() else {
+                continue; // trailers
+            };
+            self.read += chunk.len();
+            if self.read > self.limit {
+                // Dropping the body closes the connection mid-body.
+                let limit = self.limit;
+                return self.fail(TransportError::TooLarge { limit });
+            }
+            return Some((Ok(chunk), self));
+        }
+    }
+
+    fn fail(mut self, error: TransportError) -> Option<(Result<Bytes, TransportError>, Self)> {
+        self.ended = true;
+        Some((Err(error), self))
+    }
+}
+
+#[async_trait]
+impl Transport for HttpClient {
+    async fn send(&self, request: TransportRequest) -> Result<TransportResponse, TransportError> {
+        let (wire, timeout) = self.wire(request)?;
         // One deadline for connecting, sending and reading the whole body.
         tokio::time::timeout(timeout, self.exchange(wire))
             .await
             .unwrap_or(Err(TransportError::Timeout))
+    }
+
+    /// A body past the cap is refused once it passes it, whatever `PastCap` says: only
+    /// vendors' answers are streamed.
+    async fn send_streamed(
+        &self,
+        request: TransportRequest,
+    ) -> Result<StreamedTransportResponse, TransportError> {
+        let (wire, timeout) = self.wire(request)?;
+        // The same one deadline, now also over the chunks read after this returns.
+        let deadline = Instant::now() + timeout;
+        let (parts, body, _) = tokio::time::timeout_at(deadline, self.open(wire))
+            .await
+            .unwrap_or(Err(TransportError::Timeout))?;
+        let reading = Reading {
+            body,
+            read: 0,
+            limit: self.max_body_bytes,
+            deadline,
+            ended: false,
+        };
+        Ok(StreamedTransportResponse {
+            status: parts.status,
+            headers: parts.headers,
+            body: Box::pin(futures_util::stream::unfold(reading, Reading::next)),
+        })
     }
 }
 
@@ -453,6 +545,33 @@ mod tests {
             "{err:?}"
         );
         assert_eq!(server.handshakes.load(Ordering::SeqCst), 0);
+    }
+
+    #[tokio::test]
+    async fn a_streamed_body_reads_as_the_whole_one_and_its_cap_holds() {
+        use futures_util::StreamExt;
+
+        let small = server(&[b"h2", b"http/1.1"], 500).await;
+        let client = trusting(&small);
+        let whole = client.send(get(&small, "tls.test")).await.unwrap();
+        let streamed = client.send_streamed(get(&small, "tls.test")).await.unwrap();
+        assert_eq!(streamed.status, StatusCode::OK);
+        let mut read = Vec::new();
+        let mut body = streamed.body;
+        while let Some(chunk) = body.next().await {
+            read.extend_from_slice(&chunk.unwrap());
+        }
+        assert_eq!(read, whole.body);
+        // Past the cap, refused as soon as the declared length says so.
+        let large = server(&[b"h2", b"http/1.1"], 4096).await;
+        let err = trusting(&large)
+            .send_streamed(get(&large, "tls.test"))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, TransportError::TooLarge { limit: 1024 }),
+            "{err:?}"
+        );
     }
 
     #[tokio::test]

@@ -14,6 +14,7 @@ mod replicas;
 mod retry;
 mod ssrf;
 mod stated_caps;
+mod streamed;
 mod support;
 mod webhooks;
 mod wire;
