@@ -56,6 +56,12 @@ pub(crate) struct GetParams {
 
 /// A page of tickets. Filters a helpdesk cannot apply itself are applied by deskgate and
 /// marked `emulated` in `GET /v1/connectors`.
+///
+/// The page is written as the helpdesk's answer is read, so its first tickets arrive before
+/// the helpdesk has sent its last. If the helpdesk's answer breaks off after the first
+/// tickets went out, the transfer is aborted (the connection closes without the body's end,
+/// or an HTTP/2 stream is reset): an HTTP client reports it as an error, never as a shorter
+/// page. Retry the same request.
 #[utoipa::path(
     get,
     path = "/v1/connections/{id}/tickets",
