@@ -5,8 +5,11 @@
 use deskgate_core::ConnectorError;
 use deskgate_core::model::Ticket;
 
+use deskgate_connector::{ArrayReader, PageReader};
+
 use crate::ZendeskSubdomain;
 use crate::map::{self, MapContext};
+use crate::tickets::TicketPage;
 use crate::wire::{WirePage, WireTicketPage};
 
 /// Reads a `GET /api/v2/tickets` cursor page straight into wire types and maps every
@@ -28,6 +31,38 @@ pub fn map_ticket_page(
         .map(|w| map::ticket_from_wire(w, None, ctx))
         .collect::<Result<Vec<_>, String>>()
         .map_err(bad)
+}
+
+/// The same page read as a streamed list reads it: pushed into the kit's [`ArrayReader`] in
+/// pieces of `piece` bytes, each ticket parsed from the buffered bytes and mapped as soon as
+/// it is whole, the cursor read from what is left.
+pub fn map_ticket_page_streamed(
+    body: &[u8],
+    piece: usize,
+    subdomain: &ZendeskSubdomain,
+) -> Result<Vec<Ticket>, ConnectorError> {
+    let bad = |detail| ConnectorError::BadResponse { detail };
+    let mut page = TicketPage::new(subdomain.web_root());
+    let mut reader = ArrayReader::new(page.key());
+    let mut items = Vec::new();
+    let mut take = |reader: &mut ArrayReader, page: &mut TicketPage| {
+        while let Some(record) = reader.next_record().map_err(bad)? {
+            items.extend(page.record(record)?);
+        }
+        Ok::<_, ConnectorError>(())
+    };
+    for chunk in body.chunks(piece.max(1)) {
+        reader.push(chunk);
+        take(&mut reader, &mut page)?;
+    }
+    reader.end();
+    take(&mut reader, &mut page)?;
+    let rest = reader.into_rest().map_err(bad)?;
+    let (left, _) = page.end(&rest, &http::HeaderMap::new())?;
+    for record in left {
+        items.extend(page.record(record)?);
+    }
+    Ok(items)
 }
 
 /// The same page read the general way, through a `serde_json::Value` per record (what
@@ -75,5 +110,11 @@ mod tests {
             typed,
             map_ticket_page_via_values(&body, &subdomain).unwrap()
         );
+        for piece in [1, 7, 100, body.len()] {
+            assert_eq!(
+                typed,
+                map_ticket_page_streamed(&body, piece, &subdomain).unwrap()
+            );
+        }
     }
 }

@@ -59,6 +59,6 @@ pub use auth::{
 pub use capabilities::capabilities;
 pub use client::ZendeskConnector;
 pub use connect::ConnectInput;
-pub use decode::{map_ticket_page, map_ticket_page_via_values};
+pub use decode::{map_ticket_page, map_ticket_page_streamed, map_ticket_page_via_values};
 pub use provider::{DEFAULT_SCOPE, ZENDESK, ZendeskSettings, ZendeskSpec, stored};
 pub use subdomain::{SubdomainError, ZENDESK_DOMAIN, ZendeskSubdomain};

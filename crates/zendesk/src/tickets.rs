@@ -38,8 +38,15 @@ fn plain(req: &PageRequest<TicketFilter>) -> bool {
 }
 
 /// An unfiltered page of `GET /api/v2/tickets`, read record by record.
-struct TicketPage {
+pub(crate) struct TicketPage {
     web_root: String,
+}
+
+impl TicketPage {
+    /// A page of the account at `web_root` (`https://{subdomain}.zendesk.com`).
+    pub(crate) fn new(web_root: String) -> Self {
+        Self { web_root }
+    }
 }
 
 impl PageReader for TicketPage {
@@ -145,9 +152,7 @@ impl ZendeskConnector {
             request = request.query_pair(name, &value);
         }
         let response = self.client.send_streamed(request).await?;
-        let page = TicketPage {
-            web_root: self.ctx(false).web_root.to_owned(),
-        };
+        let page = TicketPage::new(self.ctx(false).web_root.to_owned());
         Ok(self.client.stream_page(response, page))
     }
 

@@ -4,6 +4,7 @@ use crate::extract::ValidPath;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::Response;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use deskgate_core::ids::TicketId;
@@ -81,7 +82,7 @@ async fn list_comments(
     auth: AuthTenant,
     ValidPath((id, ticket_id)): ValidPath<(String, String)>,
     ValidQuery(q): ValidQuery<ListParams>,
-) -> Result<Json<ListResponse<Comment>>, ApiError> {
+) -> Result<Response, ApiError> {
     let list = format!("comments/{ticket_id}");
     let ticket_id = TicketId(ticket_id);
     let window = Window {

@@ -4,6 +4,7 @@
 use crate::extract::ValidPath;
 use axum::Json;
 use axum::extract::State;
+use axum::response::Response;
 use chrono::{DateTime, Utc};
 use deskgate_core::ids::{AccountId, ContactId, TeamId, UserId};
 use deskgate_core::model::{Account, Contact, Tag, Team, User};
@@ -89,7 +90,7 @@ async fn list_users(
     auth: AuthTenant,
     ValidPath(id): ValidPath<String>,
     ValidQuery(q): ValidQuery<UserParams>,
-) -> Result<Json<ListResponse<User>>, ApiError> {
+) -> Result<Response, ApiError> {
     let filter = UserFilter { email: q.email };
     let window = Window {
         list: "users",
@@ -133,7 +134,7 @@ async fn list_contacts(
     auth: AuthTenant,
     ValidPath(id): ValidPath<String>,
     ValidQuery(q): ValidQuery<ContactParams>,
-) -> Result<Json<ListResponse<Contact>>, ApiError> {
+) -> Result<Response, ApiError> {
     let filter = ContactFilter {
         email: q.email,
         account_id: q.account_id.map(AccountId),
@@ -180,7 +181,7 @@ async fn list_accounts(
     auth: AuthTenant,
     ValidPath(id): ValidPath<String>,
     ValidQuery(q): ValidQuery<PlainParams>,
-) -> Result<Json<ListResponse<Account>>, ApiError> {
+) -> Result<Response, ApiError> {
     let window = Window {
         list: "accounts",
         cursor: q.cursor.as_deref(),
@@ -223,7 +224,7 @@ async fn list_teams(
     auth: AuthTenant,
     ValidPath(id): ValidPath<String>,
     ValidQuery(q): ValidQuery<PlainParams>,
-) -> Result<Json<ListResponse<Team>>, ApiError> {
+) -> Result<Response, ApiError> {
     let window = Window {
         list: "teams",
         cursor: q.cursor.as_deref(),
@@ -265,7 +266,7 @@ async fn list_tags(
     auth: AuthTenant,
     ValidPath(id): ValidPath<String>,
     ValidQuery(q): ValidQuery<PlainParams>,
-) -> Result<Json<ListResponse<Tag>>, ApiError> {
+) -> Result<Response, ApiError> {
     let window = Window {
         list: "tags",
         cursor: q.cursor.as_deref(),

@@ -124,8 +124,9 @@ fn page_of<Flt: Debug>(
     Ok((scope, request))
 }
 
-/// Lists one page of a connection's resource and wraps it in the envelope. The cursor's
-/// scope is the list and its filters, so a cursor only continues the list that issued it.
+/// Lists one page of a connection's resource, read whole by the connector, and answers it
+/// in the envelope as [`list_streamed`] does. The cursor's scope is the list and its
+/// filters, so a cursor only continues the list that issued it.
 pub(crate) async fn list<T, Flt, F, Fut>(
     state: &AppState,
     auth: &AuthTenant,
@@ -133,31 +134,20 @@ pub(crate) async fn list<T, Flt, F, Fut>(
     window: Window<'_>,
     filter: Flt,
     op: F,
-) -> Result<Json<ListResponse<T>>, ApiError>
+) -> Result<Response, ApiError>
 where
-    T: Send + 'static,
+    T: Serialize + Send + 'static,
     Flt: Debug,
     F: FnOnce(Arc<dyn Connector>, PageRequest<Flt>) -> Fut,
     Fut: Future<Output = Result<Page<T>, ConnectorError>>,
 {
-    let id = connection_id(id)?;
-    let (scope, request) = page_of(&window, filter)?;
-    let at = ListAt {
-        scope: &scope,
-        cursor: window.cursor,
-    };
-    let listed = state
-        .app
-        .list(auth.tenant, id, &auth.ctx, at, request, op)
-        .await?;
-    Ok(Json(ListResponse {
-        data: listed.items,
-        next_cursor: listed.next_cursor,
-    }))
+    let whole = |c, r| async move { op(c, r).await.map(PageStream::from) };
+    list_streamed(state, auth, id, window, filter, whole).await
 }
 
-/// [`list`], the envelope written as the vendor's answer is read: each item goes out once
-/// mapped, so the first bytes leave before the vendor's last arrive.
+/// Lists one page of a connection's resource, the envelope written as the vendor's answer is
+/// read: each item goes out once mapped, so the first bytes leave before the vendor's last
+/// arrive.
 ///
 /// The status is sent with the first chunk, which holds at least one item (or the whole
 /// page): whatever fails before it (the cursor, the connection, the vendor's status, an

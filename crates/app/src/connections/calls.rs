@@ -31,13 +31,6 @@ enum Lane {
     Sync,
 }
 
-/// One page of a list, its cursor sealed for the caller.
-#[derive(Debug)]
-pub struct Listed<T> {
-    pub items: Vec<T>,
-    pub next_cursor: Option<String>,
-}
-
 impl App {
     /// The connection's connector, with credentials renewed first when they are about to
     /// expire. A connection that needs reauthorization answers so without calling anyone.
@@ -200,39 +193,10 @@ impl App {
         }
     }
 
-    /// Lists one page. `at.scope` names the list (resource and filters): a cursor is accepted
-    /// only by the list and connection that issued it, and a refused cursor never reaches
-    /// the vendor.
-    pub async fn list<T, Flt, F, Fut>(
-        &self,
-        tenant: TenantId,
-        id: ConnectionId,
-        ctx: &RequestContext,
-        at: ListAt<'_>,
-        request: PageRequest<Flt>,
-        op: F,
-    ) -> Result<Listed<T>, AppError>
-    where
-        T: Send + 'static,
-        F: FnOnce(Arc<dyn Connector>, PageRequest<Flt>) -> Fut,
-        Fut: Future<Output = Result<deskgate_core::Page<T>, ConnectorError>>,
-    {
-        let whole = |c, r| async move { op(c, r).await.map(PageStream::from) };
-        let mut parts = self
-            .list_streamed(tenant, id, ctx, at, request, whole)
-            .await?;
-        let mut items = Vec::new();
-        while let Some(part) = parts.next().await {
-            match part? {
-                ListPart::Item(item) => items.push(item),
-                ListPart::End { next_cursor } => return Ok(Listed { items, next_cursor }),
-            }
-        }
-        Err(AppError::Internal("a page ended before its end".into()))
-    }
-
-    /// [`list`](Self::list), the records handed over as the vendor's answer is read. It
-    /// returns once the vendor's status is known, so every refusal (the cursor, the
+    /// Lists one page, the records handed over as the vendor's answer is read. `at.scope`
+    /// names the list (resource and filters): a cursor is accepted only by the list and
+    /// connection that issued it, and a refused cursor never reaches the vendor. It returns
+    /// once the vendor's status is known, so every refusal (the cursor, the
     /// connection, the vendor's status) is still an error here; what fails after it (the
     /// answer breaks off or stops parsing) ends the stream with an error. The connection's
     /// call slot is held until the stream ends or is dropped.

@@ -29,7 +29,7 @@ mod renewal;
 mod row_cache;
 
 pub use blocks::StoreBlockRegistry;
-pub use calls::{ListAt, ListPart, Listed, ListedStream};
+pub use calls::{ListAt, ListPart, ListedStream};
 pub(crate) use connector_cache::ConnectorCache;
 pub use deskgate_core::ConnectionStatus;
 pub use health::{BudgetHealth, ConnectionHealth};
