@@ -1,6 +1,9 @@
 //! The passthrough to the vendor's own API, and the capability matrix.
 
-use deskgate_tests::{Backend, Tap, TestApp, TestTenant, Vendor, backends, read, vendors};
+use deskgate_sandbox::FaultConfig;
+use deskgate_tests::{
+    Backend, Tap, TestApp, TestTenant, Vendor, backends, read, read_until_break, vendors,
+};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -10,6 +13,7 @@ vendors!(
     passthrough_refuses_paths_that_climb_out_without_a_vendor_call,
     passthrough_refuses_undocumented_methods_without_a_vendor_call,
     passthrough_sends_query_and_body_byte_for_byte_or_refuses_them_unsent,
+    passthrough_streams_the_answer_and_aborts_one_that_breaks_off,
 );
 backends!(connectors_lists_each_provider_as_its_connector_describes_itself);
 
@@ -591,4 +595,70 @@ async fn passthrough_sends_query_and_body_byte_for_byte_or_refuses_them_unsent(
         before,
         "a refused request reached the vendor"
     );
+}
+
+async fn passthrough_streams_the_answer_and_aborts_one_that_breaks_off(
+    vendor: Vendor,
+    backend: Backend,
+) {
+    let (t, tenant, id) = setup(vendor, backend).await;
+    let base = format!("/v1/connections/{id}/passthrough");
+    let raw = raw(&t, vendor);
+    let url = format!("{base}/{}", raw.readable);
+    let break_next = || FaultConfig {
+        break_next: 1,
+        ..FaultConfig::default()
+    };
+
+    // Whole: the vendor's length goes along with its bytes.
+    let res = t.get(&url, &tenant.key).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(res.headers().get("transfer-encoding").is_none());
+    let declared: usize = res.headers()["content-length"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let body = res.bytes().await.unwrap();
+    assert_eq!(body.len(), declared);
+    serde_json::from_slice::<Value>(&body).unwrap();
+
+    // Broken off after its head: the status and what arrived went out, then the transfer is
+    // aborted, which the client sees as an error; never a short body ending as a whole one.
+    t.vendor_faults(vendor, "acme", break_next());
+    let res = t.get(&url, &tenant.key).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let (got, broke) = read_until_break(res).await;
+    let text = String::from_utf8_lossy(&got);
+    assert!(broke, "the transfer must end in an error: {text}");
+    assert!(!got.is_empty() && got.len() < body.len(), "{text}");
+    assert!(serde_json::from_slice::<Value>(&got).is_err(), "{text}");
+    assert_eq!(t.aborted_answers("passthrough").await, 1);
+
+    // With an Idempotency-Key the answer is read whole before it is kept: a break is a 502,
+    // and the retry with the key replays it rather than writing twice.
+    t.vendor_faults(vendor, "acme", break_next());
+    let post = || {
+        t.post(&format!("{base}/{}", raw.tickets), &tenant.key)
+            .header("Idempotency-Key", "passthrough-break")
+            .json(&raw.new_ticket)
+    };
+    let (status, v) = read(post().send().await.unwrap()).await;
+    assert_eq!(status, 502, "{v}");
+    assert_eq!(v["code"], "upstream_unreachable", "{v}");
+    let res = post().send().await.unwrap();
+    assert_eq!(res.headers()["idempotent-replayed"], "true");
+    assert_eq!(res.status(), 502);
+    assert_eq!(t.vendor_counts(vendor, "acme").injected_errors, 2);
+    assert_eq!(t.aborted_answers("passthrough").await, 1);
+
+    // The connection answers the next call as usual.
+    let (status, me) = read(
+        t.get(&format!("{base}/{}", raw.me), &tenant.key)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200, "{me}");
 }

@@ -1,7 +1,9 @@
 //! How the vendor's failures reach the tenant: each maps to its own problem code.
 
 use deskgate_sandbox::FaultConfig;
-use deskgate_tests::{Backend, TestApp, TestTenant, Vendor, fast_upstream, read, vendors};
+use deskgate_tests::{
+    Backend, TestApp, TestTenant, Vendor, fast_upstream, read, read_until_break, vendors,
+};
 use serde_json::{Value, json};
 
 vendors!(
@@ -371,22 +373,17 @@ async fn a_list_that_breaks_off_midway_never_ends_as_a_whole_answer(
     );
     // Streamed: the first tickets went out with the 200 before the vendor broke off, and
     // the transfer is then aborted, which the client sees as an error: never a short page.
-    let mut res = t.get(&list, &tenant.key).send().await.unwrap();
+    let res = t.get(&list, &tenant.key).send().await.unwrap();
     assert_eq!(res.status(), 200);
     assert_eq!(res.headers()["content-type"], "application/json");
-    let mut got = Vec::new();
-    let broke = loop {
-        match res.chunk().await {
-            Ok(Some(chunk)) => got.extend_from_slice(&chunk),
-            Ok(None) => break false,
-            Err(_) => break true,
-        }
-    };
+    let (got, broke) = read_until_break(res).await;
     let text = String::from_utf8_lossy(&got);
     assert!(broke, "the transfer must end in an error: {text}");
     assert!(got.starts_with(br#"{"data":[{"id":"#), "{text}");
     assert!(serde_json::from_slice::<Value>(&got).is_err(), "{text}");
     assert_eq!(t.vendor_counts(vendor, "acme").injected_errors, 1);
+    assert_eq!(t.aborted_answers("list").await, 1);
+    assert_eq!(t.aborted_answers("passthrough").await, 0);
     // The next list is whole.
     let (status, page) = read(t.get(&list, &tenant.key).send().await.unwrap()).await;
     assert_eq!(status, 200, "{page}");

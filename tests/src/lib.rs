@@ -39,6 +39,19 @@ pub async fn read(res: reqwest::Response) -> (u16, serde_json::Value) {
     )
 }
 
+/// Reads a body until it ends or breaks: the bytes received, and whether the transfer ended
+/// in an error (an aborted transfer) rather than at its end.
+pub async fn read_until_break(mut res: reqwest::Response) -> (Vec<u8>, bool) {
+    let mut got = Vec::new();
+    loop {
+        match res.chunk().await {
+            Ok(Some(chunk)) => got.extend_from_slice(&chunk),
+            Ok(None) => return (got, false),
+            Err(_) => return (got, true),
+        }
+    }
+}
+
 /// Generates one `#[tokio::test]` per backend for an `async fn(Backend)`.
 ///
 /// `backends!(tenant_a_never_sees_tenant_b_keys);` gives

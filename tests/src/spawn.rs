@@ -36,6 +36,26 @@ pub struct TestTenant {
 }
 
 impl TestApp {
+    /// `deskgate_streamed_answers_aborted_total` for `answer` (`list`, `passthrough`), as
+    /// `/metrics` shows it.
+    pub async fn aborted_answers(&self, answer: &str) -> u64 {
+        let text = self
+            .http
+            .get(self.url("/metrics"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let series = format!(r#"deskgate_streamed_answers_aborted_total{{answer="{answer}"}} "#);
+        let line = text
+            .lines()
+            .find_map(|l| l.strip_prefix(&series))
+            .unwrap_or_else(|| panic!("no {series}in {text}"));
+        line.trim().parse().unwrap()
+    }
+
     pub async fn spawn(backend: Backend) -> Self {
         Self::spawn_with(backend, AppSettings::default()).await
     }

@@ -7,15 +7,15 @@ use std::fmt;
 use std::sync::Arc;
 
 use deskgate_core::{
-    ConnectorError, InputPart, PagePart, PageStream, PassthroughRequest, PassthroughResponse,
-    VendorCursor,
+    ByteStream, ConnectorError, InputPart, PagePart, PageStream, PassthroughRequest,
+    PassthroughResponse, VendorCursor,
 };
 use deskgate_upstream::{
     BudgetKey, StreamedResponse, Upstream, UpstreamBody, UpstreamRequest, UpstreamResponse,
     VendorOrigin,
 };
 use futures_util::StreamExt;
-use http::header::{ACCEPT, CONTENT_TYPE, RETRY_AFTER};
+use http::header::{ACCEPT, CONTENT_LENGTH, CONTENT_TYPE, RETRY_AFTER};
 use http::{HeaderMap, HeaderValue, Method, StatusCode};
 use serde::de::DeserializeOwned;
 
@@ -202,7 +202,9 @@ impl VendorClient {
     /// A raw call under `root` (e.g. `/api/v2/`; other roots, such as OAuth's, are refused).
     /// Only `Content-Type` and `Accept` are forwarded; the client adds authentication. Any
     /// status comes back as it is, except a 401: the credentials are deskgate's, not the
-    /// caller's, so it means the connection needs a person to reconnect it.
+    /// caller's, so it means the connection needs a person to reconnect it. It returns once
+    /// the answer's head has arrived; the body follows as it is read, under the engine's
+    /// cap and deadline, and a body that breaks off ends with an error.
     pub async fn passthrough(
         &self,
         req: PassthroughRequest,
@@ -237,7 +239,7 @@ impl VendorClient {
         }
         let response = self
             .upstream
-            .send(request)
+            .send_streamed(request)
             .await
             .map_err(|e| from_upstream(self.vendor, e, |r| self.policy.refused(r)))?;
         if response.status() == StatusCode::UNAUTHORIZED {
@@ -245,16 +247,25 @@ impl VendorClient {
                 hint: self.policy.unauthorized_hint(),
             });
         }
+        let (status, vendor_headers, body) = response.into_parts();
         let mut headers = HeaderMap::new();
         for name in [CONTENT_TYPE, RETRY_AFTER] {
-            if let Some(value) = response.headers().get(&name) {
+            if let Some(value) = vendor_headers.get(&name) {
                 headers.insert(name, value.clone());
             }
         }
+        let declared = vendor_headers
+            .get(CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+        let vendor = self.vendor;
+        let body = body.map(move |chunk| {
+            // A body error is never a status: the status was read before.
+            chunk.map_err(|e| from_upstream(vendor, e, |_| bad_response("the answer broke off")))
+        });
         Ok(PassthroughResponse {
-            status: response.status().as_u16(),
+            status: status.as_u16(),
             headers,
-            body: response.into_body(),
+            body: ByteStream::new(body, declared),
         })
     }
 }

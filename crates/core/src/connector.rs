@@ -130,12 +130,12 @@ pub struct PassthroughRequest {
     pub body: Bytes,
 }
 
-/// The vendor's raw answer.
-#[derive(Clone, Debug)]
+/// The vendor's raw answer: its head, and its body as it arrives.
+#[derive(Debug)]
 pub struct PassthroughResponse {
     pub status: u16,
     pub headers: http::HeaderMap,
-    pub body: Bytes,
+    pub body: crate::stream::ByteStream,
 }
 
 type Result<T> = std::result::Result<T, ConnectorError>;

@@ -38,4 +38,4 @@ pub use ids::{ConnectionId, TenantId};
 pub use page::{Page, PageRequest, VendorCursor};
 pub use provider::Provider;
 pub use status::ConnectionStatus;
-pub use stream::{PagePart, PageStream};
+pub use stream::{ByteStream, PagePart, PageStream};

@@ -1,10 +1,12 @@
 //! [`PageStream`]: a page whose records are handed over as the vendor's answer is read, so
-//! that the first records can be answered before the last arrive.
+//! that the first records can be answered before the last arrive; [`ByteStream`]: a raw
+//! answer's body, handed on as it arrives.
 
 use std::fmt;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
+use bytes::{Bytes, BytesMut};
 use futures_core::Stream;
 
 use crate::connector::ConnectorError;
@@ -81,6 +83,66 @@ impl<T> fmt::Debug for PageStream<T> {
     }
 }
 
+/// A raw body in chunks as it arrives, with the length its sender declared, if any. An error
+/// ends it early and nothing follows: the body is then cut short, however its reader learns
+/// it.
+pub struct ByteStream {
+    inner: Pin<Box<dyn Stream<Item = Result<Bytes, ConnectorError>> + Send>>,
+    len: Option<u64>,
+}
+
+impl ByteStream {
+    /// `len` is the length declared for the whole body (a `Content-Length`), if any.
+    pub fn new(
+        inner: impl Stream<Item = Result<Bytes, ConnectorError>> + Send + 'static,
+        len: Option<u64>,
+    ) -> Self {
+        Self {
+            inner: Box::pin(inner),
+            len,
+        }
+    }
+
+    /// The length declared for the whole body, if any.
+    pub fn declared_len(&self) -> Option<u64> {
+        self.len
+    }
+
+    /// Reads the whole body: for callers that want it at once.
+    pub async fn into_bytes(mut self) -> Result<Bytes, ConnectorError> {
+        let mut whole = BytesMut::new();
+        while let Some(chunk) = futures_util::StreamExt::next(&mut self).await {
+            whole.extend_from_slice(&chunk?);
+        }
+        Ok(whole.freeze())
+    }
+}
+
+impl From<Bytes> for ByteStream {
+    /// A body already read whole.
+    fn from(body: Bytes) -> Self {
+        let len = u64::try_from(body.len()).ok();
+        let chunks = (!body.is_empty()).then_some(Ok(body));
+        Self::new(futures_util::stream::iter(chunks), len)
+    }
+}
+
+impl Stream for ByteStream {
+    type Item = Result<Bytes, ConnectorError>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.inner.as_mut().poll_next(cx)
+    }
+}
+
+impl fmt::Debug for ByteStream {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ByteStream")
+            .field("declared_len", &self.len)
+            .finish_non_exhaustive()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use futures_util::StreamExt;
@@ -106,5 +168,18 @@ mod tests {
                 }
             ]
         );
+    }
+
+    #[test]
+    fn a_whole_body_streams_as_one_chunk_with_its_length() {
+        let body = ByteStream::from(Bytes::from_static(b"{}"));
+        assert_eq!(body.declared_len(), Some(2));
+        let whole = futures_util::FutureExt::now_or_never(body.into_bytes()).unwrap();
+        assert_eq!(whole.unwrap(), Bytes::from_static(b"{}"));
+        let empty = ByteStream::from(Bytes::new());
+        assert_eq!(empty.declared_len(), Some(0));
+        let chunks: Vec<_> =
+            futures_util::FutureExt::now_or_never(StreamExt::collect::<Vec<_>>(empty)).unwrap();
+        assert!(chunks.is_empty(), "an empty body has no chunk");
     }
 }

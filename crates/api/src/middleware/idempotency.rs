@@ -19,6 +19,12 @@ use crate::problem::PROBLEM_JSON;
 use crate::{ApiError, AppState};
 
 pub(crate) const HEADER: &str = "idempotency-key";
+
+/// Marks a request whose answer is kept whole for replay: a handler that would stream its
+/// body reads it whole instead, so that a vendor answer breaking off is a problem answer,
+/// kept as one, and never a partial body kept as a whole one.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Kept;
 const REPLAYED: &str = "idempotent-replayed";
 
 pub(crate) async fn guard(state: &AppState, req: Request, next: Next) -> Response {
@@ -64,6 +70,7 @@ async fn run(state: AppState, req: Request, next: Next) -> Result<Response, Resp
     {
         Idempotency::Replay { status, body } => Ok(replay(status, body)),
         Idempotency::Run => {
+            parts.extensions.insert(Kept);
             let res = next
                 .run(Request::from_parts(parts, Body::from(bytes)))
                 .await;

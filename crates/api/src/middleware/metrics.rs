@@ -78,6 +78,29 @@ fn method_label(method: &Method) -> &'static str {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct AbortLabels {
+    answer: Streamed,
+}
+
+/// An answer written while the vendor's is still read: a connector list, or a passthrough
+/// body.
+#[derive(Clone, Copy, Debug, Hash, PartialEq, Eq)]
+pub(crate) enum Streamed {
+    List,
+    Passthrough,
+}
+
+impl EncodeLabelValue for Streamed {
+    fn encode(&self, encoder: &mut LabelValueEncoder<'_>) -> Result<(), fmt::Error> {
+        let label = match self {
+            Self::List => "list",
+            Self::Passthrough => "passthrough",
+        };
+        fmt::Write::write_str(encoder, label)
+    }
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct HookLabels {
     provider: String,
     outcome: String,
@@ -88,6 +111,7 @@ pub(crate) struct Metrics {
     requests: Family<RequestLabels, Counter>,
     latency: Family<RouteLabels, Histogram>,
     hooks: Family<HookLabels, Counter>,
+    aborted: Family<AbortLabels, Counter>,
     in_flight: Gauge,
     replicas: Gauge,
 }
@@ -117,6 +141,16 @@ impl Metrics {
             "Vendor webhooks received, by provider and outcome (accepted, or why refused)",
             hooks.clone(),
         );
+        let aborted = Family::<AbortLabels, Counter>::default();
+        registry.register(
+            "streamed_answers_aborted",
+            "Answers whose status was sent before the vendor's answer broke off, so the transfer was aborted (HTTP/1.1 closes the connection, HTTP/2 resets the stream); the request counts as its status",
+            aborted.clone(),
+        );
+        for answer in [Streamed::List, Streamed::Passthrough] {
+            // Shown at 0 from the start, so that a rate over it reads from the first scrape.
+            drop(aborted.get_or_create(&AbortLabels { answer }));
+        }
         let in_flight = Gauge::default();
         registry.register(
             "http_requests_in_flight",
@@ -134,9 +168,15 @@ impl Metrics {
             requests,
             latency,
             hooks,
+            aborted,
             in_flight,
             replicas,
         }
+    }
+
+    /// Counts one aborted transfer.
+    pub(crate) fn count_aborted(&self, answer: Streamed) {
+        self.aborted.get_or_create(&AbortLabels { answer }).inc();
     }
 
     /// Sets the count of live replicas reported.

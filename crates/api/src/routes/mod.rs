@@ -16,6 +16,7 @@ pub(crate) mod oauth_apps;
 pub(crate) mod page;
 pub(crate) mod passthrough;
 pub(crate) mod settings;
+pub(crate) mod streamed;
 pub(crate) mod syncs;
 pub(crate) mod tickets;
 pub(crate) mod webhook_endpoints;

@@ -8,7 +8,6 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use axum::Json;
-use axum::body::Body;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
@@ -22,7 +21,9 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::extract::AuthTenant;
+use crate::middleware::metrics::Streamed;
 use crate::routes::connections::connection_id;
+use crate::routes::streamed;
 use crate::{ApiError, AppState};
 
 /// One page of a collection.
@@ -152,10 +153,8 @@ where
 /// The status is sent with the first chunk, which holds at least one item (or the whole
 /// page): whatever fails before it (the cursor, the connection, the vendor's status, an
 /// answer that breaks off or does not parse in its first records) is a problem answer as
-/// usual. What fails after it cannot change a status already sent, and must not look like
-/// a short page: the transfer is aborted (HTTP/1.1 closes the connection without the last
-/// chunk, HTTP/2 resets the stream), which every HTTP client reports as an error, and the
-/// cause is logged.
+/// usual. What fails after it aborts the transfer ([`streamed::after_head`]): never a short
+/// page.
 pub(crate) async fn list_streamed<T, Flt, F, Fut>(
     state: &AppState,
     auth: &AuthTenant,
@@ -185,23 +184,12 @@ where
         Some(chunk) => chunk?,
         None => return Err(ApiError::internal("a streamed list wrote nothing")),
     };
-    let rest = envelope.map(move |chunk| {
-        chunk.map_err(|e| {
-            tracing::warn!(
-                connection = %id,
-                error = %e,
-                "a streamed list broke off after its status was sent; the transfer is aborted"
-            );
-            std::io::Error::other("the list broke off")
-        })
-    });
-    let body = futures_util::stream::once(std::future::ready(Ok(first))).chain(rest);
     Ok((
         [(
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/json"),
         )],
-        Body::from_stream(body),
+        streamed::after_head(state, id, Streamed::List, first, envelope),
     )
         .into_response())
 }

@@ -2,15 +2,21 @@
 //! deskgate's managed auth and rate budget, and no normalization.
 
 use crate::extract::ValidPath;
+use axum::Extension;
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderName, Method, Uri, header};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
+use deskgate_app::AppError;
 use deskgate_core::PassthroughRequest;
+use futures_util::{FutureExt, StreamExt};
 
 use crate::extract::{AuthTenant, RawBody, is_json, unsupported_media_type};
+use crate::middleware::idempotency::Kept;
+use crate::middleware::metrics::Streamed;
 use crate::problem::{CallProblems, Problem};
 use crate::routes::connections::connection_id;
+use crate::routes::streamed;
 use crate::{ApiError, AppState};
 
 /// Request headers passed on to the helpdesk; every other one (authorization, cookies,
@@ -129,6 +135,12 @@ pub(crate) fn check_body(
 /// and the body are sent byte for byte: a query must be percent-encoded visible ASCII
 /// (no `'`) that is UTF-8 text once decoded, and a body must be JSON by its `Content-Type`
 /// (`application/json` or `application/*+json`, at most `charset=utf-8`); a GET has none.
+///
+/// The answer's body is passed on as it arrives, with the helpdesk's `Content-Length` when it
+/// sent one. Should it break off after its status went out, the transfer is aborted (the
+/// connection closes short of its length or last chunk; HTTP/2 resets the stream), never
+/// ended as if whole: retry the request. With an `Idempotency-Key` the body is read whole
+/// first, so a break is a `502` kept for the key.
 #[utoipa::path(
     method(get, post, put, patch, delete),
     path = "/v1/connections/{id}/passthrough/{path}",
@@ -154,6 +166,7 @@ pub(crate) async fn passthrough(
     method: Method,
     uri: Uri,
     headers: HeaderMap,
+    kept: Option<Extension<Kept>>,
     RawBody(body): RawBody,
 ) -> Result<Response, ApiError> {
     check_method(&method)?;
@@ -178,17 +191,39 @@ pub(crate) async fn passthrough(
     };
     let answer = state
         .app
-        .call(auth.tenant, id, &auth.ctx, |c| async move {
-            c.passthrough(request).await
-        })
+        .passthrough(auth.tenant, id, &auth.ctx, request)
         .await?;
-    let mut response = Response::new(Body::from(answer.body));
-    *response.status_mut() = axum::http::StatusCode::from_u16(answer.status).map_err(|_| {
+    let status = StatusCode::from_u16(answer.status).map_err(|_| {
         ApiError::internal(format!(
             "the helpdesk answered an invalid status {}",
             answer.status
         ))
     })?;
+    let declared = answer.body.declared_len();
+    let mut vendor_body = answer.body;
+    let body = if kept.is_some() {
+        Body::from(vendor_body.into_bytes().await.map_err(AppError::Upstream)?)
+    } else {
+        // The status goes out with the first chunk: an answer that breaks off before any of
+        // its body arrived is still a problem answer.
+        match vendor_body.next().await {
+            // The whole body in its first chunk, as a small answer comes: sent as it is,
+            // and the vendor's body (with the connection's call slot) let go at once.
+            Some(Ok(first)) if declared == u64::try_from(first.len()).ok() => {
+                if let Some(Some(Err(e))) = vendor_body.next().now_or_never() {
+                    return Err(AppError::Upstream(e).into());
+                }
+                Body::from(first)
+            }
+            Some(Ok(first)) => {
+                streamed::after_head(&state, id, Streamed::Passthrough, first, vendor_body)
+            }
+            Some(Err(e)) => return Err(AppError::Upstream(e).into()),
+            None => Body::empty(),
+        }
+    };
+    let mut response = Response::new(body);
+    *response.status_mut() = status;
     for (name, value) in &answer.headers {
         if matches!(
             *name,
@@ -196,6 +231,13 @@ pub(crate) async fn passthrough(
         ) {
             response.headers_mut().insert(name.clone(), value.clone());
         }
+    }
+    // The vendor's length, when it declared one, is this answer's too: the body is the
+    // same bytes, and a transfer that ends short of it is an error to every client.
+    if let Some(len) = declared.filter(|_| !matches!(status.as_u16(), 204 | 304)) {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_LENGTH, HeaderValue::from(len));
     }
     Ok(response.into_response())
 }

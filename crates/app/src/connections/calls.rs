@@ -4,7 +4,8 @@ use std::sync::Arc;
 
 use chrono::Utc;
 use deskgate_core::{
-    ConnectionId, Connector, ConnectorError, PagePart, PageRequest, PageStream, TenantId,
+    ByteStream, ConnectionId, Connector, ConnectorError, PagePart, PageRequest, PageStream,
+    PassthroughRequest, PassthroughResponse, TenantId,
 };
 use futures_core::Stream;
 use futures_util::StreamExt;
@@ -12,6 +13,7 @@ use futures_util::StreamExt;
 use crate::connections::model::Connection;
 use crate::connections::{refresh, registry};
 use crate::credentials::{CredentialPurpose, Credentials};
+use crate::limits::CallPermit;
 use crate::{App, AppError, RequestContext, cursor};
 use deskgate_core::ConnectionStatus;
 
@@ -165,15 +167,66 @@ impl App {
         F: FnOnce(Arc<dyn Connector>) -> Fut,
         Fut: Future<Output = Result<T, ConnectorError>>,
     {
+        Ok(self.held_call(tenant, id, ctx, op).await?.0)
+    }
+
+    /// [`App::call`], handing back the connection's call slot with the result, for a result
+    /// still being read (a body that streams).
+    async fn held_call<T, F, Fut>(
+        &self,
+        tenant: TenantId,
+        id: ConnectionId,
+        ctx: &RequestContext,
+        op: F,
+    ) -> Result<(T, Option<CallPermit>), AppError>
+    where
+        F: FnOnce(Arc<dyn Connector>) -> Fut,
+        Fut: Future<Output = Result<T, ConnectorError>>,
+    {
         let connection = self.connection_for_call(tenant, id).await?;
         // Held until the call is over, however it ends; taken once the row says the
         // connection is this tenant's, so that another tenant's id takes no slot.
-        let _permit = self.call_permit(id)?;
+        let permit = self.call_permit(id)?;
         let (_, connector) = self.connector_of(connection, ctx, Lane::Call).await?;
         match op(connector).await {
-            Ok(v) => Ok(v),
+            Ok(v) => Ok((v, permit)),
             Err(e) => Err(self.vendor_error(tenant, id, e).await),
         }
+    }
+
+    /// Sends a passthrough request. It returns once the vendor's head has arrived; the
+    /// connection's call slot is held until its body has been read or dropped.
+    pub async fn passthrough(
+        &self,
+        tenant: TenantId,
+        id: ConnectionId,
+        ctx: &RequestContext,
+        request: PassthroughRequest,
+    ) -> Result<PassthroughResponse, AppError> {
+        let (answer, permit) = self
+            .held_call(
+                tenant,
+                id,
+                ctx,
+                |c| async move { c.passthrough(request).await },
+            )
+            .await?;
+        let PassthroughResponse {
+            status,
+            headers,
+            body,
+        } = answer;
+        let declared = body.declared_len();
+        let body = body.map(move |chunk| {
+            // Held as long as the body.
+            let _held = &permit;
+            chunk
+        });
+        Ok(PassthroughResponse {
+            status,
+            headers,
+            body: ByteStream::new(body, declared),
+        })
     }
 
     pub(crate) async fn vendor_error(

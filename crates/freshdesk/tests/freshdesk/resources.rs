@@ -329,7 +329,8 @@ async fn passthrough_reaches_the_api_root_only() {
     };
     let answer = c.passthrough(request("api/v2/tickets/1")).await.unwrap();
     assert_eq!(answer.status, 200);
-    let body: serde_json::Value = serde_json::from_slice(&answer.body).unwrap();
+    let body: serde_json::Value =
+        serde_json::from_slice(&answer.body.into_bytes().await.unwrap()).unwrap();
     assert_eq!(body["id"], 1);
     assert!(body.get("stats").is_some());
     let missing = c
