@@ -635,6 +635,22 @@ async fn passthrough_streams_the_answer_and_aborts_one_that_breaks_off(
     assert!(serde_json::from_slice::<Value>(&got).is_err(), "{text}");
     assert_eq!(t.aborted_answers("passthrough").await, 1);
 
+    // Broken off before any of its body: nothing had gone out, so the read is sent again
+    // and answered whole.
+    t.vendor_faults(
+        vendor,
+        "acme",
+        FaultConfig {
+            reset_next: 1,
+            ..FaultConfig::default()
+        },
+    );
+    let before = t.vendor_counts(vendor, "acme").requests;
+    let res = t.get(&url, &tenant.key).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.bytes().await.unwrap(), body);
+    assert_eq!(t.vendor_counts(vendor, "acme").requests - before, 2);
+
     // With an Idempotency-Key the answer is read whole before it is kept: a break is a 502,
     // and the retry with the key replays it rather than writing twice.
     t.vendor_faults(vendor, "acme", break_next());
@@ -649,7 +665,7 @@ async fn passthrough_streams_the_answer_and_aborts_one_that_breaks_off(
     let res = post().send().await.unwrap();
     assert_eq!(res.headers()["idempotent-replayed"], "true");
     assert_eq!(res.status(), 502);
-    assert_eq!(t.vendor_counts(vendor, "acme").injected_errors, 2);
+    assert_eq!(t.vendor_counts(vendor, "acme").injected_errors, 3);
     assert_eq!(t.aborted_answers("passthrough").await, 1);
 
     // The connection answers the next call as usual.

@@ -52,15 +52,7 @@ async fn replicas_count_each_other_and_a_silent_one_is_dead_after_the_limit(back
     b.store().leave_replica(b.replica()).await.unwrap();
     assert_eq!(live(&a, start, 6_500).await, 1);
     assert_eq!(a.upstream().replicas().get(), 1);
-    let metrics = t
-        .http
-        .get(t.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = t.metrics().await;
     assert!(
         metrics.contains("deskgate_replicas_live 1"),
         "{}",

@@ -389,4 +389,22 @@ async fn a_list_that_breaks_off_midway_never_ends_as_a_whole_answer(
     assert_eq!(status, 200, "{page}");
     assert_eq!(page["data"].as_array().unwrap().len(), 50);
     assert!(page["next_cursor"].is_string());
+
+    // A page that breaks off before its first bytes is asked for again: nothing had gone
+    // out, so the client gets the whole page.
+    t.vendor_faults(
+        vendor,
+        "acme",
+        FaultConfig {
+            reset_next: 1,
+            ..FaultConfig::default()
+        },
+    );
+    let before = t.vendor_counts(vendor, "acme").requests;
+    let (status, again) = read(t.get(&list, &tenant.key).send().await.unwrap()).await;
+    assert_eq!(status, 200, "{again}");
+    assert_eq!(again["data"], page["data"]);
+    let counts = t.vendor_counts(vendor, "acme");
+    assert_eq!((counts.requests - before, counts.injected_errors), (2, 2));
+    assert_eq!(t.aborted_answers("list").await, 1);
 }

@@ -36,18 +36,16 @@ pub struct TestTenant {
 }
 
 impl TestApp {
+    /// What `/metrics` shows.
+    pub async fn metrics(&self) -> String {
+        let res = self.http.get(self.url("/metrics")).send().await.unwrap();
+        res.text().await.unwrap()
+    }
+
     /// `deskgate_streamed_answers_aborted_total` for `answer` (`list`, `passthrough`), as
     /// `/metrics` shows it.
     pub async fn aborted_answers(&self, answer: &str) -> u64 {
-        let text = self
-            .http
-            .get(self.url("/metrics"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let text = self.metrics().await;
         let series = format!(r#"deskgate_streamed_answers_aborted_total{{answer="{answer}"}} "#);
         let line = text
             .lines()

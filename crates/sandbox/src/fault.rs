@@ -29,6 +29,9 @@ pub struct FaultConfig {
     /// pause 200 ms and break the connection: a transfer that fails midway, after its first
     /// records went out.
     pub break_next: u32,
+    /// The next N answers keep their status and headers, pause 200 ms and break the
+    /// connection before any of their body: a transfer that fails before its first byte.
+    pub reset_next: u32,
     /// Inject only into requests whose method writes (POST, PUT, PATCH, DELETE): the reads a
     /// client makes before a write (Intercom's ticket-type lookup before a create) pass.
     pub writes_only: bool,
@@ -68,6 +71,8 @@ pub(crate) enum Cut {
     Truncated,
     /// The connection breaks there, after a pause.
     Broken,
+    /// The connection breaks after the head, after a pause: no half goes out.
+    Reset,
 }
 
 /// Per-account fault state: the configuration plus the counters it consumes.
@@ -109,6 +114,10 @@ impl FaultState {
         if self.config.break_next > 0 {
             self.config.break_next -= 1;
             return Injected::Cut(Cut::Broken);
+        }
+        if self.config.reset_next > 0 {
+            self.config.reset_next -= 1;
+            return Injected::Cut(Cut::Reset);
         }
         if self.config.error_rate > 0.0 {
             // A fixed pseudo-random sequence keeps runs repeatable.

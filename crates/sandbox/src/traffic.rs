@@ -56,17 +56,20 @@ pub(crate) async fn cut_short(response: Response, cut: Cut) -> Response {
         .await
         .unwrap_or_default();
     parts.headers.remove(http::header::CONTENT_LENGTH);
-    let half = bytes.slice(..bytes.len() / 2);
+    let half = match cut {
+        Cut::Reset => axum::body::Bytes::new(),
+        Cut::Truncated | Cut::Broken => bytes.slice(..bytes.len() / 2),
+    };
     match cut {
         Cut::Truncated => Response::from_parts(parts, Body::from(half)),
-        Cut::Broken => {
+        Cut::Broken | Cut::Reset => {
             // The first half goes out at once; the error then aborts the chunked body.
             let broken = async {
                 tokio::time::sleep(BROKEN_AFTER).await;
                 Err(std::io::Error::other("the sandbox broke the transfer"))
             };
-            let body = futures_util::stream::once(std::future::ready(Ok(half)))
-                .chain(futures_util::stream::once(broken));
+            let first = (!half.is_empty()).then_some(Ok(half));
+            let body = futures_util::stream::iter(first).chain(futures_util::stream::once(broken));
             Response::from_parts(parts, Body::from_stream(body))
         }
     }

@@ -5,6 +5,7 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
+use bytes::Bytes;
 use futures_util::StreamExt;
 use http::header::HOST;
 use http::{HeaderMap, HeaderValue, StatusCode};
@@ -220,11 +221,12 @@ impl Upstream {
         result
     }
 
-    /// [`send`](Self::send), but the answer comes back as soon as its head has: its body is
-    /// read as the caller polls it, within the same deadline and under the same cap, and a
-    /// reset, the cap or the deadline ends it with an error. Retries happen only before
-    /// that, on the status. The call's event is logged when the head arrives, so its
-    /// duration is the time to the head.
+    /// [`send`](Self::send), but the answer comes back as soon as its head and the first
+    /// chunk of its body have: the rest is read as the caller polls it, within the same
+    /// deadline and under the same cap, and a reset, the cap or the deadline ends it with an
+    /// error. Retries happen only before that: on the status, and on a body that breaks
+    /// before its first chunk (as `send` would retry it; nothing has been handed over yet).
+    /// The call's event is logged then, so its duration is the time to the first chunk.
     pub async fn send_streamed(
         &self,
         request: UpstreamRequest,
@@ -234,14 +236,17 @@ impl Upstream {
         let transport = &self.inner.transport;
         let limit = self.inner.config.max_body_bytes;
         let result = self
-            .run(&request, started, &mut record, |wire| {
-                transport.send_streamed(wire)
+            .run(&request, started, &mut record, |wire| async move {
+                let mut response = transport.send_streamed(wire).await?;
+                // Within the attempt: a body that breaks before its first chunk fails it.
+                let first = response.body.next().await.transpose()?;
+                Ok::<_, TransportError>((first, response))
             })
             .await
-            .map(|response| StreamedResponse {
+            .map(|(first, response)| StreamedResponse {
                 status: response.status,
                 headers: response.headers,
-                body: capped(response.body, limit),
+                body: capped(first, response.body, limit),
                 attempts: record.attempts,
             });
         let outcome = result.as_ref().map(StreamedResponse::status);
@@ -448,21 +453,25 @@ impl Head for TransportResponse {
     }
 }
 
-impl Head for StreamedTransportResponse {
+impl Head for (Option<Bytes>, StreamedTransportResponse) {
     fn status(&self) -> StatusCode {
-        self.status
+        self.1.status
     }
 
     fn headers(&self) -> &HeaderMap {
-        &self.headers
+        &self.1.headers
     }
 }
 
-/// The body as the engine hands it on: the transport's errors as the engine's, and the cap
-/// checked here too, whatever the transport did.
-fn capped(body: BodyStream, limit: usize) -> UpstreamBody {
+/// The body as the engine hands it on, from its `first` chunk already read: the transport's
+/// errors as the engine's, and the cap checked here too, whatever the transport did.
+fn capped(first: Option<Bytes>, body: BodyStream, limit: usize) -> UpstreamBody {
     let mut read = 0usize;
     let mut ended = false;
+    // No first chunk means the body has ended: it is not polled again.
+    let rest = first.is_some().then_some(body);
+    let body =
+        futures_util::stream::iter(first.map(Ok)).chain(futures_util::stream::iter(rest).flatten());
     Box::pin(body.filter_map(move |chunk| {
         let item = if ended {
             None

@@ -159,6 +159,10 @@ pub(crate) fn check_body(
         (status = 504, body = Problem, content_type = "application/problem+json"),
     )
 )]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "an axum handler takes one argument per extractor"
+)]
 pub(crate) async fn passthrough(
     State(state): State<AppState>,
     auth: AuthTenant,

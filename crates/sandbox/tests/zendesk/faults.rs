@@ -250,8 +250,25 @@ async fn a_broken_answer_sends_its_first_half_then_breaks_the_transfer() {
     assert!(broken.chunk().await.is_err(), "then the transfer breaks");
     let again = h.get("/api/v2/tickets/1").await.bytes().await.unwrap();
     assert_eq!(again, whole, "only the next answer breaks");
+
+    // A reset: the head, then the break, with nothing of the body.
+    h.server
+        .sandbox()
+        .set_zendesk_faults(
+            "acme",
+            FaultConfig {
+                reset_next: 1,
+                ..FaultConfig::default()
+            },
+        )
+        .unwrap();
+    let mut reset = h.get("/api/v2/tickets/1").await;
+    assert_eq!(reset.status(), 200);
+    assert!(reset.chunk().await.is_err(), "the transfer breaks at once");
+    let again = h.get("/api/v2/tickets/1").await.bytes().await.unwrap();
+    assert_eq!(again, whole, "only the next answer breaks");
     let counters = h.server.sandbox().zendesk_counters("acme").unwrap();
-    assert_eq!(counters.injected_errors, 1);
+    assert_eq!(counters.injected_errors, 2);
 }
 
 #[tokio::test]

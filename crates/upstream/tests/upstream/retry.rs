@@ -2,21 +2,13 @@
 
 use std::time::Duration;
 
-use deskgate_upstream::{TransportError, UpstreamConfig, UpstreamError, UpstreamRequest};
+use deskgate_upstream::{TransportError, UpstreamConfig, UpstreamError};
 use http::Method;
 
-use crate::support::fake::{
-    FakeVendor, Reply, engine, engine_with, get, key, ok, origin, response, secs,
-};
+use crate::support::fake::{FakeVendor, Reply, engine, engine_with, get, ok, post, response, secs};
 
 fn status(code: u16) -> Reply {
     Reply::Respond(response(code, &[]))
-}
-
-fn post() -> UpstreamRequest {
-    UpstreamRequest::new(Method::POST, &origin(), "/api/v2/tickets", key())
-        .unwrap()
-        .json_body("{}")
 }
 
 #[tokio::test(start_paused = true)]

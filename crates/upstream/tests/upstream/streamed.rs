@@ -5,7 +5,7 @@ use bytes::Bytes;
 use deskgate_upstream::{UpstreamConfig, UpstreamError};
 use futures_util::StreamExt;
 
-use crate::support::fake::{FakeVendor, Reply, engine, engine_with, get, response};
+use crate::support::fake::{FakeVendor, Reply, engine, engine_with, get, post, response};
 
 fn with_body(status: u16, body: &'static [u8]) -> Reply {
     let mut answer = response(status, &[]);
@@ -64,4 +64,77 @@ async fn a_body_past_the_cap_ends_the_stream_with_an_error() {
         "{first:?}"
     );
     assert!(body.next().await.is_none(), "nothing follows an error");
+}
+
+fn breaks_off(status: u16, first: &'static [u8]) -> Reply {
+    let mut answer = response(status, &[]);
+    answer.body = Bytes::from_static(first);
+    Reply::BreaksOff(answer)
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_read_that_breaks_off_before_its_first_bytes_is_tried_again() {
+    let fake = FakeVendor::new(|n, _| match n {
+        0 => breaks_off(200, b""),
+        _ => with_body(200, br#"{"tickets":[]}"#),
+    });
+    let answer = engine(fake.clone())
+        .send_streamed(get("/api/v2/tickets"))
+        .await
+        .unwrap();
+    assert_eq!(answer.attempts(), 2);
+    let whole = answer.collect().await.unwrap();
+    assert_eq!(whole.body().as_ref(), br#"{"tickets":[]}"#);
+    assert_eq!(fake.calls().len(), 2);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_write_that_breaks_off_before_its_first_bytes_is_not_sent_twice() {
+    let fake = FakeVendor::new(|_, _| breaks_off(201, b""));
+    let error = engine(fake.clone())
+        .send_streamed(post())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, UpstreamError::Transport { .. }),
+        "{error:?}"
+    );
+    assert_eq!(fake.calls().len(), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_body_that_breaks_off_after_its_first_bytes_ends_with_an_error() {
+    let fake = FakeVendor::new(|_, _| breaks_off(200, br#"{"tickets":[{"id":1},"#));
+    let answer = engine(fake.clone())
+        .send_streamed(get("/api/v2/tickets"))
+        .await
+        .unwrap();
+    assert_eq!(
+        answer.attempts(),
+        1,
+        "what was handed over is not asked for again"
+    );
+    let (_, _, mut body) = answer.into_parts();
+    let first = body.next().await.unwrap().unwrap();
+    assert_eq!(first.as_ref(), br#"{"tickets":[{"id":1},"#);
+    let broke = body.next().await.unwrap();
+    assert!(
+        matches!(broke, Err(UpstreamError::Transport { .. })),
+        "{broke:?}"
+    );
+    assert!(body.next().await.is_none(), "nothing follows an error");
+    assert_eq!(fake.calls().len(), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_empty_body_ends_without_being_read_past_its_end() {
+    let fake = FakeVendor::new(|_, _| with_body(204, b""));
+    let answer = engine(fake)
+        .send_streamed(get("/api/v2/tickets/1"))
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 204);
+    let (_, _, mut body) = answer.into_parts();
+    assert!(body.next().await.is_none());
+    assert!(body.next().await.is_none(), "an ended body stays ended");
 }

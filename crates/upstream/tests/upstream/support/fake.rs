@@ -7,8 +7,9 @@ use async_trait::async_trait;
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use deskgate_upstream::{
-    BudgetKey, DnsLabel, TokioWallClock, Transport, TransportError, TransportRequest,
-    TransportResponse, Upstream, UpstreamConfig, UpstreamError, UpstreamRequest, VendorOrigin,
+    BudgetKey, DnsLabel, StreamedTransportResponse, TokioWallClock, Transport, TransportError,
+    TransportRequest, TransportResponse, Upstream, UpstreamConfig, UpstreamError, UpstreamRequest,
+    VendorOrigin,
 };
 use http::{HeaderMap, Method, StatusCode};
 use tokio::time::Instant;
@@ -19,6 +20,9 @@ pub(crate) enum Reply {
     After(Duration, TransportResponse),
     Fail(TransportError),
     Hang,
+    /// The head, then the body (if any) as one chunk, then the connection breaks; read
+    /// whole, a transport error.
+    BreaksOff(TransportResponse),
 }
 
 /// One call the fake vendor received.
@@ -70,9 +74,9 @@ impl FakeVendor {
     }
 }
 
-#[async_trait]
-impl Transport for FakeVendor {
-    async fn send(&self, request: TransportRequest) -> Result<TransportResponse, TransportError> {
+impl FakeVendor {
+    /// Records the call and asks the script for its reply.
+    fn reply(&self, request: &TransportRequest) -> Reply {
         let n = {
             let mut calls = self.calls.lock().unwrap();
             calls.push(Call {
@@ -83,15 +87,54 @@ impl Transport for FakeVendor {
             });
             calls.len() - 1
         };
-        match (self.script)(n, &request) {
-            Reply::Respond(response) => Ok(response),
-            Reply::After(delay, response) => {
-                tokio::time::sleep(delay).await;
-                Ok(response)
-            }
-            Reply::Fail(error) => Err(error),
-            Reply::Hang => std::future::pending().await,
+        (self.script)(n, request)
+    }
+}
+
+fn broken() -> TransportError {
+    TransportError::Other("the connection broke off".into())
+}
+
+/// A reply read whole.
+async fn whole(reply: Reply) -> Result<TransportResponse, TransportError> {
+    match reply {
+        Reply::Respond(response) => Ok(response),
+        Reply::After(delay, response) => {
+            tokio::time::sleep(delay).await;
+            Ok(response)
         }
+        Reply::Fail(error) => Err(error),
+        Reply::Hang => std::future::pending().await,
+        Reply::BreaksOff(_) => Err(broken()),
+    }
+}
+
+#[async_trait]
+impl Transport for FakeVendor {
+    async fn send(&self, request: TransportRequest) -> Result<TransportResponse, TransportError> {
+        whole(self.reply(&request)).await
+    }
+
+    async fn send_streamed(
+        &self,
+        request: TransportRequest,
+    ) -> Result<StreamedTransportResponse, TransportError> {
+        let (response, breaks) = match self.reply(&request) {
+            Reply::BreaksOff(response) => (response, true),
+            reply => (whole(reply).await?, false),
+        };
+        let first = (!response.body.is_empty()).then_some(Ok(response.body));
+        let end = breaks.then(|| Err(broken()));
+        // An `unfold`, as the real transport's body is: it panics if polled past its end.
+        let chunks = first.into_iter().chain(end);
+        let body = futures_util::stream::unfold(chunks, |mut chunks| async move {
+            chunks.next().map(|chunk| (chunk, chunks))
+        });
+        Ok(StreamedTransportResponse {
+            status: response.status,
+            headers: response.headers,
+            body: Box::pin(body),
+        })
     }
 }
 
@@ -140,6 +183,13 @@ pub(crate) fn get(path: &str) -> deskgate_upstream::UpstreamRequest {
     deskgate_upstream::UpstreamRequest::new(Method::GET, &origin(), path, key())
         .unwrap()
         .path_template("/api/v2/tickets")
+}
+
+/// A ticket create: not idempotent.
+pub(crate) fn post() -> UpstreamRequest {
+    UpstreamRequest::new(Method::POST, &origin(), "/api/v2/tickets", key())
+        .unwrap()
+        .json_body("{}")
 }
 
 pub(crate) fn secs(n: u64) -> Duration {
