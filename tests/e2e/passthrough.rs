@@ -1,6 +1,5 @@
 //! The passthrough to the vendor's own API, and the capability matrix.
 
-use deskgate_sandbox::FaultConfig;
 use deskgate_tests::{
     Backend, Tap, TestApp, TestTenant, Vendor, backends, read, read_until_break, vendors,
 };
@@ -605,10 +604,6 @@ async fn passthrough_streams_the_answer_and_aborts_one_that_breaks_off(
     let base = format!("/v1/connections/{id}/passthrough");
     let raw = raw(&t, vendor);
     let url = format!("{base}/{}", raw.readable);
-    let break_next = || FaultConfig {
-        break_next: 1,
-        ..FaultConfig::default()
-    };
 
     // Whole: the vendor's length goes along with its bytes.
     let res = t.get(&url, &tenant.key).send().await.unwrap();
@@ -625,7 +620,7 @@ async fn passthrough_streams_the_answer_and_aborts_one_that_breaks_off(
 
     // Broken off after its head: the status and what arrived went out, then the transfer is
     // aborted, which the client sees as an error; never a short body ending as a whole one.
-    t.vendor_faults(vendor, "acme", break_next());
+    t.break_next_answer(vendor, "acme");
     let res = t.get(&url, &tenant.key).send().await.unwrap();
     assert_eq!(res.status(), 200);
     let (got, broke) = read_until_break(res).await;
@@ -637,14 +632,7 @@ async fn passthrough_streams_the_answer_and_aborts_one_that_breaks_off(
 
     // Broken off before any of its body: nothing had gone out, so the read is sent again
     // and answered whole.
-    t.vendor_faults(
-        vendor,
-        "acme",
-        FaultConfig {
-            reset_next: 1,
-            ..FaultConfig::default()
-        },
-    );
+    t.reset_next_answer(vendor, "acme");
     let before = t.vendor_counts(vendor, "acme").requests;
     let res = t.get(&url, &tenant.key).send().await.unwrap();
     assert_eq!(res.status(), 200);
@@ -653,7 +641,7 @@ async fn passthrough_streams_the_answer_and_aborts_one_that_breaks_off(
 
     // With an Idempotency-Key the answer is read whole before it is kept: a break is a 502,
     // and the retry with the key replays it rather than writing twice.
-    t.vendor_faults(vendor, "acme", break_next());
+    t.break_next_answer(vendor, "acme");
     let post = || {
         t.post(&format!("{base}/{}", raw.tickets), &tenant.key)
             .header("Idempotency-Key", "passthrough-break")

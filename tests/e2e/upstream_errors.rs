@@ -363,14 +363,7 @@ async fn a_list_that_breaks_off_midway_never_ends_as_a_whole_answer(
     let t = spawn(vendor, backend, 60).await;
     let (tenant, id) = connected(&t, vendor).await;
     let list = format!("/v1/connections/{id}/tickets?limit=50");
-    t.vendor_faults(
-        vendor,
-        "acme",
-        FaultConfig {
-            break_next: 1,
-            ..FaultConfig::default()
-        },
-    );
+    t.break_next_answer(vendor, "acme");
     // Streamed: the first tickets went out with the 200 before the vendor broke off, and
     // the transfer is then aborted, which the client sees as an error: never a short page.
     let res = t.get(&list, &tenant.key).send().await.unwrap();
@@ -392,14 +385,7 @@ async fn a_list_that_breaks_off_midway_never_ends_as_a_whole_answer(
 
     // A page that breaks off before its first bytes is asked for again: nothing had gone
     // out, so the client gets the whole page.
-    t.vendor_faults(
-        vendor,
-        "acme",
-        FaultConfig {
-            reset_next: 1,
-            ..FaultConfig::default()
-        },
-    );
+    t.reset_next_answer(vendor, "acme");
     let before = t.vendor_counts(vendor, "acme").requests;
     let (status, again) = read(t.get(&list, &tenant.key).send().await.unwrap()).await;
     assert_eq!(status, 200, "{again}");

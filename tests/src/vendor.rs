@@ -345,6 +345,26 @@ impl TestApp {
         }
     }
 
+    /// The account's next answer sends its head and half its body, then breaks off
+    /// (the sandbox's `break_next`).
+    pub fn break_next_answer(&self, vendor: Vendor, account: &str) {
+        let faults = FaultConfig {
+            break_next: 1,
+            ..FaultConfig::default()
+        };
+        self.vendor_faults(vendor, account, faults);
+    }
+
+    /// The account's next answer sends its head, then breaks off before any of its body
+    /// (the sandbox's `reset_next`).
+    pub fn reset_next_answer(&self, vendor: Vendor, account: &str) {
+        let faults = FaultConfig {
+            reset_next: 1,
+            ..FaultConfig::default()
+        };
+        self.vendor_faults(vendor, account, faults);
+    }
+
     /// Every secret of the vendor account, for leak checks.
     pub fn vendor_secrets(&self, vendor: Vendor, account: &str) -> Vec<String> {
         match vendor {
