@@ -14,10 +14,13 @@
 //! - `change-latency`: from a ticket created in the sandbox to its webhook at a receiver.
 //! - `overload`: the rate budget across replicas behind a load balancer, optionally killing
 //!   one mid-run, with the sandbox's counters read every second.
+//! - `bare-proxy`: the passthrough benchmark's floor, a reverse proxy made of the parts
+//!   deskgate is made of and nothing else.
 //! - `steady`: a steady mix of reads through a load balancer while replicas restart or the
 //!   database stops, with the replicas' `/readyz` watched.
 
 mod activate;
+mod bare_proxy;
 mod budget;
 mod change_latency;
 mod endpoints;
@@ -31,6 +34,10 @@ mod stats;
 mod steady;
 
 use clap::{Parser, Subcommand};
+
+// The allocator deskgate runs with, so that the bare proxy's figure is a like-for-like floor.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[derive(Debug, Parser)]
 #[command(name = "deskgate-bench", about = "load drivers for bench/run")]
@@ -51,6 +58,7 @@ enum Command {
     ChangeLatency(change_latency::Args),
     Overload(overload::Args),
     Steady(steady::Args),
+    BareProxy(bare_proxy::Args),
 }
 
 #[tokio::main]
@@ -67,6 +75,7 @@ async fn main() -> anyhow::Result<()> {
         Command::ChangeLatency(a) => change_latency::run(a).await?,
         Command::Overload(a) => overload::run(a).await?,
         Command::Steady(a) => steady::run(a).await?,
+        Command::BareProxy(a) => bare_proxy::run(a).await?,
     };
     use std::io::Write as _;
     let mut stdout = std::io::stdout().lock();
