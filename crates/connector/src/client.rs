@@ -11,8 +11,8 @@ use deskgate_core::{
     PassthroughResponse, VendorCursor,
 };
 use deskgate_upstream::{
-    BudgetKey, StreamedResponse, Upstream, UpstreamBody, UpstreamRequest, UpstreamResponse,
-    VendorOrigin,
+    BudgetKey, StreamedResponse, Upstream, UpstreamBody, UpstreamError, UpstreamRequest,
+    UpstreamResponse, VendorOrigin,
 };
 use futures_util::StreamExt;
 use http::header::{ACCEPT, CONTENT_LENGTH, CONTENT_TYPE, RETRY_AFTER};
@@ -60,6 +60,22 @@ pub fn bad_response(detail: impl Into<String>) -> ConnectorError {
     ConnectorError::BadResponse {
         detail: detail.into(),
     }
+}
+
+/// Reads a vendor's JSON: the bytes are checked to be UTF-8 once, in bulk, and parsed as
+/// text, so that serde does not check every string again (see [`ArrayReader`]).
+///
+/// [`ArrayReader`]: crate::ArrayReader
+pub fn from_json<T: DeserializeOwned>(body: &[u8]) -> std::result::Result<T, String> {
+    let text = std::str::from_utf8(body)
+        .map_err(|e| format!("the answer is not UTF-8 at byte {}", e.valid_up_to()))?;
+    serde_json::from_str(text).map_err(|e| e.to_string())
+}
+
+/// What a vendor's body that fails while it is read becomes. A body error is never a
+/// status: the status was read before it.
+fn body_broke_off(vendor: &str, error: UpstreamError) -> ConnectorError {
+    from_upstream(vendor, error, |_| bad_response("the answer broke off"))
 }
 
 impl VendorClient {
@@ -185,7 +201,7 @@ impl VendorClient {
 
     /// Reads a success answer's body as `T`.
     pub fn read<T: DeserializeOwned>(&self, response: &UpstreamResponse) -> Result<T> {
-        serde_json::from_slice(response.body()).map_err(|e| unreadable(self.vendor, &e.to_string()))
+        from_json(response.body()).map_err(|e| unreadable(self.vendor, &e))
     }
 
     /// Encodes a JSON request body.
@@ -258,10 +274,7 @@ impl VendorClient {
             .get(CONTENT_LENGTH)
             .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
         let vendor = self.vendor;
-        let body = body.map(move |chunk| {
-            // A body error is never a status: the status was read before.
-            chunk.map_err(|e| from_upstream(vendor, e, |_| bad_response("the answer broke off")))
-        });
+        let body = body.map(move |chunk| chunk.map_err(|e| body_broke_off(vendor, e)));
         Ok(PassthroughResponse {
             status: status.as_u16(),
             headers,
@@ -368,12 +381,7 @@ impl<P: PageReader> Reading<P> {
             }
             match self.body.next().await {
                 Some(Ok(chunk)) => reader.push(&chunk),
-                Some(Err(e)) => {
-                    // A body error is never a status: the status was read before.
-                    return Err(from_upstream(self.vendor, e, |_| {
-                        bad_response("the answer broke off")
-                    }));
-                }
+                Some(Err(e)) => return Err(body_broke_off(self.vendor, e)),
                 None => {
                     reader.end();
                     self.body_ended = true;

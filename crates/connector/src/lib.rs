@@ -52,7 +52,7 @@ pub mod vendor_error;
 pub mod watermark;
 
 pub use array_reader::ArrayReader;
-pub use client::{CallPolicy, PageReader, VendorClient, bad_response};
+pub use client::{CallPolicy, PageReader, VendorClient, bad_response, from_json};
 pub use credentials::{CredentialField, Credentials, StoredError, UnknownCredentialField};
 pub use cursor_text::{CursorFields, CursorPosition, CursorText, MalformedCursor, fitted};
 pub use endpoint::Endpoint;

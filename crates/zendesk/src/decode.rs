@@ -5,7 +5,7 @@
 use deskgate_core::ConnectorError;
 use deskgate_core::model::Ticket;
 
-use deskgate_connector::{ArrayReader, PageReader};
+use deskgate_connector::{ArrayReader, PageReader, from_json};
 
 use crate::ZendeskSubdomain;
 use crate::map::{self, MapContext};
@@ -19,8 +19,7 @@ pub fn map_ticket_page(
     subdomain: &ZendeskSubdomain,
 ) -> Result<Vec<Ticket>, ConnectorError> {
     let bad = |detail| ConnectorError::BadResponse { detail };
-    let page: WireTicketPage =
-        serde_json::from_slice(body).map_err(|e| bad(format!("a tickets page: {e}")))?;
+    let page: WireTicketPage = from_json(body).map_err(|e| bad(format!("a tickets page: {e}")))?;
     let web_root = subdomain.web_root();
     let ctx = MapContext {
         web_root: &web_root,
