@@ -23,6 +23,7 @@ pub mod page;
 pub mod provider;
 pub mod status;
 pub mod stream;
+pub mod timestamp;
 
 pub use capability::{
     AuthMode, Capabilities, ChangeCapability, ChangeDetection, DeleteDetection, FilterSupport,

@@ -6,6 +6,7 @@
 
 use chrono::{DateTime, Utc};
 use deskgate_connector::lenient::null_as_default;
+use deskgate_core::timestamp;
 use serde::Deserialize;
 use serde::de::{Deserializer, Error as _};
 use serde_json::{Map, Value};
@@ -78,9 +79,11 @@ pub(crate) struct WireTicket {
     pub(crate) company_id: Option<WireId>,
     #[serde(default, deserialize_with = "null_as_default")]
     pub(crate) tags: Vec<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "timestamp::deserialize_opt")]
     pub(crate) due_by: Option<DateTime<Utc>>,
+    #[serde(deserialize_with = "timestamp::deserialize")]
     pub(crate) created_at: DateTime<Utc>,
+    #[serde(deserialize_with = "timestamp::deserialize")]
     pub(crate) updated_at: DateTime<Utc>,
     /// Only with `include=stats`.
     #[serde(default)]
@@ -91,9 +94,9 @@ pub(crate) struct WireTicket {
 
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct WireStats {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "timestamp::deserialize_opt")]
     pub(crate) resolved_at: Option<DateTime<Utc>>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "timestamp::deserialize_opt")]
     pub(crate) closed_at: Option<DateTime<Utc>>,
 }
 
@@ -101,6 +104,7 @@ pub(crate) struct WireStats {
 #[derive(Debug, Deserialize)]
 pub(crate) struct WireTicketKey {
     pub(crate) id: WireId,
+    #[serde(deserialize_with = "timestamp::deserialize")]
     pub(crate) updated_at: DateTime<Utc>,
 }
 
@@ -121,6 +125,7 @@ pub(crate) struct WireConversation {
     /// `true` when the message came in from outside (the requester); `null` reads as not.
     #[serde(default, deserialize_with = "null_as_default")]
     pub(crate) incoming: bool,
+    #[serde(deserialize_with = "timestamp::deserialize")]
     pub(crate) created_at: DateTime<Utc>,
     #[serde(default, deserialize_with = "null_as_default")]
     pub(crate) attachments: Vec<WireAttachment>,

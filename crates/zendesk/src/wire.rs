@@ -11,6 +11,7 @@ use std::fmt;
 
 use chrono::{DateTime, Utc};
 use deskgate_connector::lenient::null_as_default;
+use deskgate_core::timestamp;
 use serde::de::{self, SeqAccess, Unexpected, Visitor};
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
@@ -125,11 +126,11 @@ pub(crate) struct WireTicket {
     /// A list, or one tag as a string (`TicketObject.tags` is `oneOf` both).
     #[serde(default, deserialize_with = "tag_list")]
     pub(crate) tags: Vec<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "timestamp::deserialize_opt")]
     pub(crate) due_at: Option<DateTime<Utc>>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "timestamp::deserialize_opt")]
     pub(crate) created_at: Option<DateTime<Utc>>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "timestamp::deserialize_opt")]
     pub(crate) updated_at: Option<DateTime<Utc>>,
     #[serde(default, deserialize_with = "null_as_default")]
     pub(crate) custom_fields: Vec<WireCustomField>,
@@ -162,7 +163,7 @@ pub(crate) struct WireComment {
     /// Zendesk omits `public` on some comment events; a comment is public unless it says not.
     #[serde(default)]
     pub(crate) public: Option<bool>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "timestamp::deserialize_opt")]
     pub(crate) created_at: Option<DateTime<Utc>>,
     #[serde(default, deserialize_with = "null_as_default")]
     pub(crate) attachments: Vec<WireAttachment>,
@@ -291,7 +292,7 @@ pub(crate) struct WireTicketWrite {
 
 #[derive(Debug, Deserialize)]
 pub(crate) struct WireAudit {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "timestamp::deserialize_opt")]
     pub(crate) created_at: Option<DateTime<Utc>>,
     #[serde(default)]
     pub(crate) events: Vec<Value>,

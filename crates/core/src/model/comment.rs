@@ -19,6 +19,7 @@ pub struct Comment {
     pub public: bool,
     /// `null` when the vendor's record does not say (its own document marks the field
     /// optional).
+    #[serde(serialize_with = "crate::timestamp::serialize_opt")]
     pub created_at: Option<DateTime<Utc>>,
     pub attachments: Vec<Attachment>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

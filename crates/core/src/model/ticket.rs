@@ -30,12 +30,16 @@ pub struct Ticket {
     pub account_id: Option<AccountId>,
     pub cc_ids: Vec<ContactId>,
     pub tags: Vec<String>,
+    #[serde(serialize_with = "crate::timestamp::serialize_opt")]
     pub due_at: Option<DateTime<Utc>>,
     /// `null` when the vendor's record does not say (its own document marks the field
     /// optional); the rest of the ticket is still read, and `remote_data` shows the record.
+    #[serde(serialize_with = "crate::timestamp::serialize_opt")]
     pub created_at: Option<DateTime<Utc>>,
     /// `null` when the vendor's record does not say, as `created_at`.
+    #[serde(serialize_with = "crate::timestamp::serialize_opt")]
     pub updated_at: Option<DateTime<Utc>>,
+    #[serde(serialize_with = "crate::timestamp::serialize_opt")]
     pub solved_at: Option<DateTime<Utc>>,
     /// The ticket in the vendor's agent interface.
     pub url: Option<String>,
