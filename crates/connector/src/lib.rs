@@ -11,7 +11,7 @@
 //! - [`lenient`]: readers for vendor JSON that take `null` or absent as the default, so an
 //!   optional field a vendor leaves out fails no record.
 //! - [`client`]: [`VendorClient`], the one request path (origin, budget, auth, errors),
-//!   passthrough included.
+//!   passthrough included; [`from_json`], vendor JSON checked to be UTF-8 once, then parsed.
 //! - [`hooks`]: vendor webhooks in: which secret verifies them, why one is refused, and the
 //!   HMAC, signature-decoding and freshness checks the signing vendors share.
 //! - [`watermark`]: [`Watermark`], a position in a feed read by whole seconds (the instant and

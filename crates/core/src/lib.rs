@@ -10,6 +10,8 @@
 //! - [`capability`]: the capability matrix a connector publishes about itself.
 //! - [`changes`]: change-feed pages a connector answers a connection's sync with.
 //! - [`event`]: the types of change events.
+//! - [`timestamp`]: timestamps written into answers and read from vendors exactly as chrono
+//!   does, without `fmt` or chrono's general parser for the common form.
 //!
 //! This crate does no I/O: no HTTP client, no SQL, no files.
 
