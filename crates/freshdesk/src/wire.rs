@@ -5,7 +5,7 @@
 //! or timestamp fails the record (the ticket walk is keyed on `updated_at`).
 
 use chrono::{DateTime, Utc};
-use deskgate_connector::lenient::null_as_default;
+use deskgate_connector::lenient::{IdText, null_as_default};
 use deskgate_core::timestamp;
 use serde::Deserialize;
 use serde::de::{Deserializer, Error as _};
@@ -17,9 +17,9 @@ pub(crate) struct WireId(pub(crate) String);
 
 impl<'de> Deserialize<'de> for WireId {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        match Value::deserialize(d)? {
-            Value::Number(n) if n.is_u64() || n.is_i64() => Ok(Self(n.to_string())),
-            Value::String(s) if !s.is_empty() => Ok(Self(s)),
+        match IdText::deserialize(d)? {
+            IdText::Integer(s) => Ok(Self(s)),
+            IdText::Text(s) if !s.is_empty() => Ok(Self(s)),
             other => Err(D::Error::custom(format!(
                 "an id must be an integer, got {other}"
             ))),

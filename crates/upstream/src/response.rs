@@ -7,7 +7,7 @@ use std::pin::Pin;
 use bytes::{Bytes, BytesMut};
 use futures_core::Stream;
 use futures_util::StreamExt;
-use http::{HeaderMap, StatusCode};
+use http::{HeaderMap, HeaderName, StatusCode};
 
 use crate::error::UpstreamError;
 
@@ -65,17 +65,18 @@ impl UpstreamResponse {
     }
 }
 
-/// Response headers vendors put their request id in, most specific first.
-const REQUEST_ID_HEADERS: &[&str] = &[
-    "x-zendesk-request-id",
-    "x-intercom-request-id",
-    "x-request-id",
-    "request-id",
+/// Response headers vendors put their request id in, most specific first; built once, not
+/// parsed from text on every lookup.
+static REQUEST_ID_HEADERS: [HeaderName; 4] = [
+    HeaderName::from_static("x-zendesk-request-id"),
+    HeaderName::from_static("x-intercom-request-id"),
+    HeaderName::from_static("x-request-id"),
+    HeaderName::from_static("request-id"),
 ];
 
 pub(crate) fn vendor_request_id(headers: &HeaderMap) -> Option<&str> {
     REQUEST_ID_HEADERS.iter().find_map(|name| {
-        let value = headers.get(*name)?.to_str().ok()?;
+        let value = headers.get(name)?.to_str().ok()?;
         let plausible =
             !value.is_empty() && value.len() <= 128 && value.bytes().all(|b| b.is_ascii_graphic());
         plausible.then_some(value)

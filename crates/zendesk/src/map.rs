@@ -181,7 +181,7 @@ pub(crate) fn ticket_from_wire(
     ctx: MapContext<'_>,
 ) -> Result<Ticket, String> {
     let raw_status = w.status.as_deref().map(|s| match &w.custom_status_id {
-        Some(custom) => format!("{s}:{}", custom.0),
+        Some(custom) => [s, ":", &custom.0].concat(),
         None => s.to_owned(),
     });
     let (channel, raw_channel) = channel(w.via.as_ref().and_then(|v| v.channel.as_ref()));
@@ -191,7 +191,7 @@ pub(crate) fn ticket_from_wire(
         w.email_cc_ids
     };
     Ok(Ticket {
-        url: Some(format!("{}/agent/tickets/{}", ctx.web_root, w.id.0)),
+        url: Some([ctx.web_root, "/agent/tickets/", &w.id.0].concat()),
         id: w.id.0.into(),
         subject: w.subject.or(w.raw_subject),
         description: w.description,

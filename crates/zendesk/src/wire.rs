@@ -10,9 +10,9 @@
 use std::fmt;
 
 use chrono::{DateTime, Utc};
-use deskgate_connector::lenient::null_as_default;
+use deskgate_connector::lenient::{IdText, null_as_default};
 use deskgate_core::timestamp;
-use serde::de::{self, SeqAccess, Unexpected, Visitor};
+use serde::de::{self, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
@@ -22,35 +22,9 @@ pub(crate) struct WireId(pub(crate) String);
 
 impl<'de> Deserialize<'de> for WireId {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        // A visitor of its own rather than a `Value` read first: ids are most of a record's
-        // fields, and every one would build a `Value` on the way.
-        struct Id;
-        impl Visitor<'_> for Id {
-            type Value = WireId;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an id (a number or a string)")
-            }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<WireId, E> {
-                Ok(WireId(v.to_string()))
-            }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<WireId, E> {
-                Ok(WireId(v.to_string()))
-            }
-            fn visit_f64<E: de::Error>(self, v: f64) -> Result<WireId, E> {
-                // As `serde_json` writes the number: an id is never fractional in practice,
-                // but one that is stays readable rather than failing the page.
-                serde_json::Number::from_f64(v)
-                    .map(|n| WireId(n.to_string()))
-                    .ok_or_else(|| E::invalid_value(Unexpected::Float(v), &self))
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<WireId, E> {
-                Ok(WireId(v.to_owned()))
-            }
-            fn visit_string<E: de::Error>(self, v: String) -> Result<WireId, E> {
-                Ok(WireId(v))
-            }
-        }
-        d.deserialize_any(Id)
+        // Any number or string: an id is never fractional in practice, but one that is stays
+        // readable, as serde_json writes it, rather than failing the page.
+        IdText::deserialize(d).map(|id| WireId(id.into_string()))
     }
 }
 

@@ -12,7 +12,7 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use http::HeaderMap;
+use http::{HeaderMap, HeaderName};
 
 /// What one response said about the account's quota.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -31,31 +31,34 @@ pub(crate) struct Observation {
 /// Values above this are read as a UNIX time rather than a number of seconds.
 const EPOCH_THRESHOLD: u64 = 1_000_000_000;
 
+// The names as `HeaderName`s built once: a `&str` is parsed into one on every lookup, and
+// every vendor response is looked up a dozen times.
+static LIMIT: [HeaderName; 4] = [
+    HeaderName::from_static("x-rate-limit"),
+    HeaderName::from_static("ratelimit-limit"),
+    HeaderName::from_static("x-ratelimit-limit"),
+    HeaderName::from_static("x-ratelimit-total"),
+];
+static REMAINING: [HeaderName; 3] = [
+    HeaderName::from_static("x-rate-limit-remaining"),
+    HeaderName::from_static("ratelimit-remaining"),
+    HeaderName::from_static("x-ratelimit-remaining"),
+];
+static RESET: [HeaderName; 2] = [
+    HeaderName::from_static("ratelimit-reset"),
+    HeaderName::from_static("x-ratelimit-reset"),
+];
+static USED: [HeaderName; 1] = [HeaderName::from_static("x-ratelimit-used-currentrequest")];
+static RATELIMIT: HeaderName = HeaderName::from_static("ratelimit");
+
 pub(crate) fn observe(headers: &HeaderMap, now: DateTime<Utc>) -> Observation {
     let combined = combined_ratelimit(headers);
-    let limit = first_number(
-        headers,
-        &[
-            "x-rate-limit",
-            "ratelimit-limit",
-            "x-ratelimit-limit",
-            "x-ratelimit-total",
-        ],
-    )
-    .or(combined.limit.map(u64::from));
-    let remaining = first_number(
-        headers,
-        &[
-            "x-rate-limit-remaining",
-            "ratelimit-remaining",
-            "x-ratelimit-remaining",
-        ],
-    )
-    .or(combined.remaining.map(u64::from));
-    let reset_after = first_number(headers, &["ratelimit-reset", "x-ratelimit-reset"])
+    let limit = first_number(headers, &LIMIT).or(combined.limit.map(u64::from));
+    let remaining = first_number(headers, &REMAINING).or(combined.remaining.map(u64::from));
+    let reset_after = first_number(headers, &RESET)
         .map(|value| seconds_or_epoch(value, now))
         .or(combined.reset_after);
-    let used = first_number(headers, &["x-ratelimit-used-currentrequest"]);
+    let used = first_number(headers, &USED);
     Observation {
         limit: limit.and_then(|v| u32::try_from(v).ok()),
         remaining: remaining.and_then(|v| u32::try_from(v).ok()),
@@ -91,10 +94,10 @@ fn seconds_or_epoch(value: u64, now: DateTime<Utc>) -> Duration {
         .unwrap_or(Duration::ZERO)
 }
 
-fn first_number(headers: &HeaderMap, names: &[&str]) -> Option<u64> {
+fn first_number(headers: &HeaderMap, names: &[HeaderName]) -> Option<u64> {
     names
         .iter()
-        .find_map(|name| leading_number(headers.get(*name)?.to_str().ok()?))
+        .find_map(|name| leading_number(headers.get(name)?.to_str().ok()?))
 }
 
 /// The digits a value starts with: `ratelimit-limit: 100, 100;w=60` is 100.
@@ -109,7 +112,7 @@ fn leading_number(value: &str) -> Option<u64> {
 /// The single-header draft form: `RateLimit: limit=100, remaining=50, reset=30`.
 fn combined_ratelimit(headers: &HeaderMap) -> Observation {
     let mut observation = Observation::default();
-    let Some(value) = headers.get("ratelimit").and_then(|v| v.to_str().ok()) else {
+    let Some(value) = headers.get(&RATELIMIT).and_then(|v| v.to_str().ok()) else {
         return observation;
     };
     for part in value.split([',', ';']) {
