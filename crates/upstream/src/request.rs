@@ -11,6 +11,7 @@ use http::header::{
     AUTHORIZATION, CONTENT_TYPE, COOKIE, HeaderName, HeaderValue, PROXY_AUTHORIZATION,
 };
 use http::{HeaderMap, Method};
+use secrecy::zeroize::Zeroizing;
 use secrecy::{ExposeSecret, SecretString};
 use url::Url;
 
@@ -291,14 +292,27 @@ impl UpstreamRequest {
         let Some(auth) = &self.auth else {
             return Ok(headers);
         };
+        // Joined without `fmt`, and the credential's text wiped once the header value holds
+        // it (the header value itself is what the request must carry).
         let (name, text) = match auth {
-            SecretAuth::Header { name, value } => (name.clone(), value.expose_secret().to_owned()),
-            SecretAuth::Bearer(token) => {
-                (AUTHORIZATION, format!("Bearer {}", token.expose_secret()))
-            }
+            SecretAuth::Header { name, value } => (
+                name.clone(),
+                Zeroizing::new(value.expose_secret().to_owned()),
+            ),
+            SecretAuth::Bearer(token) => (
+                AUTHORIZATION,
+                Zeroizing::new(["Bearer ", token.expose_secret()].concat()),
+            ),
             SecretAuth::Basic { username, password } => {
-                let pair = format!("{}:{}", username.expose_secret(), password.expose_secret());
-                (AUTHORIZATION, format!("Basic {}", STANDARD.encode(pair)))
+                let pair = Zeroizing::new(
+                    [username.expose_secret(), ":", password.expose_secret()].concat(),
+                );
+                let mut text = Zeroizing::new(String::with_capacity(
+                    "Basic ".len() + pair.len().div_ceil(3) * 4,
+                ));
+                text.push_str("Basic ");
+                STANDARD.encode_string(pair.as_bytes(), &mut text);
+                (AUTHORIZATION, text)
             }
         };
         let mut value = HeaderValue::from_str(&text)
