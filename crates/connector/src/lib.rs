@@ -9,7 +9,8 @@
 //!   description, secrets as `SecretString`s, errors naming the field.
 //! - [`credentials`]: [`Credentials`], a connection's named secrets as stored.
 //! - [`lenient`]: readers for vendor JSON that take `null` or absent as the default, so an
-//!   optional field a vendor leaves out fails no record.
+//!   optional field a vendor leaves out fails no record; `IdText`, a vendor id read as the
+//!   text it came as, which each connector's id type then accepts or refuses.
 //! - [`client`]: [`VendorClient`], the one request path (origin, budget, auth, errors),
 //!   passthrough included; [`from_json`], vendor JSON checked to be UTF-8 once, then parsed.
 //! - [`hooks`]: vendor webhooks in: which secret verifies them, why one is refused, and the
