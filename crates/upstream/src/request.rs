@@ -31,7 +31,8 @@ const NO_TEMPLATE: &str = "(untemplated)";
 pub struct UpstreamRequest {
     pub(crate) method: Method,
     pub(crate) origin: VendorOrigin,
-    pub(crate) path: String,
+    /// The origin with the path, built and checked once, in [`UpstreamRequest::new`].
+    pub(crate) url: Url,
     pub(crate) query: Option<String>,
     pub(crate) path_template: &'static str,
     pub(crate) budget_key: BudgetKey,
@@ -83,7 +84,7 @@ impl UpstreamRequest {
         Ok(Self {
             method,
             origin: origin.clone(),
-            path: path.to_owned(),
+            url,
             query: None,
             path_template: NO_TEMPLATE,
             budget_key,
@@ -275,12 +276,8 @@ impl UpstreamRequest {
     /// `{base}{path}?{query}` against either the vendor origin or the sandbox.
     pub(crate) fn url_on(&self, base: Option<&crate::SandboxOverride>) -> Url {
         let mut url = match base {
-            Some(sandbox) => sandbox.url_for(&self.path),
-            None => {
-                let mut url = self.origin.url().clone();
-                url.set_path(&self.path);
-                url
-            }
+            Some(sandbox) => sandbox.url_for(self.url.path()),
+            None => self.url.clone(),
         };
         url.set_query(self.query.as_deref());
         url

@@ -54,14 +54,22 @@ pub(crate) fn check_method(method: &Method) -> Result<(), ApiError> {
 /// Refuses a path that could climb out of the API root: dot segments, empty segments (a
 /// leading or doubled slash), encoded slashes or dots, backslashes, control characters.
 pub(crate) fn check_path(path: &str) -> Result<(), ApiError> {
-    let lowered = path.to_ascii_lowercase();
+    let bytes = path.as_bytes();
+    // `%2e`, `%2f` or `%5c` in either case, at `i`: one pass, no lowered copy.
+    let encoded_at = |i: usize| match bytes.get(i + 1..i + 3) {
+        Some(&[a, b]) => matches!(
+            (a, b.to_ascii_lowercase()),
+            (b'2', b'e' | b'f') | (b'5', b'c')
+        ),
+        _ => false,
+    };
     let bad = path.starts_with('/')
         || path.contains("//")
         || path.split('/').any(|s| s == "." || s == "..")
-        || lowered.contains("%2e")
-        || lowered.contains("%2f")
-        || lowered.contains("%5c")
-        || path.contains('\\')
+        || bytes
+            .iter()
+            .enumerate()
+            .any(|(i, &b)| b == b'\\' || (b == b'%' && encoded_at(i)))
         || path.chars().any(char::is_control);
     if bad {
         return Err(ApiError::invalid_path(
@@ -278,6 +286,10 @@ mod tests {
             "api/v2/\u{0}",
             "/evil.example/x",
             "api//v2/tickets",
+            "api/v2/%2E%2E/x",
+            "api%2Fv2",
+            "api%5cv2",
+            "api%5Cv2",
         ] {
             let e = check_path(bad).unwrap_err();
             assert_eq!(
@@ -288,6 +300,38 @@ mod tests {
         }
         assert!(check_path("api/v2/tickets/1.json").is_ok());
         assert!(check_path("api/v2/tickets/").is_ok());
+        assert!(check_path("api/v2/search%20x/%2").is_ok());
+    }
+
+    #[test]
+    fn the_path_check_refuses_exactly_what_the_plain_reading_of_its_rules_does() {
+        // The rules as first written (a lowered copy, a search for each); every string of
+        // up to four characters from an alphabet that can spell each of them.
+        fn plain(path: &str) -> bool {
+            let lowered = path.to_ascii_lowercase();
+            path.starts_with('/')
+                || path.contains("//")
+                || path.split('/').any(|s| s == "." || s == "..")
+                || ["%2e", "%2f", "%5c"].iter().any(|e| lowered.contains(e))
+                || path.contains('\\')
+                || path.chars().any(char::is_control)
+        }
+        let alphabet = [
+            'a', '/', '.', '%', '2', '5', 'e', 'E', 'f', 'c', 'C', '\\', '\u{7f}',
+        ];
+        let mut paths = vec![String::new()];
+        for _ in 0..4 {
+            let longer: Vec<String> = paths
+                .iter()
+                .filter(|p| p.chars().count() == paths.last().map_or(0, |l| l.chars().count()))
+                .flat_map(|p| alphabet.iter().map(move |c| format!("{p}{c}")))
+                .collect();
+            paths.extend(longer);
+        }
+        assert!(paths.len() > 30_000);
+        for path in &paths {
+            assert_eq!(check_path(path).is_err(), plain(path), "{path:?}");
+        }
     }
 
     #[test]
