@@ -16,6 +16,7 @@ use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
+use axum::serve::ListenerExt as _;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
@@ -64,13 +65,20 @@ pub(crate) async fn run(args: Args) -> anyhow::Result<Value> {
     upstream
         .parse::<Uri>()
         .context("--upstream is not a URI: give http://HOST:PORT/PREFIX")?;
-    let client = Client::builder(TokioExecutor::new()).build(HttpConnector::new());
+    // Nagle's algorithm off on both sides, as deskgate and nginx have it.
+    let mut connector = HttpConnector::new();
+    connector.set_nodelay(true);
+    let client = Client::builder(TokioExecutor::new()).build(connector);
     let router = Router::new().fallback(forward).with_state(Proxy {
         client,
         upstream,
         authorization,
     });
-    let listener = tokio::net::TcpListener::bind(args.listen).await?;
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await?
+        .tap_io(|stream| {
+            let _ = stream.set_nodelay(true);
+        });
     let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
     axum::serve(listener, router)
         .with_graceful_shutdown(async move {

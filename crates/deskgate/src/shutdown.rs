@@ -20,7 +20,9 @@ use std::num::NonZeroUsize;
 use std::time::Duration;
 
 use anyhow::Context;
+use axum::serve::{ListenerExt, TapIo};
 use deskgate_api::Lifecycle;
+use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{mpsc, watch};
 
 /// The `[server]` settings of serving and stopping.
@@ -46,7 +48,7 @@ pub(crate) struct HttpThreads {
 /// the shutdown sequence. Returns once every connection is closed, or once the grace period
 /// has passed (the connections left are dropped with the [`HttpThreads`]).
 pub(crate) async fn serve(
-    listener: tokio::net::TcpListener,
+    listener: TcpListener,
     router: axum::Router,
     lifecycle: Lifecycle,
     signal: impl Future<Output = ()> + Send + 'static,
@@ -56,6 +58,7 @@ pub(crate) async fn serve(
     let threads = HttpThreads { _exit: exit };
     let (stop_accepting, accepting) = watch::channel(false);
     let (ended, mut results) = mpsc::unbounded_channel();
+    let listener = accepting_no_delay(listener);
     let started = match settings.threads {
         Some(threads) => start_threads(listener, &router, threads, &accepting, &exited, &ended),
         None => {
@@ -121,10 +124,29 @@ pub(crate) async fn serve(
     (served, threads)
 }
 
+/// The listening socket, as the serving paths accept from it: every connection with Nagle's
+/// algorithm off ([`no_delay`]).
+type Accepting = TapIo<TcpListener, fn(&mut TcpStream)>;
+
+fn accepting_no_delay(listener: TcpListener) -> Accepting {
+    listener.tap_io(no_delay as fn(&mut TcpStream))
+}
+
+/// Turns Nagle's algorithm off on an accepted connection. An answer written in several
+/// writes (a list mapped and sent as the vendor's page arrives, a passthrough body passed on
+/// chunk by chunk) would otherwise hold each write after the first until the client
+/// acknowledged the one before, and a client that delays its acknowledgements (as Linux's
+/// TCP does by default) stalls such an answer by up to 40 ms.
+fn no_delay(stream: &mut TcpStream) {
+    if let Err(e) = stream.set_nodelay(true) {
+        tracing::debug!(error = %e, "TCP_NODELAY could not be set on a connection");
+    }
+}
+
 /// Serves on the process's shared, work-stealing runtime (`[server] threads = 0`) until
 /// `accepting` turns false; sends how that went.
 async fn serve_shared(
-    listener: tokio::net::TcpListener,
+    listener: Accepting,
     router: axum::Router,
     mut accepting: watch::Receiver<bool>,
     ended: mpsc::UnboundedSender<anyhow::Result<()>>,
@@ -140,14 +162,14 @@ async fn serve_shared(
 /// Starts the serving threads and the acceptor that hands them connections; returns how many
 /// threads started. Each sends one result on `ended` when it stops serving.
 fn start_threads(
-    listener: tokio::net::TcpListener,
+    listener: Accepting,
     router: &axum::Router,
     threads: NonZeroUsize,
     accepting: &watch::Receiver<bool>,
     exited: &watch::Receiver<()>,
     ended: &mpsc::UnboundedSender<anyhow::Result<()>>,
 ) -> anyhow::Result<usize> {
-    let local = listener.local_addr().context("reading the bound address")?;
+    let local = axum::serve::Listener::local_addr(&listener).context("reading the bound address")?;
     let mut hand_to = Vec::with_capacity(threads.get());
     for i in 0..threads.get() {
         let (to_thread, connections) = mpsc::unbounded_channel();
@@ -176,7 +198,7 @@ type Accepted = (std::net::TcpStream, SocketAddr);
 /// evenly (one took three in five of a benchmark's connections, and its queue made the
 /// tail). Closes the socket when it stops, so that new connections are refused.
 async fn accept(
-    mut listener: tokio::net::TcpListener,
+    mut listener: Accepting,
     hand_to: Vec<mpsc::UnboundedSender<Accepted>>,
     mut accepting: watch::Receiver<bool>,
 ) {
@@ -263,4 +285,21 @@ fn serve_thread(
             _ = exited.changed() => {}
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn accepted_connections_send_without_waiting_for_acknowledgements() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("binds");
+        let addr = listener.local_addr().expect("bound");
+        let mut accepting = accepting_no_delay(listener);
+        let client = TcpStream::connect(addr).await.expect("connects");
+        let (served, _) = axum::serve::Listener::accept(&mut accepting).await;
+        assert!(served.nodelay().expect("readable"), "Nagle's algorithm is off");
+        // A socket's default, so that the assertion above is this code's doing.
+        assert!(!client.nodelay().expect("readable"));
+    }
 }
