@@ -169,7 +169,8 @@ fn start_threads(
     exited: &watch::Receiver<()>,
     ended: &mpsc::UnboundedSender<anyhow::Result<()>>,
 ) -> anyhow::Result<usize> {
-    let local = axum::serve::Listener::local_addr(&listener).context("reading the bound address")?;
+    let local =
+        axum::serve::Listener::local_addr(&listener).context("reading the bound address")?;
     let mut hand_to = Vec::with_capacity(threads.get());
     for i in 0..threads.get() {
         let (to_thread, connections) = mpsc::unbounded_channel();
@@ -298,7 +299,10 @@ mod tests {
         let mut accepting = accepting_no_delay(listener);
         let client = TcpStream::connect(addr).await.expect("connects");
         let (served, _) = axum::serve::Listener::accept(&mut accepting).await;
-        assert!(served.nodelay().expect("readable"), "Nagle's algorithm is off");
+        assert!(
+            served.nodelay().expect("readable"),
+            "Nagle's algorithm is off"
+        );
         // A socket's default, so that the assertion above is this code's doing.
         assert!(!client.nodelay().expect("readable"));
     }
